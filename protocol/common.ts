@@ -1,0 +1,59 @@
+// Shared building blocks of the wire contract: ids, timestamps, the error envelope.
+import { z } from "zod";
+
+/** Bumped when a message changes incompatibly; agent and server compare it in hello. */
+export const PROTOCOL_VERSION = 1;
+
+export const API_PREFIX = "/api/v1";
+
+/** Upper bound on any JSON request body, enforced by fleetd before parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "ids are letters, digits, '-' and '_'");
+
+export const HostName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "host names are letters, digits, '.', '-' and '_'");
+
+/** ISO-8601 timestamp in UTC. */
+export const Timestamp = z.string().datetime();
+
+export const Platform = z.enum(["linux", "darwin", "win32"]);
+export type Platform = z.infer<typeof Platform>;
+
+export const Arch = z.enum(["x64", "arm64"]);
+export type Arch = z.infer<typeof Arch>;
+
+export const ErrorCode = z.enum([
+  "bad_request",
+  "invalid_json",
+  "validation_failed",
+  "payload_too_large",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "gone",
+  "rate_limited",
+  "protocol_mismatch",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The one error envelope every 4xx/5xx response carries. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const Ok = z.object({ ok: z.literal(true) });

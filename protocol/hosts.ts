@@ -1,0 +1,34 @@
+// Hosts as fleetd sees them: identity from hello, presence from polls.
+import { z } from "zod";
+import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
+import { Job } from "./jobs.ts";
+
+export const OsInfo = z.object({
+  name: z.string().max(100),
+  release: z.string().max(200),
+  /** e.g. "nixos", "darwin", "debian"; free text from the agent. */
+  distro: z.string().max(100).optional(),
+});
+
+export const Host = z.object({
+  id: Id,
+  name: HostName,
+  enrolledAt: Timestamp,
+  online: z.boolean(),
+  lastSeen: Timestamp.nullable(),
+  version: z.string().nullable(),
+  sha256: z.string().nullable(),
+  platform: Platform.nullable(),
+  arch: Arch.nullable(),
+  hostname: z.string().nullable(),
+  os: OsInfo.nullable(),
+  pid: z.number().int().nullable(),
+  bootId: z.string().nullable(),
+  /** Agent version or binary hash differs from the artifact fleetd serves for its platform. */
+  outdated: z.boolean(),
+  runningJobId: Id.nullable(),
+});
+export type Host = z.infer<typeof Host>;
+
+export const HostList = z.object({ hosts: z.array(Host) });
+export const HostDetail = z.object({ host: Host, recentJobs: z.array(Job) });

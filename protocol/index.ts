@@ -1,0 +1,10 @@
+// The wire contract shared by fleetd, fleet-agent and fleetctl: zod schemas and their types.
+export * from "./agent.ts";
+export * from "./artifacts.ts";
+export * from "./audit.ts";
+export * from "./build-info.ts";
+export * from "./common.ts";
+export * from "./enroll.ts";
+export * from "./hosts.ts";
+export * from "./jobs.ts";
+export * from "./routes.ts";

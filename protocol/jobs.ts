@@ -1,0 +1,101 @@
+// Jobs: what an operator asks a host to do, and how far it got.
+import { z } from "zod";
+import { Id, Timestamp } from "./common.ts";
+
+export const Operation = z.enum(["pull", "switch", "test", "restart", "update"]);
+export type Operation = z.infer<typeof Operation>;
+
+export const JobState = z.enum([
+  "queued",
+  "dispatched",
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "lost",
+  "skipped",
+]);
+export type JobState = z.infer<typeof JobState>;
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "lost",
+  "skipped",
+]);
+export const isTerminal = (state: JobState): boolean => TERMINAL_STATES.has(state);
+
+/** States an agent may report as a job's final result. */
+export const ResultState = z.enum(["succeeded", "failed", "timed_out", "cancelled", "skipped"]);
+export type ResultState = z.infer<typeof ResultState>;
+
+export const Progress = z.object({
+  current: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative().optional(),
+  label: z.string().max(200).optional(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const TestOutcome = z.object({
+  name: z.string().max(200),
+  state: z.enum(["passed", "failed", "timed_out"]),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type TestOutcome = z.infer<typeof TestOutcome>;
+
+/** Free-form, op-specific arguments; each op validates its own. */
+export const JobArgs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
+
+export const Job = z.object({
+  id: Id,
+  hostId: Id,
+  op: Operation,
+  args: JobArgs,
+  state: JobState,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  dispatchedAt: Timestamp.optional(),
+  startedAt: Timestamp.optional(),
+  finishedAt: Timestamp.optional(),
+  exitCode: z.number().int().nullable().optional(),
+  reason: z.string().optional(),
+  progress: Progress.optional(),
+  tests: z.array(TestOutcome).optional(),
+  /** Next output sequence number the server expects; earlier ones are duplicates. */
+  nextSeq: z.number().int().nonnegative().default(0),
+  outputBytes: z.number().int().nonnegative().default(0),
+  outputTruncated: z.boolean().default(false),
+});
+export type Job = z.infer<typeof Job>;
+
+export const OutputLine = z.object({
+  seq: z.number().int().nonnegative(),
+  ts: Timestamp,
+  stream: z.enum(["stdout", "stderr", "agent"]),
+  data: z.string().max(64 * 1024),
+});
+export type OutputLine = z.infer<typeof OutputLine>;
+
+// --- admin: create, list, read ---
+
+export const CreateJobRequest = z.object({
+  op: Operation,
+  args: JobArgs.optional(),
+  /** How long the job may wait for an offline host before it expires, in seconds. */
+  ttlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
+});
+export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
+
+export const JobList = z.object({ jobs: z.array(Job) });
+export const JobDetail = z.object({ job: Job, output: z.array(OutputLine) });
+export type JobDetail = z.infer<typeof JobDetail>;

@@ -1,0 +1,41 @@
+// The route table: every API path, its method and who may call it. fleetd registers
+// routes from it, fleetctl and the agent build URLs from it, and tests walk it.
+export type Auth = "public" | "enroll" | "host" | "admin" | "board";
+
+export interface RouteSpec {
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  auth: Auth;
+}
+
+export const ROUTES = {
+  enroll: { method: "POST", path: "/api/v1/enroll", auth: "enroll" },
+
+  agentHello: { method: "POST", path: "/api/v1/agent/hello", auth: "host" },
+  agentPoll: { method: "GET", path: "/api/v1/agent/poll", auth: "host" },
+  agentJobEvents: { method: "POST", path: "/api/v1/agent/jobs/:id/events", auth: "host" },
+  agentJobResult: { method: "POST", path: "/api/v1/agent/jobs/:id/result", auth: "host" },
+
+  listHosts: { method: "GET", path: "/api/v1/hosts", auth: "admin" },
+  getHost: { method: "GET", path: "/api/v1/hosts/:id", auth: "admin" },
+  deleteHost: { method: "DELETE", path: "/api/v1/hosts/:id", auth: "admin" },
+  createJob: { method: "POST", path: "/api/v1/hosts/:id/jobs", auth: "admin" },
+  listJobs: { method: "GET", path: "/api/v1/jobs", auth: "admin" },
+  getJob: { method: "GET", path: "/api/v1/jobs/:id", auth: "admin" },
+  cancelJob: { method: "POST", path: "/api/v1/jobs/:id/cancel", auth: "admin" },
+  createEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens", auth: "admin" },
+  listAudit: { method: "GET", path: "/api/v1/audit", auth: "admin" },
+
+  health: { method: "GET", path: "/api/v1/health", auth: "public" },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** Fills `:param` segments, URL-encoding each value. */
+export function routePath(name: RouteName, params: Record<string, string> = {}): string {
+  return ROUTES[name].path.replace(/:([a-z]+)/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`routePath(${name}): missing :${key}`);
+    return encodeURIComponent(value);
+  });
+}
