@@ -70,6 +70,8 @@ export const Job = z.object({
   nextSeq: z.number().int().nonnegative().default(0),
   outputBytes: z.number().int().nonnegative().default(0),
   outputTruncated: z.boolean().default(false),
+  /** An operator asked to cancel a dispatched/running job; the agent gets a CancelCommand on its next poll. */
+  cancelRequested: z.boolean().optional(),
 });
 export type Job = z.infer<typeof Job>;
 
