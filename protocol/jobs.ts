@@ -50,6 +50,7 @@ export type TestOutcome = z.infer<typeof TestOutcome>;
 
 /** Free-form, op-specific arguments; each op validates its own. */
 export const JobArgs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
+export type JobArgs = z.infer<typeof JobArgs>;
 
 export const Job = z.object({
   id: Id,

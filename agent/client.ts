@@ -1,0 +1,106 @@
+// The agent's side of the wire: typed calls to fleetd's agent routes, each response
+// parsed with the protocol schema, each error turned into an ApiError with its code.
+import type { z } from "zod";
+import {
+  EnrollResponse,
+  ErrorBody,
+  type Hello,
+  HelloResponse,
+  type JobEvents,
+  JobEventsAck,
+  type JobResult,
+  Ok,
+  PollResponse,
+  ROUTES,
+  type RouteName,
+  routePath,
+} from "../protocol/index.ts";
+
+/** Time allowed for a non-poll request. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** Extra time past the server's poll window before the agent gives up on a held poll. */
+export const POLL_SLACK_MS = 10_000;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class AgentClient {
+  constructor(
+    private readonly server: string,
+    private readonly token: string | null,
+  ) {}
+
+  hello(body: Hello) {
+    return this._call("agentHello", {}, HelloResponse, body);
+  }
+
+  poll(waitSeconds: number, signal?: AbortSignal) {
+    const timeout = AbortSignal.timeout(waitSeconds * 1000 + POLL_SLACK_MS);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    return this._call("agentPoll", {}, PollResponse, undefined, `?wait=${waitSeconds}`, combined);
+  }
+
+  events(jobId: string, body: JobEvents) {
+    return this._call("agentJobEvents", { id: jobId }, JobEventsAck, body);
+  }
+
+  result(jobId: string, body: JobResult) {
+    return this._call("agentJobResult", { id: jobId }, Ok, body);
+  }
+
+  enroll(token: string, name: string) {
+    return this._call("enroll", {}, EnrollResponse, { token, name });
+  }
+
+  private async _call<T>(
+    route: RouteName,
+    params: Record<string, string>,
+    schema: z.ZodType<T>,
+    body?: unknown,
+    query = "",
+    signal: AbortSignal = AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  ): Promise<T> {
+    const url = `${this.server.replace(/\/+$/, "")}${routePath(route, params)}${query}`;
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(url, {
+      method: ROUTES[route].method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError(
+        res.status,
+        "bad_response",
+        `${route}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`,
+      );
+    }
+    if (!res.ok) {
+      const err = ErrorBody.safeParse(json);
+      if (err.success) throw new ApiError(res.status, err.data.error.code, err.data.error.message);
+      throw new ApiError(res.status, "bad_response", `${route}: HTTP ${res.status}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new ApiError(
+        res.status,
+        "bad_response",
+        `${route}: unexpected response: ${parsed.error.message}`,
+      );
+    }
+    return parsed.data;
+  }
+}

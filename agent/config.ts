@@ -1,0 +1,102 @@
+// The agent's config file (config.json in the state dir) and its credentials
+// (credentials.json, mode 0600). Both zod-validated; defaults depend on the platform.
+import { existsSync, readFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
+import { z } from "zod";
+import { HostName, Id } from "../protocol/index.ts";
+import type { StatePaths } from "./paths.ts";
+
+/** Child-process timeouts in seconds; every one can be overridden in config.json. */
+export const DEFAULT_TIMEOUTS = {
+  gitSeconds: 120,
+  switchSeconds: 600,
+  testSeconds: 300,
+  killGraceSeconds: 5,
+};
+
+export const AgentConfig = z.object({
+  server: z.string().url(),
+  name: HostName,
+  repo: z
+    .object({
+      /** Checkout of the config repo the host is built from. */
+      dir: z.string().min(1),
+      /** Cloned into `dir` by the first pull when `dir` does not exist yet. */
+      url: z.string().optional(),
+      branch: z.string().min(1).default("main"),
+      remote: z.string().min(1).default("origin"),
+      /** Flake inputs refreshed on every pull, so a stale flake.lock cannot pin an old version. */
+      flakeInputs: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
+  /** argv of the switch command; `{repo}`, `{host}` and `{user}` are substituted. */
+  switch: z.array(z.string().min(1)).min(1).optional(),
+  /** Tests are `<repo>/<testsDir>/T*.sh`, run in name order. */
+  testsDir: z.string().min(1).default("hosts/{host}/tests"),
+  timeouts: z
+    .object({
+      gitSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.gitSeconds),
+      switchSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.switchSeconds),
+      testSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.testSeconds),
+      killGraceSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.killGraceSeconds),
+    })
+    .default(DEFAULT_TIMEOUTS),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export const Credentials = z.object({ hostId: Id, hostToken: z.string().min(1) });
+export type Credentials = z.infer<typeof Credentials>;
+
+/** The switch command an operator of this platform would type, or undefined when there is none. */
+export function defaultSwitchCommand(platform: NodeJS.Platform = process.platform): string[] | undefined {
+  if (platform === "darwin") return ["home-manager", "switch", "--flake", "{repo}#{user}@{host}"];
+  if (platform === "linux" && existsSync("/etc/NIXOS")) {
+    return ["nixos-rebuild", "switch", "--flake", "{repo}#{host}"];
+  }
+  return undefined;
+}
+
+export function defaultHostName(): string {
+  const short = hostname().split(".")[0] ?? "host";
+  return short.replace(/[^A-Za-z0-9._-]/g, "-") || "host";
+}
+
+/** Substitutes `{repo}`, `{host}` and `{user}` in an argv. */
+export function expandArgv(argv: string[], config: AgentConfig): string[] {
+  const vars: Record<string, string> = {
+    repo: config.repo?.dir ?? ".",
+    host: config.name,
+    user: userInfo().username,
+  };
+  return argv.map((arg) => arg.replace(/\{(repo|host|user)\}/g, (_, key: string) => vars[key] ?? ""));
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(paths: StatePaths): AgentConfig {
+  return _readJson(paths.config, AgentConfig, "config");
+}
+
+export function loadCredentials(paths: StatePaths): Credentials {
+  return _readJson(paths.credentials, Credentials, "credentials");
+}
+
+function _readJson<T>(path: string, schema: z.ZodType<T>, what: string): T {
+  if (!existsSync(path)) {
+    throw new ConfigError(
+      `no ${what} at ${path}: this agent is not enrolled; run 'fleet-agent enroll --server URL --token T'`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`${path} is invalid: ${issues.join("; ")}`);
+  }
+  return parsed.data;
+}

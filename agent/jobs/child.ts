@@ -1,0 +1,128 @@
+// Runs one child process (git, a switch, a test script) in its own process group with a
+// timeout. On expiry the whole group gets SIGTERM, then SIGKILL after a grace period, so
+// grandchildren cannot outlive it; the caller learns `timedOut` distinctly from failure.
+import { spawn } from "node:child_process";
+
+export interface ChildOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs: number;
+  killGraceMs: number;
+  /** Called with each complete output line (without the newline). */
+  onLine: (stream: "stdout" | "stderr", line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ChildResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** Set when the program could not be started at all (e.g. not found). */
+  spawnError?: string;
+}
+
+/** After the child exits, how long to wait for its pipes to drain before moving on. */
+const PIPE_DRAIN_MS = 1_000;
+
+export function runChild(argv: string[], opts: ChildOptions): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const [cmd, ...args] = argv;
+    if (!cmd)
+      return resolve({
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        aborted: false,
+        spawnError: "empty command",
+      });
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      // Own process group (setsid), so the whole tree can be signalled at once.
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const flushers = [
+      _lines(child.stdout, (l) => opts.onLine("stdout", l)),
+      _lines(child.stderr, (l) => opts.onLine("stderr", l)),
+    ];
+
+    const killTree = () => {
+      _signalGroup(child.pid, "SIGTERM");
+      const hard = setTimeout(() => _signalGroup(child.pid, "SIGKILL"), opts.killGraceMs);
+      hard.unref?.();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, opts.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      killTree();
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+
+    const finish = (result: ChildResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      for (const flush of flushers) flush();
+      resolve(result);
+    };
+    child.on("error", (err) =>
+      finish({ exitCode: null, signal: null, timedOut, aborted, spawnError: err.message }),
+    );
+    child.on("exit", (exitCode, signal) => {
+      // A grandchild holding our pipes open must not hang the job: give the pipes a
+      // moment to drain, then move on.
+      const drained = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish({ exitCode, signal, timedOut, aborted });
+      }, PIPE_DRAIN_MS);
+      child.on("close", () => {
+        clearTimeout(drained);
+        finish({ exitCode, signal, timedOut, aborted });
+      });
+    });
+  });
+}
+
+function _signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    if (process.platform === "win32") {
+      // No process groups on Windows: taskkill walks the tree.
+      spawn("taskkill", ["/T", "/F", "/PID", String(pid)], { stdio: "ignore", windowsHide: true });
+    } else {
+      process.kill(-pid, signal);
+    }
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Splits a stream into lines; returns a function that emits a trailing partial line. */
+function _lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): () => void {
+  let buf = "";
+  stream?.setEncoding("utf8");
+  stream?.on("data", (chunk: string) => {
+    buf += chunk;
+    let nl = buf.indexOf("\n");
+    while (nl >= 0) {
+      onLine(buf.slice(0, nl).replace(/\r$/, ""));
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf("\n");
+    }
+  });
+  return () => {
+    if (buf) onLine(buf);
+    buf = "";
+  };
+}

@@ -1,0 +1,53 @@
+// What every operation gets: the agent's config, a place to report output and progress,
+// and a way to run a child under the op's timeout. Ops return the job's result.
+import type { JobArgs, JobResult, Progress } from "../../../protocol/index.ts";
+import type { AgentConfig } from "../../config.ts";
+import { type ChildResult, runChild } from "../child.ts";
+
+export interface OpContext {
+  config: AgentConfig;
+  args: JobArgs;
+  signal: AbortSignal;
+  line(stream: "stdout" | "stderr" | "agent", data: string): void;
+  progress(progress: Progress): void;
+}
+
+export type Operation = (ctx: OpContext) => Promise<JobResult>;
+
+/** Runs one step of an op, echoing its command line and streaming its output. */
+export function runStep(
+  ctx: OpContext,
+  argv: string[],
+  timeoutSeconds: number,
+  cwd?: string,
+): Promise<ChildResult> {
+  ctx.line("agent", `$ ${argv.join(" ")}`);
+  return runChild(argv, {
+    cwd,
+    timeoutMs: timeoutSeconds * 1000,
+    killGraceMs: ctx.config.timeouts.killGraceSeconds * 1000,
+    onLine: (stream, data) => ctx.line(stream, data),
+    signal: ctx.signal,
+  });
+}
+
+/** The job result for a step that did not succeed, or null when it did. */
+export function stepFailure(argv: string[], result: ChildResult, timeoutSeconds: number): JobResult | null {
+  const what = argv[0] ?? "command";
+  if (result.aborted)
+    return { state: "cancelled", exitCode: result.exitCode, reason: `cancelled while running ${what}` };
+  if (result.timedOut) {
+    return {
+      state: "timed_out",
+      exitCode: result.exitCode,
+      reason: `${what} timed out after ${timeoutSeconds} s`,
+    };
+  }
+  if (result.spawnError)
+    return { state: "failed", exitCode: null, reason: `could not start ${what}: ${result.spawnError}` };
+  if (result.exitCode !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
+    return { state: "failed", exitCode: result.exitCode, reason: `${what} ${how}` };
+  }
+  return null;
+}

@@ -1,0 +1,72 @@
+// The runner's side of the spool: output lines buffered briefly and appended with fsync
+// in batches, so chatty output does not cost an fsync per line but nothing the runner
+// reported is lost for more than one flush interval if the machine dies.
+
+import { appendDurable, writeFileAtomic } from "../../lib/atomic-write.ts";
+import type { JobResult, Progress } from "../../protocol/index.ts";
+import type { JobFiles, SpoolEvent } from "./spool.ts";
+
+export const SPOOL_FLUSH_MS = 100;
+/** Output kept per job on the host; beyond it lines are dropped and one notice is written. */
+export const SPOOL_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** Longest single output line kept; longer ones are cut. */
+export const MAX_LINE_CHARS = 16 * 1024;
+
+export class SpoolWriter {
+  private pending: string[] = [];
+  private seq = 0;
+  private bytes = 0;
+  private truncated = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly files: JobFiles) {}
+
+  get linesWritten(): number {
+    return this.seq;
+  }
+
+  start(): void {
+    this._push({ t: "start", ts: new Date().toISOString() });
+    this.flush();
+  }
+
+  line(stream: "stdout" | "stderr" | "agent", data: string): void {
+    if (this.truncated) return;
+    const text = data.length > MAX_LINE_CHARS ? `${data.slice(0, MAX_LINE_CHARS)}… [line cut]` : data;
+    this.bytes += text.length;
+    if (this.bytes > SPOOL_MAX_OUTPUT_BYTES) {
+      this.truncated = true;
+      this._out("agent", `[output truncated at ${SPOOL_MAX_OUTPUT_BYTES} bytes]`);
+      return;
+    }
+    this._out(stream, text);
+  }
+
+  progress(progress: Progress): void {
+    this._push({ t: "progress", progress });
+  }
+
+  /** Writes everything pending, then the result, durably and in that order. */
+  finish(result: JobResult): void {
+    this.flush();
+    writeFileAtomic(this.files.result, JSON.stringify({ ...result, outputLines: this.seq }));
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("");
+    this.pending = [];
+    appendDurable(this.files.events, text);
+  }
+
+  private _out(stream: "stdout" | "stderr" | "agent", data: string): void {
+    this._push({ t: "out", seq: this.seq++, ts: new Date().toISOString(), stream, data });
+  }
+
+  private _push(event: SpoolEvent): void {
+    this.pending.push(`${JSON.stringify(event)}\n`);
+    this.timer ??= setTimeout(() => this.flush(), SPOOL_FLUSH_MS);
+  }
+}

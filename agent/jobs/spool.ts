@@ -1,0 +1,82 @@
+// A job's spool directory: the contract between the detached runner that writes it and
+// whichever agent process is alive to deliver it. Everything a job produces lands here
+// durably before anyone tries to send it, so an agent dying loses nothing.
+//
+//   jobs/<id>/job.json        the command as received (written by the agent)
+//   jobs/<id>/runner.lock     flock held by the runner for its whole life
+//   jobs/<id>/events.jsonl    start, output lines (with seq) and progress, appended
+//   jobs/<id>/result.json     the final result (written atomically, last)
+//   jobs/<id>/delivered       the server acknowledged the result; nothing left to do
+//   jobs/<id>/restart.json    a restart job: the pid that exited to be restarted
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { JobResult, OutputLine, Progress, RunCommand } from "../../protocol/index.ts";
+
+export const SpoolEvent = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("start"), ts: z.string() }),
+  OutputLine.extend({ t: z.literal("out") }),
+  z.object({ t: z.literal("progress"), progress: Progress }),
+]);
+export type SpoolEvent = z.infer<typeof SpoolEvent>;
+
+export function jobFiles(dir: string) {
+  return {
+    dir,
+    job: join(dir, "job.json"),
+    runnerLock: join(dir, "runner.lock"),
+    events: join(dir, "events.jsonl"),
+    result: join(dir, "result.json"),
+    delivered: join(dir, "delivered"),
+    restart: join(dir, "restart.json"),
+  };
+}
+export type JobFiles = ReturnType<typeof jobFiles>;
+
+export function readJobCommand(files: JobFiles): RunCommand | null {
+  return _readParsed(files.job, RunCommand);
+}
+
+export function readJobResult(files: JobFiles): JobResult | null {
+  return _readParsed(files.result, JobResult);
+}
+
+/** Ids of jobs whose result has not been acknowledged by the server yet. */
+export function undeliveredJobIds(jobsDir: string): string[] {
+  if (!existsSync(jobsDir)) return [];
+  return readdirSync(jobsDir)
+    .filter((id) => !id.startsWith(".") && !existsSync(jobFiles(join(jobsDir, id)).delivered))
+    .sort();
+}
+
+/**
+ * Reads complete event lines from `offset` on. A line still being written (no newline
+ * yet) is left for the next read; a torn line from a crash is skipped.
+ */
+export function readEventsFrom(path: string, offset: number): { events: SpoolEvent[]; offset: number } {
+  if (!existsSync(path)) return { events: [], offset };
+  const buf = readFileSync(path);
+  if (buf.length <= offset) return { events: [], offset };
+  const end = buf.lastIndexOf(0x0a);
+  if (end < offset) return { events: [], offset };
+  const events: SpoolEvent[] = [];
+  for (const line of buf.subarray(offset, end).toString("utf8").split("\n")) {
+    if (!line) continue;
+    try {
+      const parsed = SpoolEvent.safeParse(JSON.parse(line));
+      if (parsed.success) events.push(parsed.data);
+    } catch {
+      // torn line
+    }
+  }
+  return { events, offset: end + 1 };
+}
+
+function _readParsed<T>(path: string, schema: z.ZodType<T>): T | null {
+  try {
+    const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

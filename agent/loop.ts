@@ -1,0 +1,136 @@
+// The agent's life: take the lock, say hello, long-poll for commands, hand each to a
+// detached runner, and keep delivering spooled results, reconnecting with backoff.
+import { mkdirSync } from "node:fs";
+import { consola } from "consola";
+import { writeFileAtomic } from "../lib/atomic-write.ts";
+import type { Command, HelloResponse } from "../protocol/index.ts";
+import { Backoff } from "./backoff.ts";
+import { AgentClient, ApiError } from "./client.ts";
+import { loadConfig, loadCredentials } from "./config.ts";
+import { helloBody } from "./identity.ts";
+import { requestCancel, settleRestarts } from "./jobs/control.ts";
+import { DELIVER_INTERVAL_MS, Deliverer } from "./jobs/deliver.ts";
+import { launchRunner } from "./jobs/launch.ts";
+import { jobFiles } from "./jobs/spool.ts";
+import { tryLock } from "./lock.ts";
+import type { StatePaths } from "./paths.ts";
+
+/** A refused token will not fix itself quickly: wait at least this long between tries. */
+export const AUTH_RETRY_MS = 60_000;
+
+export async function runAgent(paths: StatePaths): Promise<number> {
+  mkdirSync(paths.jobs, { recursive: true, mode: 0o700 });
+  const held = tryLock(paths.lock);
+  if (!held.ok) {
+    consola.error(
+      `another fleet-agent (pid ${held.holderPid ?? "unknown"}) is already running with state dir ${paths.root}; ` +
+        "not starting a second one",
+    );
+    return 1;
+  }
+  const config = loadConfig(paths);
+  const creds = loadCredentials(paths);
+  const client = new AgentClient(config.server, creds.hostToken);
+  const deliverer = new Deliverer(paths, client);
+  settleRestarts(paths);
+
+  const stop = new AbortController();
+  let exitCode = 0;
+  const shutdown = (code: number, why: string) => {
+    if (stop.signal.aborted) return;
+    consola.info(`stopping: ${why}`);
+    exitCode = code;
+    stop.abort();
+  };
+  process.on("SIGTERM", () => shutdown(0, "SIGTERM"));
+  process.on("SIGINT", () => shutdown(0, "SIGINT"));
+
+  consola.info(`fleet-agent ${config.name} (${creds.hostId}) pid ${process.pid}, server ${config.server}`);
+  const delivering = _deliverLoop(deliverer, stop.signal);
+  const backoff = new Backoff();
+  while (!stop.signal.aborted) {
+    try {
+      const hello = await client.hello(helloBody(deliverer.activeJobIds()));
+      if (backoff.attempts > 0) consola.success("connected to fleetd");
+      backoff.reset();
+      await _pollLoop(client, hello, paths, stop.signal, (why) => shutdown(0, why));
+    } catch (err) {
+      if (stop.signal.aborted) break;
+      await _sleep(_retryDelay(err, backoff), stop.signal);
+    }
+  }
+  await delivering;
+  held.lock.release();
+  return exitCode;
+}
+
+async function _pollLoop(
+  client: AgentClient,
+  hello: HelloResponse,
+  paths: StatePaths,
+  signal: AbortSignal,
+  restart: (why: string) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    const { command } = await client.poll(hello.pollSeconds, signal);
+    if (command) _handle(command, paths, restart);
+  }
+}
+
+function _handle(command: Command, paths: StatePaths, restart: (why: string) => void): void {
+  if (command.type === "cancel") {
+    requestCancel(paths, command.jobId);
+    return;
+  }
+  if (command.op === "restart") {
+    const files = jobFiles(paths.job(command.jobId));
+    mkdirSync(files.dir, { recursive: true });
+    writeFileAtomic(files.job, JSON.stringify(command));
+    writeFileAtomic(files.restart, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+    restart(`restart requested by job ${command.jobId}`);
+    return;
+  }
+  if (launchRunner(paths, command)) consola.info(`job ${command.jobId}: ${command.op} started`);
+  else consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
+}
+
+function _retryDelay(err: unknown, backoff: Backoff): number {
+  const delay = backoff.next();
+  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+    consola.error(
+      `fleetd refused this host's token (${err.message}); re-enroll with 'fleet-agent enroll --force'`,
+    );
+    return Math.max(delay, AUTH_RETRY_MS);
+  }
+  if (err instanceof ApiError && err.code === "protocol_mismatch") {
+    consola.error(`fleetd speaks another protocol: ${err.message}`);
+    return Math.max(delay, AUTH_RETRY_MS);
+  }
+  consola.warn(`cannot reach fleetd: ${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+  return delay;
+}
+
+async function _deliverLoop(deliverer: Deliverer, signal: AbortSignal): Promise<void> {
+  let passes = 0;
+  while (!signal.aborted) {
+    await deliverer.tick();
+    if (++passes % 3000 === 0) deliverer.prune();
+    await _sleep(DELIVER_INTERVAL_MS, signal);
+  }
+  // One last pass so a result that just finished is not left waiting for the next start.
+  await deliverer.tick();
+}
+
+function _sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

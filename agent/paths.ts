@@ -1,0 +1,29 @@
+// Where the agent keeps its state. Every command takes --state-dir (or FLEET_STATE_DIR)
+// so several agents can run side by side on one machine (tests, the demo).
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export function defaultStateDir(platform: NodeJS.Platform = process.platform): string {
+  if (platform === "darwin") return join(homedir(), "Library", "Application Support", "fleet-agent");
+  if (platform === "win32") return join(process.env.ProgramData ?? "C:\\ProgramData", "fleet-agent");
+  // A non-root Linux agent (tests, a user service) cannot write /var/lib.
+  if (process.getuid?.() !== 0) return join(homedir(), ".local", "state", "fleet-agent");
+  return "/var/lib/fleet-agent";
+}
+
+export function resolveStateDir(flag: string | undefined): string {
+  return flag || process.env.FLEET_STATE_DIR || defaultStateDir();
+}
+
+/** The file layout inside one state dir. */
+export function statePaths(stateDir: string) {
+  return {
+    root: stateDir,
+    config: join(stateDir, "config.json"),
+    credentials: join(stateDir, "credentials.json"),
+    lock: join(stateDir, "agent.lock"),
+    jobs: join(stateDir, "jobs"),
+    job: (id: string) => join(stateDir, "jobs", id),
+  };
+}
+export type StatePaths = ReturnType<typeof statePaths>;
