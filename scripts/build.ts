@@ -1,0 +1,226 @@
+// Builds fleetd, fleet-agent and fleetctl for every target in one step with one version
+// string, and writes the manifest fleetd serves so "is this agent current?" is a hash compare.
+// Usage: bun scripts/build.ts [--targets host|linux-x64,...] [--programs fleetd,...] [--out DIR] [--version V]
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../lib/atomic-write.ts";
+import {
+  type Arch,
+  type Artifact,
+  Manifest,
+  Platform,
+  PROGRAMS,
+  type Program,
+  TARGETS,
+  type Target,
+  targetOf,
+} from "../protocol/index.ts";
+
+const REPO_ROOT = resolve(import.meta.dir, "..");
+
+/** Each program's entry file, relative to the repo root. */
+export const ENTRY_POINTS: Record<Program, string> = {
+  fleetd: "server/main.ts",
+  "fleet-agent": "agent/main.ts",
+  fleetctl: "cli/main.ts",
+};
+
+/** Compiles are CPU- and memory-heavy (~100 MB per binary); two at a time suits a 2-core machine. */
+export const DEFAULT_CONCURRENCY = 2;
+
+export interface BuildOptions {
+  targets?: readonly Target[];
+  programs?: readonly Program[];
+  /** Output directory; default `dist` in the repo root. */
+  out?: string;
+  /** Default: env FLEET_VERSION, else `git describe --tags --always --dirty`, else "0.0.0-dev". */
+  version?: string;
+  concurrency?: number;
+  /** Progress lines; default console.log. */
+  log?: (line: string) => void;
+}
+
+/** The build target of the machine this runs on. */
+export function hostTarget(): Target {
+  const platform = Platform.safeParse(process.platform);
+  if (!platform.success || (process.arch !== "x64" && process.arch !== "arm64")) {
+    throw new Error(`unsupported build host: ${process.platform}-${process.arch}`);
+  }
+  return targetOf(platform.data, process.arch);
+}
+
+/** The version every artifact of this build reports. */
+export function resolveVersion(explicit?: string): string {
+  if (explicit) return explicit;
+  if (process.env.FLEET_VERSION) return process.env.FLEET_VERSION;
+  const git = Bun.spawnSync(["git", "describe", "--tags", "--always", "--dirty"], {
+    cwd: REPO_ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const described = git.success ? git.stdout.toString().trim() : "";
+  return described || "0.0.0-dev";
+}
+
+export function artifactFileName(program: Program, target: Target): string {
+  return `${program}-${target}${target.startsWith("windows-") ? ".exe" : ""}`;
+}
+
+/** Compiles every program for every target into `out` and writes `out/manifest.json`. */
+export async function buildAll(opts: BuildOptions = {}): Promise<Manifest> {
+  const targets = opts.targets ?? TARGETS;
+  const programs = opts.programs ?? PROGRAMS;
+  const out = resolve(opts.out ?? join(REPO_ROOT, "dist"));
+  const version = resolveVersion(opts.version);
+  const log = opts.log ?? console.log;
+
+  // Fail before spending minutes on other targets if an entry file is missing.
+  for (const program of programs) {
+    const entry = join(REPO_ROOT, ENTRY_POINTS[program]);
+    if (!existsSync(entry)) throw new Error(`cannot build ${program}: entry file ${entry} does not exist`);
+  }
+  mkdirSync(out, { recursive: true });
+
+  // Program-major order so the first builds hit distinct targets; see _firstBuildOfTarget.
+  const jobs = programs.flatMap((program) => targets.map((target) => ({ program, target })));
+  log(`building ${jobs.length} artifact(s) of version ${version} into ${out}`);
+  let done = 0;
+  const artifacts = await _mapLimit(jobs, opts.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
+    const started = performance.now();
+    const artifact = await _buildOne(job.program, job.target, version, out);
+    done++;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const mb = (artifact.size / 1e6).toFixed(1);
+    log(`[${done}/${jobs.length}] ${artifact.file} (${mb} MB, ${seconds}s)`);
+    return artifact;
+  });
+
+  const manifest = Manifest.parse({ version, builtAt: new Date().toISOString(), artifacts });
+  writeFileAtomic(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  log(`wrote ${join(out, "manifest.json")}`);
+  return manifest;
+}
+
+// A cross target's first compile downloads that target's Bun runtime into a shared cache;
+// later compiles of the same target wait for it instead of racing the download.
+const _firstBuildOfTarget = new Map<Target, Promise<unknown>>();
+
+async function _buildOne(program: Program, target: Target, version: string, out: string): Promise<Artifact> {
+  const first = _firstBuildOfTarget.get(target);
+  if (first) await first.catch(() => undefined);
+  const file = artifactFileName(program, target);
+  const outfile = join(out, file);
+  const compile = _compile(ENTRY_POINTS[program], target, version, outfile);
+  if (!first) _firstBuildOfTarget.set(target, compile);
+  await compile;
+
+  const [os, arch] = target.split("-") as [string, Arch];
+  return {
+    program,
+    target,
+    platform: os === "windows" ? "win32" : Platform.parse(os),
+    arch,
+    file,
+    size: statSync(outfile).size,
+    sha256: await _sha256File(outfile),
+  };
+}
+
+async function _compile(entry: string, target: Target, version: string, outfile: string): Promise<void> {
+  const argv = [
+    process.execPath,
+    "build",
+    "--compile",
+    "--minify",
+    "--sourcemap=none",
+    `--target=bun-${target}`,
+    "--define",
+    `FLEET_BUILD_VERSION=${JSON.stringify(version)}`,
+    "--outfile",
+    outfile,
+    entry,
+  ];
+  const proc = Bun.spawn(argv, { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  if (code !== 0 || !existsSync(outfile)) {
+    throw new Error(`bun build of ${entry} for ${target} failed (exit ${code}):\n${stdout}${stderr}`);
+  }
+}
+
+function _sha256File(path: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolvePromise(hash.digest("hex")));
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping input order in the result. */
+async function _mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Parses a comma list against `allowed`; `host` (targets only) means this machine's target. */
+function _parseList<T extends string>(
+  raw: string | undefined,
+  allowed: readonly T[],
+  what: string,
+): T[] | undefined {
+  if (!raw) return undefined;
+  return raw.split(",").map((item) => {
+    const name = item.trim();
+    if (what === "target" && name === "host") return hostTarget() as T;
+    if (!allowed.includes(name as T))
+      throw new Error(`unknown ${what} "${name}"; expected one of: ${allowed.join(", ")}`);
+    return name as T;
+  });
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      targets: { type: "string" },
+      programs: { type: "string" },
+      out: { type: "string" },
+      version: { type: "string" },
+      concurrency: { type: "string" },
+    },
+  });
+  try {
+    const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+      throw new Error(`--concurrency must be a positive integer, got "${values.concurrency}"`);
+    }
+    await buildAll({
+      targets: _parseList(values.targets, TARGETS, "target"),
+      programs: _parseList(values.programs, PROGRAMS, "program"),
+      out: values.out,
+      version: values.version,
+      concurrency,
+    });
+  } catch (err) {
+    console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
