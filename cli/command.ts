@@ -1,0 +1,62 @@
+// The shape every fleetctl command shares: errors are printed once, clearly, and set the
+// exit code (no stack traces for expected failures), and `--help` shows worked examples.
+import type { ArgsDef, CommandContext, CommandDef, CommandMeta } from "citty";
+import { renderUsage } from "citty";
+import { CliError, errorMessage } from "./errors.ts";
+import { logger } from "./output.ts";
+
+const _examples = new WeakMap<object, readonly string[]>();
+const _fullNames = new WeakMap<object, string>();
+
+type FleetCommandDef<T extends ArgsDef> = Omit<CommandDef<T>, "run"> & {
+  examples: readonly string[];
+  /** Returns the process exit code; returning nothing means 0. */
+  run?: (ctx: CommandContext<T>) => Promise<unknown> | unknown;
+};
+
+export function defineFleetCommand<const T extends ArgsDef = ArgsDef>(
+  def: FleetCommandDef<T>,
+): CommandDef<T> {
+  const { examples, run, ...rest } = def;
+  const cmd: CommandDef<T> = { ...rest };
+  if (run) {
+    cmd.run = async (ctx) => {
+      try {
+        const code = await run(ctx);
+        if (typeof code === "number" && code !== 0) process.exitCode = code;
+      } catch (err) {
+        reportError(err);
+      }
+    };
+  }
+  _examples.set(cmd, examples);
+  return cmd;
+}
+
+/** Prints an error the way every command does and sets a non-zero exit code. */
+export function reportError(err: unknown): void {
+  logger.error(errorMessage(err));
+  if (!(err instanceof CliError)) logger.debug(err);
+  process.exitCode = err instanceof CliError ? err.exitCode : 1;
+}
+
+/** Records each command's full name ("fleetctl enroll-token create") for its usage text. */
+export function registerCommandTree(cmd: CommandDef<ArgsDef>, fullName: string): void {
+  _fullNames.set(cmd, fullName);
+  const subs = cmd.subCommands;
+  if (!subs || typeof subs !== "object" || subs instanceof Promise) return;
+  for (const [name, sub] of Object.entries(subs)) {
+    if (sub && typeof sub === "object" && !(sub instanceof Promise))
+      registerCommandTree(sub, `${fullName} ${name}`);
+  }
+}
+
+/** citty's usage text with the full command name and an EXAMPLES section. */
+export async function showUsageWithExamples<T extends ArgsDef = ArgsDef>(cmd: CommandDef<T>): Promise<void> {
+  const meta = (cmd.meta ?? {}) as CommandMeta;
+  const named: CommandDef<T> = { ...cmd, meta: { ...meta, name: _fullNames.get(cmd) ?? meta.name } };
+  let text = await renderUsage(named);
+  const examples = _examples.get(cmd);
+  if (examples?.length) text += `\nEXAMPLES\n\n${examples.map((e) => `  ${e}`).join("\n")}\n`;
+  console.log(`${text}\n`);
+}

@@ -1,0 +1,21 @@
+// `fleetctl cancel <job>`: stop a queued job, or ask the host's agent to stop a running one.
+import { defineFleetCommand } from "../command.ts";
+import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
+import { paintState } from "../format/jobs.ts";
+import { printJson, printText } from "../output.ts";
+import { JobResponse } from "../schemas.ts";
+
+export default defineFleetCommand({
+  meta: { name: "cancel", description: "Cancel a job (queued ones at once, running ones via the agent)" },
+  args: {
+    id: { type: "positional", description: "job id", required: true },
+    ...jsonArg,
+    ...connectionArgs,
+  },
+  examples: ["fleetctl cancel j_abc123"],
+  async run({ args }) {
+    const res = await clientFromArgs(args).request("cancelJob", JobResponse, { params: { id: args.id } });
+    if (args.json) return printJson(res);
+    printText(`job ${res.job.id}: ${paintState(res.job.state)}`);
+  },
+});

@@ -1,0 +1,72 @@
+// `fleetctl job <id>`: one job's state and output; `--follow` streams new output until the
+// job ends and exits with a code derived from how it ended.
+import type { Job, OutputLine } from "../../protocol/index.ts";
+import { defineFleetCommand } from "../command.ts";
+import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
+import { exitCodeForJobState, fetchJob, followJob } from "../follow.ts";
+import { formatOutputLine, paintState } from "../format/jobs.ts";
+import { formatFields } from "../format/table.ts";
+import { durationBetween, relativeTime } from "../format/time.ts";
+import { logger, printJson, printText } from "../output.ts";
+
+export function formatJobDetail(job: Job, now = Date.now()): string {
+  const fields: [string, string][] = [
+    ["Job", job.id],
+    ["Host", job.hostId],
+    ["Operation", job.op],
+    ["State", paintState(job.state)],
+    ["Created", `${job.createdAt} (${relativeTime(job.createdAt, now)})`],
+  ];
+  if (Object.keys(job.args).length) fields.push(["Args", JSON.stringify(job.args)]);
+  if (job.startedAt) fields.push(["Duration", durationBetween(job.startedAt, job.finishedAt, now)]);
+  if (job.progress)
+    fields.push(["Progress", `${job.progress.current}/${job.progress.total} ${job.progress.label ?? ""}`]);
+  if (job.exitCode !== undefined && job.exitCode !== null) fields.push(["Exit code", String(job.exitCode)]);
+  if (job.reason) fields.push(["Reason", job.reason]);
+  if (job.tests?.length) {
+    const passed = job.tests.filter((t) => t.state === "passed").length;
+    fields.push(["Tests", `${passed}/${job.tests.length} passed`]);
+  }
+  if (job.outputTruncated) fields.push(["Output", "truncated by fleetd (over its per-job limit)"]);
+  return formatFields(fields);
+}
+
+const _printLines = (lines: readonly OutputLine[]) => {
+  if (lines.length) printText(lines.map(formatOutputLine).join("\n"));
+};
+
+export default defineFleetCommand({
+  meta: { name: "job", description: "Show a job and its output; --follow streams it until the job ends" },
+  args: {
+    id: { type: "positional", description: "job id", required: true },
+    follow: { type: "boolean", alias: "f", description: "poll for new output until the job ends" },
+    ...jsonArg,
+    ...connectionArgs,
+  },
+  examples: ["fleetctl job j_abc123", "fleetctl job j_abc123 --follow   # exit 0 only if it succeeded"],
+  async run({ args }) {
+    const client = clientFromArgs(args);
+    if (!args.follow) {
+      const detail = await fetchJob(client, args.id);
+      if (args.json) return printJson(detail);
+      printText(formatJobDetail(detail.job));
+      printText(detail.output.length ? `\nOutput:\n` : "\nNo output yet.");
+      _printLines(detail.output);
+      return;
+    }
+    // Output goes to stdout alone, so `--follow > log` captures just what the operation printed.
+    const collected: OutputLine[] = [];
+    let announced = false;
+    const job = await followJob(client, args.id, {
+      onOutput: (lines) => (args.json ? collected.push(...lines) : _printLines(lines)),
+      onUpdate: (latest) => {
+        if (!announced && !args.json)
+          logger.info(`following ${latest.op} job ${latest.id} (${latest.state})`);
+        announced = true;
+      },
+    });
+    if (args.json) printJson({ job, output: collected });
+    else logger.info(`job ${job.id} ${job.state}${job.reason ? `: ${job.reason}` : ""}`);
+    return exitCodeForJobState(job.state);
+  },
+});

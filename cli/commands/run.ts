@@ -1,0 +1,111 @@
+// `fleetctl run <op> <host>... | --all`: queue one job per host, optionally wait for all
+// of them. Success means every job ended `succeeded`; anything else exits non-zero.
+import { HostList, type Job, Operation } from "../../protocol/index.ts";
+import type { ApiClient } from "../api.ts";
+import { defineFleetCommand, reportError } from "../command.ts";
+import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
+import { CliError } from "../errors.ts";
+import { exitCodeForJobState, waitForJobs } from "../follow.ts";
+import { formatJobsTable } from "../format/jobs.ts";
+import { printJson, printText, stdoutIsTty } from "../output.ts";
+import { createProgressView } from "../progress.ts";
+import { resolveHostRefs } from "../resolve-host.ts";
+import { JobResponse } from "../schemas.ts";
+
+/** Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. */
+export function parseJobArgs(rawArgs: readonly string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (let i = 0; i < rawArgs.length; i++) {
+    const raw = rawArgs[i]!;
+    let pair: string | undefined;
+    if (raw === "--arg") pair = rawArgs[++i];
+    else if (raw.startsWith("--arg=")) pair = raw.slice("--arg=".length);
+    else continue;
+    const eq = pair?.indexOf("=") ?? -1;
+    if (!pair || eq < 1) throw new CliError(`--arg takes key=value, got "${pair ?? ""}"`);
+    out[pair.slice(0, eq)] = _scalar(pair.slice(eq + 1));
+  }
+  return out;
+}
+
+/** "true"/"false" and plain numbers travel typed, as JobArgs allows; everything else as a string. */
+function _scalar(value: string): string | number | boolean {
+  if (value === "true" || value === "false") return value === "true";
+  if (/^-?\d+(\.\d+)?$/.test(value) && Number.isFinite(Number(value))) return Number(value);
+  return value;
+}
+
+async function _createJobs(client: ApiClient, hosts: { id: string; name: string }[], body: object) {
+  const created: { label: string; job: Job }[] = [];
+  let failures = 0;
+  for (const host of hosts) {
+    try {
+      const { job } = await client.request("createJob", JobResponse, { params: { id: host.id }, body });
+      created.push({ label: host.name, job });
+    } catch (err) {
+      failures++;
+      reportError(new CliError(`${host.name}: could not create job: ${(err as Error).message}`));
+    }
+  }
+  return { created, failures };
+}
+
+export default defineFleetCommand({
+  meta: { name: "run", description: `Run an operation (${Operation.options.join(", ")}) on hosts` },
+  args: {
+    op: { type: "positional", description: `operation: ${Operation.options.join(" | ")}`, required: true },
+    hosts: { type: "positional", description: "host ids or names, one or more (or --all)", required: false },
+    all: { type: "boolean", description: "every enrolled host" },
+    wait: { type: "boolean", description: "wait until every job has ended; exit 0 only if all succeeded" },
+    arg: { type: "string", description: "operation argument key=value; repeatable" },
+    ttl: { type: "string", description: "seconds a job may wait for an offline host before it expires" },
+    ...jsonArg,
+    ...connectionArgs,
+  },
+  examples: [
+    "fleetctl run pull web1 web2 --wait",
+    "fleetctl run switch --all --wait",
+    "fleetctl run test db1 --arg suite=smoke --wait --json",
+  ],
+  async run({ args, rawArgs }) {
+    const op = Operation.safeParse(args.op);
+    if (!op.success)
+      throw new CliError(`unknown operation "${args.op}"; one of: ${Operation.options.join(", ")}`);
+    const refs = args._.slice(1).map(String);
+    if (args.all && refs.length) throw new CliError("give host names or --all, not both");
+    if (!args.all && !refs.length) throw new CliError("which hosts? give host ids/names, or --all");
+    const ttlSeconds = args.ttl === undefined ? undefined : Number(args.ttl);
+    if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
+      throw new CliError(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
+    }
+
+    const client = clientFromArgs(args);
+    const hosts = args.all
+      ? (await client.request("listHosts", HostList)).hosts
+      : await resolveHostRefs(client, refs);
+    if (hosts.length === 0) throw new CliError("no hosts are enrolled");
+    const body = { op: op.data, args: parseJobArgs(rawArgs), ttlSeconds };
+    const { created, failures } = await _createJobs(client, hosts, body);
+    const names = new Map(hosts.map((h) => [h.id, h.name]));
+
+    let jobs = created.map((c) => c.job);
+    if (args.wait && jobs.length) {
+      const view = args.json
+        ? null
+        : createProgressView({ tty: stdoutIsTty(), write: (t) => process.stdout.write(t) });
+      const track = (latest: Job[]) => latest.map((job, i) => ({ label: created[i]!.label, job }));
+      jobs = await waitForJobs(client, jobs, { onUpdate: (latest) => view?.update(track(latest)) });
+      view?.finish(track(jobs));
+    }
+
+    if (args.json) printJson({ jobs });
+    else if (jobs.length) {
+      printText(formatJobsTable(jobs, names));
+      if (!args.wait) printText(`\nFollow one with: fleetctl job ${jobs[0]!.id} --follow`);
+    }
+    if (failures) return 1;
+    if (!args.wait) return 0;
+    if (jobs.every((j) => j.state === "succeeded")) return 0;
+    return jobs.length === 1 ? exitCodeForJobState(jobs[0]!.state) : 1;
+  },
+});

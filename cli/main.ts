@@ -1,0 +1,24 @@
+// fleetctl: the operator's CLI for fleetd. Entry point of the compiled `fleetctl` binary.
+import { defineCommand, runMain } from "citty";
+import { VERSION } from "../protocol/index.ts";
+import { registerCommandTree, showUsageWithExamples } from "./command.ts";
+import audit from "./commands/audit.ts";
+import cancel from "./commands/cancel.ts";
+import enrollToken from "./commands/enroll-token.ts";
+import host from "./commands/host.ts";
+import hosts from "./commands/hosts.ts";
+import job from "./commands/job.ts";
+import jobs from "./commands/jobs.ts";
+import run from "./commands/run.ts";
+
+const main = defineCommand({
+  meta: {
+    name: "fleetctl",
+    version: VERSION,
+    description: "Operate a Fleet: hosts, jobs, enrollment and audit, via fleetd's API",
+  },
+  subCommands: { hosts, host, run, jobs, job, cancel, "enroll-token": enrollToken, audit },
+});
+
+registerCommandTree(main, "fleetctl");
+await runMain(main, { showUsage: showUsageWithExamples });
