@@ -33,6 +33,23 @@ export const AgentConfig = z.object({
   switch: z.array(z.string().min(1)).min(1).optional(),
   /** Tests are `<repo>/<testsDir>/T*.sh`, run in name order. */
   testsDir: z.string().min(1).default("hosts/{host}/tests"),
+  /**
+   * The service manager that runs this agent. After a switch the runner uses it to make
+   * sure the agent that comes back is the new one (see docs/jobs.md).
+   */
+  service: z
+    .object({
+      manager: z.enum(["auto", "systemd", "launchd", "none"]).default("auto"),
+      /** launchd job label, e.g. "dev.fleet.agent". */
+      label: z.string().min(1).default("dev.fleet.agent"),
+      /** launchd domain: "gui/<uid>" for a LaunchAgent (default), "system" for a LaunchDaemon. */
+      domain: z.string().min(1).optional(),
+      /** The plist launchd loaded; a switch that changes it needs bootout + bootstrap. */
+      plist: z.string().min(1).optional(),
+      /** The installed agent binary the service starts (default: the running executable). */
+      binary: z.string().min(1).optional(),
+    })
+    .default({ manager: "auto", label: "dev.fleet.agent" }),
   timeouts: z
     .object({
       gitSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.gitSeconds),

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { consola } from "consola";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
-import type { Command, HelloResponse } from "../protocol/index.ts";
+import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
 import { Backoff } from "./backoff.ts";
 import { AgentClient, ApiError } from "./client.ts";
 import { loadConfig, loadCredentials } from "./config.ts";
@@ -14,6 +14,7 @@ import { launchRunner } from "./jobs/launch.ts";
 import { jobFiles } from "./jobs/spool.ts";
 import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
+import { detectServiceManager, type ServiceManager } from "./service.ts";
 
 /** A refused token will not fix itself quickly: wait at least this long between tries. */
 export const AUTH_RETRY_MS = 60_000;
@@ -31,7 +32,8 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const config = loadConfig(paths);
   const creds = loadCredentials(paths);
   const client = new AgentClient(config.server, creds.hostToken);
-  const deliverer = new Deliverer(paths, client);
+  const manager = detectServiceManager(config);
+  const deliverer = new Deliverer(paths, client, manager);
   settleRestarts(paths);
 
   const stop = new AbortController();
@@ -45,7 +47,10 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   process.on("SIGTERM", () => shutdown(0, "SIGTERM"));
   process.on("SIGINT", () => shutdown(0, "SIGINT"));
 
-  consola.info(`fleet-agent ${config.name} (${creds.hostId}) pid ${process.pid}, server ${config.server}`);
+  consola.info(
+    `fleet-agent ${VERSION} ${config.name} (${creds.hostId}) pid ${process.pid}, server ${config.server}, ` +
+      `service manager ${manager}`,
+  );
   const delivering = _deliverLoop(deliverer, stop.signal);
   const backoff = new Backoff();
   while (!stop.signal.aborted) {
@@ -53,7 +58,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       const hello = await client.hello(helloBody(deliverer.activeJobIds()));
       if (backoff.attempts > 0) consola.success("connected to fleetd");
       backoff.reset();
-      await _pollLoop(client, hello, paths, stop.signal, (why) => shutdown(0, why));
+      await _pollLoop(client, hello, { paths, manager }, stop.signal, (why) => shutdown(0, why));
     } catch (err) {
       if (stop.signal.aborted) break;
       await _sleep(_retryDelay(err, backoff), stop.signal);
@@ -67,17 +72,22 @@ export async function runAgent(paths: StatePaths): Promise<number> {
 async function _pollLoop(
   client: AgentClient,
   hello: HelloResponse,
-  paths: StatePaths,
+  where: Where,
   signal: AbortSignal,
   restart: (why: string) => void,
 ): Promise<void> {
   while (!signal.aborted) {
     const { command } = await client.poll(hello.pollSeconds, signal);
-    if (command) _handle(command, paths, restart);
+    if (command) _handle(command, where, restart);
   }
 }
 
-function _handle(command: Command, paths: StatePaths, restart: (why: string) => void): void {
+interface Where {
+  paths: StatePaths;
+  manager: ServiceManager;
+}
+
+function _handle(command: Command, { paths, manager }: Where, restart: (why: string) => void): void {
   if (command.type === "cancel") {
     requestCancel(paths, command.jobId);
     return;
@@ -90,7 +100,7 @@ function _handle(command: Command, paths: StatePaths, restart: (why: string) => 
     restart(`restart requested by job ${command.jobId}`);
     return;
   }
-  if (launchRunner(paths, command)) consola.info(`job ${command.jobId}: ${command.op} started`);
+  if (launchRunner(paths, command, manager)) consola.info(`job ${command.jobId}: ${command.op} started`);
   else consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
 }
 

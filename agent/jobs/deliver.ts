@@ -8,6 +8,7 @@ import type { JobEvents, JobResult, OutputLine, Progress } from "../../protocol/
 import { type AgentClient, ApiError } from "../client.ts";
 import { isLocked } from "../lock.ts";
 import type { StatePaths } from "../paths.ts";
+import type { ServiceManager } from "../service.ts";
 import { startRunnerProcess } from "./launch.ts";
 import { jobFiles, readEventsFrom, readJobResult, undeliveredJobIds } from "./spool.ts";
 
@@ -35,6 +36,7 @@ export class Deliverer {
   constructor(
     private readonly paths: StatePaths,
     private readonly client: AgentClient,
+    private readonly manager: ServiceManager,
   ) {}
 
   activeJobIds(): string[] {
@@ -106,7 +108,7 @@ export class Deliverer {
       if (attempts < MAX_RUNNER_LAUNCHES) {
         this.relaunches.set(id, attempts + 1);
         consola.warn(`job ${id}: runner never started; starting it again`);
-        startRunnerProcess(this.paths, id);
+        startRunnerProcess(this.paths, id, this.manager);
         return;
       }
     }

@@ -1,5 +1,9 @@
-// Starts a job's runner so that it outlives the agent: a new session and process group
-// (setsid via `detached`), stdio detached from the agent's, and not waited for.
+// Starts a job's runner so that it outlives the agent. Everywhere: a new session and
+// process group (setsid via `detached`), stdio detached from the agent's, not waited for.
+// Under systemd that is not enough: `systemctl restart fleet-agent` kills every process
+// in the unit's cgroup, session or not. There the runner is started as a transient unit
+// of its own (`systemd-run`), outside the agent's cgroup and free of the agent unit's
+// sandboxing, which a switch must not inherit. See docs/jobs.md.
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
@@ -7,10 +11,11 @@ import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { RunCommand } from "../../protocol/index.ts";
 import { selfCommand } from "../identity.ts";
 import type { StatePaths } from "../paths.ts";
+import type { ServiceManager } from "../service.ts";
 import { jobFiles } from "./spool.ts";
 
 /** Writes the job's spool dir and starts its runner. Returns false if the job was already known. */
-export function launchRunner(paths: StatePaths, command: RunCommand): boolean {
+export function launchRunner(paths: StatePaths, command: RunCommand, manager: ServiceManager): boolean {
   const files = jobFiles(paths.job(command.jobId));
   try {
     mkdirSync(files.dir, { recursive: false });
@@ -18,19 +23,41 @@ export function launchRunner(paths: StatePaths, command: RunCommand): boolean {
     return false; // seen before: a re-dispatch of a job this host already has
   }
   writeFileAtomic(files.job, JSON.stringify(command));
-  startRunnerProcess(paths, command.jobId);
+  startRunnerProcess(paths, command.jobId, manager);
   return true;
 }
 
-export function startRunnerProcess(paths: StatePaths, jobId: string): void {
-  const [exe, ...pre] = selfCommand();
+export function startRunnerProcess(paths: StatePaths, jobId: string, manager: ServiceManager): void {
+  const runnerArgv = [...selfCommand(), "runner", "--state-dir", paths.root, "--job", jobId];
+  const [exe, ...rest] = manager === "systemd" ? systemdRunArgv(jobId, runnerArgv) : runnerArgv;
   // The runner's own stderr goes to a file in its spool dir for post-mortems.
   const log = openSync(join(paths.job(jobId), "runner.log"), "a", 0o600);
-  const child = spawn(exe!, [...pre, "runner", "--state-dir", paths.root, "--job", jobId], {
+  const child = spawn(exe!, rest, {
     detached: true,
     stdio: ["ignore", log, log],
     windowsHide: true,
   });
+  if (manager === "systemd") {
+    // No systemd-run (or no bus to talk to): a detached process is the best left.
+    child.on("error", () => startRunnerProcess(paths, jobId, "none"));
+    child.on("exit", (code) => code !== 0 && startRunnerProcess(paths, jobId, "none"));
+  }
   closeSync(log);
   child.unref();
+}
+
+/** The runner as a transient systemd service, collected when it exits. */
+export function systemdRunArgv(jobId: string, runnerArgv: string[]): string[] {
+  return [
+    "systemd-run",
+    ...(process.getuid?.() === 0 ? [] : ["--user"]),
+    `--unit=fleet-job-${jobId}`,
+    "--description=fleet-agent job runner",
+    "--collect",
+    "--quiet",
+    // The runner's own child timeouts end the job; this only bounds a runaway runner.
+    "--property=RuntimeMaxSec=6h",
+    `--setenv=PATH=${process.env.PATH ?? "/usr/bin:/bin"}`,
+    ...runnerArgv,
+  ];
 }
