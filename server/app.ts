@@ -1,0 +1,147 @@
+// fleetd's composition root: opens the store, builds the context, composes the resource routers
+// from the route table, and runs the background sweeper. createApp serves in-process requests
+// (tests use app.request()); startServer puts the same app on a real socket.
+import { type ConsolaInstance, consola } from "consola";
+import { Hono } from "hono";
+import { MAX_BODY_BYTES } from "../protocol/common.ts";
+import type { RouteName } from "../protocol/routes.ts";
+import { loadManifest } from "./artifacts.ts";
+import { listenUrl, type ServerConfig } from "./config.ts";
+import type { AppEnv, ServerContext } from "./context.ts";
+import { onError, onNotFound } from "./error-handler.ts";
+import { PollHub } from "./hub.ts";
+import { limitDeclaredBody } from "./middleware/body/index.ts";
+import { Presence } from "./presence.ts";
+import { agentRoutes } from "./routes/agent/index.ts";
+import { auditRoutes } from "./routes/audit/index.ts";
+import { defineRoutes, type RouteHandler } from "./routes/define.ts";
+import { enrollRoutes } from "./routes/enroll/index.ts";
+import { healthRoutes } from "./routes/health/index.ts";
+import { hostRoutes } from "./routes/hosts/index.ts";
+import { jobRoutes } from "./routes/jobs/index.ts";
+import { ensureAdminToken } from "./services/admin-token.ts";
+import { KeyedLock } from "./services/keyed-lock.ts";
+import { startSweeper } from "./services/sweeper.ts";
+import { openJsonStore } from "./store/json-store.ts";
+import type { Store } from "./store/types.ts";
+
+const RESOURCES = [agentRoutes, hostRoutes, jobRoutes, enrollRoutes, auditRoutes, healthRoutes];
+
+// Fails to compile when a route in protocol/routes.ts has no handler.
+const _everyRouteHandled: Record<RouteName, RouteHandler> = {
+  ...agentRoutes,
+  ...hostRoutes,
+  ...jobRoutes,
+  ...enrollRoutes,
+  ...auditRoutes,
+  ...healthRoutes,
+};
+
+export interface AppDeps {
+  config: ServerConfig;
+  /** Defaults to the JSON-file store in config.dataDir. */
+  store?: Store;
+  log?: ConsolaInstance;
+}
+
+export interface FleetApp {
+  app: Hono<AppEnv>;
+  ctx: ServerContext;
+  /** The admin token when this start created it (first start), else null. */
+  newAdminToken: string | null;
+  /** Stops background work, answers held polls and flushes everything to disk. */
+  close(): Promise<void>;
+}
+
+export async function createApp(deps: AppDeps): Promise<FleetApp> {
+  const { config } = deps;
+  const log = deps.log ?? consola.withTag("fleetd");
+  const manifest = loadManifest(config.artifactsDir);
+  const store =
+    deps.store ??
+    openJsonStore({
+      dataDir: config.dataDir,
+      lazyFlushMs: config.lastSeenFlushMs,
+      auditMaxBytes: config.auditMaxBytes,
+      log,
+    });
+  const newAdminToken = await ensureAdminToken(store);
+
+  const ctx: ServerContext = {
+    config,
+    store,
+    log,
+    hub: new PollHub(),
+    presence: new Presence(config),
+    manifest,
+    jobLocks: new KeyedLock(),
+    deliveredCancels: new Set(),
+    publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
+  };
+
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set("fleet", ctx);
+    await next();
+  });
+  app.use(limitDeclaredBody(MAX_BODY_BYTES));
+  for (const handlers of RESOURCES) app.route("/", defineRoutes(handlers));
+  app.notFound(onNotFound);
+  app.onError(onError);
+
+  const sweeper = startSweeper(ctx);
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      sweeper.stop();
+      ctx.hub.shutdown();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { app, ctx, newAdminToken, close };
+}
+
+export interface RunningServer {
+  /** Where fleetd listens, e.g. http://127.0.0.1:41234. */
+  url: string;
+  port: number;
+  fleet: FleetApp;
+  /** Stops accepting, answers held polls, waits for in-flight requests, flushes state. */
+  stop(): Promise<void>;
+}
+
+/** Extra seconds of idle time for ordinary requests; held polls raise their own. */
+export const HTTP_IDLE_TIMEOUT_SECONDS = 30;
+
+export async function startServer(
+  config: ServerConfig,
+  options: { log?: ConsolaInstance } = {},
+): Promise<RunningServer> {
+  const fleet = await createApp({ config, log: options.log });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      idleTimeout: HTTP_IDLE_TIMEOUT_SECONDS,
+      fetch: (request, bunServer) => fleet.app.fetch(request, { server: bunServer }),
+    });
+  } catch (err) {
+    await fleet.close();
+    throw err;
+  }
+  const port = server.port ?? config.port;
+  const url = listenUrl(config.host, port);
+  fleet.ctx.publicUrl = config.publicUrl ?? url;
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      fleet.ctx.hub.shutdown();
+      await server.stop();
+      await fleet.close();
+    })();
+    return stopping;
+  };
+  return { url, port, fleet, stop };
+}

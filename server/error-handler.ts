@@ -1,0 +1,50 @@
+// Turning every failure into the one error envelope: thrown ApiErrors keep their code, Hono's own
+// HTTP errors get the closest code, anything else is a 500 with a generic message (details go to
+// the log, never to the client). Unknown paths and wrong methods get the envelope too.
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorBody, ErrorCode } from "../protocol/common.ts";
+import { ROUTES } from "../protocol/routes.ts";
+import type { AppEnv } from "./context.ts";
+import { ApiError, codeForStatus } from "./errors.ts";
+
+function envelope(
+  c: Context<AppEnv>,
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+) {
+  const body: ErrorBody = { error: { code, message, ...(details !== undefined ? { details } : {}) } };
+  return c.json(body, status);
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) return envelope(c, err.status, err.code, err.message, err.details);
+  if (err instanceof HTTPException) {
+    return envelope(c, err.status, codeForStatus(err.status), err.message || "request failed");
+  }
+  c.var.fleet?.log.error(`${c.req.method} ${c.req.path} failed`, err);
+  return envelope(c, 500, "internal", "internal server error; see the fleetd log");
+};
+
+const routePatterns = Object.values(ROUTES).map((spec) => ({
+  method: spec.method as string,
+  pattern: new RegExp(`^${spec.path.replace(/:[a-z]+/g, "[^/]+")}/?$`),
+}));
+
+/** A known path with the wrong method is a 405 naming the allowed ones; anything else a 404. */
+export const onNotFound: NotFoundHandler<AppEnv> = (c) => {
+  const allowed = routePatterns.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method);
+  if (allowed.length > 0) {
+    c.header("Allow", allowed.join(", "));
+    return envelope(
+      c,
+      405,
+      "bad_request",
+      `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}`,
+    );
+  }
+  return envelope(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+};

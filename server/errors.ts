@@ -1,0 +1,53 @@
+// The one error type routes and services throw; app.onError turns it into the
+// `{error: {code, message, details?}}` envelope every 4xx/5xx carries.
+
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorCode } from "../protocol/common.ts";
+
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+    super(status, { message });
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, "bad_request", message, details);
+export const validationFailed = (message: string, details: unknown) =>
+  new ApiError(400, "validation_failed", message, details);
+export const unauthorized = (message: string) => new ApiError(401, "unauthorized", message);
+export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
+export const notFound = (message: string) => new ApiError(404, "not_found", message);
+export const conflict = (message: string, details?: unknown) =>
+  new ApiError(409, "conflict", message, details);
+export const payloadTooLarge = (limit: number) =>
+  new ApiError(413, "payload_too_large", `request body is larger than the limit of ${limit} bytes`);
+
+/** Status codes Hono itself may raise, mapped to the closest envelope code. */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 410:
+      return "gone";
+    case 413:
+      return "payload_too_large";
+    case 429:
+      return "rate_limited";
+    default:
+      return status >= 500 ? "internal" : "bad_request";
+  }
+}

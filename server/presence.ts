@@ -1,0 +1,65 @@
+// Which hosts are online, derived in memory from agent traffic and never written per poll.
+// A held poll means online. After a poll is answered the agent is about to poll again, so it
+// stays online for two poll windows; after a held poll's connection drops it gets only a short
+// grace, because a dropped connection is the first sign of an agent that is going away.
+
+export interface PresenceTimings {
+  pollWindowMs: number;
+  offlineGraceMs: number;
+}
+
+interface HostPresence {
+  heldPolls: number;
+  onlineUntil: number;
+}
+
+export class Presence {
+  private readonly hosts = new Map<string, HostPresence>();
+
+  constructor(
+    private readonly timings: PresenceTimings,
+    /** Hosts not heard from since fleetd started count as offline since then. */
+    private readonly startedAt = Date.now(),
+  ) {}
+
+  pollStarted(hostId: string): void {
+    this.entry(hostId).heldPolls++;
+  }
+
+  pollEnded(hostId: string, how: "answered" | "dropped", now = Date.now()): void {
+    const entry = this.entry(hostId);
+    entry.heldPolls = Math.max(0, entry.heldPolls - 1);
+    const grace = how === "answered" ? 2 * this.timings.pollWindowMs : this.timings.offlineGraceMs;
+    entry.onlineUntil = how === "answered" ? Math.max(entry.onlineUntil, now + grace) : now + grace;
+  }
+
+  /** Any other agent request shows the agent is alive right now. */
+  requestSeen(hostId: string, now = Date.now()): void {
+    const entry = this.entry(hostId);
+    entry.onlineUntil = Math.max(entry.onlineUntil, now + this.timings.offlineGraceMs);
+  }
+
+  isOnline(hostId: string, now = Date.now()): boolean {
+    return this.offlineSince(hostId, now) === null;
+  }
+
+  /** When the host went offline, or null while it is online. */
+  offlineSince(hostId: string, now = Date.now()): number | null {
+    const entry = this.hosts.get(hostId);
+    if (!entry) return this.startedAt;
+    if (entry.heldPolls > 0 || now < entry.onlineUntil) return null;
+    return Math.max(entry.onlineUntil, this.startedAt);
+  }
+
+  forget(hostId: string): void {
+    this.hosts.delete(hostId);
+  }
+
+  private entry(hostId: string): HostPresence {
+    const existing = this.hosts.get(hostId);
+    if (existing) return existing;
+    const entry = { heldPolls: 0, onlineUntil: 0 };
+    this.hosts.set(hostId, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,8 @@
+// The agent API: everything a host token may call.
+import type { RouteHandlers } from "../define.ts";
+import { agentJobEvents } from "./events.ts";
+import { agentHello } from "./hello.ts";
+import { agentPoll } from "./poll.ts";
+import { agentJobResult } from "./result.ts";
+
+export const agentRoutes = { agentHello, agentPoll, agentJobEvents, agentJobResult } satisfies RouteHandlers;

@@ -1,0 +1,13 @@
+// The hosts resource for the operator: list, read, delete, and queue jobs on a host.
+import type { RouteHandlers } from "../define.ts";
+import { createJobRoute } from "./create-job.ts";
+import { deleteHostRoute } from "./delete.ts";
+import { getHostRoute } from "./get.ts";
+import { listHostsRoute } from "./list.ts";
+
+export const hostRoutes = {
+  listHosts: listHostsRoute,
+  getHost: getHostRoute,
+  deleteHost: deleteHostRoute,
+  createJob: createJobRoute,
+} satisfies RouteHandlers;

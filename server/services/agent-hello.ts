@@ -1,0 +1,83 @@
+// An agent's hello: who it is now (version, hash, boot), whether it is current, and what it
+// still holds. Jobs the server handed out but the agent has no record of are settled here.
+import type { Hello, HelloResponse } from "../../protocol/agent.ts";
+import { VERSION } from "../../protocol/build-info.ts";
+import { PROTOCOL_VERSION } from "../../protocol/common.ts";
+import type { Job } from "../../protocol/jobs.ts";
+import { isAgentOutdated } from "../artifacts.ts";
+import type { ServerContext } from "../context.ts";
+import { ApiError, unauthorized } from "../errors.ts";
+import { finishJob } from "./job-lifecycle.ts";
+
+export const AGENT_FORGOT_JOB = "agent restarted without a record of this job";
+
+/** Checked before the rest of the body, so an agent from another protocol hears why, not a schema error. */
+export function assertProtocol(body: unknown): void {
+  const protocol = (body as { protocol?: unknown } | null)?.protocol;
+  if (typeof protocol !== "number" || protocol === PROTOCOL_VERSION) return;
+  const action =
+    protocol < PROTOCOL_VERSION
+      ? "update the agent (reinstall it from this server's install.sh)"
+      : "upgrade fleetd to the release the agent came from";
+  throw new ApiError(
+    409,
+    "protocol_mismatch",
+    `agent speaks protocol ${protocol}, fleetd ${VERSION} speaks protocol ${PROTOCOL_VERSION}: ${action}`,
+    { agentProtocol: protocol, serverProtocol: PROTOCOL_VERSION },
+  );
+}
+
+export async function recordHello(ctx: ServerContext, hostId: string, hello: Hello): Promise<HelloResponse> {
+  const host = ctx.store.getHost(hostId);
+  if (!host) throw unauthorized("host token revoked");
+  if (host.version !== hello.version || host.sha256 !== hello.sha256) {
+    ctx.log.info(
+      `host ${host.name} (${hostId}) runs fleet-agent ${hello.version} (${hello.sha256.slice(0, 12)})`,
+    );
+  }
+  const updated = {
+    ...host,
+    lastSeen: new Date().toISOString(),
+    version: hello.version,
+    sha256: hello.sha256,
+    platform: hello.platform,
+    arch: hello.arch,
+    hostname: hello.hostname,
+    os: hello.os,
+    pid: hello.pid,
+    bootId: hello.bootId,
+  };
+  await Promise.all([ctx.store.putHost(updated), reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
+  return {
+    protocol: PROTOCOL_VERSION,
+    serverVersion: VERSION,
+    pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
+    outdated: isAgentOutdated(ctx.manifest, updated),
+  };
+}
+
+/**
+ * A dispatched job the agent does not hold never reached it: it goes back to the queue. A running
+ * job it does not hold died with its runner's record: it is lost. Cancels are re-armed, since a
+ * new agent process has not seen them.
+ */
+async function reconcileJobs(ctx: ServerContext, hostId: string, held: ReadonlySet<string>): Promise<void> {
+  const writes: Promise<unknown>[] = [];
+  let requeued = false;
+  for (const job of ctx.store.activeJobs(hostId)) {
+    ctx.deliveredCancels.delete(job.id);
+    if (held.has(job.id)) continue;
+    if (job.state === "dispatched") {
+      const { dispatchedAt: _, ...rest } = job;
+      const back: Job = { ...rest, state: "queued" };
+      writes.push(ctx.store.putJob(back));
+      requeued = true;
+    } else if (job.state === "running") {
+      writes.push(
+        finishJob(ctx, job, { state: "lost", reason: AGENT_FORGOT_JOB }, `host:${hostId}`, "job.lost"),
+      );
+    }
+  }
+  await Promise.all(writes);
+  if (requeued) ctx.hub.wake(hostId);
+}

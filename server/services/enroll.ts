@@ -1,0 +1,84 @@
+// Enrollment: the operator mints a single-use, expiring enroll token; a host trades it once for
+// its own id and host token. The token is consumed durably before the host learns its credentials.
+import type { EnrollRequest, EnrollResponse, EnrollTokenCreated } from "../../protocol/enroll.ts";
+import type { ServerContext } from "../context.ts";
+import { conflict, unauthorized } from "../errors.ts";
+import type { HostRecord } from "../store/types.ts";
+import { recordAudit } from "./audit.ts";
+import { newHostId } from "./ids.ts";
+import { hashesEqual, hashToken, newEnrollToken, newHostToken, parseToken } from "./tokens.ts";
+
+/** Used and expired enroll tokens are remembered this long, so a late retry hears why it failed. */
+export const ENROLL_TOKEN_MEMORY_MS = 7 * 24 * 3600 * 1000;
+
+export function installCommand(publicUrl: string, token: string): string {
+  return `curl -fsSL ${publicUrl}/install.sh | sh -s -- --token ${token}`;
+}
+
+export async function createEnrollToken(
+  ctx: ServerContext,
+  request: { ttlSeconds?: number; note?: string },
+  actor: string,
+): Promise<EnrollTokenCreated> {
+  const token = newEnrollToken();
+  const now = Date.now();
+  const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.enrollTokenTtlMs;
+  const expiresAt = new Date(now + ttlMs).toISOString();
+  ctx.store.pruneEnrollTokens(new Date(now - ENROLL_TOKEN_MEMORY_MS));
+  await ctx.store.putEnrollToken({
+    tokenHash: hashToken(token),
+    createdAt: new Date(now).toISOString(),
+    expiresAt,
+    ...(request.note !== undefined ? { note: request.note } : {}),
+  });
+  await recordAudit(ctx, actor, "enroll_token.created", undefined, {
+    expiresAt,
+    ...(request.note !== undefined ? { note: request.note } : {}),
+  });
+  return { token, expiresAt, installCommand: installCommand(ctx.publicUrl, token) };
+}
+
+export async function enrollHost(ctx: ServerContext, request: EnrollRequest): Promise<EnrollResponse> {
+  const tokenHash = hashToken(request.token);
+  const record =
+    parseToken(request.token)?.kind === "enroll" ? ctx.store.getEnrollToken(tokenHash) : undefined;
+  if (!record || !hashesEqual(record.tokenHash, tokenHash)) throw unauthorized("enroll token unknown");
+  if (record.usedAt) throw unauthorized("enroll token already used");
+  if (Date.parse(record.expiresAt) <= Date.now()) throw unauthorized("enroll token expired");
+
+  const existing = ctx.store.findHostByName(request.name);
+  if (existing) {
+    throw conflict(
+      `a host named "${request.name}" is already enrolled as ${existing.id}; delete it first or pick another name`,
+      { hostId: existing.id },
+    );
+  }
+
+  let hostId = newHostId();
+  while (ctx.store.getHost(hostId)) hostId = newHostId();
+  const hostToken = newHostToken(hostId);
+  const now = new Date().toISOString();
+  const host: HostRecord = {
+    id: hostId,
+    name: request.name,
+    enrolledAt: now,
+    tokenHash: hashToken(hostToken),
+    lastSeen: null,
+    version: null,
+    sha256: null,
+    platform: null,
+    arch: null,
+    hostname: null,
+    os: null,
+    pid: null,
+    bootId: null,
+  };
+  // Consume the token in the same tick as creating the host: a concurrent second use sees it used.
+  await Promise.all([
+    ctx.store.putEnrollToken({ ...record, usedAt: now, usedByHostId: hostId }),
+    ctx.store.putHost(host),
+  ]);
+  await recordAudit(ctx, `host:${hostId}`, "host.enrolled", hostId, { name: request.name });
+  ctx.log.info(`host ${request.name} enrolled as ${hostId}`);
+  return { hostId, hostToken, name: request.name };
+}

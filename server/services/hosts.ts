@@ -1,0 +1,71 @@
+// Hosts for the operator: the stored record plus what is derived live (presence, outdated,
+// the job in flight), and deleting a host with everything it could still do.
+import type { Host } from "../../protocol/hosts.ts";
+import type { Job } from "../../protocol/jobs.ts";
+import { isAgentOutdated } from "../artifacts.ts";
+import type { ServerContext } from "../context.ts";
+import { notFound } from "../errors.ts";
+import type { HostRecord } from "../store/types.ts";
+import { recordAudit } from "./audit.ts";
+import { finishJob } from "./job-lifecycle.ts";
+
+/** How many of a host's jobs its detail view shows. */
+export const RECENT_JOBS_IN_HOST_DETAIL = 20;
+
+export function inFlightJob(ctx: ServerContext, hostId: string): Readonly<Job> | undefined {
+  return ctx.store.activeJobs(hostId).find((job) => job.state === "dispatched" || job.state === "running");
+}
+
+export function hostView(ctx: ServerContext, record: Readonly<HostRecord>, now = Date.now()): Host {
+  const { tokenHash: _secret, ...fields } = record;
+  return {
+    ...fields,
+    online: ctx.presence.isOnline(record.id, now),
+    outdated: isAgentOutdated(ctx.manifest, record),
+    runningJobId: inFlightJob(ctx, record.id)?.id ?? null,
+  };
+}
+
+export function listHosts(ctx: ServerContext): Host[] {
+  const now = Date.now();
+  return ctx.store
+    .listHosts()
+    .map((record) => hostView(ctx, record, now))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
+  const record = ctx.store.getHost(hostId);
+  if (!record) throw notFound(`no host with id "${hostId}"`);
+  return record;
+}
+
+export function hostDetail(ctx: ServerContext, hostId: string): { host: Host; recentJobs: Job[] } {
+  const record = requireHost(ctx, hostId);
+  const recentJobs = ctx.store.listJobs({ hostId, limit: RECENT_JOBS_IN_HOST_DETAIL });
+  return { host: hostView(ctx, record), recentJobs };
+}
+
+/** Revokes the host's token and ends its jobs: nobody can report them any more. */
+export async function deleteHost(ctx: ServerContext, hostId: string, actor: string): Promise<void> {
+  const record = requireHost(ctx, hostId);
+  const removal = ctx.store.deleteHost(hostId);
+  ctx.hub.endHost(hostId);
+  ctx.presence.forget(hostId);
+  const endings = ctx.store
+    .activeJobs(hostId)
+    .map((job) =>
+      job.state === "queued"
+        ? finishJob(ctx, job, { state: "cancelled", reason: "host was deleted" }, actor, "job.cancelled")
+        : finishJob(
+            ctx,
+            job,
+            { state: "lost", reason: "host was deleted during the job" },
+            actor,
+            "job.lost",
+          ),
+    );
+  await Promise.all([removal, ...endings]);
+  await recordAudit(ctx, actor, "host.deleted", hostId, { name: record.name });
+  ctx.log.info(`host ${record.name} (${hostId}) deleted`);
+}

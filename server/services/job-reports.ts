@@ -1,0 +1,106 @@
+// What agents report about a job: output and progress while it runs, then its result. Every
+// report may be a retry: output below nextSeq is ignored, and a result for an ended job changes
+// nothing. The output file is written before the job record, because the file decides nextSeq.
+import type { JobEvents, JobResult } from "../../protocol/agent.ts";
+import { isTerminal, type Job, type OutputLine } from "../../protocol/jobs.ts";
+import type { ServerContext } from "../context.ts";
+import { notFound } from "../errors.ts";
+import { finishJob } from "./job-lifecycle.ts";
+
+/** A host sees only its own jobs; another host's job id is answered as unknown, not as forbidden. */
+export function requireOwnJob(ctx: ServerContext, hostId: string, jobId: string): Readonly<Job> {
+  const job = ctx.store.getJob(jobId);
+  if (!job || job.hostId !== hostId) throw notFound(`no job with id "${jobId}" for this host`);
+  return job;
+}
+
+export function recordJobEvents(
+  ctx: ServerContext,
+  hostId: string,
+  jobId: string,
+  events: JobEvents,
+): Promise<{ nextSeq: number }> {
+  requireOwnJob(ctx, hostId, jobId);
+  return ctx.jobLocks.run(jobId, async () => {
+    const job = requireOwnJob(ctx, hostId, jobId);
+    if (isTerminal(job.state)) return { nextSeq: job.nextSeq };
+
+    const kept = keepNewOutput(job, events.output, ctx.config.maxOutputBytesPerJob);
+    await ctx.store.appendOutput(jobId, kept.lines);
+
+    // Re-read: a cancel or the sweeper may have changed the job while the output was written.
+    const current = ctx.store.getJob(jobId) ?? job;
+    let next: Job = {
+      ...current,
+      nextSeq: kept.nextSeq,
+      outputBytes: kept.bytes,
+      outputTruncated: kept.truncated,
+      ...(events.progress ? { progress: events.progress } : {}),
+    };
+    const starts = events.started === true && (current.state === "dispatched" || current.state === "queued");
+    if (starts) next = { ...next, state: "running", startedAt: new Date().toISOString() };
+    if (starts || kept.truncated !== current.outputTruncated) await ctx.store.putJob(next);
+    else ctx.store.putJobLazy(next);
+    return { nextSeq: next.nextSeq };
+  });
+}
+
+interface KeptOutput {
+  lines: OutputLine[];
+  nextSeq: number;
+  bytes: number;
+  truncated: boolean;
+}
+
+/** Lines in seq order from nextSeq on, each once, within the job's output cap. */
+function keepNewOutput(job: Job, output: readonly OutputLine[], maxBytes: number): KeptOutput {
+  const fresh = output.filter((line) => line.seq >= job.nextSeq).sort((a, b) => a.seq - b.seq);
+  const kept: KeptOutput = {
+    lines: [],
+    nextSeq: job.nextSeq,
+    bytes: job.outputBytes,
+    truncated: job.outputTruncated,
+  };
+  for (const line of fresh) {
+    if (line.seq < kept.nextSeq) continue; // a duplicate within this batch
+    kept.nextSeq = line.seq + 1;
+    const size = Buffer.byteLength(JSON.stringify(line)) + 1;
+    if (kept.truncated || kept.bytes + size > maxBytes) {
+      kept.truncated = true;
+      continue;
+    }
+    kept.lines.push(line);
+    kept.bytes += size;
+  }
+  return kept;
+}
+
+export function recordJobResult(
+  ctx: ServerContext,
+  hostId: string,
+  jobId: string,
+  result: JobResult,
+): Promise<void> {
+  requireOwnJob(ctx, hostId, jobId);
+  return ctx.jobLocks.run(jobId, async () => {
+    const job = requireOwnJob(ctx, hostId, jobId);
+    if (isTerminal(job.state)) return; // a retried result: recorded once already
+    if (result.outputLines !== undefined && result.outputLines > job.nextSeq) {
+      ctx.log.warn(
+        `job ${jobId}: agent produced ${result.outputLines} output lines, fleetd has ${job.nextSeq}`,
+      );
+    }
+    await finishJob(
+      ctx,
+      job,
+      {
+        state: result.state,
+        exitCode: result.exitCode,
+        ...(result.reason !== undefined ? { reason: result.reason } : {}),
+        ...(result.tests !== undefined ? { tests: result.tests } : {}),
+      },
+      `host:${hostId}`,
+      "job.finished",
+    );
+  });
+}

@@ -1,0 +1,80 @@
+// Jobs for the operator: create (queued behind whatever the host is running), cancel, list, read.
+import type { CreateJobRequest, Job, JobDetail, JobState } from "../../protocol/jobs.ts";
+import { isTerminal } from "../../protocol/jobs.ts";
+import type { ServerContext } from "../context.ts";
+import { conflict, notFound } from "../errors.ts";
+import { recordAudit } from "./audit.ts";
+import { requireHost } from "./hosts.ts";
+import { newJobId } from "./ids.ts";
+import { finishJob } from "./job-lifecycle.ts";
+
+export async function createJob(
+  ctx: ServerContext,
+  hostId: string,
+  request: CreateJobRequest,
+  actor: string,
+): Promise<Job> {
+  requireHost(ctx, hostId);
+  let id = newJobId();
+  while (ctx.store.getJob(id)) id = newJobId();
+  const now = Date.now();
+  const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.jobTtlMs;
+  const job: Job = {
+    id,
+    hostId,
+    op: request.op,
+    args: request.args ?? {},
+    state: "queued",
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + ttlMs).toISOString(),
+    nextSeq: 0,
+    outputBytes: 0,
+    outputTruncated: false,
+  };
+  await ctx.store.putJob(job);
+  await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
+  ctx.hub.wake(hostId);
+  return job;
+}
+
+export function requireJob(ctx: ServerContext, jobId: string): Readonly<Job> {
+  const job = ctx.store.getJob(jobId);
+  if (!job) throw notFound(`no job with id "${jobId}"`);
+  return job;
+}
+
+/**
+ * A queued job is cancelled on the spot. A dispatched or running one belongs to the agent now:
+ * it is flagged, the host's poll delivers a cancel, and the agent's result ends it.
+ */
+export async function cancelJob(ctx: ServerContext, jobId: string, actor: string): Promise<Job> {
+  const job = requireJob(ctx, jobId);
+  if (isTerminal(job.state)) throw conflict(`job ${jobId} already ended (${job.state}); nothing to cancel`);
+  if (job.state === "queued") {
+    return finishJob(
+      ctx,
+      job,
+      { state: "cancelled", reason: "cancelled by operator" },
+      actor,
+      "job.cancelled",
+    );
+  }
+  if (job.cancelRequested) return job;
+  const flagged: Job = { ...job, cancelRequested: true };
+  await ctx.store.putJob(flagged);
+  await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
+  ctx.hub.wake(job.hostId);
+  return flagged;
+}
+
+export function listJobs(
+  ctx: ServerContext,
+  query: { hostId?: string; state?: JobState; limit: number },
+): Job[] {
+  return ctx.store.listJobs(query);
+}
+
+export function jobDetail(ctx: ServerContext, jobId: string, afterSeq?: number): JobDetail {
+  const job = requireJob(ctx, jobId);
+  return { job, output: ctx.store.readOutput(jobId, afterSeq) };
+}

@@ -1,0 +1,50 @@
+// The once-a-second housekeeping that time alone triggers: hosts going offline, jobs whose host
+// vanished mid-run becoming lost, and queued jobs whose TTL ran out expiring.
+import type { ServerContext } from "../context.ts";
+import { SYSTEM_ACTOR } from "./audit.ts";
+import { finishJob } from "./job-lifecycle.ts";
+
+export const JOB_EXPIRED = "expired: host did not come online within the TTL";
+
+export const jobLostReason = (lostAfterMs: number): string =>
+  `host went offline during the job and did not come back within ${Math.round(lostAfterMs / 1000)} s`;
+
+export function startSweeper(ctx: ServerContext): { stop(): void } {
+  const wasOnline = new Map<string, boolean>();
+  const timer = setInterval(() => {
+    try {
+      sweep(ctx, wasOnline);
+    } catch (err) {
+      ctx.log.error("sweep failed", err);
+    }
+  }, ctx.config.sweepIntervalMs);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
+}
+
+export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now = Date.now()): void {
+  for (const host of ctx.store.listHosts()) {
+    const online = ctx.presence.isOnline(host.id, now);
+    const before = wasOnline.get(host.id);
+    if (before !== undefined && before !== online) {
+      ctx.log.info(`host ${host.name} (${host.id}) is ${online ? "online" : "offline"}`);
+    }
+    wasOnline.set(host.id, online);
+  }
+
+  const settle = (promise: Promise<unknown>) =>
+    promise.catch((err) => ctx.log.error("recording a lost or expired job failed", err));
+  for (const job of ctx.store.activeJobs()) {
+    if (job.state === "queued") {
+      if (Date.parse(job.expiresAt) <= now) {
+        settle(finishJob(ctx, job, { state: "lost", reason: JOB_EXPIRED }, SYSTEM_ACTOR, "job.lost"));
+      }
+      continue;
+    }
+    const offlineSince = ctx.presence.offlineSince(job.hostId, now);
+    if (offlineSince !== null && now - offlineSince > ctx.config.jobLostAfterMs) {
+      const reason = jobLostReason(ctx.config.jobLostAfterMs);
+      settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
+    }
+  }
+}

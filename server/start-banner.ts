@@ -1,0 +1,38 @@
+// What fleetd tells the operator at start: the admin token (first start only, the one time it is
+// shown), where the board is, and the exact steps to enroll a host.
+import { join } from "node:path";
+import type { ConsolaInstance } from "consola";
+import { VERSION } from "../protocol/build-info.ts";
+import type { RunningServer } from "./app.ts";
+import type { ServerConfig } from "./config.ts";
+import { ADMIN_TOKEN_FILE } from "./services/admin-token.ts";
+import { installCommand } from "./services/enroll.ts";
+
+export function printStartBanner(log: ConsolaInstance, server: RunningServer, config: ServerConfig): void {
+  const publicUrl = server.fleet.ctx.publicUrl;
+  const token = server.fleet.newAdminToken;
+  if (token) {
+    log.box(
+      [
+        "First start: created the admin token. It is shown only this once:",
+        "",
+        `  ${token}`,
+        "",
+        `It is also in ${join(config.dataDir, ADMIN_TOKEN_FILE)} (mode 0600);`,
+        "fleetd keeps only its hash.",
+      ].join("\n"),
+    );
+  }
+  log.success(`fleetd ${VERSION} listening on ${server.url} (data in ${config.dataDir})`);
+  if (!server.fleet.ctx.manifest)
+    log.warn("no artifacts manifest: hosts cannot be checked for outdated agents");
+  log.info(
+    [
+      `Board: ${publicUrl}/`,
+      "Enroll a host:",
+      "  1. fleetctl enroll-token create",
+      "  2. on the host, with the token it printed:",
+      `     ${installCommand(publicUrl, "<enroll-token>")}`,
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,67 @@
+// In-memory jobs with the indexes the services need often: per host and not-yet-finished, so the
+// once-a-second sweeper and every poll touch only live jobs, not the whole history.
+import { isTerminal, type Job } from "../../protocol/jobs.ts";
+import type { JobQuery } from "./types.ts";
+
+export class JobIndex {
+  /** Insertion order is creation order; "newest first" walks it backwards. */
+  private readonly byId = new Map<string, Job>();
+  private readonly byHost = new Map<string, Set<string>>();
+  private readonly live = new Set<string>();
+
+  get(id: string): Job | undefined {
+    return this.byId.get(id);
+  }
+
+  put(job: Job): void {
+    this.byId.set(job.id, job);
+    const hostJobs = this.byHost.get(job.hostId) ?? new Set<string>();
+    this.byHost.set(job.hostId, hostJobs);
+    hostJobs.add(job.id);
+    if (isTerminal(job.state)) this.live.delete(job.id);
+    else this.live.add(job.id);
+  }
+
+  remove(id: string): void {
+    const job = this.byId.get(id);
+    if (!job) return;
+    this.byId.delete(id);
+    this.live.delete(id);
+    const hostJobs = this.byHost.get(job.hostId);
+    hostJobs?.delete(id);
+    if (hostJobs?.size === 0) this.byHost.delete(job.hostId);
+  }
+
+  all(): Job[] {
+    return [...this.byId.values()];
+  }
+
+  ofHost(hostId: string): Job[] {
+    return this.resolve(this.byHost.get(hostId) ?? []);
+  }
+
+  active(hostId?: string): Job[] {
+    if (hostId === undefined) return this.resolve(this.live);
+    return this.ofHost(hostId).filter((job) => this.live.has(job.id));
+  }
+
+  newestFirst(query: JobQuery): Job[] {
+    const ids =
+      query.hostId === undefined ? [...this.byId.keys()] : [...(this.byHost.get(query.hostId) ?? [])];
+    const out: Job[] = [];
+    for (let i = ids.length - 1; i >= 0 && out.length < query.limit; i--) {
+      const job = this.byId.get(ids[i]!);
+      if (job && (query.state === undefined || job.state === query.state)) out.push(job);
+    }
+    return out;
+  }
+
+  private resolve(ids: Iterable<string>): Job[] {
+    const out: Job[] = [];
+    for (const id of ids) {
+      const job = this.byId.get(id);
+      if (job) out.push(job);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,218 @@
+// The JSON-file Store: one file per collection in the data directory, held in memory as the
+// working set, written whole with writeFileAtomic by group commit, plus append-only JSONL files.
+import { join } from "node:path";
+import { z } from "zod";
+import type { AuditEntry } from "../../protocol/audit.ts";
+import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
+import { AuditLog } from "./audit-log.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { JobIndex } from "./job-index.ts";
+import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
+import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
+import {
+  type AuditQuery,
+  EnrollTokenRecord,
+  HostRecord,
+  type JobQuery,
+  Secrets,
+  type Store,
+} from "./types.ts";
+
+export interface JsonStoreOptions {
+  dataDir: string;
+  /** How often batched high-frequency changes (lastSeen, progress) are written. */
+  lazyFlushMs: number;
+  auditMaxBytes: number;
+  log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
+}
+
+const HostsFile = z.object({ hosts: z.array(HostRecord) });
+const JobsFile = z.object({ jobs: z.array(Job) });
+const EnrollTokensFile = z.object({ tokens: z.array(EnrollTokenRecord) });
+
+/** Every file here may hold token hashes or operator data: owner-only. */
+const FILE_MODE = 0o600;
+
+export function openJsonStore(options: JsonStoreOptions): JsonStore {
+  return new JsonStore(options);
+}
+
+export class JsonStore implements Store {
+  readonly dataDir: string;
+  private secrets: Secrets | null;
+  private readonly hosts = new Map<string, HostRecord>();
+  private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
+  private readonly jobs = new JobIndex();
+  private readonly output: JobOutputFiles;
+  private readonly audit: AuditLog;
+  private readonly secretsFile: GroupCommit;
+  private readonly hostsFile: GroupCommit;
+  private readonly jobsFile: GroupCommit;
+  private readonly tokensFile: GroupCommit;
+  private readonly lazyTimer: ReturnType<typeof setInterval>;
+
+  constructor(options: JsonStoreOptions) {
+    const dir = options.dataDir;
+    this.dataDir = dir;
+    ensurePrivateDir(dir);
+    ensurePrivateDir(join(dir, OUTPUT_DIR));
+    for (const sub of [dir, join(dir, OUTPUT_DIR)]) {
+      const removed = removeLeftoverTempFiles(sub);
+      if (removed.length)
+        options.log.warn(`removed temp files left by a crash in ${sub}: ${removed.join(", ")}`);
+    }
+
+    const path = (name: string) => join(dir, name);
+    this.secrets = readStateFile(path("secrets.json"), Secrets.nullable(), null);
+    for (const h of readStateFile(path("hosts.json"), HostsFile, { hosts: [] }).hosts)
+      this.hosts.set(h.id, h);
+    for (const t of readStateFile(path("enroll-tokens.json"), EnrollTokensFile, { tokens: [] }).tokens) {
+      this.enrollTokens.set(t.tokenHash, t);
+    }
+    this.output = new JobOutputFiles(path(OUTPUT_DIR));
+    for (const job of readStateFile(path("jobs.json"), JobsFile, { jobs: [] }).jobs) {
+      this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job));
+    }
+    this.audit = new AuditLog(dir, options.auditMaxBytes);
+
+    const onWriteError = (file: string, err: unknown) => options.log.error(`writing ${file} failed`, err);
+    const commit = (name: string, serialize: () => unknown) =>
+      new GroupCommit(path(name), () => `${JSON.stringify(serialize(), null, 1)}\n`, FILE_MODE, onWriteError);
+    this.secretsFile = commit("secrets.json", () => this.secrets);
+    this.hostsFile = commit("hosts.json", () => ({ hosts: [...this.hosts.values()] }));
+    this.jobsFile = commit("jobs.json", () => ({ jobs: this.jobs.all() }));
+    this.tokensFile = commit("enroll-tokens.json", () => ({ tokens: [...this.enrollTokens.values()] }));
+
+    this.lazyTimer = setInterval(() => {
+      this.flush().catch(() => {
+        // Already logged by the writer; the change stays dirty and is retried next interval.
+      });
+    }, options.lazyFlushMs);
+    this.lazyTimer.unref?.();
+  }
+
+  /** jobs.json may lag the output file after a crash; the file decides where output resumes. */
+  private recoverOutputCounters(job: Job): Job {
+    const found = this.output.recover(job.id);
+    const nextSeq = Math.max(job.nextSeq, found.nextSeq);
+    if (nextSeq === job.nextSeq && found.bytes === job.outputBytes) return job;
+    return { ...job, nextSeq, outputBytes: found.bytes };
+  }
+
+  getAdminTokenHash(): string | null {
+    return this.secrets?.adminTokenHash ?? null;
+  }
+
+  setAdminTokenHash(hash: string): Promise<void> {
+    this.secrets = { adminTokenHash: hash };
+    return this.secretsFile.commit();
+  }
+
+  getEnrollToken(tokenHash: string): EnrollTokenRecord | undefined {
+    return this.enrollTokens.get(tokenHash);
+  }
+
+  putEnrollToken(record: EnrollTokenRecord): Promise<void> {
+    this.enrollTokens.set(record.tokenHash, record);
+    return this.tokensFile.commit();
+  }
+
+  pruneEnrollTokens(before: Date): void {
+    for (const [hash, token] of this.enrollTokens) {
+      if (Date.parse(token.expiresAt) < before.getTime()) {
+        this.enrollTokens.delete(hash);
+        this.tokensFile.markDirty();
+      }
+    }
+  }
+
+  listHosts(): HostRecord[] {
+    return [...this.hosts.values()];
+  }
+
+  getHost(id: string): HostRecord | undefined {
+    return this.hosts.get(id);
+  }
+
+  findHostByName(name: string): HostRecord | undefined {
+    for (const host of this.hosts.values()) if (host.name === name) return host;
+    return undefined;
+  }
+
+  putHost(host: HostRecord): Promise<void> {
+    this.hosts.set(host.id, host);
+    return this.hostsFile.commit();
+  }
+
+  deleteHost(id: string): Promise<void> {
+    this.hosts.delete(id);
+    return this.hostsFile.commit();
+  }
+
+  recordLastSeen(hostId: string, at: string): void {
+    const host = this.hosts.get(hostId);
+    if (!host) return;
+    this.hosts.set(hostId, { ...host, lastSeen: at });
+    this.hostsFile.markDirty();
+  }
+
+  getJob(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  listJobs(query: JobQuery): Job[] {
+    return this.jobs.newestFirst(query);
+  }
+
+  hostJobs(hostId: string): Job[] {
+    return this.jobs.ofHost(hostId);
+  }
+
+  activeJobs(hostId?: string): Job[] {
+    return this.jobs.active(hostId);
+  }
+
+  putJob(job: Job): Promise<void> {
+    this.jobs.put(job);
+    return this.jobsFile.commit();
+  }
+
+  putJobLazy(job: Job): void {
+    this.jobs.put(job);
+    this.jobsFile.markDirty();
+  }
+
+  async deleteJobs(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.jobs.remove(id);
+    await this.jobsFile.commit();
+    // Only once jobs.json no longer names them: a crash in between leaves orphan files, not holes.
+    for (const id of ids) this.output.remove(id);
+  }
+
+  async appendOutput(jobId: string, lines: readonly OutputLine[]): Promise<void> {
+    this.output.append(jobId, lines);
+  }
+
+  readOutput(jobId: string, afterSeq?: number): OutputLine[] {
+    return this.output.read(jobId, afterSeq);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.audit.append(entry);
+  }
+
+  listAudit(query: AuditQuery): AuditEntry[] {
+    return this.audit.list(query);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(
+      [this.secretsFile, this.hostsFile, this.jobsFile, this.tokensFile].map((file) => file.flushIfDirty()),
+    );
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.lazyTimer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,32 @@
+// Append-only JSONL files: job output and the audit log. Appends are fsynced before they are
+// acknowledged; a torn last line left by a crash is cut off at load so the next append starts clean.
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, statSync } from "node:fs";
+
+/** Cuts a trailing partial line (no final newline) so appends after a crash do not merge into it. */
+export function repairTornTail(path: string): void {
+  if (!existsSync(path)) return;
+  const bytes = readFileSync(path);
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return;
+  const keep = bytes.lastIndexOf(0x0a) + 1;
+  const fd = openSync(path, "r+");
+  try {
+    ftruncateSync(fd, keep);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function toJsonLines(values: readonly unknown[]): string {
+  let text = "";
+  for (const value of values) text += `${JSON.stringify(value)}\n`;
+  return text;
+}

@@ -1,0 +1,104 @@
+// The storage interface fleetd's services talk to. The JSON-file store implements it today;
+// a database backend can replace it when a fleet outgrows one server.
+//
+// Reads are synchronous over an in-memory working set on purpose: services decide and mutate in
+// one synchronous step (e.g. "pick the oldest queued job and mark it dispatched"), so two requests
+// can never interleave between the check and the change. A database backend keeps the same
+// working set as a cache and writes through. Durable mutations return a promise that resolves only
+// once the change is on disk; a route acknowledges a change to a client only after awaiting it.
+import { z } from "zod";
+import type { AuditEntry } from "../../protocol/audit.ts";
+import { Arch, HostName, Id, Platform, Timestamp } from "../../protocol/common.ts";
+import { OsInfo } from "../../protocol/hosts.ts";
+import type { Job, JobState, OutputLine } from "../../protocol/jobs.ts";
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A host as stored: identity from enrollment and the last hello, plus the hash of its token. */
+export const HostRecord = z.object({
+  id: Id,
+  name: HostName,
+  enrolledAt: Timestamp,
+  tokenHash: Sha256Hex,
+  lastSeen: Timestamp.nullable(),
+  version: z.string().nullable(),
+  sha256: z.string().nullable(),
+  platform: Platform.nullable(),
+  arch: Arch.nullable(),
+  hostname: z.string().nullable(),
+  os: OsInfo.nullable(),
+  pid: z.number().int().nullable(),
+  bootId: z.string().nullable(),
+});
+export type HostRecord = z.infer<typeof HostRecord>;
+
+export const EnrollTokenRecord = z.object({
+  tokenHash: Sha256Hex,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  note: z.string().optional(),
+  usedAt: Timestamp.optional(),
+  usedByHostId: Id.optional(),
+});
+export type EnrollTokenRecord = z.infer<typeof EnrollTokenRecord>;
+
+export const Secrets = z.object({ adminTokenHash: Sha256Hex });
+export type Secrets = z.infer<typeof Secrets>;
+
+export interface JobQuery {
+  hostId?: string;
+  state?: JobState;
+  limit: number;
+}
+
+export interface AuditQuery {
+  action?: string;
+  limit: number;
+}
+
+export interface Store {
+  readonly dataDir: string;
+
+  getAdminTokenHash(): string | null;
+  setAdminTokenHash(hash: string): Promise<void>;
+
+  getEnrollToken(tokenHash: string): Readonly<EnrollTokenRecord> | undefined;
+  putEnrollToken(record: EnrollTokenRecord): Promise<void>;
+  /** Forgets tokens that expired before `before`; written with the next change. */
+  pruneEnrollTokens(before: Date): void;
+
+  listHosts(): readonly Readonly<HostRecord>[];
+  getHost(id: string): Readonly<HostRecord> | undefined;
+  findHostByName(name: string): Readonly<HostRecord> | undefined;
+  putHost(host: HostRecord): Promise<void>;
+  deleteHost(id: string): Promise<void>;
+  /** High-frequency, not awaited: written in the next coalesced batch. */
+  recordLastSeen(hostId: string, at: string): void;
+
+  getJob(id: string): Readonly<Job> | undefined;
+  /** Newest first. */
+  listJobs(query: JobQuery): Readonly<Job>[];
+  /** All jobs of a host, oldest first. */
+  hostJobs(hostId: string): Readonly<Job>[];
+  /** Jobs not in a terminal state, oldest first; of one host when hostId is given. */
+  activeJobs(hostId?: string): Readonly<Job>[];
+  putJob(job: Job): Promise<void>;
+  /** For fields whose loss in a crash is harmless (progress); written in the next batch. */
+  putJobLazy(job: Job): void;
+  /** Removes jobs and their output. */
+  deleteJobs(ids: readonly string[]): Promise<void>;
+
+  /** Appends output lines durably; resolves once they are on disk. */
+  appendOutput(jobId: string, lines: readonly OutputLine[]): Promise<void>;
+  /** Output lines with seq > afterSeq, deduplicated by seq (first wins), in seq order. */
+  readOutput(jobId: string, afterSeq?: number): OutputLine[];
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): AuditEntry[];
+
+  /** Writes everything pending, including the batched high-frequency fields. */
+  flush(): Promise<void>;
+  /** Flushes and stops background timers. */
+  close(): Promise<void>;
+}
