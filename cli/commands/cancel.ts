@@ -1,4 +1,5 @@
 // `fleetctl cancel <job>`: stop a queued job, or ask the host's agent to stop a running one.
+import { isTerminal } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { paintState } from "../format/jobs.ts";
@@ -16,6 +17,10 @@ export default defineFleetCommand({
   async run({ args }) {
     const res = await clientFromArgs(args).request("cancelJob", JobResponse, { params: { id: args.id } });
     if (args.json) return printJson(res);
-    printText(`job ${res.job.id}: ${paintState(res.job.state)}`);
+    const { job } = res;
+    const pending = job.cancelRequested && !isTerminal(job.state);
+    printText(
+      `job ${job.id}: ${paintState(job.state)}${pending ? " (cancel requested; the agent stops it on its next poll)" : ""}`,
+    );
   },
 });

@@ -1,6 +1,6 @@
 // `fleetctl job <id>`: one job's state and output; `--follow` streams new output until the
 // job ends and exits with a code derived from how it ended.
-import type { Job, OutputLine } from "../../protocol/index.ts";
+import { isTerminal, type Job, type OutputLine } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { exitCodeForJobState, fetchJob, followJob } from "../follow.ts";
@@ -14,7 +14,10 @@ export function formatJobDetail(job: Job, now = Date.now()): string {
     ["Job", job.id],
     ["Host", job.hostId],
     ["Operation", job.op],
-    ["State", paintState(job.state)],
+    [
+      "State",
+      `${paintState(job.state)}${job.cancelRequested && !isTerminal(job.state) ? " (cancel requested)" : ""}`,
+    ],
     ["Created", `${job.createdAt} (${relativeTime(job.createdAt, now)})`],
   ];
   if (Object.keys(job.args).length) fields.push(["Args", JSON.stringify(job.args)]);

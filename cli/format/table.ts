@@ -19,20 +19,21 @@ export function formatTable(
   rows: readonly (readonly string[])[],
 ): string {
   const cols: Column[] = columns.map((c) => (typeof c === "string" ? { header: c } : c));
+  const lines = rows.map((row) => cols.map((_, i) => _singleLine(row[i] ?? "")));
   const widths = cols.map((col, i) =>
-    Math.max(col.header.length, ...rows.map((row) => visibleWidth(row[i] ?? ""))),
+    Math.max(col.header.length, ...lines.map((line) => visibleWidth(line[i]!))),
   );
-  const render = (cells: readonly string[]) =>
+  const render = (line: readonly string[]) =>
     cols
       .map((col, i) => {
-        const cell = _singleLine(cells[i] ?? "");
+        const cell = line[i]!;
         const pad = " ".repeat(widths[i]! - visibleWidth(cell));
         if (col.align === "right") return pad + cell;
         return i === cols.length - 1 ? cell : cell + pad;
       })
       .join("  ")
       .trimEnd();
-  return [render(cols.map((c) => c.header)), ...rows.map(render)].join("\n");
+  return [render(cols.map((c) => c.header)), ...lines.map(render)].join("\n");
 }
 
 /** Key/value lines with the keys padded to one width, for detail views. */

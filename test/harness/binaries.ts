@@ -1,0 +1,143 @@
+// Real compiled binaries for e2e tests: fleetd, fleet-agent and fleetctl for this machine,
+// built with scripts/build.ts exactly as released, once per version per test process.
+// Builds are cached in dist/test/<version>-<source hash>/ so a rerun with unchanged
+// sources skips the compile, and a changed source can never run a stale binary.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import {
+  type Manifest,
+  Manifest as ManifestSchema,
+  type Program,
+  type Target,
+} from "../../protocol/index.ts";
+import { artifactFileName, buildAll, hostTarget } from "../../scripts/build.ts";
+
+const REPO_ROOT = resolve(import.meta.dir, "../..");
+const CACHE_ROOT = join(REPO_ROOT, "dist", "test");
+
+/** Everything that ends up inside a binary; a change to any of it means a rebuild. */
+const SOURCE_PATHS = [
+  "server",
+  "agent",
+  "cli",
+  "protocol",
+  "lib",
+  "site",
+  "scripts",
+  "package.json",
+  "bunfig.toml",
+];
+
+export interface Binaries {
+  version: string;
+  target: Target;
+  /** Directory holding the three binaries and manifest.json; usable as fleetd's artifacts dir. */
+  dir: string;
+  fleetd: string;
+  agent: string;
+  fleetctl: string;
+  manifest: Manifest;
+}
+
+const _builds = new Map<string, Promise<Binaries>>();
+
+/** Builds (or reuses) the host-target binaries of `version`. Memoised per version. */
+export function ensureBinaries(version = "1.0.0-test"): Promise<Binaries> {
+  let build = _builds.get(version);
+  if (!build) {
+    build = _buildOrReuse(version);
+    // A failed build is retried by the next caller instead of failing every later test.
+    build.catch(() => _builds.delete(version));
+    _builds.set(version, build);
+  }
+  return build;
+}
+
+async function _buildOrReuse(version: string): Promise<Binaries> {
+  const target = hostTarget();
+  const key = `${version.replace(/[^A-Za-z0-9._-]/g, "_")}-${sourceHash()}`;
+  const dir = join(CACHE_ROOT, key);
+  if (!_isComplete(dir, version)) {
+    // Build next to the final place and rename, so a concurrent test process never sees half a build.
+    const staging = join(CACHE_ROOT, `.staging-${key}-${process.pid}-${Date.now()}`);
+    mkdirSync(staging, { recursive: true });
+    try {
+      await buildAll({ targets: [target], out: staging, version, log: () => {} });
+      _moveIntoPlace(staging, dir, version);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    _pruneOtherBuilds(version, key);
+  }
+  const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
+  const path = (program: Program) => join(dir, artifactFileName(program, target));
+  return {
+    version,
+    target,
+    dir,
+    fleetd: path("fleetd"),
+    agent: path("fleet-agent"),
+    fleetctl: path("fleetctl"),
+    manifest,
+  };
+}
+
+/** Rename fails if a concurrent process got there first; its complete build is then used as is. */
+function _moveIntoPlace(staging: string, dir: string, version: string): void {
+  try {
+    renameSync(staging, dir);
+  } catch {
+    if (_isComplete(dir, version)) return;
+    // Debris of an interrupted manual copy: nothing of ours renames an incomplete build in.
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
+  }
+}
+
+function _isComplete(dir: string, version: string): boolean {
+  const manifestPath = join(dir, "manifest.json");
+  if (!existsSync(manifestPath)) return false;
+  try {
+    const manifest = ManifestSchema.parse(JSON.parse(readFileSync(manifestPath, "utf8")));
+    return (
+      manifest.version === version &&
+      manifest.artifacts.length === 3 &&
+      manifest.artifacts.every(
+        (a) => existsSync(join(dir, a.file)) && statSync(join(dir, a.file)).size === a.size,
+      )
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Old builds of the same version are 300 MB each and will never be used again. */
+function _pruneOtherBuilds(version: string, keep: string): void {
+  const prefix = `${version.replace(/[^A-Za-z0-9._-]/g, "_")}-`;
+  for (const name of readdirSync(CACHE_ROOT)) {
+    if (name !== keep && name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length))) {
+      rmSync(join(CACHE_ROOT, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** SHA-256 (first 16 hex digits) over every source file's path and content, plus the Bun version. */
+export function sourceHash(): string {
+  const hash = createHash("sha256").update(`bun ${Bun.version}\n`);
+  const files: string[] = [];
+  const walk = (path: string) => {
+    if (!existsSync(path)) return;
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path)) if (name !== "node_modules") walk(join(path, name));
+    } else files.push(path);
+  };
+  for (const p of SOURCE_PATHS) walk(join(REPO_ROOT, p));
+  for (const file of files.sort()) {
+    hash
+      .update(`${relative(REPO_ROOT, file)}\0`)
+      .update(readFileSync(file))
+      .update("\0");
+  }
+  return hash.digest("hex").slice(0, 16);
+}

@@ -1,0 +1,9 @@
+// Shared helpers for tests that use real binaries, real processes and real directories.
+export { type Binaries, ensureBinaries, sourceHash } from "./binaries.ts";
+export { removeTempDirs, tempDir } from "./temp-dir.ts";
+export {
+  DEFAULT_WAIT_INTERVAL_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type WaitForOptions,
+  waitFor,
+} from "./wait-for.ts";
