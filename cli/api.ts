@@ -97,7 +97,12 @@ export function errorFromResponse(status: number, bodyText: string, what: string
   const { code, message, details } = envelope.data.error;
   let text = `${message} (${status} ${code})`;
   if (code === "unauthorized") text = `fleetd rejected the token: ${message} (401); ${TOKEN_HINT}`;
-  const rendered = renderDetails(details);
+  if (code === "forbidden") text += `; fleetctl needs the admin token: ${TOKEN_HINT}`;
+  // fleetd often summarises the issues in the message already; list them only when it did not.
+  const rendered = renderDetails(details)
+    .split("\n")
+    .filter((line) => line && !message.includes(line.replace(/^ {2}(- |details: )/, "")))
+    .join("\n");
   if (rendered) text += `\n${rendered}`;
   return new ApiError(text, code, status, details);
 }

@@ -3,7 +3,8 @@
 import type { ArgsDef, CommandContext, CommandDef, CommandMeta } from "citty";
 import { renderUsage } from "citty";
 import { CliError, errorMessage } from "./errors.ts";
-import { logger } from "./output.ts";
+import { stripAnsi } from "./format/table.ts";
+import { logger, stdoutIsTty } from "./output.ts";
 
 const _examples = new WeakMap<object, readonly string[]>();
 const _fullNames = new WeakMap<object, string>();
@@ -58,5 +59,7 @@ export async function showUsageWithExamples<T extends ArgsDef = ArgsDef>(cmd: Co
   let text = await renderUsage(named);
   const examples = _examples.get(cmd);
   if (examples?.length) text += `\nEXAMPLES\n\n${examples.map((e) => `  ${e}`).join("\n")}\n`;
+  // citty colours by environment only; a help text piped to a file or pager should stay plain.
+  if (!stdoutIsTty() || process.env.NO_COLOR) text = stripAnsi(text);
   console.log(`${text}\n`);
 }

@@ -19,7 +19,11 @@ export default defineFleetCommand({
   meta: { name: "jobs", description: "List jobs, newest first, for the fleet or one host" },
   args: {
     host: { type: "positional", description: "host id or name (default: all hosts)", required: false },
-    state: { type: "enum", options: [...JobState.options], description: "only jobs in this state" },
+    state: {
+      type: "string",
+      valueHint: "state",
+      description: `only jobs in this state: ${JobState.options.join(", ")}`,
+    },
     limit: { type: "string", description: "at most this many jobs" },
     ...jsonArg,
     ...connectionArgs,
@@ -27,12 +31,16 @@ export default defineFleetCommand({
   examples: ["fleetctl jobs", "fleetctl jobs web1 --state failed --limit 5"],
   async run({ args }) {
     const limit = parseLimit(args.limit);
+    const state = args.state === undefined ? undefined : JobState.safeParse(args.state).data;
+    if (args.state !== undefined && !state) {
+      throw new CliError(`unknown state "${args.state}"; one of: ${JobState.options.join(", ")}`);
+    }
     const client = clientFromArgs(args);
     // The hosts list resolves a name to an id and lets the table show names instead of ids.
     const { hosts } = await client.request("listHosts", HostList);
     const host = args.host ? resolveHost(hosts, args.host) : undefined;
     const list = await client.request("listJobs", JobList, {
-      query: { host: host?.id, state: args.state, limit },
+      query: { host: host?.id, state, limit },
     });
     if (args.json) {
       printJson(list);

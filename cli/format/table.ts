@@ -8,9 +8,13 @@ export interface Column {
 
 const ANSI_PATTERN = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI_PATTERN, "");
+}
+
 /** The width a string takes on a terminal, ignoring colour escapes. */
 export function visibleWidth(text: string): number {
-  return text.replace(ANSI_PATTERN, "").length;
+  return stripAnsi(text).length;
 }
 
 /** Renders `rows` under `columns` with two spaces between columns. */

@@ -39,6 +39,21 @@ describe("errorFromResponse", () => {
     );
   });
 
+  test("issues fleetd already summarised in its message are not repeated", () => {
+    const details = [{ path: "op", message: "Invalid option" }];
+    const message = "invalid request body: op: Invalid option";
+    const body = JSON.stringify({ error: { code: "validation_failed", message, details } });
+    expect(errorFromResponse(400, body, "x").message).toBe(`${message} (400 validation_failed)`);
+  });
+
+  test("403 (a host token used as admin) points at the admin token", () => {
+    const message = "this route needs the admin token, not a host token";
+    const body = JSON.stringify({ error: { code: "forbidden", message } });
+    expect(errorFromResponse(403, body, "x").message).toContain(
+      "(403 forbidden); fleetctl needs the admin token: set FLEET_TOKEN",
+    );
+  });
+
   test("details of another shape are shown as compact JSON", () => {
     expect(renderDetails({ running: "j_1" })).toBe('  details: {"running":"j_1"}');
     expect(renderDetails({ issues: [{ path: "a.b", message: "m" }] })).toBe("  - a.b: m");
