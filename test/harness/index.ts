@@ -1,5 +1,14 @@
 // Shared helpers for tests that use real binaries, real processes and real directories.
 export { type Binaries, ensureBinaries, sourceHash } from "./binaries.ts";
+export {
+  type ConfigRepo,
+  createConfigRepo,
+  createSwitchStubs,
+  git,
+  type Stubs,
+  writeExecutable,
+} from "./config-repo.ts";
+export { freePort, type RunResult, TestAgent, TestFleet } from "./fleet.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,
