@@ -2,6 +2,7 @@
 // watches many. Both poll GET /api/v1/jobs/:id?after=<seq> so each output line travels once.
 import { isTerminal, type Job, JobDetail, type JobState, type OutputLine } from "../protocol/index.ts";
 import type { ApiClient } from "./api.ts";
+import { logger } from "./output.ts";
 
 /** Pause between polls of a running job; FLEET_FOLLOW_POLL_MS overrides. */
 export const DEFAULT_FOLLOW_POLL_MS = 1_000;
@@ -74,4 +75,13 @@ export async function waitForJobs(
     opts.onUpdate?.([...latest]);
   }
   return latest;
+}
+
+/** Ctrl-C while following only stops watching: say so, and how to stop the job itself. Exit 130 like a shell. */
+export function explainInterrupt(jobIds: readonly string[]): void {
+  process.once("SIGINT", () => {
+    const ids = jobIds.join(" ");
+    logger.warn(`stopped watching; the job(s) keep running on the host. Cancel with: fleetctl cancel ${ids}`);
+    process.exit(130);
+  });
 }

@@ -1,8 +1,13 @@
 // Where fleetctl writes: results (tables, JSON, tokens) go to stdout, everything else
 // (progress notes, warnings, errors) to stderr, so `--json | jq` and pipes stay clean.
-import { createConsola } from "consola";
+import { createConsola, LogLevels } from "consola";
 
-export const logger = createConsola({ stdout: process.stderr, stderr: process.stderr });
+// An explicit level: consola would drop info under NODE_ENV=test, hiding e.g. how a followed job ended.
+export const logger = createConsola({
+  level: process.env.FLEET_DEBUG ? LogLevels.debug : LogLevels.info,
+  stdout: process.stderr,
+  stderr: process.stderr,
+});
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -3,7 +3,7 @@
 import { isTerminal, type Job, type OutputLine } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
-import { exitCodeForJobState, fetchJob, followJob } from "../follow.ts";
+import { exitCodeForJobState, explainInterrupt, fetchJob, followJob } from "../follow.ts";
 import { formatOutputLine, paintState } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
 import { durationBetween, relativeTime } from "../format/time.ts";
@@ -58,6 +58,7 @@ export default defineFleetCommand({
       return;
     }
     // Output goes to stdout alone, so `--follow > log` captures just what the operation printed.
+    explainInterrupt([args.id]);
     const collected: OutputLine[] = [];
     let announced = false;
     const job = await followJob(client, args.id, {

@@ -5,7 +5,7 @@ import type { ApiClient } from "../api.ts";
 import { defineFleetCommand, reportError } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
-import { exitCodeForJobState, waitForJobs } from "../follow.ts";
+import { exitCodeForJobState, explainInterrupt, waitForJobs } from "../follow.ts";
 import { formatJobsTable } from "../format/jobs.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { createProgressView } from "../progress.ts";
@@ -90,6 +90,7 @@ export default defineFleetCommand({
 
     let jobs = created.map((c) => c.job);
     if (args.wait && jobs.length) {
+      explainInterrupt(jobs.map((j) => j.id));
       const view = args.json
         ? null
         : createProgressView({ tty: stdoutIsTty(), write: (t) => process.stdout.write(t) });

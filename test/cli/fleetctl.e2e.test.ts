@@ -35,6 +35,8 @@ async function fleetctl(args: string[], env: Record<string, string> = {}): Promi
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       NO_COLOR: "1",
+      // As under `bun test` and in CI: consola would go quiet here unless fleetctl sets its level.
+      NODE_ENV: "test",
       FLEET_SERVER: fleetd.url,
       FLEET_TOKEN: adminToken,
       FLEET_FOLLOW_POLL_MS: "100",
@@ -168,6 +170,33 @@ describe("with a host", () => {
 
     const detail = JobDetail.parse(JSON.parse((await fleetctl(["job", command.jobId, "--json"])).stdout));
     expect(detail.output.map((l) => l.data)).toEqual(["fetching", "checking out", "done"]);
+  });
+
+  test("Ctrl-C while following leaves the job alone and says how to cancel it", async () => {
+    const job = JSON.parse((await fleetctl(["run", "test", "web1", "--json"])).stdout).jobs[0];
+    const proc = Bun.spawn([process.execPath, "cli/main.ts", "job", job.id, "--follow"], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", FLEET_SERVER: fleetd.url, FLEET_TOKEN: adminToken },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    // Interrupt only once it is really following (its first poll answered), not while it starts up.
+    let stderr = "";
+    const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    while (!stderr.includes(`following test job ${job.id}`)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`fleetctl exited before following: ${stderr}`);
+      stderr += decoder.decode(value);
+    }
+    proc.kill("SIGINT");
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      stderr += decoder.decode(chunk.value);
+    expect(await proc.exited).toBe(130);
+    expect(stderr).toContain(`the job(s) keep running on the host. Cancel with: fleetctl cancel ${job.id}`);
+    // Still queued, then cancelled so the scripted agent never picks it up in a later test.
+    const cancelled = await fleetctl(["cancel", job.id, "--json"]);
+    expect(JSON.parse(cancelled.stdout).job.state).toBe("cancelled");
   });
 
   test("run --wait exits non-zero when the job fails", async () => {
