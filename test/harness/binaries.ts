@@ -112,13 +112,17 @@ function _isComplete(dir: string, version: string): boolean {
   }
 }
 
+/** A build this old is not in use by a concurrent test run (which may have hashed other sources). */
+const PRUNE_AFTER_MS = 60 * 60 * 1000;
+
 /** Old builds of the same version are 300 MB each and will never be used again. */
 function _pruneOtherBuilds(version: string, keep: string): void {
   const prefix = `${version.replace(/[^A-Za-z0-9._-]/g, "_")}-`;
   for (const name of readdirSync(CACHE_ROOT)) {
-    if (name !== keep && name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length))) {
-      rmSync(join(CACHE_ROOT, name), { recursive: true, force: true });
-    }
+    if (name === keep || !name.startsWith(prefix) || !/^[0-9a-f]{16}$/.test(name.slice(prefix.length)))
+      continue;
+    const path = join(CACHE_ROOT, name);
+    if (Date.now() - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, { recursive: true, force: true });
   }
 }
 
