@@ -1,8 +1,7 @@
 // Builds fleetd, fleet-agent and fleetctl for every target in one step with one version
 // string, and writes the manifest fleetd serves so "is this agent current?" is a hash compare.
 // Usage: bun scripts/build.ts [--targets host|linux-x64,...] [--programs fleetd,...] [--out DIR] [--version V]
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
@@ -17,6 +16,8 @@ import {
   type Target,
   targetOf,
 } from "../protocol/index.ts";
+import { compileWithBun, sha256File } from "./build/compile.ts";
+import { mapLimit } from "./build/map-limit.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 
@@ -87,7 +88,7 @@ export async function buildAll(opts: BuildOptions = {}): Promise<Manifest> {
   const jobs = programs.flatMap((program) => targets.map((target) => ({ program, target })));
   log(`building ${jobs.length} artifact(s) of version ${version} into ${out}`);
   let done = 0;
-  const artifacts = await _mapLimit(jobs, opts.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
+  const artifacts = await mapLimit(jobs, opts.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
     const started = performance.now();
     const artifact = await _buildOne(job.program, job.target, version, out);
     done++;
@@ -112,7 +113,7 @@ async function _buildOne(program: Program, target: Target, version: string, out:
   if (first) await first.catch(() => undefined);
   const file = artifactFileName(program, target);
   const outfile = join(out, file);
-  const compile = _compile(ENTRY_POINTS[program], target, version, outfile);
+  const compile = compileWithBun({ entry: ENTRY_POINTS[program], target, version, outfile, cwd: REPO_ROOT });
   if (!first) _firstBuildOfTarget.set(target, compile);
   await compile;
 
@@ -124,61 +125,8 @@ async function _buildOne(program: Program, target: Target, version: string, out:
     arch,
     file,
     size: statSync(outfile).size,
-    sha256: await _sha256File(outfile),
+    sha256: await sha256File(outfile),
   };
-}
-
-async function _compile(entry: string, target: Target, version: string, outfile: string): Promise<void> {
-  const argv = [
-    process.execPath,
-    "build",
-    "--compile",
-    "--minify",
-    "--sourcemap=none",
-    `--target=bun-${target}`,
-    "--define",
-    `FLEET_BUILD_VERSION=${JSON.stringify(version)}`,
-    "--outfile",
-    outfile,
-    entry,
-  ];
-  const proc = Bun.spawn(argv, { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  if (code !== 0 || !existsSync(outfile)) {
-    throw new Error(`bun build of ${entry} for ${target} failed (exit ${code}):\n${stdout}${stderr}`);
-  }
-}
-
-function _sha256File(path: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolvePromise(hash.digest("hex")));
-  });
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping input order in the result. */
-async function _mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 /** Parses a comma list against `allowed`; `host` (targets only) means this machine's target. */

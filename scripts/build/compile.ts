@@ -1,0 +1,50 @@
+// One `bun build --compile` of one program for one target, and the artifact's SHA-256.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import type { Target } from "../../protocol/index.ts";
+
+export interface CompileRequest {
+  entry: string;
+  target: Target;
+  /** Compiled in as FLEET_BUILD_VERSION (see protocol/build-info.ts). */
+  version: string;
+  outfile: string;
+  cwd: string;
+}
+
+/** Compiles with the Bun running this script, so every artifact is built by one Bun version. */
+export async function compileWithBun(req: CompileRequest): Promise<void> {
+  const argv = [
+    process.execPath,
+    "build",
+    "--compile",
+    "--minify",
+    "--sourcemap=none",
+    `--target=bun-${req.target}`,
+    "--define",
+    `FLEET_BUILD_VERSION=${JSON.stringify(req.version)}`,
+    "--outfile",
+    req.outfile,
+    req.entry,
+  ];
+  const proc = Bun.spawn(argv, { cwd: req.cwd, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  if (code !== 0 || !existsSync(req.outfile)) {
+    throw new Error(`bun build of ${req.entry} for ${req.target} failed (exit ${code}):\n${stdout}${stderr}`);
+  }
+}
+
+/** Streams the file: artifacts are ~100 MB each and several are hashed at once. */
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")));
+  });
+}
