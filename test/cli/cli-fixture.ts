@@ -1,0 +1,69 @@
+// A real fleetd on loopback (temp data dir, port 0) and fleetctl run from source as a child
+// process against it, the way an operator runs it: for fleetctl's end-to-end tests.
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+import { createConsola } from "consola";
+import { type RunningServer, startServer } from "../../server/app.ts";
+import { resolveConfig } from "../../server/config.ts";
+import { tempDir } from "../harness/temp-dir.ts";
+
+const REPO_ROOT = resolve(import.meta.dir, "../..");
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class CliFixture {
+  private constructor(
+    readonly fleetd: RunningServer,
+    readonly adminToken: string,
+  ) {}
+
+  static async start(): Promise<CliFixture> {
+    const config = resolveConfig({ host: "127.0.0.1", port: 0, data: join(tempDir("cli-e2e"), "data") }, {});
+    const fleetd = await startServer(config, { log: createConsola({ level: -999 }) });
+    return new CliFixture(fleetd, fleetd.fleet.newAdminToken!);
+  }
+
+  get url(): string {
+    return this.fleetd.url;
+  }
+
+  /** Starts fleetctl with only the environment a test gives it (plus where fleetd is). */
+  spawn(args: string[], env: Record<string, string> = {}): Subprocess<"ignore", "pipe", "pipe"> {
+    return Bun.spawn([process.execPath, "cli/main.ts", ...args], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        NO_COLOR: "1",
+        // As under `bun test` and in CI: consola would go quiet here unless fleetctl sets its level.
+        NODE_ENV: "test",
+        FLEET_SERVER: this.url,
+        FLEET_TOKEN: this.adminToken,
+        FLEET_FOLLOW_POLL_MS: "100",
+        ...env,
+      },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+  }
+
+  /** Runs fleetctl to completion. */
+  async run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+    const proc = this.spawn(args, env);
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    return { code, stdout, stderr };
+  }
+
+  stop(): Promise<void> {
+    return this.fleetd.stop();
+  }
+}

@@ -1,0 +1,75 @@
+// fleetctl end to end, before any host exists: version, empty lists, enroll tokens, and the
+// failures an operator meets first (wrong or missing token, fleetd not running, typos).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { EnrollTokenCreated, HostList, VERSION } from "../../protocol/index.ts";
+import { CliFixture } from "./cli-fixture.ts";
+
+let cli: CliFixture;
+beforeAll(async () => {
+  cli = await CliFixture.start();
+});
+afterAll(() => cli?.stop());
+
+const fleetctl = (args: string[], env: Record<string, string> = {}) => cli.run(args, env);
+
+describe("without hosts", () => {
+  test("--version prints the build's version", async () => {
+    const r = await fleetctl(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(VERSION);
+  });
+
+  test("hosts --json prints an empty list and nothing else on stdout", async () => {
+    const r = await fleetctl(["hosts", "--json"]);
+    expect(r.code).toBe(0);
+    expect(HostList.parse(JSON.parse(r.stdout))).toEqual({ hosts: [] });
+    const human = await fleetctl(["hosts"]);
+    expect(human.stdout).toContain("No hosts enrolled yet. Enroll one with: fleetctl enroll-token create");
+  });
+
+  test("enroll-token create prints the token and the install one-liner", async () => {
+    const r = await fleetctl(["enroll-token", "create", "--ttl", "600"]);
+    expect(r.code).toBe(0);
+    const token = /^ {2}(\S+)$/m.exec(r.stdout)?.[1];
+    expect(token).toBeTruthy();
+    expect(r.stdout).toContain(`  curl -fsSL ${cli.url}/install.sh | sh -s -- --token ${token}`);
+    const json = EnrollTokenCreated.parse(
+      JSON.parse((await fleetctl(["enroll-token", "create", "--json"])).stdout),
+    );
+    expect(json.installCommand).toContain(json.token);
+  });
+
+  test("a wrong admin token fails with a clear message and exit 1", async () => {
+    const r = await fleetctl(["hosts", "--json"], { FLEET_TOKEN: "not-the-token" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("fleetd rejected the token");
+    expect(r.stderr).toContain(
+      "set FLEET_TOKEN (the admin token is in <data>/admin-token on the fleetd machine)",
+    );
+  });
+
+  test("no token at all says where to find it, before any request", async () => {
+    const r = await fleetctl(["hosts"], { FLEET_TOKEN: "" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no admin token: pass --token or set FLEET_TOKEN");
+  });
+
+  test("an unreachable fleetd: 'is it running?' and exit 1", async () => {
+    const closed = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+    const url = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    const r = await fleetctl(["hosts", "--server", url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot reach fleetd at ${url}: is it running? (fleetd serve)`);
+  });
+
+  test("an unknown host or operation is refused by name", async () => {
+    const host = await fleetctl(["run", "pull", "nosuch"]);
+    expect(host.code).toBe(1);
+    expect(host.stderr).toContain('no host with id or name "nosuch"');
+    const op = await fleetctl(["run", "frobnicate", "--all"]);
+    expect(op.code).toBe(1);
+    expect(op.stderr).toContain('unknown operation "frobnicate"');
+  });
+});
