@@ -20,6 +20,12 @@ export const Artifact = z.object({
   file: z.string().regex(/^[A-Za-z0-9._-]+$/),
   size: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * ed25519 signature (base64) over program, target, version, size and sha256 (see
+   * lib/artifact-signature.ts), made at build time; agents refuse an artifact whose
+   * signature does not verify against a key compiled into them.
+   */
+  signature: z.string().min(1).max(200),
 });
 export type Artifact = z.infer<typeof Artifact>;
 

@@ -1,9 +1,12 @@
 // Builds fleetd, fleet-agent and fleetctl for every target in one step with one version
 // string, and writes the manifest fleetd serves so "is this agent current?" is a hash compare.
+// Every artifact is signed (ed25519); the trusted public keys are compiled into the agent.
 // Usage: bun scripts/build.ts [--targets host|linux-x64,...] [--programs fleetd,...] [--out DIR] [--version V]
+//                             [--signing-key key.pem] [--trust-key <base64 spki>]...
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { signArtifact } from "../lib/artifact-signature.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import {
   type Arch,
@@ -18,6 +21,7 @@ import {
 } from "../protocol/index.ts";
 import { compileWithBun, sha256File } from "./build/compile.ts";
 import { mapLimit } from "./build/map-limit.ts";
+import { loadSigningKey, type SigningKey } from "./signing-key.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 
@@ -39,6 +43,10 @@ export interface BuildOptions {
   /** Default: env FLEET_VERSION, else `git describe --tags --always --dirty`, else "0.0.0-dev". */
   version?: string;
   concurrency?: number;
+  /** PEM ed25519 key to sign with; default FLEET_SIGNING_KEY, else this machine's dev key. */
+  signingKey?: string;
+  /** More public keys (base64 SPKI) the agents trust besides the signing key's, for key rotation. */
+  trustKeys?: readonly string[];
   /** Progress lines; default console.log. */
   log?: (line: string) => void;
 }
@@ -76,6 +84,9 @@ export async function buildAll(opts: BuildOptions = {}): Promise<Manifest> {
   const out = resolve(opts.out ?? join(REPO_ROOT, "dist"));
   const version = resolveVersion(opts.version);
   const log = opts.log ?? console.log;
+  const key = loadSigningKey(opts.signingKey);
+  const publicKeys = [key.publicKey, ...(opts.trustKeys ?? [])];
+  if (key.dev) log(`signing with this machine's dev key ${key.path} (pass --signing-key for a release)`);
 
   // Fail before spending minutes on other targets if an entry file is missing.
   for (const program of programs) {
@@ -90,7 +101,7 @@ export async function buildAll(opts: BuildOptions = {}): Promise<Manifest> {
   let done = 0;
   const artifacts = await mapLimit(jobs, opts.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
     const started = performance.now();
-    const artifact = await _buildOne(job.program, job.target, version, out);
+    const artifact = await _buildOne(job.program, job.target, { version, out, publicKeys, key });
     done++;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const mb = (artifact.size / 1e6).toFixed(1);
@@ -108,24 +119,42 @@ export async function buildAll(opts: BuildOptions = {}): Promise<Manifest> {
 // later compiles of the same target wait for it instead of racing the download.
 const _firstBuildOfTarget = new Map<Target, Promise<unknown>>();
 
-async function _buildOne(program: Program, target: Target, version: string, out: string): Promise<Artifact> {
+interface BuildContext {
+  version: string;
+  out: string;
+  publicKeys: readonly string[];
+  key: SigningKey;
+}
+
+async function _buildOne(program: Program, target: Target, build: BuildContext): Promise<Artifact> {
+  const { version, out, publicKeys } = build;
   const first = _firstBuildOfTarget.get(target);
   if (first) await first.catch(() => undefined);
   const file = artifactFileName(program, target);
   const outfile = join(out, file);
-  const compile = compileWithBun({ entry: ENTRY_POINTS[program], target, version, outfile, cwd: REPO_ROOT });
+  const compile = compileWithBun({
+    entry: ENTRY_POINTS[program],
+    target,
+    version,
+    publicKeys,
+    outfile,
+    cwd: REPO_ROOT,
+  });
   if (!first) _firstBuildOfTarget.set(target, compile);
   await compile;
 
   const [os, arch] = target.split("-") as [string, Arch];
+  const size = statSync(outfile).size;
+  const sha256 = await sha256File(outfile);
   return {
     program,
     target,
     platform: os === "windows" ? "win32" : Platform.parse(os),
     arch,
     file,
-    size: statSync(outfile).size,
-    sha256: await sha256File(outfile),
+    size,
+    sha256,
+    signature: signArtifact({ program, target, version, size, sha256 }, build.key.privateKey),
   };
 }
 
@@ -153,6 +182,8 @@ if (import.meta.main) {
       out: { type: "string" },
       version: { type: "string" },
       concurrency: { type: "string" },
+      "signing-key": { type: "string" },
+      "trust-key": { type: "string", multiple: true },
     },
   });
   try {
@@ -166,6 +197,8 @@ if (import.meta.main) {
       out: values.out,
       version: values.version,
       concurrency,
+      signingKey: values["signing-key"],
+      trustKeys: values["trust-key"],
     });
   } catch (err) {
     console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -8,6 +8,8 @@ export interface CompileRequest {
   target: Target;
   /** Compiled in as FLEET_BUILD_VERSION (see protocol/build-info.ts). */
   version: string;
+  /** Compiled in as FLEET_PUBLIC_KEYS: the keys the agent trusts for updates. */
+  publicKeys: readonly string[];
   outfile: string;
   cwd: string;
 }
@@ -23,6 +25,8 @@ export async function compileWithBun(req: CompileRequest): Promise<void> {
     `--target=bun-${req.target}`,
     "--define",
     `FLEET_BUILD_VERSION=${JSON.stringify(req.version)}`,
+    "--define",
+    `FLEET_PUBLIC_KEYS=${JSON.stringify(JSON.stringify(req.publicKeys))}`,
     "--outfile",
     req.outfile,
     req.entry,

@@ -14,7 +14,6 @@ import {
 
 let fleet: TestFleet;
 let alpha: TestAgent;
-let beta: TestAgent;
 const repo = createConfigRepo();
 const stubs = createSwitchStubs();
 
@@ -42,7 +41,7 @@ beforeAll(async () => {
     config: withRepo("alpha", ["nixos-rebuild", "switch", "--flake", "{repo}#{host}"]),
     env,
   });
-  beta = await fleet.addAgent("beta", {
+  await fleet.addAgent("beta", {
     config: withRepo("beta", ["home-manager", "switch", "--flake", "{repo}#{user}@{host}"]),
     env,
   });
@@ -90,8 +89,8 @@ describe("a fleet of two real agents", () => {
     const lines = detail.output.map((l: any) => l.data);
     expect(lines).toContain("building the system configuration...");
     expect(lines).toContain("activating the configuration...");
-    const seqs = detail.output.map((l: any) => l.seq);
-    expect(seqs).toEqual([...new Set(seqs)].sort((a: number, b: number) => a - b));
+    const seqs: number[] = detail.output.map((l: { seq: number }) => l.seq);
+    expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
   });
 
   test("a hung test is killed at its timeout with its children and the next test still runs", async () => {
@@ -134,5 +133,3 @@ describe("a fleet of two real agents", () => {
     await waitFor(async () => (await fleet.host("alpha")).online, { what: "alpha back online" });
   }, 30_000);
 });
-
-void beta;

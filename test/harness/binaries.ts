@@ -12,6 +12,7 @@ import {
   type Target,
 } from "../../protocol/index.ts";
 import { artifactFileName, buildAll, hostTarget } from "../../scripts/build.ts";
+import { loadSigningKey } from "../../scripts/signing-key.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 const CACHE_ROOT = join(REPO_ROOT, "dist", "test");
@@ -126,9 +127,12 @@ function _pruneOtherBuilds(version: string, keep: string): void {
   }
 }
 
-/** SHA-256 (first 16 hex digits) over every source file's path and content, plus the Bun version. */
+/**
+ * SHA-256 (first 16 hex digits) over every source file's path and content, the Bun version
+ * and the signing key's public half (compiled into the agent).
+ */
 export function sourceHash(): string {
-  const hash = createHash("sha256").update(`bun ${Bun.version}\n`);
+  const hash = createHash("sha256").update(`bun ${Bun.version}\nkey ${loadSigningKey().publicKey}\n`);
   const files: string[] = [];
   const walk = (path: string) => {
     if (!existsSync(path)) return;
