@@ -50,6 +50,17 @@ export const AgentConfig = z.object({
       binary: z.string().min(1).optional(),
     })
     .default({ manager: "auto", label: "dev.fleet.agent" }),
+  /** Self-update health gate; see docs/update.md. */
+  update: z
+    .object({
+      /** The new binary must say hello on the new version within this long, or it is rolled back. */
+      healthGraceSeconds: z.number().positive().default(60),
+      /** ...and then keep running this long. */
+      soakSeconds: z.number().nonnegative().default(10),
+      /** Windows: what update.cmd runs after the swap to start the service again. */
+      windowsRestart: z.string().default("sc start fleet-agent"),
+    })
+    .default({ healthGraceSeconds: 60, soakSeconds: 10, windowsRestart: "sc start fleet-agent" }),
   timeouts: z
     .object({
       gitSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.gitSeconds),

@@ -15,6 +15,7 @@ import { jobFiles } from "./jobs/spool.ts";
 import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
+import { pendingRestartFor, writeHealth } from "./update/health.ts";
 
 /** A refused token will not fix itself quickly: wait at least this long between tries. */
 export const AUTH_RETRY_MS = 60_000;
@@ -51,11 +52,21 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     `fleet-agent ${VERSION} ${config.name} (${creds.hostId}) pid ${process.pid}, server ${config.server}, ` +
       `service manager ${manager}`,
   );
-  const delivering = _deliverLoop(deliverer, stop.signal);
+  const delivering = _deliverLoop(deliverer, stop.signal, () => {
+    const why = pendingRestartFor(paths.root, process.pid);
+    if (why) shutdown(0, `restart requested: ${why}`);
+  });
   const backoff = new Backoff();
   while (!stop.signal.aborted) {
     try {
-      const hello = await client.hello(helloBody(deliverer.activeJobIds()));
+      const body = helloBody(deliverer.activeJobIds());
+      const hello = await client.hello(body);
+      writeHealth(paths.root, {
+        pid: process.pid,
+        version: body.version,
+        sha256: body.sha256,
+        at: Date.now(),
+      });
       if (backoff.attempts > 0) consola.success("connected to fleetd");
       backoff.reset();
       await _pollLoop(client, hello, { paths, manager }, stop.signal, (why) => shutdown(0, why));
@@ -120,10 +131,15 @@ function _retryDelay(err: unknown, backoff: Backoff): number {
   return delay;
 }
 
-async function _deliverLoop(deliverer: Deliverer, signal: AbortSignal): Promise<void> {
+async function _deliverLoop(
+  deliverer: Deliverer,
+  signal: AbortSignal,
+  checkRestart: () => void,
+): Promise<void> {
   let passes = 0;
   while (!signal.aborted) {
     await deliverer.tick();
+    checkRestart();
     if (++passes % 3000 === 0) deliverer.prune();
     await _sleep(DELIVER_INTERVAL_MS, signal);
   }

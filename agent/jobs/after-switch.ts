@@ -52,9 +52,14 @@ export async function reviveLaunchdAgent(
     return;
   }
   if (after.binary !== before.binary) {
-    say(`agent binary changed: restarting ${target} on the new binary`);
-    await _launchctl(["kickstart", "-k", target], say);
+    say("agent binary changed: restarting the agent on the new binary");
+    await kickstart(config, say);
   }
+}
+
+/** `launchctl kickstart -k`: stop the running agent job and start it again from its path. */
+export async function kickstart(config: AgentConfig, say: Say): Promise<void> {
+  await _launchctl(["kickstart", "-k", `${launchdDomain(config)}/${config.service.label}`], say);
 }
 
 async function _launchctl(args: string[], say: Say): Promise<number | null> {

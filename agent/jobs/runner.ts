@@ -47,6 +47,8 @@ export async function runJob(paths: StatePaths, jobId: string): Promise<number> 
     } else {
       result = await op({
         config,
+        stateDir: paths.root,
+        jobId,
         args: command.args,
         signal: cancel.signal,
         line: (stream, data) => spool.line(stream, data),

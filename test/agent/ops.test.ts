@@ -24,6 +24,8 @@ function context(config: Partial<AgentConfig>) {
   const progress: Progress[] = [];
   const ctx: OpContext = {
     config: AgentConfig.parse({ server: "http://127.0.0.1:1", name: "h1", ...config }),
+    stateDir: root,
+    jobId: "j_test",
     args: {},
     signal: new AbortController().signal,
     line: (stream, data) => lines.push(`${stream}: ${data}`),

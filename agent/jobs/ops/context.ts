@@ -6,6 +6,8 @@ import { type ChildResult, runChild } from "../child.ts";
 
 export interface OpContext {
   config: AgentConfig;
+  stateDir: string;
+  jobId: string;
   args: JobArgs;
   signal: AbortSignal;
   line(stream: "stdout" | "stderr" | "agent", data: string): void;

@@ -5,5 +5,11 @@ import type { Operation } from "./context.ts";
 import { pull } from "./pull.ts";
 import { switchOp } from "./switch.ts";
 import { testOp } from "./test.ts";
+import { update } from "./update.ts";
 
-export const OPERATIONS: Partial<Record<OpName, Operation>> = { pull, switch: switchOp, test: testOp };
+export const OPERATIONS: Partial<Record<OpName, Operation>> = {
+  pull,
+  switch: switchOp,
+  test: testOp,
+  update,
+};

@@ -1,0 +1,94 @@
+// update: replace this agent with the artifact fleetd serves for its target, verified,
+// staged, health-gated and rolled back automatically. Runs in the detached runner, i.e.
+// from the current binary, which is what watches the new one (see docs/update.md).
+import { existsSync, rmSync } from "node:fs";
+import { type Arch, type Artifact, type Platform, targetOf, VERSION } from "../../../protocol/index.ts";
+import { selfSha256 } from "../../identity.ts";
+import { readHolderPid } from "../../lock.ts";
+import { detectServiceManager } from "../../service.ts";
+import { downloadTo, fetchManifest, UpdateRefused } from "../../update/download.ts";
+import { requestAgentRestart } from "../../update/health.ts";
+import { newPath, rollBack, startWindowsSwap, swapInNew } from "../../update/swap.ts";
+import { TRUSTED_KEYS } from "../../update/trusted-keys.ts";
+import { checkFile, checkRuns, checkSignature } from "../../update/verify.ts";
+import { compareVersions } from "../../update/versions.ts";
+import { awaitHealthy, stopCurrentAgent } from "../../update/watch.ts";
+import { kickstart } from "../after-switch.ts";
+import type { OpContext, Operation } from "./context.ts";
+
+export const update: Operation = async (ctx) => {
+  const bin = ctx.config.service.binary ?? process.execPath;
+  const say = (line: string) => ctx.line("agent", line);
+  let entry: Artifact;
+  let version: string;
+  try {
+    const manifest = await fetchManifest(ctx.config.server, ctx.signal);
+    version = manifest.version;
+    const target = targetOf(process.platform as Platform, process.arch as Arch);
+    const found = manifest.artifacts.find((a) => a.program === "fleet-agent" && a.target === target);
+    if (!found) throw new UpdateRefused(`fleetd serves no fleet-agent for ${target}`);
+    entry = found;
+    if (version === VERSION && entry.sha256 === selfSha256()) {
+      return { state: "skipped", exitCode: 0, reason: `already at ${VERSION}` };
+    }
+    if (compareVersions(version, VERSION) < 0 && ctx.args.allowDowngrade !== true) {
+      throw new UpdateRefused(
+        `refusing to downgrade ${VERSION} → ${version} (allow it with --allow-downgrade)`,
+      );
+    }
+    checkSignature(entry, version, TRUSTED_KEYS);
+    say(`downloading ${entry.file} (${version}, ${(entry.size / 1e6).toFixed(1)} MB) to ${newPath(bin)}`);
+    await downloadTo(ctx.config.server, entry.file, newPath(bin), entry.size, ctx.signal, (bytes) =>
+      ctx.progress({ current: Math.round(bytes / 1024), total: Math.round(entry.size / 1024), label: "KiB" }),
+    );
+    await checkFile(newPath(bin), entry);
+    await checkRuns(newPath(bin), version);
+    say(`verified: size, SHA-256, signature and --version all match ${version}`);
+  } catch (err) {
+    rmSync(newPath(bin), { force: true });
+    const reason = err instanceof UpdateRefused ? err.message : `update failed: ${(err as Error).message}`;
+    return { state: "failed", exitCode: null, reason };
+  }
+  return _swapAndWatch(ctx, bin, version, entry);
+};
+
+async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry: Artifact) {
+  const say = (line: string) => ctx.line("agent", line);
+  const manager = detectServiceManager(ctx.config);
+  const agentPid = readHolderPid(`${ctx.stateDir}/agent.lock`);
+  const swappedAt = Date.now();
+  if (process.platform === "win32") {
+    startWindowsSwap(ctx.stateDir, bin, agentPid ?? 0, ctx.config.update.windowsRestart);
+    if (agentPid) requestAgentRestart(ctx.stateDir, agentPid, `update to ${version}`);
+    say("update.cmd started; it swaps the binary once the agent has exited");
+  } else {
+    swapInNew(bin);
+    say(`swapped: ${bin} is ${version}, ${bin}.old is ${VERSION}`);
+    if (manager === "launchd") await kickstart(ctx.config, say);
+    else if (agentPid) requestAgentRestart(ctx.stateDir, agentPid, `update to ${version}`);
+  }
+  const { healthGraceSeconds, soakSeconds } = ctx.config.update;
+  const unhealthy = await awaitHealthy(
+    ctx.stateDir,
+    { version, sha256: entry.sha256, after: swappedAt },
+    healthGraceSeconds * 1000,
+    soakSeconds * 1000,
+    say,
+  );
+  if (!unhealthy)
+    return { state: "succeeded" as const, exitCode: 0, reason: `updated ${VERSION} → ${version}` };
+
+  say(`rolling back: ${unhealthy}`);
+  if (process.platform !== "win32" && existsSync(`${bin}.old`)) rollBack(bin);
+  await stopCurrentAgent(ctx.stateDir, say);
+  if (manager === "launchd") await kickstart(ctx.config, say);
+  const back = await awaitHealthy(
+    ctx.stateDir,
+    { version: VERSION, sha256: selfSha256(), after: Date.now() },
+    healthGraceSeconds * 1000,
+    0,
+    say,
+  );
+  const outcome = back ? `; the previous agent has not come back either: ${back}` : `; back on ${VERSION}`;
+  return { state: "failed" as const, exitCode: null, reason: `rolled_back: ${unhealthy}${outcome}` };
+}
