@@ -1,0 +1,98 @@
+// The update's defensive parts against a hostile server on loopback: redirects to other
+// hosts, oversized bodies, bad manifests; version ordering; signature binding.
+import { afterAll, describe, expect, test } from "bun:test";
+import { generateKeyPairSync } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { downloadTo, fetchManifest, fetchSameOrigin } from "../../agent/update/download.ts";
+import { compareVersions } from "../../agent/update/versions.ts";
+import { signArtifact, verifyArtifact } from "../../lib/artifact-signature.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "fleet-update-parts-"));
+const other = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("evil binary") });
+const server = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  fetch(req) {
+    const path = new URL(req.url).pathname;
+    if (path === "/api/v1/artifacts/manifest.json") return new Response("{not json");
+    if (path === "/api/v1/artifacts/elsewhere") {
+      return Response.redirect(`http://127.0.0.1:${other.port}/x`, 302);
+    }
+    if (path === "/api/v1/artifacts/same") return Response.redirect("/api/v1/artifacts/big", 302);
+    if (path === "/api/v1/artifacts/big") return new Response(new Uint8Array(64 * 1024));
+    return new Response("nope", { status: 404 });
+  },
+});
+const url = `http://127.0.0.1:${server.port}`;
+afterAll(() => {
+  server.stop(true);
+  other.stop(true);
+  rmSync(dir, { recursive: true, force: true });
+});
+const signal = new AbortController().signal;
+
+describe("downloads", () => {
+  test("a redirect to another host is refused", async () => {
+    await expect(fetchSameOrigin(url, "/api/v1/artifacts/elsewhere", signal)).rejects.toThrow(
+      "refusing a redirect from /api/v1/artifacts/elsewhere to another host",
+    );
+  });
+
+  test("a body larger than the manifest declared is cut off and refused", async () => {
+    const dest = join(dir, "agent.new");
+    await expect(downloadTo(url, "same", dest, 1000, signal, () => {})).rejects.toThrow(
+      "larger than the 1000 bytes",
+    );
+    expect(readFileSync(dest).length).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  test("an artifact declared over the cap is refused before any byte is fetched", async () => {
+    const dest = join(dir, "huge.new");
+    await expect(downloadTo(url, "big", dest, 10 * 1024 ** 3, signal, () => {})).rejects.toThrow("cap");
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  test("a manifest that is not JSON is refused with a reason", async () => {
+    await expect(fetchManifest(url, signal)).rejects.toThrow("manifest is not JSON");
+  });
+});
+
+describe("signatures", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const trusted = [publicKey.export({ format: "der", type: "spki" }).toString("base64")];
+  const fields = {
+    program: "fleet-agent",
+    target: "linux-x64",
+    version: "2.0.0",
+    size: 10,
+    sha256: "a".repeat(64),
+  };
+  const sig = signArtifact(fields, privateKey);
+
+  test("verifies for exactly what was signed", () => {
+    expect(verifyArtifact(fields, sig, trusted)).toBe(true);
+  });
+
+  test("does not carry over to another target, version, size or hash", () => {
+    expect(verifyArtifact({ ...fields, target: "darwin-arm64" }, sig, trusted)).toBe(false);
+    expect(verifyArtifact({ ...fields, version: "2.0.1" }, sig, trusted)).toBe(false);
+    expect(verifyArtifact({ ...fields, size: 11 }, sig, trusted)).toBe(false);
+    expect(verifyArtifact({ ...fields, sha256: "b".repeat(64) }, sig, trusted)).toBe(false);
+  });
+
+  test("another key's signature and garbage are refused", () => {
+    const other = generateKeyPairSync("ed25519").privateKey;
+    expect(verifyArtifact(fields, signArtifact(fields, other), trusted)).toBe(false);
+    expect(verifyArtifact(fields, "not base64 at all", trusted)).toBe(false);
+    expect(verifyArtifact(fields, sig, [])).toBe(false);
+  });
+});
+
+test("version ordering", () => {
+  expect(compareVersions("1.0.0-test", "2.0.0-test")).toBe(-1);
+  expect(compareVersions("v1.10.0", "v1.9.3")).toBe(1);
+  expect(compareVersions("v1.4.0-3-gabc", "v1.4.0-12-gdef")).toBe(-1);
+  expect(compareVersions("2.0.0", "2.0.0")).toBe(0);
+});
