@@ -20,7 +20,7 @@ if not exist "%NEW%" (
 
 set /a WAITED=0
 :wait
-tasklist /FI "PID eq %PID%" 2>nul | find " %PID% " >nul
+call :is_running
 if errorlevel 1 goto gone
 if %WAITED% GEQ 120 (
   echo %DATE% %TIME% update: pid %PID% still running after 120 s, nothing changed>>"%LOG%"
@@ -30,16 +30,30 @@ set /a WAITED+=1
 ping -n 2 127.0.0.1 >nul
 goto wait
 
+rem Exit code 0 while %PID% runs, 1 once it is gone. tasklist answers on Windows; where
+rem it prints nothing at all (Wine's is a stub) wmic's process list is asked instead.
+rem Tokens are compared exactly: a substring search would mistake pid 12 for 123.
+:is_running
+set "ANSWERED="
+for /f "tokens=1,2" %%A in ('tasklist /FI "PID eq %PID%" /NH 2^>nul') do (
+  set "ANSWERED=1"
+  if "%%B"=="%PID%" exit /b 0
+)
+if defined ANSWERED exit /b 1
+for /f "skip=1 tokens=1" %%P in ('wmic process get processid 2^>nul') do if "%%P"=="%PID%" exit /b 0
+exit /b 1
+
 :gone
 echo %DATE% %TIME% update: pid %PID% has exited>>"%LOG%"
+rem Success is checked by the files themselves: not every cmd resets errorlevel on success.
 if exist "%EXE%.old" del /f /q "%EXE%.old"
 move /y "%EXE%" "%EXE%.old" >nul
-if errorlevel 1 (
+if exist "%EXE%" (
   echo %DATE% %TIME% update: could not move %EXE% aside, nothing changed>>"%LOG%"
   exit /b 4
 )
 move /y "%NEW%" "%EXE%" >nul
-if errorlevel 1 (
+if not exist "%EXE%" (
   echo %DATE% %TIME% update: could not move the new exe in, restoring the old one>>"%LOG%"
   move /y "%EXE%.old" "%EXE%" >nul
   exit /b 5
