@@ -111,8 +111,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Extra seconds of idle time for ordinary requests; held polls raise their own. */
+/** Idle time allowed on ordinary requests; held polls raise their own. */
 export const HTTP_IDLE_TIMEOUT_SECONDS = 30;
+/** How long shutdown waits for in-flight requests before cutting their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(
   config: ServerConfig,
@@ -138,7 +140,10 @@ export async function startServer(
   const stop = () => {
     stopping ??= (async () => {
       fleet.ctx.hub.shutdown();
-      await server.stop();
+      const drained = server.stop();
+      const grace = setTimeout(() => void server.stop(true), SHUTDOWN_GRACE_MS);
+      await drained;
+      clearTimeout(grace);
       await fleet.close();
     })();
     return stopping;

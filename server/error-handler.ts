@@ -21,7 +21,11 @@ function envelope(
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof ApiError) return envelope(c, err.status, err.code, err.message, err.details);
+  if (err instanceof ApiError) {
+    // The unread rest of an oversize body would be taken for the next request: drop the connection.
+    if (err.status === 413) c.header("Connection", "close");
+    return envelope(c, err.status, err.code, err.message, err.details);
+  }
   if (err instanceof HTTPException) {
     return envelope(c, err.status, codeForStatus(err.status), err.message || "request failed");
   }

@@ -2,13 +2,16 @@
 // The fleetd command line: `fleetd serve` runs the server until SIGTERM/SIGINT, `fleetd --version`
 // prints the build's one version string.
 import { defineCommand, runMain } from "citty";
-import { consola } from "consola";
+import { createConsola, LogLevels } from "consola";
 import { VERSION } from "../protocol/build-info.ts";
-import { startServer } from "./app.ts";
-import { resolveConfig } from "./config.ts";
+import { type RunningServer, startServer } from "./app.ts";
+import { ManifestError } from "./artifacts.ts";
+import { ConfigError, type ConfigInput, resolveConfig } from "./config.ts";
 import { printStartBanner } from "./start-banner.ts";
+import { StoreCorruptError } from "./store/load.ts";
 
-const log = consola.withTag("fleetd");
+// An explicit level: consola goes quiet under NODE_ENV=test or CI, which would hide the admin token.
+const log = createConsola({ level: LogLevels.info }).withTag("fleetd");
 
 const serve = defineCommand({
   meta: { name: "serve", description: "Run fleetd: the API, the board and the agent downloads" },
@@ -30,38 +33,59 @@ const serve = defineCommand({
     },
   },
   async run({ args }) {
-    const config = resolveConfig(
-      {
-        host: args.host,
-        port: args.port,
-        data: args.data,
-        artifacts: args.artifacts,
-        publicUrl: args["public-url"],
-        jobLostAfter: args["job-lost-after"],
-      },
-      process.env,
-    );
-    const server = await startServer(config, { log });
-    printStartBanner(log, server, config);
-
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info(`${signal}: no longer accepting requests, flushing state`);
-      try {
-        await server.stop();
-        log.info("state flushed; bye");
-        process.exit(0);
-      } catch (err) {
-        log.error("shutdown failed", err);
-        process.exit(1);
-      }
+    const flags: ConfigInput = {
+      host: args.host,
+      port: args.port,
+      data: args.data,
+      artifacts: args.artifacts,
+      publicUrl: args["public-url"],
+      jobLostAfter: args["job-lost-after"],
     };
-    process.on("SIGTERM", () => void shutdown("SIGTERM"));
-    process.on("SIGINT", () => void shutdown("SIGINT"));
+    try {
+      await serveUntilSignalled(flags);
+    } catch (err) {
+      if (!isOperatorError(err)) throw err;
+      log.error((err as Error).message);
+      process.exit(1);
+    }
   },
 });
+
+/** Startup failures the operator fixes from the message alone; anything else keeps its stack. */
+function isOperatorError(err: unknown): boolean {
+  if (err instanceof ConfigError || err instanceof StoreCorruptError || err instanceof ManifestError) {
+    return true;
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL";
+}
+
+async function serveUntilSignalled(flags: ConfigInput): Promise<void> {
+  const config = resolveConfig(flags, process.env);
+  // Handlers go in before anything is printed: a supervisor that sends SIGTERM as soon as it sees
+  // the banner must get a graceful stop, not the default kill.
+  let starting: Promise<RunningServer> | null = null;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: no longer accepting requests, flushing state`);
+    try {
+      await (await starting)?.stop();
+      log.info("state flushed; bye");
+      process.exit(0);
+    } catch (err) {
+      log.error("shutdown failed", err);
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  starting = startServer(config, { log });
+  const server = await starting;
+  if (!stopping) printStartBanner(log, server, config);
+}
 
 const main = defineCommand({
   meta: { name: "fleetd", version: VERSION, description: "Fleet server" },

@@ -7,7 +7,7 @@ import { finishJob } from "./job-lifecycle.ts";
 export const JOB_EXPIRED = "expired: host did not come online within the TTL";
 
 export const jobLostReason = (lostAfterMs: number): string =>
-  `host went offline during the job and did not come back within ${Math.round(lostAfterMs / 1000)} s`;
+  `host went offline during the job and did not come back within ${Number((lostAfterMs / 1000).toFixed(1))} s`;
 
 export function startSweeper(ctx: ServerContext): { stop(): void } {
   const wasOnline = new Map<string, boolean>();

@@ -1,6 +1,7 @@
 // GET /api/v1/agent/poll?wait=<seconds>: held until there is a command or the window runs out.
 import { z } from "zod";
 import type { PollResponse } from "../../../protocol/agent.ts";
+import { noteAgentActivity } from "../../middleware/auth/index.ts";
 import { parseQuery } from "../../middleware/body/index.ts";
 import { pollForCommand } from "../../services/poll.ts";
 import type { RouteHandler } from "../define.ts";
@@ -23,6 +24,7 @@ export const agentPoll: RouteHandler = async (c) => {
   const waitMs = Math.min(query.wait === undefined ? window : query.wait * 1000, window);
   const idleSeconds = Math.min(Math.ceil(waitMs / 1000) + POLL_IDLE_MARGIN_SECONDS, BUN_MAX_IDLE_SECONDS);
   c.env?.server?.timeout(c.req.raw, idleSeconds);
+  noteAgentActivity(fleet, hostId);
   const command = await pollForCommand(fleet, hostId, waitMs, c.req.raw.signal);
   const body: PollResponse = { command };
   return c.json(body);

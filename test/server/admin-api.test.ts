@@ -1,0 +1,173 @@
+// The operator's API beyond the job lifecycle: listing and filtering, the audit log, health,
+// and the outdated flag computed against the artifacts manifest.
+import { afterEach, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Manifest } from "../../protocol/artifacts.ts";
+import { createApp } from "../../server/app.ts";
+import {
+  AGENT_SHA,
+  enroll,
+  helloBody,
+  removeTempDirs,
+  silentLog,
+  startTestApp,
+  type TestApp,
+  tempDir,
+  testConfig,
+} from "./helpers.ts";
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  removeTempDirs();
+});
+
+function writeManifest(dir: string, version: string, agentSha: string): void {
+  const manifest: Manifest = {
+    version,
+    builtAt: new Date().toISOString(),
+    artifacts: [
+      {
+        program: "fleet-agent",
+        target: "linux-x64",
+        platform: "linux",
+        arch: "x64",
+        file: "fleet-agent-linux-x64",
+        size: 10,
+        sha256: agentSha,
+        signature: "c2lnbmF0dXJl",
+      },
+      {
+        program: "fleetd",
+        target: "darwin-arm64",
+        platform: "darwin",
+        arch: "arm64",
+        file: "fleetd-darwin-arm64",
+        size: 10,
+        sha256: "c".repeat(64),
+        signature: "c2lnbmF0dXJl",
+      },
+    ],
+  };
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+}
+
+test("hello and the host view say outdated exactly when version or hash differ from the manifest", async () => {
+  const artifacts = tempDir();
+  writeManifest(artifacts, "1.2.3", AGENT_SHA);
+  app = await startTestApp({ artifactsDir: artifacts });
+  const host = await enroll(app, "web-1");
+  const hello = (body: Record<string, unknown>) =>
+    app!.call("POST", "/api/v1/agent/hello", { token: host.hostToken, json: helloBody(body) });
+  const view = async () =>
+    (await app!.call("GET", `/api/v1/hosts/${host.hostId}`, { token: app!.adminToken })).body.host;
+
+  expect((await hello({})).body.outdated).toBe(false);
+  expect((await view()).outdated).toBe(false);
+  expect((await hello({ sha256: "b".repeat(64) })).body.outdated).toBe(true);
+  expect((await view()).outdated).toBe(true);
+  expect((await hello({ version: "1.2.2" })).body.outdated).toBe(true);
+  // No fleet-agent built for this target: nothing to update to.
+  expect((await hello({ platform: "darwin", arch: "arm64", sha256: "b".repeat(64) })).body.outdated).toBe(
+    false,
+  );
+});
+
+test("without a manifest no host is outdated", async () => {
+  app = await startTestApp({ artifactsDir: tempDir() });
+  const host = await enroll(app, "web-1");
+  const reply = await app.call("POST", "/api/v1/agent/hello", {
+    token: host.hostToken,
+    json: helloBody({ version: "9.9.9" }),
+  });
+  expect(reply.body.outdated).toBe(false);
+});
+
+test("a damaged manifest stops the start with a message naming it", async () => {
+  const artifacts = tempDir();
+  writeFileSync(join(artifacts, "manifest.json"), '{"version": 1}');
+  const start = createApp({ config: testConfig(tempDir(), { artifactsDir: artifacts }), log: silentLog });
+  await expect(start).rejects.toThrow(`${join(artifacts, "manifest.json")} is not a valid build manifest`);
+});
+
+test("jobs are listed newest first and filter by host, state and limit", async () => {
+  app = await startTestApp();
+  const a = await enroll(app, "a");
+  const b = await enroll(app, "b");
+  const create = async (hostId: string) =>
+    (
+      await app!.call("POST", `/api/v1/hosts/${hostId}/jobs`, {
+        token: app!.adminToken,
+        json: { op: "pull" },
+      })
+    ).body.job.id;
+  const a1 = await create(a.hostId);
+  const b1 = await create(b.hostId);
+  const a2 = await create(a.hostId);
+  await app.call("POST", `/api/v1/jobs/${a2}/cancel`, { token: app.adminToken });
+  const list = async (query: string) =>
+    (await app!.call("GET", `/api/v1/jobs${query}`, { token: app!.adminToken })).body.jobs.map(
+      (j: { id: string }) => j.id,
+    );
+
+  expect(await list("")).toEqual([a2, b1, a1]);
+  expect(await list(`?host=${a.hostId}`)).toEqual([a2, a1]);
+  expect(await list("?state=queued")).toEqual([b1, a1]);
+  expect(await list(`?host=${a.hostId}&state=cancelled`)).toEqual([a2]);
+  expect(await list("?limit=2")).toEqual([a2, b1]);
+  expect(await list("?host=h_unknown")).toEqual([]);
+});
+
+test("hosts are listed with live fields and no token hash", async () => {
+  app = await startTestApp();
+  const host = await enroll(app, "web-1");
+  await app.call("POST", "/api/v1/agent/hello", { token: host.hostToken, json: helloBody() });
+  const reply = await app.call("GET", "/api/v1/hosts", { token: app.adminToken });
+  expect(reply.status).toBe(200);
+  const [listed] = reply.body.hosts;
+  expect(listed).toMatchObject({
+    id: host.hostId,
+    name: "web-1",
+    online: true,
+    outdated: false,
+    runningJobId: null,
+  });
+  expect(listed.pid).toBe(4242);
+  expect(JSON.stringify(reply.body)).not.toContain("tokenHash");
+});
+
+test("the audit log lists newest first, filters by action and carries no secrets", async () => {
+  app = await startTestApp();
+  const host = await enroll(app, "web-1");
+  const job = (
+    await app.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
+      token: app.adminToken,
+      json: { op: "switch" },
+    })
+  ).body.job;
+  await app.call("POST", `/api/v1/jobs/${job.id}/cancel`, { token: app.adminToken });
+  const all = (await app.call("GET", "/api/v1/audit", { token: app.adminToken })).body.entries;
+  expect(all.map((e: { action: string }) => e.action)).toEqual([
+    "job.cancelled",
+    "job.created",
+    "host.enrolled",
+    "enroll_token.created",
+  ]);
+  expect(all[0]).toMatchObject({ actor: "admin", target: job.id });
+  const created = (
+    await app.call("GET", "/api/v1/audit?action=job.created&limit=1", { token: app.adminToken })
+  ).body;
+  expect(created.entries).toEqual([expect.objectContaining({ action: "job.created", target: job.id })]);
+  const text = JSON.stringify(all);
+  expect(text).not.toContain(host.hostToken);
+  expect(text).not.toContain(app.adminToken);
+  expect(text).not.toMatch(/[0-9a-f]{64}/);
+});
+
+test("health needs no token", async () => {
+  app = await startTestApp();
+  const reply = await app.call("GET", "/api/v1/health");
+  expect(reply).toMatchObject({ status: 200, body: { ok: true, version: "0.0.0-dev" } });
+});

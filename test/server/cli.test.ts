@@ -1,0 +1,88 @@
+// `fleetd` as a real process: the admin token is printed on first start only, every start says
+// how to enroll a host, SIGTERM flushes and exits 0, --version prints the build version.
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { removeTempDirs, tempDir, waitFor } from "./helpers.ts";
+
+const MAIN = join(import.meta.dir, "../../server/main.ts");
+afterEach(removeTempDirs);
+
+async function runUntilListening(env: Record<string, string>, args: string[] = []) {
+  const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", ...args], {
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      output += decoder.decode(value, { stream: true });
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  await waitFor(
+    () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null,
+    10_000,
+    "fleetd to listen",
+  );
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const code = await child.exited;
+    await pumps;
+    return { code, output };
+  };
+  return { url, stop, output: () => output };
+}
+
+test("first start prints the admin token once; every start prints the board URL and how to enroll", async () => {
+  const dataDir = join(tempDir(), "data");
+  const first = await runUntilListening({
+    FLEET_DATA: dataDir,
+    FLEET_PUBLIC_URL: "https://fleet.example.org",
+  });
+  expect(first.url).toBeString();
+  const health = await fetch(`${first.url}/api/v1/health`);
+  expect(await health.json()).toEqual({ ok: true, version: "0.0.0-dev" });
+  const firstRun = await first.stop();
+  expect(firstRun.code).toBe(0);
+  const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+  expect(firstRun.output).toContain(token);
+  expect(firstRun.output).toContain("fleetctl enroll-token create");
+  expect(firstRun.output).toContain(
+    "curl -fsSL https://fleet.example.org/install.sh | sh -s -- --token <enroll-token>",
+  );
+  expect(firstRun.output).toContain("Board: https://fleet.example.org/");
+
+  const second = await runUntilListening({}, ["--data", dataDir]);
+  const secondRun = await second.stop();
+  expect(secondRun.code).toBe(0);
+  expect(secondRun.output).not.toContain(token);
+  expect(secondRun.output).toContain("fleetctl enroll-token create");
+  expect(secondRun.output).toContain(`curl -fsSL ${second.url}/install.sh | sh -s -- --token <enroll-token>`);
+});
+
+test("fleetd refuses to start on a damaged state file and names it", async () => {
+  const dataDir = tempDir();
+  await Bun.write(join(dataDir, "jobs.json"), "{ not json");
+  const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", "--data", dataDir], {
+    env: { ...process.env, NO_COLOR: "1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const code = await child.exited;
+  const output = (await new Response(child.stdout).text()) + (await new Response(child.stderr).text());
+  expect(code).not.toBe(0);
+  expect(output).toContain(`${join(dataDir, "jobs.json")} is damaged`);
+});
+
+test("fleetd --version prints the build version", async () => {
+  const child = Bun.spawn([process.execPath, MAIN, "--version"], { stdout: "pipe" });
+  expect(await child.exited).toBe(0);
+  expect((await new Response(child.stdout).text()).trim()).toBe("0.0.0-dev");
+});

@@ -1,0 +1,151 @@
+// Shared test scaffolding for fleetd: a temp data dir per test, short timings, an in-process app
+// reached through app.request(), and a fingerprint of every file in the data dir.
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createConsola } from "consola";
+import { PROTOCOL_VERSION } from "../../protocol/common.ts";
+import { createApp, type FleetApp } from "../../server/app.ts";
+import { DEFAULT_LIMITS, type ServerConfig } from "../../server/config.ts";
+
+export const silentLog = createConsola({ level: -999 });
+
+const dirs: string[] = [];
+
+export function tempDir(prefix = "fleetd-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    ...DEFAULT_LIMITS,
+    host: "127.0.0.1",
+    port: 0,
+    dataDir,
+    artifactsDir: null,
+    publicUrl: "http://fleet.test:8080",
+    ...overrides,
+  };
+}
+
+export interface TestApp {
+  fleet: FleetApp;
+  dataDir: string;
+  adminToken: string;
+  call(method: string, path: string, options?: CallOptions): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  token?: string;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as is. */
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests poke at response bodies freely
+  body: any;
+  headers: Headers;
+}
+
+export async function startTestApp(
+  overrides: Partial<ServerConfig> = {},
+  dataDir = tempDir(),
+): Promise<TestApp> {
+  const fleet = await createApp({ config: testConfig(dataDir, overrides), log: silentLog });
+  const adminToken = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+  const call = (method: string, path: string, options: CallOptions = {}) =>
+    callApp(fleet, method, path, options);
+  return { fleet, dataDir, adminToken, call, close: () => fleet.close() };
+}
+
+export async function callApp(fleet: FleetApp, method: string, path: string, options: CallOptions = {}) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | Uint8Array | undefined = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers["content-type"] ??= "application/json";
+  }
+  const response = await fleet.app.request(path, { method, headers, body: body as BodyInit | undefined });
+  return toReply(response);
+}
+
+export async function toReply(response: Response): Promise<Reply> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON; the test sees the text.
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+export async function enroll(app: TestApp, name: string): Promise<{ hostId: string; hostToken: string }> {
+  const created = await app.call("POST", "/api/v1/enroll-tokens", { token: app.adminToken, json: {} });
+  if (created.status !== 201)
+    throw new Error(`enroll-token: ${created.status} ${JSON.stringify(created.body)}`);
+  const enrolled = await app.call("POST", "/api/v1/enroll", { json: { token: created.body.token, name } });
+  if (enrolled.status !== 201) throw new Error(`enroll: ${enrolled.status} ${JSON.stringify(enrolled.body)}`);
+  return enrolled.body;
+}
+
+export const AGENT_SHA = "a".repeat(64);
+
+export function helloBody(overrides: Record<string, unknown> = {}) {
+  return {
+    protocol: PROTOCOL_VERSION,
+    version: "1.2.3",
+    sha256: AGENT_SHA,
+    platform: "linux",
+    arch: "x64",
+    hostname: "web-1.example",
+    os: { name: "Linux", release: "6.1.0", distro: "nixos" },
+    pid: 4242,
+    bootId: "boot-1",
+    activeJobs: [],
+    ...overrides,
+  };
+}
+
+export function outputLine(seq: number, data = `line ${seq}`) {
+  return { seq, ts: new Date().toISOString(), stream: "stdout", data };
+}
+
+/** Path → SHA-256 of every file below `dir`, to prove a request changed nothing on disk. */
+export function fingerprintDir(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[path.slice(dir.length + 1)] = createHash("sha256").update(readFileSync(path)).digest("hex");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = "condition") {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
