@@ -111,11 +111,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Idle time allowed on ordinary requests; held polls raise their own. */
-export const HTTP_IDLE_TIMEOUT_SECONDS = 30;
-/** How long shutdown waits for in-flight requests before cutting their connections. */
-export const SHUTDOWN_GRACE_MS = 10_000;
-
 export async function startServer(
   config: ServerConfig,
   options: { log?: ConsolaInstance } = {},
@@ -126,7 +121,7 @@ export async function startServer(
     server = Bun.serve({
       hostname: config.host,
       port: config.port,
-      idleTimeout: HTTP_IDLE_TIMEOUT_SECONDS,
+      idleTimeout: config.httpIdleTimeoutSeconds,
       fetch: (request, bunServer) => fleet.app.fetch(request, { server: bunServer }),
     });
   } catch (err) {
@@ -141,7 +136,7 @@ export async function startServer(
     stopping ??= (async () => {
       fleet.ctx.hub.shutdown();
       const drained = server.stop();
-      const grace = setTimeout(() => void server.stop(true), SHUTDOWN_GRACE_MS);
+      const grace = setTimeout(() => void server.stop(true), config.shutdownGraceMs);
       await drained;
       clearTimeout(grace);
       await fleet.close();

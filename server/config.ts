@@ -25,6 +25,10 @@ export const DEFAULT_LIMITS = {
   auditMaxBytes: 10 * 1024 * 1024,
   /** Finished jobs kept per host; older ones are pruned with their output. */
   terminalJobsKeptPerHost: 200,
+  /** Idle time Bun allows an ordinary request's connection; held polls raise their own. */
+  httpIdleTimeoutSeconds: 30,
+  /** How long shutdown waits for in-flight requests before cutting their connections. */
+  shutdownGraceMs: 10_000,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 

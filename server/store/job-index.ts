@@ -8,6 +8,7 @@ export class JobIndex {
   private readonly byId = new Map<string, Job>();
   private readonly byHost = new Map<string, Set<string>>();
   private readonly live = new Set<string>();
+  private readonly liveByHost = new Map<string, Set<string>>();
 
   get(id: string): Job | undefined {
     return this.byId.get(id);
@@ -18,15 +19,27 @@ export class JobIndex {
     const hostJobs = this.byHost.get(job.hostId) ?? new Set<string>();
     this.byHost.set(job.hostId, hostJobs);
     hostJobs.add(job.id);
-    if (isTerminal(job.state)) this.live.delete(job.id);
-    else this.live.add(job.id);
+    if (isTerminal(job.state)) this.markFinished(job);
+    else {
+      this.live.add(job.id);
+      const hostLive = this.liveByHost.get(job.hostId) ?? new Set<string>();
+      this.liveByHost.set(job.hostId, hostLive);
+      hostLive.add(job.id);
+    }
+  }
+
+  private markFinished(job: Job): void {
+    this.live.delete(job.id);
+    const hostLive = this.liveByHost.get(job.hostId);
+    hostLive?.delete(job.id);
+    if (hostLive?.size === 0) this.liveByHost.delete(job.hostId);
   }
 
   remove(id: string): void {
     const job = this.byId.get(id);
     if (!job) return;
     this.byId.delete(id);
-    this.live.delete(id);
+    this.markFinished(job);
     const hostJobs = this.byHost.get(job.hostId);
     hostJobs?.delete(id);
     if (hostJobs?.size === 0) this.byHost.delete(job.hostId);
@@ -41,8 +54,7 @@ export class JobIndex {
   }
 
   active(hostId?: string): Job[] {
-    if (hostId === undefined) return this.resolve(this.live);
-    return this.ofHost(hostId).filter((job) => this.live.has(job.id));
+    return this.resolve(hostId === undefined ? this.live : (this.liveByHost.get(hostId) ?? []));
   }
 
   newestFirst(query: JobQuery): Job[] {

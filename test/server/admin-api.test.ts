@@ -1,8 +1,9 @@
 // The operator's API beyond the job lifecycle: listing and filtering, the audit log, health,
 // and the outdated flag computed against the artifacts manifest.
 import { afterEach, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createConsola } from "consola";
 import type { Manifest } from "../../protocol/artifacts.ts";
 import { createApp } from "../../server/app.ts";
 import {
@@ -170,4 +171,30 @@ test("health needs no token", async () => {
   app = await startTestApp();
   const reply = await app.call("GET", "/api/v1/health");
   expect(reply).toMatchObject({ status: 200, body: { ok: true, version: "0.0.0-dev" } });
+});
+
+test("an unexpected failure is a 500 with a generic message; the details go to the log only", async () => {
+  const dataDir = tempDir();
+  const logged: unknown[][] = [];
+  const log = createConsola({ level: 5, reporters: [{ log: (entry) => logged.push(entry.args) }] });
+  const fleet = await createApp({ config: testConfig(dataDir), log });
+  try {
+    const store = fleet.ctx.store;
+    store.listHosts = () => {
+      throw new Error("disk on fire /secret/path");
+    };
+    const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+    const reply = await fleet.app.request("/api/v1/hosts", { headers: { authorization: `Bearer ${token}` } });
+    expect(reply.status).toBe(500);
+    const body = await reply.json();
+    expect(body).toEqual({
+      error: { code: "internal", message: "internal server error; see the fleetd log" },
+    });
+    const failure = logged.find((args) => String(args[0]).includes("GET /api/v1/hosts failed"));
+    const error = failure?.[1];
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).stack).toContain("disk on fire");
+  } finally {
+    await fleet.close();
+  }
 });

@@ -199,3 +199,12 @@ test("stop() answers held polls at once and flushes lastSeen to disk", async () 
   const hosts = JSON.parse(readFileSync(join(dataDir, "hosts.json"), "utf8")).hosts;
   expect(hosts.find((h: { id: string }) => h.id === hostId).lastSeen).toBeString();
 });
+
+test("a held poll outlives Bun's idle timeout for ordinary requests", async () => {
+  // Bun would cut an idle connection after ~2-4 s here; the poll raises its own timeout.
+  const { call, hostToken } = await start({ pollWindowMs: 5_000, httpIdleTimeoutSeconds: 2 });
+  const began = Date.now();
+  const reply = await call("GET", "/api/v1/agent/poll", hostToken);
+  expect(reply).toMatchObject({ status: 200, body: { command: null } });
+  expect(Date.now() - began).toBeGreaterThanOrEqual(4_900);
+}, 15_000);
