@@ -5,6 +5,9 @@ import { SYSTEM_ACTOR } from "./audit.ts";
 import { finishJob } from "./job-lifecycle.ts";
 
 export const JOB_EXPIRED = "expired: host did not come online within the TTL";
+/** The host was there but busy: blaming its absence would send the operator looking in the wrong place. */
+export const JOB_EXPIRED_WHILE_BUSY =
+  "expired: still queued behind the host's other jobs when the TTL ran out";
 
 export const jobLostReason = (lostAfterMs: number): string =>
   `host went offline during the job and did not come back within ${Number((lostAfterMs / 1000).toFixed(1))} s`;
@@ -37,7 +40,8 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
   for (const job of ctx.store.activeJobs()) {
     if (job.state === "queued") {
       if (Date.parse(job.expiresAt) <= now) {
-        settle(finishJob(ctx, job, { state: "lost", reason: JOB_EXPIRED }, SYSTEM_ACTOR, "job.lost"));
+        const reason = ctx.presence.isOnline(job.hostId, now) ? JOB_EXPIRED_WHILE_BUSY : JOB_EXPIRED;
+        settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
       }
       continue;
     }

@@ -208,3 +208,21 @@ test("a held poll outlives Bun's idle timeout for ordinary requests", async () =
   expect(reply).toMatchObject({ status: 200, body: { command: null } });
   expect(Date.now() - began).toBeGreaterThanOrEqual(4_900);
 }, 15_000);
+
+test("a queued job that expires behind a busy, online host says so", async () => {
+  const { call, hostToken, adminToken, hostId, job } = await start({
+    sweepIntervalMs: 50,
+    pollWindowMs: 5_000,
+  });
+  const busy = (await call("POST", `/api/v1/hosts/${hostId}/jobs`, adminToken, { op: "test" })).body.job;
+  await call("GET", "/api/v1/agent/poll?wait=0", hostToken);
+  await call("POST", `/api/v1/agent/jobs/${busy.id}/events`, hostToken, { started: true });
+  const waiting = (
+    await call("POST", `/api/v1/hosts/${hostId}/jobs`, adminToken, { op: "pull", ttlSeconds: 1 })
+  ).body.job;
+  await waitFor(async () => (await job(waiting.id)).state === "lost", 3000, "job expired");
+  expect((await job(waiting.id)).reason).toBe(
+    "expired: still queued behind the host's other jobs when the TTL ran out",
+  );
+  expect((await job(busy.id)).state).toBe("running");
+});
