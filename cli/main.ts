@@ -2,6 +2,7 @@
 import { defineCommand, runMain } from "citty";
 import { VERSION } from "../protocol/index.ts";
 import { registerCommandTree, showUsageWithExamples } from "./command.ts";
+import alerts from "./commands/alerts.ts";
 import audit from "./commands/audit.ts";
 import cancel from "./commands/cancel.ts";
 import enrollToken from "./commands/enroll-token.ts";
@@ -10,6 +11,7 @@ import hosts from "./commands/hosts.ts";
 import job from "./commands/job.ts";
 import jobs from "./commands/jobs.ts";
 import run from "./commands/run.ts";
+import update from "./commands/update.ts";
 
 const main = defineCommand({
   meta: {
@@ -17,7 +19,7 @@ const main = defineCommand({
     version: VERSION,
     description: "Operate a Fleet: hosts, jobs, enrollment and audit, via fleetd's API",
   },
-  subCommands: { hosts, host, run, jobs, job, cancel, "enroll-token": enrollToken, audit },
+  subCommands: { hosts, host, run, jobs, job, cancel, "enroll-token": enrollToken, audit, update, alerts },
 });
 
 registerCommandTree(main, "fleetctl");

@@ -1,5 +1,6 @@
 // The wire contract shared by fleetd, fleet-agent and fleetctl: zod schemas and their types.
 export * from "./agent.ts";
+export * from "./alerts.ts";
 export * from "./artifacts.ts";
 export * from "./audit.ts";
 export * from "./build-info.ts";
@@ -8,3 +9,4 @@ export * from "./enroll.ts";
 export * from "./hosts.ts";
 export * from "./jobs.ts";
 export * from "./routes.ts";
+export * from "./updates.ts";

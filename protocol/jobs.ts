@@ -100,5 +100,7 @@ export const CreateJobRequest = z.object({
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 
 export const JobList = z.object({ jobs: z.array(Job) });
+/** The answer to creating or cancelling one job. */
+export const JobResponse = z.object({ job: Job });
 export const JobDetail = z.object({ job: Job, output: z.array(OutputLine) });
 export type JobDetail = z.infer<typeof JobDetail>;

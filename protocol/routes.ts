@@ -20,11 +20,16 @@ export const ROUTES = {
   getHost: { method: "GET", path: "/api/v1/hosts/:id", auth: "admin" },
   deleteHost: { method: "DELETE", path: "/api/v1/hosts/:id", auth: "admin" },
   createJob: { method: "POST", path: "/api/v1/hosts/:id/jobs", auth: "admin" },
+  updateHost: { method: "POST", path: "/api/v1/hosts/:id/update", auth: "admin" },
   listJobs: { method: "GET", path: "/api/v1/jobs", auth: "admin" },
   getJob: { method: "GET", path: "/api/v1/jobs/:id", auth: "admin" },
   cancelJob: { method: "POST", path: "/api/v1/jobs/:id/cancel", auth: "admin" },
   createEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens", auth: "admin" },
   listAudit: { method: "GET", path: "/api/v1/audit", auth: "admin" },
+  listAlerts: { method: "GET", path: "/api/v1/alerts", auth: "admin" },
+
+  /** The build manifest (file "manifest.json") and the binaries it lists; not secret. */
+  artifact: { method: "GET", path: "/api/v1/artifacts/:file", auth: "public" },
 
   health: { method: "GET", path: "/api/v1/health", auth: "public" },
 } as const satisfies Record<string, RouteSpec>;

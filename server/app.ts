@@ -5,7 +5,7 @@ import { type ConsolaInstance, consola } from "consola";
 import { Hono } from "hono";
 import { MAX_BODY_BYTES } from "../protocol/common.ts";
 import type { RouteName } from "../protocol/routes.ts";
-import { loadManifest } from "./artifacts.ts";
+import { Artifacts } from "./artifacts.ts";
 import { listenUrl, type ServerConfig } from "./config.ts";
 import type { AppEnv, ServerContext } from "./context.ts";
 import { onError, onNotFound } from "./error-handler.ts";
@@ -13,6 +13,8 @@ import { PollHub } from "./hub.ts";
 import { limitDeclaredBody } from "./middleware/body/index.ts";
 import { Presence } from "./presence.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
+import { alertRoutes } from "./routes/alerts/index.ts";
+import { artifactRoutes } from "./routes/artifacts/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { defineRoutes, type RouteHandler } from "./routes/define.ts";
 import { enrollRoutes } from "./routes/enroll/index.ts";
@@ -25,7 +27,16 @@ import { startSweeper } from "./services/sweeper.ts";
 import { openJsonStore } from "./store/json-store.ts";
 import type { Store } from "./store/types.ts";
 
-const RESOURCES = [agentRoutes, hostRoutes, jobRoutes, enrollRoutes, auditRoutes, healthRoutes];
+const RESOURCES = [
+  agentRoutes,
+  hostRoutes,
+  jobRoutes,
+  enrollRoutes,
+  auditRoutes,
+  alertRoutes,
+  artifactRoutes,
+  healthRoutes,
+];
 
 // Fails to compile when a route in protocol/routes.ts has no handler.
 const _everyRouteHandled: Record<RouteName, RouteHandler> = {
@@ -34,6 +45,8 @@ const _everyRouteHandled: Record<RouteName, RouteHandler> = {
   ...jobRoutes,
   ...enrollRoutes,
   ...auditRoutes,
+  ...alertRoutes,
+  ...artifactRoutes,
   ...healthRoutes,
 };
 
@@ -56,7 +69,7 @@ export interface FleetApp {
 export async function createApp(deps: AppDeps): Promise<FleetApp> {
   const { config } = deps;
   const log = deps.log ?? consola.withTag("fleetd");
-  const manifest = loadManifest(config.artifactsDir);
+  const artifacts = new Artifacts(config.artifactsDir);
   const store =
     deps.store ??
     openJsonStore({
@@ -73,9 +86,10 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     log,
     hub: new PollHub(),
     presence: new Presence(config),
-    manifest,
+    artifacts,
     jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
+    updateHellos: new Map(),
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
   };
 

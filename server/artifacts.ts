@@ -1,8 +1,9 @@
-// The build manifest of the artifacts fleetd serves, read once at start. It is what "is this
-// agent current?" compares against: same version string and same SHA-256 for the host's target.
-import { existsSync, readFileSync } from "node:fs";
+// The build manifest of the artifacts fleetd serves. It is what "is this agent current?"
+// compares against: same version string and same SHA-256 for the host's target. It is
+// re-read when the file changes, so a new build can be dropped in without a restart.
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type Manifest, Manifest as ManifestSchema, targetOf } from "../protocol/artifacts.ts";
+import { type Artifact, type Manifest, Manifest as ManifestSchema, targetOf } from "../protocol/artifacts.ts";
 import type { Arch, Platform } from "../protocol/common.ts";
 
 export class ManifestError extends Error {
@@ -27,6 +28,51 @@ export function loadManifest(artifactsDir: string | null): Manifest | null {
     );
   }
   return parsed.data;
+}
+
+/** The artifacts directory as fleetd serves it: the manifest, and only the files it lists. */
+export class Artifacts {
+  private cached: { stamp: string; manifest: Manifest | null } | null = null;
+
+  constructor(readonly dir: string | null) {
+    this.manifest(); // a damaged manifest stops fleetd at start, not at the first update
+  }
+
+  /** The current manifest; a damaged replacement keeps the last good one and is logged by the caller. */
+  manifest(): Manifest | null {
+    const path = this.dir === null ? null : join(this.dir, "manifest.json");
+    let stamp = "none";
+    if (path) {
+      try {
+        const st = statSync(path);
+        stamp = `${st.mtimeMs}:${st.size}`;
+      } catch {
+        // no manifest (yet)
+      }
+    }
+    if (this.cached?.stamp === stamp) return this.cached.manifest;
+    try {
+      this.cached = { stamp, manifest: loadManifest(this.dir) };
+    } catch (err) {
+      if (!this.cached) throw err;
+    }
+    return this.cached.manifest;
+  }
+
+  /** The path of an artifact the manifest lists, else null: nothing else in the dir is served. */
+  fileOf(name: string): string | null {
+    const manifest = this.manifest();
+    if (!manifest || this.dir === null) return null;
+    return manifest.artifacts.some((a) => a.file === name) ? join(this.dir, name) : null;
+  }
+
+  /** The fleet-agent artifact for a platform/arch, if this build has one. */
+  agentFor(platform: Platform, arch: Arch): Artifact | null {
+    const manifest = this.manifest();
+    if (!manifest) return null;
+    const target = targetOf(platform, arch);
+    return manifest.artifacts.find((a) => a.program === "fleet-agent" && a.target === target) ?? null;
+  }
 }
 
 export interface AgentIdentity {

@@ -23,6 +23,10 @@ export const DEFAULT_LIMITS = {
   maxOutputBytesPerJob: 1024 * 1024,
   /** audit.jsonl is rotated to audit.1.jsonl beyond this size. */
   auditMaxBytes: 10 * 1024 * 1024,
+  /** An update job fails when the host has not come back on the target version this long after dispatch. */
+  updateTimeoutMs: 90_000,
+  /** A host back on the target version must stay online this long before its update counts as done. */
+  updateSoakMs: 10_000,
   /** Finished jobs kept per host; older ones are pruned with their output. */
   terminalJobsKeptPerHost: 200,
   /** Idle time Bun allows an ordinary request's connection; held polls raise their own. */
@@ -68,10 +72,45 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
   const publicUrl = normalizeUrl(flags.publicUrl ?? env.FLEET_PUBLIC_URL ?? null);
   const lostAfter = flags.jobLostAfter ?? env.FLEET_JOB_LOST_AFTER;
   const jobLostAfterMs =
-    lostAfter === undefined
-      ? DEFAULT_LIMITS.jobLostAfterMs
-      : parseSeconds("job-lost-after", lostAfter) * 1000;
-  return { ...DEFAULT_LIMITS, host, port, dataDir, artifactsDir, publicUrl, jobLostAfterMs };
+    lostAfter === undefined ? undefined : parseSeconds("job-lost-after", lostAfter) * 1000;
+  const limits = { ...DEFAULT_LIMITS, ...parseLimitOverrides(env.FLEET_LIMITS) };
+  return {
+    ...limits,
+    host,
+    port,
+    dataDir,
+    artifactsDir,
+    publicUrl,
+    jobLostAfterMs: jobLostAfterMs ?? limits.jobLostAfterMs,
+  };
+}
+
+/**
+ * FLEET_LIMITS='{"updateSoakMs": 2000}' overrides any limit by its name in DEFAULT_LIMITS,
+ * so every timeout and limit can be changed without a flag of its own.
+ */
+export function parseLimitOverrides(json: string | undefined): Partial<Limits> {
+  if (!json) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigError('FLEET_LIMITS must be a JSON object, e.g. {"updateSoakMs": 2000}');
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new ConfigError("FLEET_LIMITS must be a JSON object");
+  const out: Partial<Limits> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new ConfigError(
+        `FLEET_LIMITS: unknown limit "${key}"; known: ${Object.keys(DEFAULT_LIMITS).join(", ")}`,
+      );
+    }
+    if (typeof value !== "number" || !(value > 0))
+      throw new ConfigError(`FLEET_LIMITS: ${key} must be a positive number`);
+    out[key as keyof Limits] = value;
+  }
+  return out;
 }
 
 /** A compiled fleetd ships next to its artifacts; running from source has none. */

@@ -1,7 +1,7 @@
 // Everything a request handler or background task needs, built once in createApp and passed
 // down; Hono handlers reach it as c.var.fleet.
 import type { ConsolaInstance } from "consola";
-import type { Manifest } from "../protocol/artifacts.ts";
+import type { Artifacts } from "./artifacts.ts";
 import type { ServerConfig } from "./config.ts";
 import type { PollHub } from "./hub.ts";
 import type { Presence } from "./presence.ts";
@@ -14,12 +14,14 @@ export interface ServerContext {
   readonly log: ConsolaInstance;
   readonly hub: PollHub;
   readonly presence: Presence;
-  /** The build manifest of the artifacts fleetd serves, or null when it serves none. */
-  readonly manifest: Manifest | null;
+  /** The artifacts fleetd serves (manifest + binaries), re-read when the manifest changes. */
+  readonly artifacts: Artifacts;
   /** Serializes changes to one job that wait for disk in between (events, results). */
   readonly jobLocks: KeyedLock;
   /** Cancels handed to an agent in this process's lifetime; a hello re-arms them. */
   readonly deliveredCancels: Set<string>;
+  /** Update job id → when its host first said hello on the target (start of the soak). */
+  readonly updateHellos: Map<string, number>;
   /** Base URL for install commands; known only after listening when the port was 0. */
   publicUrl: string;
 }

@@ -24,7 +24,7 @@ export function printStartBanner(log: ConsolaInstance, server: RunningServer, co
     );
   }
   log.success(`fleetd ${VERSION} listening on ${server.url} (data in ${config.dataDir})`);
-  if (!server.fleet.ctx.manifest)
+  if (!server.fleet.ctx.artifacts.manifest())
     log.warn("no artifacts manifest: hosts cannot be checked for outdated agents");
   log.info(
     [

@@ -1,10 +1,9 @@
 // `fleetctl cancel <job>`: stop a queued job, or ask the host's agent to stop a running one.
-import { isTerminal } from "../../protocol/index.ts";
+import { isTerminal, JobResponse } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { paintState } from "../format/jobs.ts";
 import { printJson, printText } from "../output.ts";
-import { JobResponse } from "../schemas.ts";
 
 export default defineFleetCommand({
   meta: { name: "cancel", description: "Cancel a job (queued ones at once, running ones via the agent)" },

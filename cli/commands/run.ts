@@ -1,6 +1,6 @@
 // `fleetctl run <op> <host>... | --all`: queue one job per host, optionally wait for all
 // of them. Success means every job ended `succeeded`; anything else exits non-zero.
-import { HostList, type Job, Operation } from "../../protocol/index.ts";
+import { HostList, type Job, JobResponse, Operation } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand, reportError } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
@@ -10,7 +10,6 @@ import { formatJobsTable } from "../format/jobs.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { createProgressView } from "../progress.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
-import { JobResponse } from "../schemas.ts";
 
 /** Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. */
 export function parseJobArgs(rawArgs: readonly string[]): Record<string, string | number | boolean> {

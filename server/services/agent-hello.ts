@@ -8,6 +8,7 @@ import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
 import { finishJob } from "./job-lifecycle.ts";
+import { noteUpdateHello } from "./updates.ts";
 
 export const AGENT_FORGOT_JOB = "agent restarted without a record of this job";
 
@@ -48,11 +49,12 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     bootId: hello.bootId,
   };
   await Promise.all([ctx.store.putHost(updated), reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
+  noteUpdateHello(ctx, hostId, hello);
   return {
     protocol: PROTOCOL_VERSION,
     serverVersion: VERSION,
     pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
-    outdated: isAgentOutdated(ctx.manifest, updated),
+    outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
   };
 }
 

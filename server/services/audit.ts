@@ -11,7 +11,11 @@ export type AuditAction =
   | "job.cancel_requested"
   | "job.finished"
   | "job.lost"
-  | "enroll_token.created";
+  | "enroll_token.created"
+  | "host.update_dispatched"
+  | "host.update_succeeded"
+  | "host.update_failed"
+  | "host.update_rolled_back";
 
 /** Actor for changes fleetd makes by itself (expiry, lost jobs). */
 export const SYSTEM_ACTOR = "fleetd";

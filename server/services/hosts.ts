@@ -21,7 +21,7 @@ export function hostView(ctx: ServerContext, record: Readonly<HostRecord>, now =
   return {
     ...fields,
     online: ctx.presence.isOnline(record.id, now),
-    outdated: isAgentOutdated(ctx.manifest, record),
+    outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
     runningJobId: inFlightJob(ctx, record.id)?.id ?? null,
   };
 }

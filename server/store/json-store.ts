@@ -2,6 +2,7 @@
 // working set, written whole with writeFileAtomic by group commit, plus append-only JSONL files.
 import { join } from "node:path";
 import { z } from "zod";
+import { Alert } from "../../protocol/alerts.ts";
 import type { AuditEntry } from "../../protocol/audit.ts";
 import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
 import { AuditLog } from "./audit-log.ts";
@@ -29,6 +30,9 @@ export interface JsonStoreOptions {
 const HostsFile = z.object({ hosts: z.array(HostRecord) });
 const JobsFile = z.object({ jobs: z.array(Job) });
 const EnrollTokensFile = z.object({ tokens: z.array(EnrollTokenRecord) });
+const AlertsFile = z.object({ alerts: z.array(Alert) });
+/** Resolved alerts kept for the record; open ones are never dropped. */
+const RESOLVED_ALERTS_KEPT = 500;
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
@@ -42,6 +46,7 @@ export class JsonStore implements Store {
   private secrets: Secrets | null;
   private readonly hosts = new Map<string, HostRecord>();
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
+  private alerts: Alert[];
   private readonly jobs = new JobIndex();
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
@@ -49,6 +54,7 @@ export class JsonStore implements Store {
   private readonly hostsFile: GroupCommit;
   private readonly jobsFile: GroupCommit;
   private readonly tokensFile: GroupCommit;
+  private readonly alertsFile: GroupCommit;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
 
   constructor(options: JsonStoreOptions) {
@@ -69,6 +75,7 @@ export class JsonStore implements Store {
     for (const t of readStateFile(path("enroll-tokens.json"), EnrollTokensFile, { tokens: [] }).tokens) {
       this.enrollTokens.set(t.tokenHash, t);
     }
+    this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
     for (const job of readStateFile(path("jobs.json"), JobsFile, { jobs: [] }).jobs) {
       this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job));
@@ -82,6 +89,7 @@ export class JsonStore implements Store {
     this.hostsFile = commit("hosts.json", () => ({ hosts: [...this.hosts.values()] }));
     this.jobsFile = commit("jobs.json", () => ({ jobs: this.jobs.all() }));
     this.tokensFile = commit("enroll-tokens.json", () => ({ tokens: [...this.enrollTokens.values()] }));
+    this.alertsFile = commit("alerts.json", () => ({ alerts: this.alerts }));
 
     this.lazyTimer = setInterval(() => {
       this.flush().catch(() => {
@@ -197,6 +205,18 @@ export class JsonStore implements Store {
     return this.output.read(jobId, afterSeq);
   }
 
+  listAlerts(): Alert[] {
+    return this.alerts;
+  }
+
+  putAlert(alert: Alert): Promise<void> {
+    const others = this.alerts.filter((a) => a.id !== alert.id);
+    const resolved = others.filter((a) => a.resolvedAt);
+    const dropped = new Set(resolved.slice(0, Math.max(0, resolved.length - RESOLVED_ALERTS_KEPT)));
+    this.alerts = [...others.filter((a) => !dropped.has(a)), alert];
+    return this.alertsFile.commit();
+  }
+
   async appendAudit(entry: AuditEntry): Promise<void> {
     this.audit.append(entry);
   }
@@ -207,7 +227,9 @@ export class JsonStore implements Store {
 
   async flush(): Promise<void> {
     await Promise.all(
-      [this.secretsFile, this.hostsFile, this.jobsFile, this.tokensFile].map((file) => file.flushIfDirty()),
+      [this.secretsFile, this.hostsFile, this.jobsFile, this.tokensFile, this.alertsFile].map((file) =>
+        file.flushIfDirty(),
+      ),
     );
   }
 

@@ -7,6 +7,7 @@
 // working set as a cache and writes through. Durable mutations return a promise that resolves only
 // once the change is on disk; a route acknowledges a change to a client only after awaiting it.
 import { z } from "zod";
+import type { Alert } from "../../protocol/alerts.ts";
 import type { AuditEntry } from "../../protocol/audit.ts";
 import { Arch, HostName, Id, Platform, Timestamp } from "../../protocol/common.ts";
 import { OsInfo } from "../../protocol/hosts.ts";
@@ -92,6 +93,10 @@ export interface Store {
   appendOutput(jobId: string, lines: readonly OutputLine[]): Promise<void>;
   /** Output lines with seq > afterSeq, deduplicated by seq (first wins), in seq order. */
   readOutput(jobId: string, afterSeq?: number): OutputLine[];
+
+  /** Open and resolved alerts, oldest first. */
+  listAlerts(): readonly Readonly<Alert>[];
+  putAlert(alert: Alert): Promise<void>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */

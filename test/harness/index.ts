@@ -9,6 +9,7 @@ export {
   writeExecutable,
 } from "./config-repo.ts";
 export { freePort, type RunResult, TestAgent, TestFleet } from "./fleet.ts";
+export { type ArtifactsDir, addBrokenAgent, copyArtifacts, readManifest, sign } from "./artifacts.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,

@@ -4,10 +4,12 @@ import { createJobRoute } from "./create-job.ts";
 import { deleteHostRoute } from "./delete.ts";
 import { getHostRoute } from "./get.ts";
 import { listHostsRoute } from "./list.ts";
+import { updateHostRoute } from "./update.ts";
 
 export const hostRoutes = {
   listHosts: listHostsRoute,
   getHost: getHostRoute,
   deleteHost: deleteHostRoute,
   createJob: createJobRoute,
+  updateHost: updateHostRoute,
 } satisfies RouteHandlers;

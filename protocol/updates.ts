@@ -1,0 +1,16 @@
+// Agent self-update requests: what the operator asks for, and what the job records.
+import { z } from "zod";
+
+export const UpdateRequest = z.object({
+  /** Allow moving a host to an older version than it runs. */
+  allowDowngrade: z.boolean().optional(),
+});
+export type UpdateRequest = z.infer<typeof UpdateRequest>;
+
+/** The args of an `update` job: the target fleetd chose, checked again by the agent. */
+export const UpdateJobArgs = z.object({
+  version: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  allowDowngrade: z.boolean().default(false),
+});
+export type UpdateJobArgs = z.infer<typeof UpdateJobArgs>;

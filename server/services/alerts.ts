@@ -1,0 +1,39 @@
+// Raising and resolving alerts. One open alert per kind and subject: raising again updates
+// its message instead of piling up duplicates; a later success resolves it.
+import { randomBytes } from "node:crypto";
+import type { Alert, AlertKind } from "../../protocol/alerts.ts";
+import type { ServerContext } from "../context.ts";
+
+export function openAlert(ctx: ServerContext, kind: AlertKind, subject: string): Readonly<Alert> | undefined {
+  return ctx.store.listAlerts().find((a) => a.kind === kind && a.subject === subject && !a.resolvedAt);
+}
+
+export async function raiseAlert(ctx: ServerContext, kind: AlertKind, subject: string, message: string) {
+  const existing = openAlert(ctx, kind, subject);
+  const alert: Alert = existing
+    ? { ...existing, message, raisedAt: new Date().toISOString() }
+    : {
+        id: `a_${randomBytes(6).toString("hex")}`,
+        kind,
+        subject,
+        message,
+        raisedAt: new Date().toISOString(),
+      };
+  ctx.log.warn(`alert ${kind} (${subject}): ${message}`);
+  await ctx.store.putAlert(alert);
+}
+
+export async function resolveAlert(ctx: ServerContext, kind: AlertKind, subject: string, resolution: string) {
+  const existing = openAlert(ctx, kind, subject);
+  if (!existing) return;
+  await ctx.store.putAlert({ ...existing, resolvedAt: new Date().toISOString(), resolution });
+}
+
+/** Newest first; open ones only unless `all`. */
+export function listAlerts(ctx: ServerContext, all: boolean): Alert[] {
+  return ctx.store
+    .listAlerts()
+    .filter((a) => all || !a.resolvedAt)
+    .slice()
+    .reverse();
+}

@@ -1,0 +1,114 @@
+// Agent self-updates as fleetd tracks them. Success is what the new process reports: the
+// host saying hello with the target version and SHA-256 and staying up for the soak, or
+// the agent's own health-gated result. A reported rollback, a timeout or a host that goes
+// away is a failure, raises an update_failed alert, and is audited.
+import type { Hello } from "../../protocol/agent.ts";
+import type { Job } from "../../protocol/jobs.ts";
+import { UpdateJobArgs, type UpdateRequest } from "../../protocol/updates.ts";
+import type { ServerContext } from "../context.ts";
+import { conflict } from "../errors.ts";
+import { raiseAlert, resolveAlert } from "./alerts.ts";
+import { recordAudit, SYSTEM_ACTOR } from "./audit.ts";
+import { requireHost } from "./hosts.ts";
+import { finishJob } from "./job-lifecycle.ts";
+import { createJob } from "./jobs.ts";
+
+export const ROLLED_BACK = "rolled_back";
+
+const helloTimes = (ctx: ServerContext) => ctx.updateHellos;
+
+export async function dispatchUpdate(
+  ctx: ServerContext,
+  hostId: string,
+  request: UpdateRequest,
+  actor: string,
+) {
+  const host = requireHost(ctx, hostId);
+  const manifest = ctx.artifacts.manifest();
+  if (!manifest)
+    throw conflict("fleetd serves no artifacts (start it with --artifacts DIR or from a build's dist/)");
+  if (!host.platform || !host.arch)
+    throw conflict(`host ${host.name} has never said hello; its platform is unknown`);
+  const artifact = ctx.artifacts.agentFor(host.platform, host.arch);
+  if (!artifact) throw conflict(`this build has no fleet-agent for ${host.platform}-${host.arch}`);
+  const args: UpdateJobArgs = {
+    version: manifest.version,
+    sha256: artifact.sha256,
+    allowDowngrade: request.allowDowngrade ?? false,
+  };
+  const job = await createJob(ctx, hostId, { op: "update", args }, actor);
+  await recordAudit(ctx, actor, "host.update_dispatched", hostId, { jobId: job.id, version: args.version });
+  return job;
+}
+
+/** On hello: a running update whose target the host now runs starts its soak. */
+export function noteUpdateHello(ctx: ServerContext, hostId: string, hello: Hello): void {
+  for (const job of ctx.store.activeJobs(hostId)) {
+    if (job.op !== "update") continue;
+    const args = UpdateJobArgs.safeParse(job.args);
+    if (args.success && args.data.version === hello.version && args.data.sha256 === hello.sha256) {
+      if (!helloTimes(ctx).has(job.id)) helloTimes(ctx).set(job.id, Date.now());
+    }
+  }
+}
+
+/** Called by the sweeper: soaks that passed succeed; updates past their timeout fail. */
+export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[] {
+  const settled: Promise<unknown>[] = [];
+  for (const job of ctx.store.activeJobs()) {
+    if (job.op !== "update" || job.state === "queued" || !job.dispatchedAt) continue;
+    const helloAt = helloTimes(ctx).get(job.id);
+    if (helloAt !== undefined && now - helloAt >= ctx.config.updateSoakMs) {
+      if (ctx.presence.isOnline(job.hostId, now)) {
+        const version = String(job.args.version);
+        settled.push(
+          finishJob(
+            ctx,
+            job,
+            { state: "succeeded", exitCode: 0, reason: `host runs ${version}` },
+            SYSTEM_ACTOR,
+            "job.finished",
+          ),
+        );
+        continue;
+      }
+    }
+    if (now - Date.parse(job.dispatchedAt) > ctx.config.updateTimeoutMs) {
+      const seconds = ctx.config.updateTimeoutMs / 1000;
+      const reason =
+        job.state === "dispatched"
+          ? `the agent did not start the update within ${seconds} s: it may be too old to know the update ` +
+            "command; reinstall it with this server's install.sh"
+          : `no hello on ${String(job.args.version)} within ${seconds} s`;
+      settled.push(finishJob(ctx, job, { state: "failed", reason }, SYSTEM_ACTOR, "job.finished"));
+    }
+  }
+  return settled;
+}
+
+/** After any update job ends: audit its outcome, raise or resolve the host's alert. */
+export async function onUpdateFinished(ctx: ServerContext, job: Job): Promise<void> {
+  helloTimes(ctx).delete(job.id);
+  const host = ctx.store.getHost(job.hostId);
+  const name = host?.name ?? job.hostId;
+  const details = { jobId: job.id, version: job.args.version, reason: job.reason };
+  if (job.state === "succeeded" || job.state === "skipped") {
+    await recordAudit(ctx, SYSTEM_ACTOR, "host.update_succeeded", job.hostId, details);
+    await resolveAlert(ctx, "update_failed", job.hostId, `updated by job ${job.id}`);
+    return;
+  }
+  const rolledBack = job.reason?.startsWith(ROLLED_BACK) ?? false;
+  await recordAudit(
+    ctx,
+    SYSTEM_ACTOR,
+    rolledBack ? "host.update_rolled_back" : "host.update_failed",
+    job.hostId,
+    details,
+  );
+  await raiseAlert(
+    ctx,
+    "update_failed",
+    job.hostId,
+    `update of ${name} to ${String(job.args.version)} ${job.state}: ${job.reason ?? "no reason given"}`,
+  );
+}
