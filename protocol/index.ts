@@ -8,5 +8,6 @@ export * from "./common.ts";
 export * from "./enroll.ts";
 export * from "./hosts.ts";
 export * from "./jobs.ts";
+export * from "./rollouts.ts";
 export * from "./routes.ts";
 export * from "./updates.ts";

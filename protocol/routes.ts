@@ -27,6 +27,12 @@ export const ROUTES = {
   createEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens", auth: "admin" },
   listAudit: { method: "GET", path: "/api/v1/audit", auth: "admin" },
   listAlerts: { method: "GET", path: "/api/v1/alerts", auth: "admin" },
+  startRollout: { method: "POST", path: "/api/v1/rollouts", auth: "admin" },
+  listRollouts: { method: "GET", path: "/api/v1/rollouts", auth: "admin" },
+  getRollout: { method: "GET", path: "/api/v1/rollouts/:id", auth: "admin" },
+  pauseRollout: { method: "POST", path: "/api/v1/rollouts/:id/pause", auth: "admin" },
+  resumeRollout: { method: "POST", path: "/api/v1/rollouts/:id/resume", auth: "admin" },
+  cancelRollout: { method: "POST", path: "/api/v1/rollouts/:id/cancel", auth: "admin" },
 
   /** The build manifest (file "manifest.json") and the binaries it lists; not secret. */
   artifact: { method: "GET", path: "/api/v1/artifacts/:file", auth: "public" },

@@ -12,5 +12,7 @@ export const UpdateJobArgs = z.object({
   version: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   allowDowngrade: z.boolean().default(false),
+  /** Time from dispatch to a healthy hello on the target; fleetd's default when absent. */
+  timeoutSeconds: z.number().int().positive().optional(),
 });
 export type UpdateJobArgs = z.infer<typeof UpdateJobArgs>;

@@ -21,6 +21,7 @@ import { enrollRoutes } from "./routes/enroll/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
 import { hostRoutes } from "./routes/hosts/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
+import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
 import { startSweeper } from "./services/sweeper.ts";
@@ -35,6 +36,7 @@ const RESOURCES = [
   auditRoutes,
   alertRoutes,
   artifactRoutes,
+  rolloutRoutes,
   healthRoutes,
 ];
 
@@ -47,6 +49,7 @@ const _everyRouteHandled: Record<RouteName, RouteHandler> = {
   ...auditRoutes,
   ...alertRoutes,
   ...artifactRoutes,
+  ...rolloutRoutes,
   ...healthRoutes,
 };
 

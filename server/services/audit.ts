@@ -4,6 +4,7 @@ import type { ServerContext } from "../context.ts";
 import type { AuditQuery } from "../store/types.ts";
 
 export type AuditAction =
+  | `rollout.${string}`
   | "host.enrolled"
   | "host.deleted"
   | "job.created"

@@ -5,6 +5,7 @@ import type { Job, JobState } from "../../protocol/jobs.ts";
 import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { type AuditAction, recordAudit } from "./audit.ts";
+import { kickRollouts } from "./rollouts/worker.ts";
 import { onUpdateFinished } from "./updates.ts";
 
 export interface JobEnding {
@@ -39,7 +40,10 @@ export async function finishJob(
   });
   ctx.log.info(`job ${job.id} (${job.op} on ${job.hostId}) ${finished.state}${reasonSuffix(ending)}`);
   ctx.hub.wake(job.hostId);
-  if (finished.op === "update") await onUpdateFinished(ctx, finished);
+  if (finished.op === "update") {
+    await onUpdateFinished(ctx, finished);
+    kickRollouts(ctx);
+  }
   await pruneFinishedJobs(ctx, job.hostId);
   return finished;
 }

@@ -13,10 +13,11 @@ export async function createJob(
   hostId: string,
   request: CreateJobRequest,
   actor: string,
+  presetId?: string,
 ): Promise<Job> {
   requireHost(ctx, hostId);
-  let id = newJobId();
-  while (ctx.store.getJob(id)) id = newJobId();
+  let id = presetId ?? newJobId();
+  while (!presetId && ctx.store.getJob(id)) id = newJobId();
   const now = Date.now();
   const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.jobTtlMs;
   const job: Job = {

@@ -3,6 +3,7 @@
 import type { ServerContext } from "../context.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
 import { finishJob } from "./job-lifecycle.ts";
+import { kickRollouts } from "./rollouts/worker.ts";
 import { sweepUpdates } from "./updates.ts";
 
 export const JOB_EXPIRED = "expired: host did not come online within the TTL";
@@ -39,6 +40,7 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
   const settle = (promise: Promise<unknown>) =>
     promise.catch((err) => ctx.log.error("recording a lost or expired job failed", err));
   for (const ending of sweepUpdates(ctx, now)) settle(ending);
+  kickRollouts(ctx);
   for (const job of ctx.store.activeJobs()) {
     if (job.state === "queued") {
       if (Date.parse(job.expiresAt) <= now) {

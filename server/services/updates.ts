@@ -17,11 +17,18 @@ export const ROLLED_BACK = "rolled_back";
 
 const helloTimes = (ctx: ServerContext) => ctx.updateHellos;
 
+export interface DispatchOptions {
+  /** The job id to use, chosen (and persisted) by a rollout before dispatch, so it never dispatches twice. */
+  jobId?: string;
+  timeoutSeconds?: number;
+}
+
 export async function dispatchUpdate(
   ctx: ServerContext,
   hostId: string,
   request: UpdateRequest,
   actor: string,
+  opts: DispatchOptions = {},
 ) {
   const host = requireHost(ctx, hostId);
   const manifest = ctx.artifacts.manifest();
@@ -35,8 +42,9 @@ export async function dispatchUpdate(
     version: manifest.version,
     sha256: artifact.sha256,
     allowDowngrade: request.allowDowngrade ?? false,
+    ...(opts.timeoutSeconds ? { timeoutSeconds: opts.timeoutSeconds } : {}),
   };
-  const job = await createJob(ctx, hostId, { op: "update", args }, actor);
+  const job = await createJob(ctx, hostId, { op: "update", args }, actor, opts.jobId);
   await recordAudit(ctx, actor, "host.update_dispatched", hostId, { jobId: job.id, version: args.version });
   return job;
 }
@@ -73,8 +81,9 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
         continue;
       }
     }
-    if (now - Date.parse(job.dispatchedAt) > ctx.config.updateTimeoutMs) {
-      const seconds = ctx.config.updateTimeoutMs / 1000;
+    const timeoutMs = Number(job.args.timeoutSeconds) * 1000 || ctx.config.updateTimeoutMs;
+    if (now - Date.parse(job.dispatchedAt) > timeoutMs) {
+      const seconds = timeoutMs / 1000;
       const reason =
         job.state === "dispatched"
           ? `the agent did not start the update within ${seconds} s: it may be too old to know the update ` +

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { Alert } from "../../protocol/alerts.ts";
 import type { AuditEntry } from "../../protocol/audit.ts";
 import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
+import { Rollout } from "../../protocol/rollouts.ts";
 import { AuditLog } from "./audit-log.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
@@ -33,6 +34,9 @@ const EnrollTokensFile = z.object({ tokens: z.array(EnrollTokenRecord) });
 const AlertsFile = z.object({ alerts: z.array(Alert) });
 /** Resolved alerts kept for the record; open ones are never dropped. */
 const RESOLVED_ALERTS_KEPT = 500;
+const RolloutsFile = z.object({ rollouts: z.array(Rollout) });
+/** Finished rollouts kept for the record; a running one is never dropped. */
+const ROLLOUTS_KEPT = 50;
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
@@ -47,6 +51,7 @@ export class JsonStore implements Store {
   private readonly hosts = new Map<string, HostRecord>();
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
   private alerts: Alert[];
+  private rollouts: Rollout[];
   private readonly jobs = new JobIndex();
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
@@ -55,6 +60,7 @@ export class JsonStore implements Store {
   private readonly jobsFile: GroupCommit;
   private readonly tokensFile: GroupCommit;
   private readonly alertsFile: GroupCommit;
+  private readonly rolloutsFile: GroupCommit;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
 
   constructor(options: JsonStoreOptions) {
@@ -76,6 +82,7 @@ export class JsonStore implements Store {
       this.enrollTokens.set(t.tokenHash, t);
     }
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
+    this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
     for (const job of readStateFile(path("jobs.json"), JobsFile, { jobs: [] }).jobs) {
       this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job));
@@ -90,6 +97,7 @@ export class JsonStore implements Store {
     this.jobsFile = commit("jobs.json", () => ({ jobs: this.jobs.all() }));
     this.tokensFile = commit("enroll-tokens.json", () => ({ tokens: [...this.enrollTokens.values()] }));
     this.alertsFile = commit("alerts.json", () => ({ alerts: this.alerts }));
+    this.rolloutsFile = commit("rollouts.json", () => ({ rollouts: this.rollouts }));
 
     this.lazyTimer = setInterval(() => {
       this.flush().catch(() => {
@@ -217,6 +225,21 @@ export class JsonStore implements Store {
     return this.alertsFile.commit();
   }
 
+  listRollouts(): Rollout[] {
+    return this.rollouts;
+  }
+
+  getRollout(id: string): Rollout | undefined {
+    return this.rollouts.find((r) => r.id === id);
+  }
+
+  putRollout(rollout: Rollout): Promise<void> {
+    const index = this.rollouts.findIndex((r) => r.id === rollout.id);
+    if (index >= 0) this.rollouts[index] = rollout;
+    else this.rollouts = [...this.rollouts, rollout].slice(-ROLLOUTS_KEPT);
+    return this.rolloutsFile.commit();
+  }
+
   async appendAudit(entry: AuditEntry): Promise<void> {
     this.audit.append(entry);
   }
@@ -227,9 +250,14 @@ export class JsonStore implements Store {
 
   async flush(): Promise<void> {
     await Promise.all(
-      [this.secretsFile, this.hostsFile, this.jobsFile, this.tokensFile, this.alertsFile].map((file) =>
-        file.flushIfDirty(),
-      ),
+      [
+        this.secretsFile,
+        this.hostsFile,
+        this.jobsFile,
+        this.tokensFile,
+        this.alertsFile,
+        this.rolloutsFile,
+      ].map((file) => file.flushIfDirty()),
     );
   }
 

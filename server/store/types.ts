@@ -12,6 +12,7 @@ import type { AuditEntry } from "../../protocol/audit.ts";
 import { Arch, HostName, Id, Platform, Timestamp } from "../../protocol/common.ts";
 import { OsInfo } from "../../protocol/hosts.ts";
 import type { Job, JobState, OutputLine } from "../../protocol/jobs.ts";
+import type { Rollout } from "../../protocol/rollouts.ts";
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -97,6 +98,11 @@ export interface Store {
   /** Open and resolved alerts, oldest first. */
   listAlerts(): readonly Readonly<Alert>[];
   putAlert(alert: Alert): Promise<void>;
+
+  /** Rollouts, oldest first. */
+  listRollouts(): readonly Readonly<Rollout>[];
+  getRollout(id: string): Readonly<Rollout> | undefined;
+  putRollout(rollout: Rollout): Promise<void>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */

@@ -1,0 +1,97 @@
+// Starting, pausing, resuming and cancelling rollouts: the operator's side. At most one
+// rollout is active (running or paused) at a time; every change is persisted before it
+// is acknowledged and audited.
+import { randomBytes } from "node:crypto";
+import {
+  type Rollout,
+  RolloutOptions,
+  type RolloutState,
+  type StartRolloutRequest,
+} from "../../../protocol/rollouts.ts";
+import type { ServerContext } from "../../context.ts";
+import { conflict, notFound } from "../../errors.ts";
+import { recordAudit } from "../audit.ts";
+import { requireHost } from "../hosts.ts";
+import { planRollout } from "./plan.ts";
+import { kickRollouts } from "./worker.ts";
+
+export const isActive = (state: RolloutState) => state === "running" || state === "paused";
+
+export function activeRollout(ctx: ServerContext): Readonly<Rollout> | undefined {
+  return ctx.store.listRollouts().find((r) => isActive(r.state));
+}
+
+export function requireRollout(ctx: ServerContext, id: string): Readonly<Rollout> {
+  const rollout =
+    id === "current" ? (activeRollout(ctx) ?? ctx.store.listRollouts().at(-1)) : ctx.store.getRollout(id);
+  if (!rollout) throw notFound(id === "current" ? "no rollout has run yet" : `no rollout with id "${id}"`);
+  return rollout;
+}
+
+export async function startRollout(
+  ctx: ServerContext,
+  request: StartRolloutRequest,
+  actor: string,
+): Promise<Rollout> {
+  const running = activeRollout(ctx);
+  if (running) {
+    throw conflict(`rollout ${running.id} is ${running.state}; wait for it, or cancel it first`, {
+      rolloutId: running.id,
+    });
+  }
+  const manifest = ctx.artifacts.manifest();
+  if (!manifest) throw conflict("fleetd serves no artifacts to roll out (start it with --artifacts DIR)");
+  const hosts = request.hosts ? request.hosts.map((id) => requireHost(ctx, id)) : ctx.store.listHosts();
+  if (hosts.length === 0) throw conflict("no hosts to update");
+  const options = RolloutOptions.parse(request);
+  const rollout: Rollout = {
+    id: `r_${randomBytes(5).toString("hex")}`,
+    state: "running",
+    targetVersion: manifest.version,
+    options,
+    hosts: planRollout(hosts, options, request.canaryHosts),
+    createdAt: new Date().toISOString(),
+    createdBy: actor,
+  };
+  await ctx.store.putRollout(rollout);
+  await recordAudit(ctx, actor, "rollout.started", rollout.id, {
+    targetVersion: rollout.targetVersion,
+    hosts: rollout.hosts.length,
+    ...options,
+  });
+  kickRollouts(ctx);
+  return ctx.store.getRollout(rollout.id) ?? rollout;
+}
+
+const TRANSITIONS = {
+  pause: { from: ["running"], to: "paused", action: "rollout.paused" },
+  resume: { from: ["paused"], to: "running", action: "rollout.resumed" },
+  cancel: { from: ["running", "paused"], to: "cancelled", action: "rollout.cancelled" },
+} as const;
+
+/** Pause and resume only change dispatching; cancel also drops the hosts not yet started. */
+export async function changeRollout(
+  ctx: ServerContext,
+  id: string,
+  change: keyof typeof TRANSITIONS,
+  actor: string,
+): Promise<Rollout> {
+  const rollout = requireRollout(ctx, id);
+  const rule = TRANSITIONS[change];
+  if (!(rule.from as readonly string[]).includes(rollout.state)) {
+    throw conflict(`rollout ${rollout.id} is ${rollout.state}; cannot ${change} it`);
+  }
+  const now = new Date().toISOString();
+  const next: Rollout = { ...rollout, state: rule.to };
+  if (change === "cancel") {
+    next.finishedAt = now;
+    next.reason = `cancelled by ${actor}`;
+    next.hosts = rollout.hosts.map((h) =>
+      h.state === "pending" ? { ...h, state: "skipped", reason: "rollout cancelled", finishedAt: now } : h,
+    );
+  }
+  await ctx.store.putRollout(next);
+  await recordAudit(ctx, actor, rule.action, rollout.id, {});
+  kickRollouts(ctx);
+  return next;
+}

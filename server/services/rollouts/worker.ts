@@ -1,0 +1,191 @@
+// rolloutWorker: drives the active rollout forward. Runs on every sweeper tick and right
+// after an update job ends. It never dispatches a host twice: the job id is chosen and the
+// host marked `updating` durably before the job is created, so a fleetd killed in between
+// creates that same job on restart instead of a second one.
+
+import { isTerminal } from "../../../protocol/jobs.ts";
+import type { Rollout, RolloutHost } from "../../../protocol/rollouts.ts";
+import type { ServerContext } from "../../context.ts";
+import { raiseAlert, resolveAlert } from "../alerts.ts";
+import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
+import { newJobId } from "../ids.ts";
+import { dispatchUpdate } from "../updates.ts";
+
+const _running = new WeakSet<ServerContext>();
+const _again = new WeakSet<ServerContext>();
+
+/** Advances the active rollout; concurrent calls coalesce into one more pass. */
+export function kickRollouts(ctx: ServerContext): void {
+  if (_running.has(ctx)) {
+    _again.add(ctx);
+    return;
+  }
+  _running.add(ctx);
+  void (async () => {
+    try {
+      do {
+        _again.delete(ctx);
+        await advance(ctx);
+      } while (_again.has(ctx));
+    } catch (err) {
+      ctx.log.error("advancing the rollout failed", err);
+    } finally {
+      _running.delete(ctx);
+    }
+  })();
+}
+
+async function advance(ctx: ServerContext): Promise<void> {
+  // Halted and cancelled rollouts still follow their in-flight hosts to the end.
+  const needsWork = (r: Rollout) => r.state === "running" || r.hosts.some((h) => h.state === "updating");
+  for (const rollout of ctx.store.listRollouts()) if (needsWork(rollout)) await _advanceOne(ctx, rollout);
+}
+
+async function _advanceOne(ctx: ServerContext, start: Rollout): Promise<void> {
+  let rollout = _collectResults(ctx, start);
+  if (rollout.state === "running") rollout = _haltIfTooManyFailures(rollout);
+  const dispatches: RolloutHost[] = [];
+  if (rollout.state === "running") {
+    const { next, toDispatch } = _nextDispatches(ctx, rollout);
+    rollout = next;
+    dispatches.push(...toDispatch);
+  }
+  if (
+    rollout.state === "running" &&
+    rollout.hosts.every((h) => ["done", "skipped", "failed"].includes(h.state))
+  ) {
+    rollout = { ...rollout, state: "completed", finishedAt: new Date().toISOString() };
+  }
+  if (JSON.stringify(rollout) !== JSON.stringify(start)) await ctx.store.putRollout(rollout);
+  await _afterChange(ctx, start, rollout);
+  // Only now, with the chosen job ids on disk, create the jobs.
+  for (const host of dispatches) await _dispatch(ctx, rollout, host);
+  // A job that a crash kept from being created is created on the next pass.
+  for (const host of rollout.hosts) {
+    if (
+      host.state === "updating" &&
+      host.jobId &&
+      !ctx.store.getJob(host.jobId) &&
+      !dispatches.includes(host)
+    ) {
+      await _dispatch(ctx, rollout, host);
+    }
+  }
+}
+
+/** Hosts whose update job ended become done or failed. */
+function _collectResults(ctx: ServerContext, rollout: Rollout): Rollout {
+  const now = new Date().toISOString();
+  const hosts = rollout.hosts.map((h): RolloutHost => {
+    if (h.state !== "updating" || !h.jobId) return h;
+    const job = ctx.store.getJob(h.jobId);
+    if (!job || !isTerminal(job.state)) return h;
+    if (job.state === "succeeded" || job.state === "skipped")
+      return { ...h, state: "done", finishedAt: now, reason: job.reason };
+    return { ...h, state: "failed", finishedAt: now, reason: job.reason ?? job.state };
+  });
+  return { ...rollout, hosts };
+}
+
+function _haltIfTooManyFailures(rollout: Rollout): Rollout {
+  const failed = rollout.hosts.filter((h) => h.state === "failed");
+  if (failed.length <= rollout.options.maxFailures) return rollout;
+  const culprit = failed.at(-1)!;
+  return {
+    ...rollout,
+    state: "halted",
+    finishedAt: new Date().toISOString(),
+    reason: `halted at ${culprit.name} (${culprit.hostId}): ${culprit.reason ?? "update failed"}`,
+  };
+}
+
+/** Starts the next group once every earlier host has finished; pending hosts of it are dispatched. */
+function _nextDispatches(ctx: ServerContext, rollout: Rollout) {
+  const toDispatch: RolloutHost[] = [];
+  const open = rollout.hosts.filter((h) => h.state === "pending" || h.state === "updating");
+  if (open.length === 0) return { next: rollout, toDispatch };
+  const group = Math.min(...open.map((h) => h.group));
+  const now = Date.now();
+  const hosts = rollout.hosts.map((h): RolloutHost => {
+    if (h.group !== group || h.state !== "pending") return h;
+    const record = ctx.store.getHost(h.hostId);
+    const stamp = new Date(now).toISOString();
+    if (!record) return { ...h, state: "skipped", reason: "host was deleted", finishedAt: stamp };
+    const artifact =
+      record.platform && record.arch ? ctx.artifacts.agentFor(record.platform, record.arch) : null;
+    if (record.version === rollout.targetVersion && artifact && record.sha256 === artifact.sha256) {
+      return { ...h, state: "skipped", reason: `already at ${rollout.targetVersion}`, finishedAt: stamp };
+    }
+    if (!ctx.presence.isOnline(h.hostId, now)) {
+      if (rollout.options.includeOffline === "skip")
+        return { ...h, state: "skipped", reason: "offline", finishedAt: stamp };
+      return h; // wait for it
+    }
+    const updating: RolloutHost = { ...h, state: "updating", jobId: newJobId(), startedAt: stamp };
+    toDispatch.push(updating);
+    return updating;
+  });
+  return { next: { ...rollout, hosts }, toDispatch };
+}
+
+async function _dispatch(ctx: ServerContext, rollout: Rollout, host: RolloutHost): Promise<void> {
+  try {
+    await dispatchUpdate(
+      ctx,
+      host.hostId,
+      { allowDowngrade: rollout.options.allowDowngrade },
+      `rollout:${rollout.id}`,
+      { jobId: host.jobId, timeoutSeconds: rollout.options.timeoutSeconds },
+    );
+  } catch (err) {
+    // Not dispatchable (e.g. no artifact for its platform): a failure of this host.
+    const current = ctx.store.getRollout(rollout.id) ?? rollout;
+    const hosts = current.hosts.map((h) =>
+      h.hostId === host.hostId
+        ? {
+            ...h,
+            state: "failed" as const,
+            reason: (err as Error).message,
+            finishedAt: new Date().toISOString(),
+          }
+        : h,
+    );
+    await ctx.store.putRollout({ ...current, hosts });
+    kickRollouts(ctx);
+  }
+}
+
+/** Audit entries for state changes, the halt alert, and resolving it on completion. */
+async function _afterChange(ctx: ServerContext, before: Rollout, after: Rollout): Promise<void> {
+  for (const h of after.hosts) {
+    const was = before.hosts.find((b) => b.hostId === h.hostId);
+    if (was?.state !== h.state) {
+      await recordAudit(ctx, SYSTEM_ACTOR, `rollout.host_${h.state}`, after.id, {
+        hostId: h.hostId,
+        ...(h.reason ? { reason: h.reason } : {}),
+      });
+    }
+  }
+  if (before.state === after.state) return;
+  await recordAudit(
+    ctx,
+    SYSTEM_ACTOR,
+    `rollout.${after.state}`,
+    after.id,
+    after.reason ? { reason: after.reason } : {},
+  );
+  if (after.state === "halted")
+    await raiseAlert(
+      ctx,
+      "rollout_halted",
+      after.id,
+      `rollout ${after.id} to ${after.targetVersion} ${after.reason}`,
+    );
+  if (after.state === "completed") {
+    for (const alert of ctx.store.listAlerts()) {
+      if (alert.kind === "rollout_halted" && !alert.resolvedAt) {
+        await resolveAlert(ctx, "rollout_halted", alert.subject, `rollout ${after.id} completed`);
+      }
+    }
+  }
+}
