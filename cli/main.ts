@@ -10,6 +10,7 @@ import host from "./commands/host.ts";
 import hosts from "./commands/hosts.ts";
 import job from "./commands/job.ts";
 import jobs from "./commands/jobs.ts";
+import rollout from "./commands/rollout.ts";
 import run from "./commands/run.ts";
 import update from "./commands/update.ts";
 
@@ -19,7 +20,19 @@ const main = defineCommand({
     version: VERSION,
     description: "Operate a Fleet: hosts, jobs, enrollment and audit, via fleetd's API",
   },
-  subCommands: { hosts, host, run, jobs, job, cancel, "enroll-token": enrollToken, audit, update, alerts },
+  subCommands: {
+    hosts,
+    host,
+    run,
+    jobs,
+    job,
+    cancel,
+    "enroll-token": enrollToken,
+    audit,
+    update,
+    rollout,
+    alerts,
+  },
 });
 
 registerCommandTree(main, "fleetctl");

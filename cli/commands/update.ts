@@ -1,65 +1,103 @@
-// `fleetctl update <host>...`: update hosts' agents to the build fleetd serves. Success is
-// the host saying hello on the new version and staying up; a failed update rolls back on
-// the host by itself and raises an alert.
-import { type Job, JobResponse } from "../../protocol/index.ts";
-import { defineFleetCommand, reportError } from "../command.ts";
+// `fleetctl update --all | <host>...`: bring hosts' agents to the build fleetd serves with
+// a rolling update: canary first, then batches, halting at the first failure beyond
+// --max-failures (the failed host rolls itself back) and raising an alert.
+import { HostList, type Rollout, RolloutResponse, type StartRolloutRequest } from "../../protocol/index.ts";
+import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
-import { exitCodeForJobState, waitForJobs } from "../follow.ts";
-import { formatJobsTable } from "../format/jobs.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
-import { createProgressView } from "../progress.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
+import { createRolloutView, describePlan, followRollout } from "../rollout-view.ts";
+
+function _count(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new CliError(`--${flag} must be an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+/** Exit 0 only for a completed rollout; the message names the host that stopped it. */
+export function rolloutOutcome(rollout: Rollout): { code: number; message: string } {
+  if (rollout.state === "completed") {
+    const failed = rollout.hosts.filter((h) => h.state === "failed").length;
+    return {
+      code: failed ? 1 : 0,
+      message: `rollout ${rollout.id} completed${failed ? ` with ${failed} failed host(s)` : ""}`,
+    };
+  }
+  return {
+    code: 1,
+    message: `rollout ${rollout.id} ${rollout.state}: ${rollout.reason ?? "see fleetctl rollout status"}`,
+  };
+}
 
 export default defineFleetCommand({
-  meta: { name: "update", description: "Update hosts' agents to the version fleetd serves" },
+  meta: { name: "update", description: "Rolling update of hosts' agents to the version fleetd serves" },
   args: {
-    hosts: { type: "positional", description: "host ids or names", required: false },
-    "allow-downgrade": { type: "boolean", description: "allow moving a host to an older version" },
-    wait: { type: "boolean", description: "wait for the outcome; exit 0 only if every host updated" },
+    hosts: { type: "positional", description: "host ids or names (or --all)", required: false },
+    all: { type: "boolean", description: "every enrolled host" },
+    canary: { type: "string", description: "hosts updated first, alone (default 1)" },
+    "canary-host": { type: "string", description: "name the canary host (instead of the first by name)" },
+    batch: { type: "string", description: "hosts updated at once after the canary (default 1)" },
+    "max-failures": { type: "string", description: "failures tolerated before halting (default 0)" },
+    timeout: { type: "string", description: "seconds per host to come back healthy (default 90)" },
+    "include-offline": { type: "string", description: "offline hosts: skip (default) or wait" },
+    "allow-downgrade": { type: "boolean", description: "allow moving hosts to an older version" },
+    wait: { type: "boolean", description: "follow the rollout; exit 0 only if it completed" },
     ...jsonArg,
     ...connectionArgs,
   },
-  examples: ["fleetctl update web1 --wait", "fleetctl update web1 web2 --allow-downgrade --wait --json"],
+  examples: [
+    "fleetctl update --all --wait",
+    "fleetctl update --all --canary 2 --batch 10 --max-failures 1 --wait",
+    "fleetctl update web1 --wait",
+  ],
   async run({ args }) {
     const refs = args._.map(String);
-    if (!refs.length) throw new CliError("which hosts? give host ids or names");
+    if (args.all && refs.length) throw new CliError("give host names or --all, not both");
+    if (!args.all && !refs.length) throw new CliError("which hosts? give host ids/names, or --all");
+    const offline = args["include-offline"];
+    if (offline !== undefined && offline !== "wait" && offline !== "skip") {
+      throw new CliError(`--include-offline is "wait" or "skip", got "${offline}"`);
+    }
     const client = clientFromArgs(args);
-    const hosts = await resolveHostRefs(client, refs);
+    const hosts = args.all
+      ? (await client.request("listHosts", HostList)).hosts
+      : await resolveHostRefs(client, refs);
+    const canaryHosts = args["canary-host"]
+      ? await resolveHostRefs(client, [args["canary-host"]])
+      : undefined;
+    const request: StartRolloutRequest = {
+      hosts: hosts.map((h) => h.id),
+      canary: _count(args.canary, "canary", 0),
+      canaryHosts: canaryHosts?.map((h) => h.id),
+      batch: _count(args.batch, "batch", 1),
+      maxFailures: _count(args["max-failures"], "max-failures", 0),
+      timeoutSeconds: _count(args.timeout, "timeout", 1),
+      includeOffline: offline as "wait" | "skip" | undefined,
+      allowDowngrade: args["allow-downgrade"] === true ? true : undefined,
+    };
     const started = performance.now();
-    const created: { label: string; job: Job }[] = [];
-    for (const host of hosts) {
-      try {
-        const { job } = await client.request("updateHost", JobResponse, {
-          params: { id: host.id },
-          body: { allowDowngrade: args["allow-downgrade"] === true },
-        });
-        created.push({ label: host.name, job });
-      } catch (err) {
-        reportError(new CliError(`${host.name}: ${(err as Error).message}`));
-      }
+    let { rollout } = await client.request("startRollout", RolloutResponse, { body: request });
+    if (!args.json) {
+      printText(`rollout ${rollout.id}: ${rollout.hosts.length} host(s) to ${rollout.targetVersion}`);
+      printText(`order: ${describePlan(rollout)}`);
     }
-    let jobs = created.map((c) => c.job);
-    if (args.wait && jobs.length) {
-      const view = args.json
-        ? null
-        : createProgressView({ tty: stdoutIsTty(), write: (t) => process.stdout.write(t) });
-      const track = (latest: typeof jobs) => latest.map((job, i) => ({ label: created[i]!.label, job }));
-      jobs = await waitForJobs(client, jobs, { onUpdate: (latest) => view?.update(track(latest)) });
-      view?.finish(track(jobs));
+    if (!args.wait) {
+      if (args.json) printJson({ rollout });
+      else printText(`Follow it with: fleetctl rollout status ${rollout.id} --watch`);
+      return 0;
     }
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (args.json) printJson({ jobs, seconds: Number(seconds) });
-    else {
-      printText(formatJobsTable(jobs, new Map(hosts.map((h) => [h.id, h.name]))));
-      if (args.wait) printText(`\nfinished in ${seconds} s`);
-      for (const job of jobs.filter((j) => j.state !== "succeeded" && j.state !== "skipped")) {
-        if (args.wait) printText(`${job.id}: ${job.reason ?? job.state}`);
-      }
-    }
-    if (created.length < hosts.length) return 1;
-    if (!args.wait) return 0;
-    const bad = jobs.find((j) => j.state !== "succeeded" && j.state !== "skipped");
-    return bad ? exitCodeForJobState(bad.state) : 0;
+    const view = args.json
+      ? null
+      : createRolloutView({ tty: stdoutIsTty(), write: (t) => process.stdout.write(t) });
+    rollout = await followRollout(client, rollout.id, (r) => view?.update(r));
+    view?.finish(rollout);
+    const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+    const outcome = rolloutOutcome(rollout);
+    if (args.json) printJson({ rollout, seconds });
+    else printText(`${outcome.message} (wall time ${seconds} s)`);
+    return outcome.code;
   },
 });

@@ -31,21 +31,26 @@ export class TestFleet {
     private proc: Subprocess,
     private readonly serveArgs: string[],
     readonly log: string[],
+    private readonly env: Record<string, string>,
   ) {}
 
-  static async start(bins: Binaries, extraArgs: string[] = []): Promise<TestFleet> {
+  static async start(
+    bins: Binaries,
+    extraArgs: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<TestFleet> {
     const dataDir = join(tempDir("fleetd"), "data");
     const port = await freePort();
     const args = ["serve", "--port", String(port), "--data", dataDir, "--artifacts", bins.dir, ...extraArgs];
     const log: string[] = [];
-    const proc = _spawnLogged([bins.fleetd, ...args], log);
+    const proc = _spawnLogged([bins.fleetd, ...args], log, env);
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/api/v1/health`)).ok, {
       what: "fleetd health",
       timeoutMs: 15_000,
     });
     const adminToken = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
-    return new TestFleet(bins, url, dataDir, adminToken, proc, args, log);
+    return new TestFleet(bins, url, dataDir, adminToken, proc, args, log, env);
   }
 
   get pid(): number {
@@ -59,7 +64,7 @@ export class TestFleet {
   }
 
   async restart(): Promise<void> {
-    this.proc = _spawnLogged([this.bins.fleetd, ...this.serveArgs], this.log);
+    this.proc = _spawnLogged([this.bins.fleetd, ...this.serveArgs], this.log, this.env);
     await waitFor(async () => (await fetch(`${this.url}/api/v1/health`)).ok, { what: "fleetd restart" });
   }
 

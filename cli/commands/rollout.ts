@@ -1,0 +1,77 @@
+// `fleetctl rollout status|pause|resume|cancel [id]`: watch and steer the rolling update.
+// Without an id they act on the current rollout (the active one, else the latest).
+import { RolloutResponse } from "../../protocol/index.ts";
+import { defineFleetCommand } from "../command.ts";
+import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
+import { printJson, printText, stdoutIsTty } from "../output.ts";
+import {
+  createRolloutView,
+  describePlan,
+  describeRolloutHost,
+  followRollout,
+  renderRolloutBar,
+} from "../rollout-view.ts";
+import { rolloutOutcome } from "./update.ts";
+
+const idArg = {
+  id: { type: "positional", description: "rollout id (default: current)", required: false },
+} as const;
+
+const status = defineFleetCommand({
+  meta: { name: "status", description: "Show a rollout: a progress bar and a line per host" },
+  args: {
+    ...idArg,
+    watch: { type: "boolean", description: "follow until it ends" },
+    ...jsonArg,
+    ...connectionArgs,
+  },
+  examples: ["fleetctl rollout status", "fleetctl rollout status r_1a2b3c --watch"],
+  async run({ args }) {
+    const client = clientFromArgs(args);
+    const id = args.id ?? "current";
+    if (args.watch) {
+      const view = args.json
+        ? null
+        : createRolloutView({ tty: stdoutIsTty(), write: (t) => process.stdout.write(t) });
+      const rollout = await followRollout(client, id, (r) => view?.update(r));
+      view?.finish(rollout);
+      if (args.json) printJson({ rollout });
+      else printText(rolloutOutcome(rollout).message);
+      return rolloutOutcome(rollout).code;
+    }
+    const { rollout } = await client.request("getRollout", RolloutResponse, { params: { id } });
+    if (args.json) return printJson({ rollout });
+    printText(
+      `rollout ${rollout.id} to ${rollout.targetVersion}: ${rollout.state}${rollout.reason ? ` — ${rollout.reason}` : ""}`,
+    );
+    printText(`order: ${describePlan(rollout)}`);
+    printText(renderRolloutBar(rollout));
+    for (const h of rollout.hosts) printText(`  ${describeRolloutHost(h)}`);
+  },
+});
+
+const change = (what: "pause" | "resume" | "cancel", description: string) =>
+  defineFleetCommand({
+    meta: { name: what, description },
+    args: { ...idArg, ...jsonArg, ...connectionArgs },
+    examples: [`fleetctl rollout ${what}`],
+    async run({ args }) {
+      const route = what === "pause" ? "pauseRollout" : what === "resume" ? "resumeRollout" : "cancelRollout";
+      const { rollout } = await clientFromArgs(args).request(route, RolloutResponse, {
+        params: { id: args.id ?? "current" },
+      });
+      if (args.json) return printJson({ rollout });
+      printText(`rollout ${rollout.id}: ${rollout.state}`);
+    },
+  });
+
+export default defineFleetCommand({
+  meta: { name: "rollout", description: "Watch and steer rolling updates" },
+  examples: ["fleetctl rollout status --watch", "fleetctl rollout pause", "fleetctl rollout cancel r_1a2b3c"],
+  subCommands: {
+    status,
+    pause: change("pause", "Stop dispatching new hosts; hosts in flight finish"),
+    resume: change("resume", "Continue a paused rollout"),
+    cancel: change("cancel", "End the rollout; hosts in flight finish, the rest are skipped"),
+  },
+});

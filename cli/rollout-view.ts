@@ -1,0 +1,75 @@
+// How a rollout is shown while it runs: one bar for the rollout and a line per host, the
+// bar redrawn in place on a terminal, plain lines (one per change) when piped.
+import { type Rollout, RolloutResponse } from "../protocol/index.ts";
+import type { ApiClient } from "./api.ts";
+import { followPollMs } from "./follow.ts";
+
+const FINISHED = new Set(["done", "skipped", "failed"]);
+const CLEAR_LINE = "\r\u001b[2K";
+
+/** "[########--------] 2/5 · 1 updating · 1 failed · running" */
+export function renderRolloutBar(rollout: Rollout, width = 24): string {
+  const total = rollout.hosts.length;
+  const finished = rollout.hosts.filter((h) => FINISHED.has(h.state)).length;
+  const count = (state: string) => rollout.hosts.filter((h) => h.state === state).length;
+  const filled = total === 0 ? width : Math.round((finished / total) * width);
+  const parts = [`${finished}/${total}`];
+  for (const state of ["updating", "failed", "skipped"])
+    if (count(state)) parts.push(`${count(state)} ${state}`);
+  parts.push(rollout.state);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${parts.join(" · ")}`;
+}
+
+export function describeRolloutHost(h: Rollout["hosts"][number]): string {
+  const where = h.phase === "canary" ? "canary" : `batch ${h.group}`;
+  return `${h.name} (${where}): ${h.state}${h.reason && h.state !== "updating" ? ` — ${h.reason}` : ""}`;
+}
+
+/** "canary: a · batch 1: b, c · batch 2: d" */
+export function describePlan(rollout: Rollout): string {
+  const groups = new Map<number, string[]>();
+  for (const h of rollout.hosts) groups.set(h.group, [...(groups.get(h.group) ?? []), h.name]);
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([g, names]) => `${g === 0 ? "canary" : `batch ${g}`}: ${names.join(", ")}`)
+    .join(" · ");
+}
+
+export function createRolloutView(opts: { tty: boolean; write: (text: string) => void }) {
+  const shown = new Map<string, string>();
+  const changedLines = (rollout: Rollout) =>
+    rollout.hosts
+      .map(describeRolloutHost)
+      .filter((line, i) => {
+        const id = rollout.hosts[i]!.hostId;
+        if (shown.get(id) === line) return false;
+        shown.set(id, line);
+        return true;
+      })
+      .map((line) => `${line}\n`);
+  return {
+    update(rollout: Rollout) {
+      const lines = changedLines(rollout).join("");
+      if (opts.tty) opts.write(`${CLEAR_LINE}${lines}${renderRolloutBar(rollout)}`);
+      else if (lines) opts.write(`${lines}${renderRolloutBar(rollout)}\n`);
+    },
+    finish(rollout: Rollout) {
+      const lines = changedLines(rollout).join("");
+      opts.write(`${opts.tty ? CLEAR_LINE : ""}${lines}${renderRolloutBar(rollout)}\n`);
+    },
+  };
+}
+
+/** Polls a rollout until it is no longer running or paused. */
+export async function followRollout(
+  client: ApiClient,
+  id: string,
+  onUpdate: (rollout: Rollout) => void,
+): Promise<Rollout> {
+  for (;;) {
+    const { rollout } = await client.request("getRollout", RolloutResponse, { params: { id } });
+    onUpdate(rollout);
+    if (rollout.state !== "running" && rollout.state !== "paused") return rollout;
+    await Bun.sleep(followPollMs());
+  }
+}
