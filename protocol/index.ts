@@ -3,6 +3,7 @@ export * from "./agent.ts";
 export * from "./alerts.ts";
 export * from "./artifacts.ts";
 export * from "./audit.ts";
+export * from "./board.ts";
 export * from "./build-info.ts";
 export * from "./common.ts";
 export * from "./enroll.ts";

@@ -1,5 +1,9 @@
 // The route table: every API path, its method and who may call it. fleetd registers
 // routes from it, fleetctl and the agent build URLs from it, and tests walk it.
+/**
+ * "board": public unless fleetd runs with --board-token; then the board token or the admin
+ * token, as Bearer header (or the board token as ?token=, for <img> badges and wall displays).
+ */
 export type Auth = "public" | "enroll" | "host" | "admin" | "board";
 
 export interface RouteSpec {
@@ -33,6 +37,13 @@ export const ROUTES = {
   pauseRollout: { method: "POST", path: "/api/v1/rollouts/:id/pause", auth: "admin" },
   resumeRollout: { method: "POST", path: "/api/v1/rollouts/:id/resume", auth: "admin" },
   cancelRollout: { method: "POST", path: "/api/v1/rollouts/:id/cancel", auth: "admin" },
+
+  /** The status board: its page and assets hold no data; the data needs board access. */
+  boardPage: { method: "GET", path: "/", auth: "public" },
+  boardAsset: { method: "GET", path: "/assets/:file", auth: "public" },
+  board: { method: "GET", path: "/api/v1/board", auth: "board" },
+  boardHost: { method: "GET", path: "/api/v1/board/hosts/:id", auth: "board" },
+  boardBadge: { method: "GET", path: "/api/v1/board/badge.svg", auth: "board" },
 
   /** The build manifest (file "manifest.json") and the binaries it lists; not secret. */
   artifact: { method: "GET", path: "/api/v1/artifacts/:file", auth: "public" },

@@ -16,6 +16,7 @@ import { agentRoutes } from "./routes/agent/index.ts";
 import { alertRoutes } from "./routes/alerts/index.ts";
 import { artifactRoutes } from "./routes/artifacts/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
+import { boardRoutes } from "./routes/board/index.ts";
 import { defineRoutes, type RouteHandler } from "./routes/define.ts";
 import { enrollRoutes } from "./routes/enroll/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
@@ -37,6 +38,7 @@ const RESOURCES = [
   alertRoutes,
   artifactRoutes,
   rolloutRoutes,
+  boardRoutes,
   healthRoutes,
 ];
 
@@ -50,6 +52,7 @@ const _everyRouteHandled: Record<RouteName, RouteHandler> = {
   ...alertRoutes,
   ...artifactRoutes,
   ...rolloutRoutes,
+  ...boardRoutes,
   ...healthRoutes,
 };
 

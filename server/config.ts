@@ -2,6 +2,7 @@
 // then passed in; nothing reads the environment at request time.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { hashToken } from "./services/tokens.ts";
 
 /** Every timeout and limit fleetd applies, with its default. Tests and operators override them. */
 export const DEFAULT_LIMITS = {
@@ -33,6 +34,8 @@ export const DEFAULT_LIMITS = {
   httpIdleTimeoutSeconds: 30,
   /** How long shutdown waits for in-flight requests before cutting their connections. */
   shutdownGraceMs: 10_000,
+  /** The board document is rebuilt at most this often, however many pages poll it. */
+  boardCacheMs: 500,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 
@@ -47,6 +50,8 @@ export interface ServerConfig extends Limits {
   artifactsDir: string | null;
   /** Base URL agents and install commands use; null means "the URL fleetd listens on". */
   publicUrl: string | null;
+  /** SHA-256 of the board's read token; null or absent means the board is public. */
+  boardTokenHash?: string | null;
 }
 
 export interface ConfigInput {
@@ -56,6 +61,7 @@ export interface ConfigInput {
   artifacts?: string;
   publicUrl?: string;
   jobLostAfter?: string | number;
+  boardToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +80,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
   const jobLostAfterMs =
     lostAfter === undefined ? undefined : parseSeconds("job-lost-after", lostAfter) * 1000;
   const limits = { ...DEFAULT_LIMITS, ...parseLimitOverrides(env.FLEET_LIMITS) };
+  const boardToken = flags.boardToken ?? env.FLEET_BOARD_TOKEN;
   return {
     ...limits,
     host,
@@ -82,7 +89,21 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     artifactsDir,
     publicUrl,
     jobLostAfterMs: jobLostAfterMs ?? limits.jobLostAfterMs,
+    boardTokenHash: boardToken ? hashBoardToken(boardToken) : null,
   };
+}
+
+/** Same alphabet as every bearer token fleetd accepts; long enough not to be guessed. */
+const BOARD_TOKEN = /^[A-Za-z0-9_-]{16,512}$/;
+
+/** Only the hash is kept, so the token itself never sits in the config or reaches a log. */
+function hashBoardToken(token: string): string {
+  if (!BOARD_TOKEN.test(token)) {
+    throw new ConfigError(
+      "board token must be 16-512 letters, digits, '-' or '_' (e.g. the output of: openssl rand -hex 24)",
+    );
+  }
+  return hashToken(token);
 }
 
 /**

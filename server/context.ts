@@ -27,7 +27,11 @@ export interface ServerContext {
 }
 
 /** Who a request acts as, decided by the auth middleware. */
-export type Principal = { kind: "admin" } | { kind: "host"; hostId: string } | { kind: "public" };
+export type Principal =
+  | { kind: "admin" }
+  | { kind: "host"; hostId: string }
+  | { kind: "board" }
+  | { kind: "public" };
 
 export interface AppEnv {
   Bindings: { server?: import("bun").Server<undefined> };

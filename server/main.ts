@@ -31,6 +31,10 @@ const serve = defineCommand({
       type: "string",
       description: "Seconds a host may stay offline mid-job before the job is lost (default 90)",
     },
+    "board-token": {
+      type: "string",
+      description: "Read token the status board asks for (env FLEET_BOARD_TOKEN; default: board is public)",
+    },
   },
   async run({ args }) {
     const flags: ConfigInput = {
@@ -40,6 +44,7 @@ const serve = defineCommand({
       artifacts: args.artifacts,
       publicUrl: args["public-url"],
       jobLostAfter: args["job-lost-after"],
+      boardToken: args["board-token"],
     };
     try {
       await serveUntilSignalled(flags);

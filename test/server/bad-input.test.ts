@@ -136,6 +136,32 @@ function buildCases() {
         code: "forbidden",
       });
     }
+    if (spec.auth === "board") {
+      // The board is public here (no --board-token), but a token that is sent must be valid.
+      for (const header of ["Basic abc", "Bearer a b", `Bearer ${"x".repeat(600)}`]) {
+        add(name, `malformed header "${header.slice(0, 12)}"`, {
+          method,
+          path,
+          options: { headers: { authorization: header } },
+          status: 401,
+          code: "unauthorized",
+        });
+      }
+      add(name, "unknown token", {
+        method,
+        path,
+        options: { token: fakeAdmin },
+        status: 401,
+        code: "unauthorized",
+      });
+      add(name, "host token on a board route", {
+        method,
+        path,
+        options: { token: hostA.hostToken },
+        status: 403,
+        code: "forbidden",
+      });
+    }
     if (spec.auth === "host") {
       add(name, "admin token on an agent route", {
         method,
@@ -215,6 +241,13 @@ function buildCases() {
       method: "GET",
       path: `/api/v1/hosts/${id}`,
       options: { token: admin },
+      status: 404,
+      code: "not_found",
+    });
+    add("boardHost", `unknown host ${id}`, {
+      method: "GET",
+      path: `/api/v1/board/hosts/${id}`,
+      options: {},
       status: 404,
       code: "not_found",
     });

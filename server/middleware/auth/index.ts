@@ -6,6 +6,7 @@ import type { Auth } from "../../../protocol/routes.ts";
 import type { AppEnv, ServerContext } from "../../context.ts";
 import { forbidden, unauthorized } from "../../errors.ts";
 import { identifyToken } from "../../services/auth.ts";
+import { requireBoardAccess } from "./board.ts";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,512})$/i;
 
@@ -17,6 +18,7 @@ export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
       await next();
     };
   }
+  if (auth === "board") return requireBoardAccess();
   const wanted = auth === "host" ? "host" : "admin";
   return async (c, next) => {
     const fleet = c.var.fleet;

@@ -1,0 +1,106 @@
+// The status board's one read-only document (GET /api/v1/board) and a host's detail
+// (GET /api/v1/board/hosts/:id). The board page, `fleetctl board export` and any other tool
+// read these; they carry no secrets, only what an operator glancing at the fleet needs.
+import { z } from "zod";
+import { Alert } from "./alerts.ts";
+import { AuditEntry } from "./audit.ts";
+import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
+import { OsInfo } from "./hosts.ts";
+import { Job, OutputLine } from "./jobs.ts";
+import { Rollout } from "./rollouts.ts";
+
+/** A job as the board shows it: what ran, how it ended, how far it got. */
+export const BoardJob = Job.pick({
+  id: true,
+  op: true,
+  state: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  exitCode: true,
+  reason: true,
+  progress: true,
+});
+export type BoardJob = z.infer<typeof BoardJob>;
+
+export const BoardHost = z.object({
+  id: Id,
+  name: HostName,
+  platform: Platform.nullable(),
+  arch: Arch.nullable(),
+  os: OsInfo.nullable(),
+  version: z.string().nullable(),
+  /** Agent version or hash differs from what fleetd serves for its platform. */
+  outdated: z.boolean(),
+  online: z.boolean(),
+  lastSeen: Timestamp.nullable(),
+  /** The latest finished job of each operation, or null when it never ran. */
+  last: z.object({ pull: BoardJob.nullable(), switch: BoardJob.nullable(), test: BoardJob.nullable() }),
+  /** The job dispatched to or running on the host now. */
+  running: BoardJob.nullable(),
+  /** Jobs waiting behind it. */
+  queued: z.number().int().nonnegative(),
+  /** A last pull/switch/test that failed, timed out or was lost, or an open alert about the host. */
+  failing: z.boolean(),
+  /** Open alerts about this host. */
+  alerts: z.array(Alert),
+});
+export type BoardHost = z.infer<typeof BoardHost>;
+
+export const BoardSummary = z.object({
+  hosts: z.number().int().nonnegative(),
+  online: z.number().int().nonnegative(),
+  offline: z.number().int().nonnegative(),
+  outdated: z.number().int().nonnegative(),
+  failing: z.number().int().nonnegative(),
+  running: z.number().int().nonnegative(),
+});
+export type BoardSummary = z.infer<typeof BoardSummary>;
+
+export const RolloutCounts = z.object({
+  total: z.number().int().nonnegative(),
+  pending: z.number().int().nonnegative(),
+  updating: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type RolloutCounts = z.infer<typeof RolloutCounts>;
+
+/** The active rollout, else the latest, with its hosts counted by state. */
+export const BoardRollout = Rollout.extend({ counts: RolloutCounts });
+export type BoardRollout = z.infer<typeof BoardRollout>;
+
+export const Board = z.object({
+  /** When fleetd built this document; left out of its ETag. */
+  generatedAt: Timestamp,
+  serverVersion: z.string(),
+  /** The agent version fleetd serves (what "current" means), or null without artifacts. */
+  agentVersion: z.string().nullable(),
+  summary: BoardSummary,
+  /** Sorted by name. */
+  hosts: z.array(BoardHost),
+  rollout: BoardRollout.nullable(),
+  /** Every open alert, newest first. */
+  alerts: z.array(Alert),
+  /** The latest audit entries, newest first. */
+  audit: z.array(AuditEntry),
+});
+export type Board = z.infer<typeof Board>;
+
+/** A recent job with the tail of its output. */
+export const BoardJobDetail = BoardJob.extend({
+  tests: Job.shape.tests,
+  output: z.array(OutputLine),
+  /** Earlier output lines were left out. */
+  outputClipped: z.boolean(),
+});
+export type BoardJobDetail = z.infer<typeof BoardJobDetail>;
+
+export const BoardHostDetail = z.object({
+  generatedAt: Timestamp,
+  host: BoardHost,
+  /** Newest first. */
+  jobs: z.array(BoardJobDetail),
+});
+export type BoardHostDetail = z.infer<typeof BoardHostDetail>;

@@ -1,0 +1,157 @@
+// The status board's document: everything an operator glancing at the fleet needs, built from
+// the store in one pass and kept for a moment (boardCacheMs) so that many open pages polling
+// every few seconds cost one build, not one each. Its ETag leaves out generatedAt, so a page
+// polling an unchanged fleet gets 304s.
+import { createHash } from "node:crypto";
+import type { Alert } from "../../protocol/alerts.ts";
+import type {
+  Board,
+  BoardHost,
+  BoardHostDetail,
+  BoardJob,
+  BoardRollout,
+  RolloutCounts,
+} from "../../protocol/board.ts";
+import { VERSION } from "../../protocol/build-info.ts";
+import { isTerminal, type Job, type JobState, type Operation } from "../../protocol/jobs.ts";
+import type { Rollout } from "../../protocol/rollouts.ts";
+import type { ServerContext } from "../context.ts";
+import type { HostRecord } from "../store/types.ts";
+import { listAlerts } from "./alerts.ts";
+import { hostView, RECENT_JOBS_IN_HOST_DETAIL, requireHost } from "./hosts.ts";
+import { activeRollout } from "./rollouts/control.ts";
+
+/** Audit entries the board lists. */
+export const BOARD_AUDIT_ENTRIES = 15;
+/** Jobs a host's detail shows, and the output lines kept of each (the tail). */
+export const BOARD_DETAIL_JOBS = Math.min(10, RECENT_JOBS_IN_HOST_DETAIL);
+export const BOARD_OUTPUT_LINES = 200;
+
+const SHOWN_OPS = ["pull", "switch", "test"] as const satisfies readonly Operation[];
+const BAD_RESULTS: ReadonlySet<JobState> = new Set(["failed", "timed_out", "lost"]);
+
+export interface Versioned<T> {
+  doc: T;
+  etag: string;
+}
+
+const _cache = new WeakMap<ServerContext, { at: number; value: Versioned<Board> }>();
+
+/** The board, rebuilt when the cached one is older than boardCacheMs. */
+export function currentBoard(ctx: ServerContext, now = Date.now()): Versioned<Board> {
+  const cached = _cache.get(ctx);
+  if (cached && now - cached.at < ctx.config.boardCacheMs) return cached.value;
+  const value = versioned(buildBoard(ctx, now));
+  _cache.set(ctx, { at: now, value });
+  return value;
+}
+
+export function buildBoard(ctx: ServerContext, now = Date.now()): Board {
+  const openAlerts = listAlerts(ctx, false);
+  const hosts = ctx.store
+    .listHosts()
+    .map((record) => boardHost(ctx, record, openAlerts, now))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const online = hosts.filter((h) => h.online).length;
+  return {
+    generatedAt: new Date(now).toISOString(),
+    serverVersion: VERSION,
+    agentVersion: ctx.artifacts.manifest()?.version ?? null,
+    summary: {
+      hosts: hosts.length,
+      online,
+      offline: hosts.length - online,
+      outdated: hosts.filter((h) => h.outdated).length,
+      failing: hosts.filter((h) => h.failing).length,
+      running: hosts.filter((h) => h.running).length,
+    },
+    hosts,
+    rollout: boardRollout(ctx),
+    alerts: openAlerts,
+    audit: ctx.store.listAudit({ limit: BOARD_AUDIT_ENTRIES }),
+  };
+}
+
+export function boardHostDetail(
+  ctx: ServerContext,
+  hostId: string,
+  now = Date.now(),
+): Versioned<BoardHostDetail> {
+  const record = requireHost(ctx, hostId);
+  const jobs = ctx.store.listJobs({ hostId, limit: BOARD_DETAIL_JOBS }).map((job) => {
+    const output = ctx.store.readOutput(job.id);
+    return {
+      ...boardJob(job),
+      tests: job.tests,
+      output: output.slice(-BOARD_OUTPUT_LINES),
+      outputClipped: output.length > BOARD_OUTPUT_LINES || job.outputTruncated,
+    };
+  });
+  const host = boardHost(ctx, record, listAlerts(ctx, false), now);
+  return versioned({ generatedAt: new Date(now).toISOString(), host, jobs });
+}
+
+function boardHost(
+  ctx: ServerContext,
+  record: Readonly<HostRecord>,
+  alerts: Alert[],
+  now: number,
+): BoardHost {
+  const view = hostView(ctx, record, now);
+  const active = ctx.store.activeJobs(record.id);
+  const running = active.find((job) => job.state === "dispatched" || job.state === "running");
+  const queued = active.filter((job) => job.state === "queued").length;
+  const last = { pull: null, switch: null, test: null } as BoardHost["last"];
+  const jobs = ctx.store.hostJobs(record.id);
+  // Newest first, stopping once every operation has its latest result: old history is not walked.
+  for (let i = jobs.length - 1; i >= 0 && !(last.pull && last.switch && last.test); i--) {
+    const job = jobs[i]!;
+    if (isTerminal(job.state) && _isShown(job.op) && !last[job.op]) last[job.op] = boardJob(job);
+  }
+  const hostAlerts = alerts.filter((a) => a.subject === record.id);
+  const failed = SHOWN_OPS.some((op) => {
+    const job = last[op];
+    return job !== null && BAD_RESULTS.has(job.state);
+  });
+  return {
+    id: view.id,
+    name: view.name,
+    platform: view.platform,
+    arch: view.arch,
+    os: view.os,
+    version: view.version,
+    outdated: view.outdated,
+    online: view.online,
+    lastSeen: view.lastSeen,
+    last,
+    running: running ? boardJob(running) : null,
+    queued,
+    failing: failed || hostAlerts.length > 0,
+    alerts: hostAlerts,
+  };
+}
+
+const _isShown = (op: Operation): op is (typeof SHOWN_OPS)[number] =>
+  (SHOWN_OPS as readonly Operation[]).includes(op);
+
+function boardJob(job: Readonly<Job>): BoardJob {
+  const { id, op, state, createdAt, startedAt, finishedAt, exitCode, reason, progress } = job;
+  return { id, op, state, createdAt, startedAt, finishedAt, exitCode, reason, progress };
+}
+
+function boardRollout(ctx: ServerContext): BoardRollout | null {
+  const rollout: Readonly<Rollout> | undefined = activeRollout(ctx) ?? ctx.store.listRollouts().at(-1);
+  if (!rollout) return null;
+  const counts: RolloutCounts = { total: 0, pending: 0, updating: 0, done: 0, skipped: 0, failed: 0 };
+  for (const host of rollout.hosts) {
+    counts.total++;
+    counts[host.state]++;
+  }
+  return { ...rollout, counts };
+}
+
+function versioned<T extends { generatedAt: string }>(doc: T): Versioned<T> {
+  const { generatedAt: _changesEveryTime, ...content } = doc;
+  const hash = createHash("sha256").update(JSON.stringify(content)).digest("base64url").slice(0, 22);
+  return { doc, etag: `"${hash}"` };
+}

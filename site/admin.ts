@@ -1,0 +1,127 @@
+// Admin mode: with the admin token entered (kept in sessionStorage only) the board grows
+// per-host actions and rollout controls; without it they do not exist in the page at all.
+// Every action is a call to fleetd's ordinary admin API; the board adds no powers of its own.
+import { byId, esc, patch } from "./dom.ts";
+import { adminToken, setAdminToken } from "./session.ts";
+import { state } from "./state.ts";
+
+export interface AdminHooks {
+  /** Re-render with the new mode. */
+  changed(): void;
+  /** Something changed on fleetd: poll now. */
+  refresh(): void;
+}
+
+let hooks: AdminHooks;
+
+/** Says what happened after an action, politely, to screen readers too. */
+export function notify(text: string, tone: "ok" | "bad" = "ok"): void {
+  const el = byId("notice");
+  el.className = `notice ${tone}`;
+  el.textContent = text;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${adminToken()}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (res.status === 401) {
+    signOut("fleetd no longer accepts this admin token; enter it again");
+    throw new Error("admin token rejected");
+  }
+  if (!res.ok) throw new Error(json?.error?.message ?? `HTTP ${res.status}`);
+  return json;
+}
+
+function signOut(message?: string): void {
+  setAdminToken(null);
+  state.admin = false;
+  hooks.changed();
+  if (message) notify(message, "bad");
+}
+
+async function signIn(token: string): Promise<void> {
+  setAdminToken(token);
+  try {
+    await call("GET", "api/v1/alerts");
+  } catch (err) {
+    setAdminToken(null);
+    notify(`Not signed in: ${(err as Error).message}`, "bad");
+    return;
+  }
+  state.admin = true;
+  byId<HTMLInputElement>("admin-token").value = "";
+  byId("admin-form").hidden = true;
+  hooks.changed();
+  notify("Admin mode: actions are shown. The token is kept in this tab only.");
+}
+
+async function act(el: HTMLElement, form?: HTMLFormElement): Promise<void> {
+  const { action = "", op = "", host = "", name = "", rollout = "" } = el.dataset;
+  const hostPath = `api/v1/hosts/${encodeURIComponent(host)}`;
+  const rolloutPath = `api/v1/rollouts/${encodeURIComponent(rollout)}`;
+  try {
+    if (action === "job") {
+      const { job } = (await call("POST", `${hostPath}/jobs`, { op })) as { job: { id: string } };
+      notify(`Queued ${op} on ${name} (job ${job.id}).`);
+    } else if (action === "update") {
+      await call("POST", `${hostPath}/update`, {});
+      notify(`Queued an agent update on ${name}.`);
+    } else if (action === "rollout-start" && form) {
+      const data = new FormData(form);
+      const body = { canary: Number(data.get("canary")), batch: Number(data.get("batch")) };
+      await call("POST", "api/v1/rollouts", body);
+      notify("Rollout started.");
+    } else if (action.startsWith("rollout-")) {
+      const verb = action.slice("rollout-".length);
+      await call("POST", `${rolloutPath}/${verb}`, {});
+      notify(`Rollout ${verb === "cancel" ? "cancelled" : verb === "pause" ? "paused" : "resumed"}.`);
+    }
+  } catch (err) {
+    notify(`${action.replace("-", " ")} failed: ${(err as Error).message}`, "bad");
+  }
+  hooks.refresh();
+}
+
+export function setupAdmin(h: AdminHooks): void {
+  hooks = h;
+  state.admin = adminToken() !== null;
+  const form = byId<HTMLFormElement>("admin-form");
+  byId("admin-toggle").addEventListener("click", () => {
+    if (state.admin) return signOut();
+    form.hidden = !form.hidden;
+    if (!form.hidden) byId("admin-token").focus();
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const token = byId<HTMLInputElement>("admin-token").value.trim();
+    if (token) void signIn(token);
+  });
+  document.addEventListener("click", (e) => {
+    const button = (e.target as Element).closest<HTMLButtonElement>("button[data-action]");
+    if (!button || !state.admin) return;
+    button.disabled = true; // one click, one request
+    void act(button).finally(() => {
+      button.disabled = false;
+    });
+  });
+  document.addEventListener("submit", (e) => {
+    const target = e.target as HTMLFormElement;
+    if (target.dataset.action !== "rollout-start") return;
+    e.preventDefault();
+    if (state.admin) void act(target, target);
+  });
+}
+
+/** The header's admin button names what it will do. */
+export function renderAdminToggle(): void {
+  const toggle = byId("admin-toggle");
+  const text = state.admin ? "Leave admin mode" : "Admin…";
+  if (toggle.textContent !== text) toggle.textContent = text;
+  toggle.setAttribute("aria-expanded", String(!byId("admin-form").hidden));
+  document.body.classList.toggle("admin", state.admin);
+  patch(byId("admin-state"), state.admin ? `<span class="badge info">${esc("admin mode")}</span>` : "");
+}

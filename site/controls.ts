@@ -1,0 +1,49 @@
+// The host list's controls: name filter, state and platform filters, sortable column headers,
+// summary tiles that filter, and Escape to leave a host's detail.
+import { byId } from "./dom.ts";
+import type { HostState } from "./format.ts";
+import { type SortKey, state } from "./state.ts";
+
+export function wireControls(render: () => void): void {
+  const name = byId<HTMLInputElement>("f-name");
+  const stateSelect = byId<HTMLSelectElement>("f-state");
+  const platform = byId<HTMLSelectElement>("f-platform");
+  const apply = () => {
+    state.view.name = name.value;
+    state.view.state = stateSelect.value as HostState | "all";
+    state.view.platform = platform.value;
+    render();
+  };
+  const sort = byId<HTMLSelectElement>("f-sort");
+  sort.addEventListener("change", () => {
+    state.view.sort = sort.value as SortKey;
+    state.view.descending = false;
+    render();
+  });
+  name.addEventListener("input", apply);
+  stateSelect.addEventListener("change", apply);
+  platform.addEventListener("change", apply);
+  byId("filters").addEventListener("submit", (e) => e.preventDefault());
+
+  byId<HTMLTableElement>("hosts").tHead!.addEventListener("click", (e) => {
+    const button = (e.target as Element).closest<HTMLButtonElement>("button[data-sort]");
+    if (!button) return;
+    const key = button.dataset.sort as SortKey;
+    state.view.descending = state.view.sort === key ? !state.view.descending : false;
+    state.view.sort = key;
+    render();
+    // The header was re-rendered: put focus back on the same column's button.
+    document.querySelector<HTMLButtonElement>(`button[data-sort="${key}"]`)?.focus();
+  });
+
+  byId("summary").addEventListener("click", (e) => {
+    const tile = (e.target as Element).closest<HTMLButtonElement>("button[data-filter]");
+    if (!tile) return;
+    stateSelect.value = tile.dataset.filter ?? "all";
+    apply();
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && state.detailId && !(e.target instanceof HTMLInputElement)) location.hash = "";
+  });
+}

@@ -1,0 +1,82 @@
+// One host in detail (#host=ID): its facts, open alerts and recent jobs, each with its tests
+// and the tail of its output. Job entries are keyed <details> elements, so the ones a person
+// opened stay open while the page refreshes.
+import type { BoardHostDetail, BoardJobDetail } from "../protocol/board.ts";
+import { byId, esc, patch, relTime } from "./dom.ts";
+import { badge, jobBadge, platformText, runningJob } from "./format.ts";
+import { hostActions } from "./hosts.ts";
+import { state } from "./state.ts";
+
+const _jobs = new Map<string, HTMLDetailsElement>();
+
+export function renderDetail(detail: BoardHostDetail | null): void {
+  if (!detail) {
+    patch(byId("detail-body"), state.detailId ? `<p class="muted">Loading…</p>` : "");
+    return;
+  }
+  const h = detail.host;
+  patch(byId("detail-title"), `Host ${esc(h.name)}`);
+  const facts: [string, string][] = [
+    ["State", `${h.online ? badge("online", "ok") : badge("offline", "bad")} seen ${relTime(h.lastSeen)}`],
+    ["Platform", esc(platformText(h))],
+    ["OS", esc(h.os ? `${h.os.distro ?? h.os.name} ${h.os.release}` : "unknown")],
+    ["Agent", `${esc(h.version ?? "unknown")}${h.outdated ? ` ${badge("outdated", "warn")}` : ""}`],
+    ["Running", runningJob(h.running, h.queued)],
+    ["Alerts", h.alerts.length ? h.alerts.map((a) => esc(a.message)).join("<br>") : "none"],
+  ];
+  patch(byId("detail-facts"), facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${v}</dd></div>`).join(""));
+  patch(byId("detail-actions"), state.admin && !state.snapshot ? hostActions(h) : "");
+  renderJobs(detail.jobs);
+}
+
+function renderJobs(jobs: BoardJobDetail[]): void {
+  const list = byId("detail-jobs");
+  byId("detail-nojobs").hidden = jobs.length > 0;
+  const keep = new Set(jobs.map((j) => j.id));
+  for (const [id, el] of _jobs) {
+    if (keep.has(id)) continue;
+    el.remove();
+    _jobs.delete(id);
+  }
+  let previous: Element | null = null;
+  for (const job of jobs) {
+    let el = _jobs.get(job.id);
+    if (!el) {
+      el = document.createElement("details");
+      el.className = "job";
+      el.dataset.job = job.id;
+      el.append(document.createElement("summary"), document.createElement("div"));
+      _jobs.set(job.id, el);
+    }
+    patch(el.children[0]!, jobSummary(job));
+    patch(el.children[1]!, jobBody(job));
+    const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
+    if (expected !== el) list.insertBefore(el, expected);
+    previous = el;
+  }
+}
+
+function jobSummary(job: BoardJobDetail): string {
+  const p = job.progress;
+  const progress = p && p.total > 0 ? ` <span class="muted">${p.current}/${p.total}</span>` : "";
+  return `<span class="job-op">${esc(job.op)}</span> ${jobBadge(job)}${progress} ${relTime(job.finishedAt ?? job.startedAt ?? job.createdAt)}`;
+}
+
+function jobBody(job: BoardJobDetail): string {
+  const reason = job.reason ? `<p>${esc(job.reason)}</p>` : "";
+  const tests = job.tests?.length
+    ? `<table class="tests"><caption>Tests</caption><thead><tr><th scope="col">Test</th><th scope="col">Result</th><th scope="col">Time</th></tr></thead><tbody>${job.tests
+        .map(
+          (t) =>
+            `<tr><td>${esc(t.name)}</td><td>${badge(t.state.replace("_", " "), t.state === "passed" ? "ok" : "bad")}</td><td>${(t.durationMs / 1000).toFixed(1)} s</td></tr>`,
+        )
+        .join("")}</tbody></table>`
+    : "";
+  const clipped = job.outputClipped ? `<p class="muted">Earlier output left out.</p>` : "";
+  const output = job.output.length
+    ? `${clipped}<pre class="output" tabindex="0" aria-label="output of ${esc(job.op)} ${esc(job.id)}">${job.output
+        .map((l) => `<span class="${l.stream}">${esc(l.data)}</span>`)
+        .join("\n")}</pre>`
+    : `<p class="muted">No output.</p>`;
+  return `<p class="muted">job ${esc(job.id)}, created ${relTime(job.createdAt)}</p>${reason}${tests}${output}`;
+}

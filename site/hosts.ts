@@ -1,0 +1,176 @@
+// The hosts table: one row per host, filtered and sorted by the controls above it. Rows are
+// keyed by host id and patched cell by cell, so a refresh never rebuilds what did not change.
+import type { BoardHost } from "../protocol/board.ts";
+import { byId, esc, patch, relTime } from "./dom.ts";
+import { badge, hostState, lastResult, platformText, runningJob, STATE_RANK } from "./format.ts";
+import { type SortKey, state } from "./state.ts";
+
+interface Column {
+  id: string;
+  label: string;
+  sort?: SortKey;
+  cell(h: BoardHost): string;
+}
+
+const OPS = ["pull", "switch", "test", "update", "restart"] as const;
+
+const COLUMNS: Column[] = [
+  {
+    id: "name",
+    label: "Host",
+    sort: "name",
+    cell: (h) => `<a class="host-link" href="#host=${encodeURIComponent(h.id)}">${esc(h.name)}</a>`,
+  },
+  { id: "platform", label: "Platform", sort: "platform", cell: (h) => esc(platformText(h)) },
+  {
+    id: "agent",
+    label: "Agent",
+    sort: "version",
+    cell: (h) =>
+      `<span class="version">${esc(h.version ?? "unknown")}</span>${h.outdated ? ` ${badge("outdated", "warn")}` : ""}`,
+  },
+  { id: "state", label: "State", sort: "state", cell: stateCell },
+  { id: "pull", label: "Last pull", cell: (h) => lastResult(h.last.pull) },
+  { id: "switch", label: "Last switch", cell: (h) => lastResult(h.last.switch) },
+  { id: "test", label: "Last test", cell: (h) => lastResult(h.last.test) },
+  { id: "running", label: "Running", cell: (h) => runningJob(h.running, h.queued) },
+  { id: "alerts", label: "Alerts", cell: alertsCell },
+];
+
+const ACTIONS: Column = { id: "actions", label: "Actions", cell: (h) => hostActions(h) };
+
+function stateCell(h: BoardHost): string {
+  const online = h.online ? badge("online", "ok") : badge("offline", "bad");
+  const failing = h.failing ? ` ${badge("failing", "bad")}` : "";
+  return `${online}${failing}<span class="seen">seen ${relTime(h.lastSeen)}</span>`;
+}
+
+function alertsCell(h: BoardHost): string {
+  if (h.alerts.length === 0) return `<span class="muted">none</span>`;
+  return `<ul class="alerts-in-row">${h.alerts.map((a) => `<li>${esc(a.message)}</li>`).join("")}</ul>`;
+}
+
+/** The admin's buttons for one host; each names the host for screen readers. */
+export function hostActions(h: Pick<BoardHost, "id" | "name">): string {
+  return `<div class="actions">${OPS.map(
+    (op) =>
+      `<button type="button" class="act" data-action="${op === "update" ? "update" : "job"}" data-op="${op}" ` +
+      `data-host="${esc(h.id)}" data-name="${esc(h.name)}" aria-label="${esc(`${op} ${h.name}`)}">${op[0]!.toUpperCase()}${op.slice(1)}</button>`,
+  ).join("")}</div>`;
+}
+
+const columns = () => (state.admin ? [...COLUMNS, ACTIONS] : COLUMNS);
+
+function compare(a: BoardHost, b: BoardHost, key: SortKey): number {
+  switch (key) {
+    case "state":
+      return STATE_RANK[hostState(a)] - STATE_RANK[hostState(b)];
+    case "platform":
+      return platformText(a).localeCompare(platformText(b));
+    case "lastSeen":
+      return (b.lastSeen ?? "").localeCompare(a.lastSeen ?? "");
+    case "version":
+      return (a.version ?? "").localeCompare(b.version ?? "", undefined, { numeric: true });
+    default:
+      return 0;
+  }
+}
+
+export function visibleHosts(hosts: readonly BoardHost[]): BoardHost[] {
+  const { name, state: wanted, platform, sort, descending } = state.view;
+  const needle = name.trim().toLowerCase();
+  return hosts
+    .filter((h) => !needle || h.name.toLowerCase().includes(needle))
+    .filter((h) => platform === "all" || h.platform === platform)
+    .filter((h) => {
+      if (wanted === "all") return true;
+      if (wanted === "offline") return !h.online;
+      if (wanted === "failing") return h.failing;
+      if (wanted === "outdated") return h.outdated;
+      if (wanted === "running") return h.running !== null;
+      return hostState(h) === "ok";
+    })
+    .sort((a, b) => {
+      const order = compare(a, b, sort) || a.name.localeCompare(b.name);
+      return descending ? -order : order;
+    });
+}
+
+const _rows = new Map<string, HTMLTableRowElement>();
+let _signature = "";
+
+export function renderHosts(hosts: readonly BoardHost[]): void {
+  const table = byId<HTMLTableElement>("hosts");
+  const tbody = table.tBodies[0]!;
+  const cols = columns();
+  const signature = cols.map((c) => c.id).join();
+  if (signature !== _signature) {
+    _signature = signature;
+    tbody.textContent = "";
+    _rows.clear();
+  }
+  patch(table.tHead!, `<tr>${cols.map(headerCell).join("")}</tr>`);
+  const sortSelect = byId<HTMLSelectElement>("f-sort");
+  if (sortSelect.value !== state.view.sort) sortSelect.value = state.view.sort;
+  renderPlatformOptions(hosts);
+
+  const visible = visibleHosts(hosts);
+  const shown = new Set(visible.map((h) => h.id));
+  for (const [id, row] of _rows) {
+    if (shown.has(id)) continue;
+    row.remove();
+    _rows.delete(id);
+  }
+  let previous: HTMLTableRowElement | null = null;
+  for (const host of visible) {
+    const row = _rows.get(host.id) ?? newRow(host.id, cols);
+    cols.forEach((col, i) => {
+      patch(row.cells[i]!, col.cell(host));
+    });
+    row.dataset.state = hostState(host);
+    // Move a row only when it is out of place: moving the row that holds focus would drop it.
+    const expected: Element | null = previous ? previous.nextElementSibling : tbody.firstElementChild;
+    if (expected !== row) tbody.insertBefore(row, expected);
+    previous = row;
+  }
+  const empty = byId("hosts-empty");
+  empty.hidden = visible.length > 0;
+  empty.textContent = hosts.length === 0 ? "No hosts enrolled yet." : "No hosts match the filters.";
+  byId("hosts-count").textContent = `${visible.length} of ${hosts.length}`;
+}
+
+function newRow(id: string, cols: Column[]): HTMLTableRowElement {
+  const row = document.createElement("tr");
+  row.dataset.id = id;
+  for (const col of cols) {
+    const cell = document.createElement(col.id === "name" ? "th" : "td");
+    if (col.id === "name") cell.setAttribute("scope", "row");
+    cell.dataset.label = col.label;
+    cell.className = `col-${col.id}`;
+    row.append(cell);
+  }
+  _rows.set(id, row);
+  return row;
+}
+
+function headerCell(col: Column): string {
+  if (!col.sort) return `<th scope="col" class="col-${col.id}">${esc(col.label)}</th>`;
+  const active = state.view.sort === col.sort;
+  const dir = state.view.descending ? "descending" : "ascending";
+  const arrow = active ? (state.view.descending ? "▼" : "▲") : "";
+  return (
+    `<th scope="col" class="col-${col.id}"${active ? ` aria-sort="${dir}"` : ""}>` +
+    `<button type="button" class="sort" data-sort="${col.sort}">${esc(col.label)}` +
+    `<span class="arrow" aria-hidden="true">${arrow}</span></button></th>`
+  );
+}
+
+function renderPlatformOptions(hosts: readonly BoardHost[]): void {
+  const select = byId<HTMLSelectElement>("f-platform");
+  const platforms = [...new Set(hosts.map((h) => h.platform).filter((p) => p !== null))].sort();
+  const options = ["all", ...platforms]
+    .map((p) => `<option value="${esc(p)}">${p === "all" ? "All" : esc(p)}</option>`)
+    .join("");
+  if (patch(select, options))
+    select.value = platforms.includes(state.view.platform as never) ? state.view.platform : "all";
+}

@@ -1,0 +1,78 @@
+// The current rollout, or the last one: how far along it is, a line per host, and why it
+// halted (naming the failing host). With the admin token: start, pause, resume, cancel.
+import type { Board, BoardRollout } from "../protocol/board.ts";
+import type { RolloutHost } from "../protocol/rollouts.ts";
+import { byId, esc, patch, relTime } from "./dom.ts";
+import { badge, type Tone } from "./format.ts";
+import { state } from "./state.ts";
+
+const ROLLOUT_TONES: Record<BoardRollout["state"], Tone> = {
+  running: "info",
+  paused: "warn",
+  completed: "ok",
+  halted: "bad",
+  cancelled: "warn",
+};
+
+const HOST_TONES: Record<RolloutHost["state"], Tone> = {
+  pending: "idle",
+  updating: "info",
+  done: "ok",
+  skipped: "idle",
+  failed: "bad",
+};
+
+export function renderRollout(board: Board): void {
+  const r = board.rollout;
+  patch(byId("rollout"), r ? rolloutHtml(r) : `<p class="muted">No rollout has run yet.</p>`);
+  patch(byId("rollout-controls"), state.admin && !state.snapshot ? controls(board) : "");
+}
+
+function rolloutHtml(r: BoardRollout): string {
+  const c = r.counts;
+  const finished = c.done + c.skipped + c.failed;
+  const label = `${finished} of ${c.total} hosts finished`;
+  const parts = [
+    `${c.done} done`,
+    c.failed ? `${c.failed} failed` : "",
+    c.skipped ? `${c.skipped} skipped` : "",
+  ];
+  const when = r.finishedAt ? `finished ${relTime(r.finishedAt)}` : `started ${relTime(r.createdAt)}`;
+  return (
+    `<p class="rollout-head">${badge(r.state, ROLLOUT_TONES[r.state], ` data-rollout-state="${r.state}"`)} ` +
+    `to <strong>${esc(r.targetVersion)}</strong> <span class="muted">${when} by ${esc(r.createdBy)}</span></p>` +
+    (r.reason ? `<p class="rollout-reason">${esc(r.reason)}</p>` : "") +
+    `<div class="rollout-bar"><progress max="${c.total}" value="${finished}" aria-label="${esc(label)}"></progress>` +
+    `<span>${esc(label)}: ${esc(parts.filter(Boolean).join(", "))}</span></div>` +
+    `<ol class="rollout-hosts">${r.hosts.map(hostLine).join("")}</ol>`
+  );
+}
+
+function hostLine(h: RolloutHost): string {
+  const group = h.phase === "canary" ? "canary" : `batch ${h.group}`;
+  return (
+    `<li data-host="${esc(h.hostId)}" data-state="${h.state}"><span class="rh-name">${esc(h.name)}</span> ` +
+    `${badge(h.state, HOST_TONES[h.state])} <span class="muted">${esc(group)}</span>` +
+    (h.reason ? ` <span class="rh-reason">${esc(h.reason)}</span>` : "") +
+    `</li>`
+  );
+}
+
+function controls(board: Board): string {
+  const r = board.rollout;
+  const active = r && (r.state === "running" || r.state === "paused");
+  if (active) {
+    const toggle = r.state === "running" ? "pause" : "resume";
+    return (
+      `<button type="button" class="act" data-action="rollout-${toggle}" data-rollout="${esc(r.id)}">${toggle === "pause" ? "Pause" : "Resume"} rollout</button> ` +
+      `<button type="button" class="act danger" data-action="rollout-cancel" data-rollout="${esc(r.id)}">Cancel rollout</button>`
+    );
+  }
+  if (!board.agentVersion) return `<p class="muted">fleetd serves no agent builds to roll out.</p>`;
+  return (
+    `<form class="rollout-start" data-action="rollout-start">` +
+    `<label>Canary hosts <input name="canary" type="number" min="0" value="1" inputmode="numeric"></label>` +
+    `<label>Batch size <input name="batch" type="number" min="1" value="1" inputmode="numeric"></label>` +
+    `<button type="submit" class="act">Start rollout to ${esc(board.agentVersion)}</button></form>`
+  );
+}

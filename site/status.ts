@@ -1,0 +1,66 @@
+// "Is what I see current?": the time of the last answer from fleetd, and a visible warning
+// while fleetd cannot be reached (the last data stays on screen, marked stale). Screen readers
+// hear only the changes of state, not every second's tick.
+import { ago, byId, esc, patch, setText } from "./dom.ts";
+import { HttpError } from "./poll.ts";
+
+let lastOkAt: number | null = null;
+let failingSince: number | null = null;
+let failure: { reason: string; retryAt: number } | null = null;
+
+export function renderConnection(
+  event?: { ok: true } | { ok: false; err: unknown; retryInMs: number },
+): void {
+  const now = Date.now();
+  if (event?.ok) {
+    lastOkAt = now;
+    failingSince = null;
+    failure = null;
+  } else if (event) {
+    failingSince ??= now;
+    failure = { reason: describe(event.err), retryAt: now + event.retryInMs };
+  }
+  const updated = byId("updated");
+  if (lastOkAt !== null) {
+    const clock = new Date(lastOkAt).toLocaleTimeString();
+    setText(updated, `Last updated ${clock} (${ago(now - lastOkAt)})`);
+  }
+  const down = failure !== null;
+  document.body.classList.toggle("stale", down);
+  const banner = byId("conn");
+  banner.hidden = !down;
+  if (failure && failingSince !== null) {
+    const retry = Math.max(0, Math.ceil((failure.retryAt - now) / 1000));
+    // The live region's text changes only when the reason does; the countdown sits outside it.
+    patch(byId("conn-reason"), esc(failure.reason));
+    setText(
+      byId("conn-detail"),
+      `Since ${new Date(failingSince).toLocaleTimeString()}; retrying in ${retry} s. ` +
+        (lastOkAt ? "The data below is from the last update." : "No data yet."),
+    );
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof HttpError) {
+    if (err.status === 401 || err.status === 403) return `fleetd refused the board token: ${err.message}`;
+    return `fleetd answered with an error: ${err.message}`;
+  }
+  return "fleetd is unreachable.";
+}
+
+export function showTokenForm(message: string): void {
+  const section = byId("token-section");
+  if (!section.hidden) return;
+  section.hidden = false;
+  setText(byId("token-why"), message);
+  byId("board-token").focus();
+}
+
+export function renderSnapshotNote(generatedAt: string): void {
+  const when = new Date(generatedAt);
+  patch(
+    byId("updated"),
+    `Snapshot of ${esc(when.toLocaleString())} <span class="muted">(static export; not live)</span>`,
+  );
+}

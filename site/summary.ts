@@ -1,0 +1,69 @@
+// The top of the board: the fleet at a glance (counts that answer "is every host online,
+// current and green?"), open alerts, and the server's version.
+import type { Board } from "../protocol/board.ts";
+import { byId, esc, patch, relTime } from "./dom.ts";
+import type { Tone } from "./format.ts";
+
+interface Tile {
+  label: string;
+  value: number;
+  /** The host filter the tile applies when clicked. */
+  filter: string;
+  tone: Tone;
+}
+
+export function renderSummary(board: Board): void {
+  const s = board.summary;
+  const tiles: Tile[] = [
+    { label: "Hosts", value: s.hosts, filter: "all", tone: "idle" },
+    {
+      label: "Online",
+      value: s.online,
+      filter: "all",
+      tone: s.hosts && s.online === s.hosts ? "ok" : "idle",
+    },
+    { label: "Offline", value: s.offline, filter: "offline", tone: s.offline ? "bad" : "idle" },
+    { label: "Outdated", value: s.outdated, filter: "outdated", tone: s.outdated ? "warn" : "idle" },
+    { label: "Failing", value: s.failing, filter: "failing", tone: s.failing ? "bad" : "idle" },
+    { label: "Running", value: s.running, filter: "running", tone: s.running ? "info" : "idle" },
+  ];
+  patch(
+    byId("summary"),
+    tiles
+      .map(
+        (t) =>
+          `<li class="tile ${t.tone}"><button type="button" class="tile-btn" data-filter="${t.filter}" ` +
+          `aria-label="${t.value} ${esc(t.label.toLowerCase())}: show them"><span class="num">${t.value}</span>` +
+          `<span class="lbl">${esc(t.label)}</span></button></li>`,
+      )
+      .join(""),
+  );
+  const verdict =
+    s.hosts === 0
+      ? "No hosts enrolled yet."
+      : s.offline || s.failing || s.outdated
+        ? "Needs attention."
+        : "All hosts online, current and green.";
+  patch(byId("verdict"), esc(verdict));
+  patch(
+    byId("versions"),
+    `fleetd ${esc(board.serverVersion)}` +
+      (board.agentVersion ? ` · serving agent ${esc(board.agentVersion)}` : " · serving no agent builds"),
+  );
+  renderAlerts(board);
+}
+
+function renderAlerts(board: Board): void {
+  const section = byId("alerts-section");
+  section.hidden = board.alerts.length === 0;
+  patch(
+    byId("alerts"),
+    board.alerts
+      .map(
+        (a) =>
+          `<li><span class="badge bad">${esc(a.kind.replace("_", " "))}</span> ${esc(a.message)} ` +
+          `<span class="muted">raised ${relTime(a.raisedAt)}</span></li>`,
+      )
+      .join(""),
+  );
+}
