@@ -48,8 +48,16 @@ export const AgentConfig = z.object({
       plist: z.string().min(1).optional(),
       /** The installed agent binary the service starts (default: the running executable). */
       binary: z.string().min(1).optional(),
+      /** systemd unit name, for `systemctl restart` when a bad update must be rolled back. */
+      unit: z.string().min(1).default("fleet-agent.service"),
+      /**
+       * argv that makes the service manager restart the agent, used to get rid of a new
+       * binary that runs but never reports. Default: `systemctl restart <unit>` under
+       * systemd, `launchctl kickstart -k` under launchd; none otherwise.
+       */
+      restartCommand: z.array(z.string().min(1)).min(1).optional(),
     })
-    .default({ manager: "auto", label: "dev.fleet.agent" }),
+    .default({ manager: "auto", label: "dev.fleet.agent", unit: "fleet-agent.service" }),
   /** Self-update health gate; see docs/update.md. */
   update: z
     .object({

@@ -3,7 +3,10 @@
 // new agent is healthy when it has said hello on the expected version and hash (its
 // health note) and has kept the single-instance lock for the soak time.
 import { join } from "node:path";
+import type { AgentConfig } from "../config.ts";
+import { runChild } from "../jobs/child.ts";
 import { isLocked, readHolderPid } from "../lock.ts";
+import { detectServiceManager, launchdDomain } from "../service.ts";
 import { readHealth } from "./health.ts";
 
 const POLL_MS = 200;
@@ -50,8 +53,23 @@ export async function awaitHealthy(
   return `new agent did not say hello on ${expected.version} within ${graceMs / 1000} s${lastSeen}`;
 }
 
-/** Gets whatever agent holds the lock to exit, asking first, then insisting. */
-export async function stopCurrentAgent(stateDir: string, say: (line: string) => void): Promise<void> {
+/**
+ * Gets the service manager to restart the agent: a new binary that runs but never reports
+ * may not even hold the lock, so only the service manager can be trusted to find it. With
+ * no service manager, the lock holder (if any) is asked to exit, then made to.
+ */
+export async function restartAgentService(
+  config: AgentConfig,
+  stateDir: string,
+  say: (line: string) => void,
+) {
+  const argv = restartArgv(config);
+  if (argv) {
+    say(`restarting the agent service: ${argv.join(" ")}`);
+    const result = await runChild(argv, { timeoutMs: 60_000, killGraceMs: 1000, onLine: (_s, l) => say(l) });
+    if (result.exitCode === 0) return;
+    say(`${argv[0]} exited with ${result.exitCode ?? result.spawnError}`);
+  }
   const lock = join(stateDir, "agent.lock");
   const pid = readHolderPid(lock);
   if (!pid || !isLocked(lock)) return;
@@ -59,6 +77,15 @@ export async function stopCurrentAgent(stateDir: string, say: (line: string) => 
   _signal(pid, "SIGTERM");
   for (let i = 0; i < 25 && isLocked(lock); i++) await Bun.sleep(POLL_MS);
   if (isLocked(lock) && readHolderPid(lock) === pid) _signal(pid, "SIGKILL");
+}
+
+export function restartArgv(config: AgentConfig): string[] | null {
+  if (config.service.restartCommand) return config.service.restartCommand;
+  const manager = detectServiceManager(config);
+  if (manager === "systemd") return ["systemctl", "restart", config.service.unit];
+  if (manager === "launchd")
+    return ["launchctl", "kickstart", "-k", `${launchdDomain(config)}/${config.service.label}`];
+  return null;
 }
 
 function _signal(pid: number, sig: NodeJS.Signals): void {

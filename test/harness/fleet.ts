@@ -123,9 +123,11 @@ export class TestFleet {
     );
     if (enroll.exitCode !== 0) throw new Error(`enroll ${name}: ${enroll.stderr}`);
     const configPath = join(stateDir, "config.json");
+    // The supervisor is this agent's service manager; a rollback restarts the agent through it.
+    const restartCommand = ["sh", "-c", `kill -9 "$(cat '${join(root, "supervised.pid")}')"`];
     const merged = {
       ...JSON.parse(readFileSync(configPath, "utf8")),
-      service: { manager: "none" },
+      service: { manager: "none", restartCommand },
       ...config,
     };
     writeFileSync(configPath, JSON.stringify(merged, null, 2));
@@ -177,6 +179,7 @@ export class TestAgent {
       while (this.supervising) {
         this.proc = _spawnLogged([this.bin, "run", "--state-dir", this.stateDir], this.log, this.env);
         this.starts.push(this.proc.pid);
+        writeFileSync(join(this.root, "supervised.pid"), String(this.proc.pid));
         await this.proc.exited;
         if (this.supervising) await Bun.sleep(200);
       }

@@ -12,7 +12,7 @@ import { newPath, rollBack, startWindowsSwap, swapInNew } from "../../update/swa
 import { TRUSTED_KEYS } from "../../update/trusted-keys.ts";
 import { checkFile, checkRuns, checkSignature } from "../../update/verify.ts";
 import { compareVersions } from "../../update/versions.ts";
-import { awaitHealthy, stopCurrentAgent } from "../../update/watch.ts";
+import { awaitHealthy, restartAgentService } from "../../update/watch.ts";
 import { kickstart } from "../after-switch.ts";
 import type { OpContext, Operation } from "./context.ts";
 
@@ -80,8 +80,7 @@ async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry
 
   say(`rolling back: ${unhealthy}`);
   if (process.platform !== "win32" && existsSync(`${bin}.old`)) rollBack(bin);
-  await stopCurrentAgent(ctx.stateDir, say);
-  if (manager === "launchd") await kickstart(ctx.config, say);
+  await restartAgentService(ctx.config, ctx.stateDir, say);
   const back = await awaitHealthy(
     ctx.stateDir,
     { version: VERSION, sha256: selfSha256(), after: Date.now() },
