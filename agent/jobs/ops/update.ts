@@ -8,6 +8,7 @@ import { readHolderPid } from "../../lock.ts";
 import { detectServiceManager } from "../../service.ts";
 import { downloadTo, fetchManifest, UpdateRefused } from "../../update/download.ts";
 import { requestAgentRestart } from "../../update/health.ts";
+import { withRetry } from "../../update/retry.ts";
 import { newPath, rollBack, startWindowsSwap, swapInNew } from "../../update/swap.ts";
 import { TRUSTED_KEYS } from "../../update/trusted-keys.ts";
 import { checkFile, checkRuns, checkSignature } from "../../update/verify.ts";
@@ -22,7 +23,12 @@ export const update: Operation = async (ctx) => {
   let entry: Artifact;
   let version: string;
   try {
-    const manifest = await fetchManifest(ctx.config.server, ctx.signal);
+    const manifest = await withRetry(
+      "fetching the manifest",
+      () => fetchManifest(ctx.config.server, ctx.signal),
+      say,
+      ctx.signal,
+    );
     version = manifest.version;
     const target = targetOf(process.platform as Platform, process.arch as Arch);
     const found = manifest.artifacts.find((a) => a.program === "fleet-agent" && a.target === target);
@@ -38,8 +44,13 @@ export const update: Operation = async (ctx) => {
     }
     checkSignature(entry, version, TRUSTED_KEYS);
     say(`downloading ${entry.file} (${version}, ${(entry.size / 1e6).toFixed(1)} MB) to ${newPath(bin)}`);
-    await downloadTo(ctx.config.server, entry.file, newPath(bin), entry.size, ctx.signal, (bytes) =>
-      ctx.progress({ current: Math.round(bytes / 1024), total: Math.round(entry.size / 1024), label: "KiB" }),
+    const progress = (bytes: number) =>
+      ctx.progress({ current: Math.round(bytes / 1024), total: Math.round(entry.size / 1024), label: "KiB" });
+    await withRetry(
+      "downloading",
+      () => downloadTo(ctx.config.server, entry.file, newPath(bin), entry.size, ctx.signal, progress),
+      say,
+      ctx.signal,
     );
     await checkFile(newPath(bin), entry);
     await checkRuns(newPath(bin), version);
