@@ -4,6 +4,7 @@ import { VERSION } from "../protocol/index.ts";
 import { registerCommandTree, showUsageWithExamples } from "./command.ts";
 import alerts from "./commands/alerts.ts";
 import audit from "./commands/audit.ts";
+import board from "./commands/board.ts";
 import cancel from "./commands/cancel.ts";
 import enrollToken from "./commands/enroll-token.ts";
 import host from "./commands/host.ts";
@@ -32,6 +33,7 @@ const main = defineCommand({
     update,
     rollout,
     alerts,
+    board,
   },
 });
 

@@ -18,10 +18,17 @@ function describe(entry: AuditEntry, names: Map<string, string>): string {
   return `<span class="action">${esc(entry.action)}</span> ${esc(target)}${extra.length ? ` <span class="muted">${esc(extra.join(" · "))}</span>` : ""}`;
 }
 
+/** "host:h_123" reads as the host's name; "admin", "fleetd" and "rollout:r_1" stay as they are. */
+function actorName(actor: string, names: Map<string, string>): string {
+  const host = actor.startsWith("host:") ? names.get(actor.slice(5)) : undefined;
+  return host ? `host ${host}` : actor;
+}
+
 export function renderActivity(board: Board): void {
   const names = new Map(board.hosts.map((h) => [h.id, h.name]));
   const items = board.audit.map(
-    (e) => `<li>${relTime(e.ts)} <span class="actor">${esc(e.actor)}</span> ${describe(e, names)}</li>`,
+    (e) =>
+      `<li>${relTime(e.ts)} <span class="actor">${esc(actorName(e.actor, names))}</span> ${describe(e, names)}</li>`,
   );
-  patch(byId("audit"), items.join("") || `<li class="muted empty">Nothing yet.</li>`);
+  patch(byId("audit"), items.join("") || `<li class="muted">Nothing yet.</li>`);
 }

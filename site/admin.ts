@@ -19,7 +19,15 @@ export function notify(text: string, tone: "ok" | "bad" = "ok"): void {
   const el = byId("notice");
   el.className = `notice ${tone}`;
   el.textContent = text;
+  clearTimeout(_clearNotice);
+  // The line keeps its height when empty (CSS), so clearing it moves nothing.
+  _clearNotice = setTimeout(() => {
+    el.textContent = "";
+  }, NOTICE_MS);
 }
+
+const NOTICE_MS = 20_000;
+let _clearNotice: ReturnType<typeof setTimeout> | undefined;
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(path, {

@@ -10,10 +10,17 @@ import { state } from "./state.ts";
 const _jobs = new Map<string, HTMLDetailsElement>();
 
 export function renderDetail(detail: BoardHostDetail | null): void {
-  if (!detail) {
-    patch(byId("detail-body"), state.detailId ? `<p class="muted">Loading…</p>` : "");
+  if (!detail || detail.host.id !== state.detailId) {
+    // Nothing of another host may linger while this one loads.
+    patch(byId("detail-title"), "Host");
+    patch(byId("detail-facts"), "");
+    patch(byId("detail-actions"), "");
+    patch(byId("detail-body"), `<p class="muted">Loading…</p>`);
+    renderJobs([]);
+    byId("detail-nojobs").hidden = true;
     return;
   }
+  patch(byId("detail-body"), "");
   const h = detail.host;
   patch(byId("detail-title"), `Host ${esc(h.name)}`);
   const facts: [string, string][] = [

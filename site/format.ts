@@ -36,7 +36,7 @@ export function lastResult(job: BoardJob | null): string {
 export function runningJob(job: BoardJob | null, queued: number): string {
   const more = queued > 0 ? ` <span class="muted">+${queued} queued</span>` : "";
   if (!job)
-    return queued > 0 ? `<span class="muted">${queued} queued</span>` : `<span class="muted">idle</span>`;
+    return `<div class="run"><span class="muted">${queued > 0 ? `${queued} queued` : "idle"}</span></div>`;
   const p = job.progress;
   const label = `${job.op} ${p && p.total > 0 ? `${p.current}/${p.total}` : jobStateText(job.state)}`;
   const bar =

@@ -47,7 +47,7 @@ function stateCell(h: BoardHost): string {
 
 function alertsCell(h: BoardHost): string {
   if (h.alerts.length === 0) return `<span class="muted">none</span>`;
-  return `<ul class="alerts-in-row">${h.alerts.map((a) => `<li>${esc(a.message)}</li>`).join("")}</ul>`;
+  return `<ul class="alerts-in-row">${h.alerts.map((a) => `<li title="${esc(a.message)}">${esc(a.message)}</li>`).join("")}</ul>`;
 }
 
 /** The admin's buttons for one host; each names the host for screen readers. */
@@ -125,7 +125,8 @@ export function renderHosts(hosts: readonly BoardHost[]): void {
   for (const host of visible) {
     const row = _rows.get(host.id) ?? newRow(host.id, cols);
     cols.forEach((col, i) => {
-      patch(row.cells[i]!, col.cell(host));
+      // One wrapper per cell, so the phone layout's label + value grid always has two items.
+      patch(row.cells[i]!, `<div class="v">${col.cell(host)}</div>`);
     });
     row.dataset.state = hostState(host);
     // Move a row only when it is out of place: moving the row that holds focus would drop it.
