@@ -1,9 +1,9 @@
 // Checks a downloaded agent before it may replace the running one: the manifest entry's
 // signature against the keys compiled into this (the running) agent, the file's size and
 // SHA-256 against that entry, and the new binary's own `--version`.
-import { createHash } from "node:crypto";
-import { chmodSync, createReadStream, statSync } from "node:fs";
+import { chmodSync, statSync } from "node:fs";
 import { verifyArtifact } from "../../lib/artifact-signature.ts";
+import { sha256File } from "../../lib/sha256-file.ts";
 import type { Artifact } from "../../protocol/index.ts";
 import { runChild } from "../jobs/child.ts";
 import { UpdateRefused } from "./download.ts";
@@ -24,7 +24,7 @@ export function checkSignature(entry: Artifact, version: string, trustedKeys: re
 export async function checkFile(path: string, entry: Artifact): Promise<void> {
   const size = statSync(path).size;
   if (size !== entry.size) throw new UpdateRefused(`downloaded ${size} bytes, manifest says ${entry.size}`);
-  const sha256 = await _sha256(path);
+  const sha256 = await sha256File(path);
   if (sha256 !== entry.sha256) {
     throw new UpdateRefused(`SHA-256 of the download is ${sha256}, manifest says ${entry.sha256}`);
   }
@@ -45,14 +45,4 @@ export async function checkRuns(path: string, version: string): Promise<void> {
       `new binary failed its --version check (exit ${result.exitCode ?? result.spawnError}, printed "${printed.slice(0, 100)}", expected "${version}")`,
     );
   }
-}
-
-function _sha256(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (c) => hash.update(c))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
-  });
 }

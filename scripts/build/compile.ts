@@ -1,6 +1,5 @@
 // One `bun build --compile` of one program for one target, and the artifact's SHA-256.
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Target } from "../../protocol/index.ts";
 
 export interface CompileRequest {
@@ -42,13 +41,4 @@ export async function compileWithBun(req: CompileRequest): Promise<void> {
   }
 }
 
-/** Streams the file: artifacts are ~100 MB each and several are hashed at once. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
-  });
-}
+export { sha256File } from "../../lib/sha256-file.ts";

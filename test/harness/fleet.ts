@@ -69,17 +69,11 @@ export class TestFleet {
   }
 
   async fleetctl(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-    const proc = Bun.spawn([this.bins.fleetctl, ...args], {
-      env: { ...process.env, FLEET_SERVER: this.url, FLEET_TOKEN: this.adminToken, NO_COLOR: "1", ...env },
-      stdout: "pipe",
-      stderr: "pipe",
+    return runToEnd([this.bins.fleetctl, ...args], {
+      FLEET_SERVER: this.url,
+      FLEET_TOKEN: this.adminToken,
+      ...env,
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { code, stdout, stderr };
   }
 
   /** fleetctl with --json; throws with its stderr if it failed. */
@@ -189,17 +183,7 @@ export class TestAgent {
 
   /** Starts one more agent process on the same state dir, unsupervised (for the lock test). */
   async runOnce(): Promise<RunResult> {
-    const proc = Bun.spawn([this.bin, "run", "--state-dir", this.stateDir], {
-      env: { ...process.env, NO_COLOR: "1", ...this.env },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { code, stdout, stderr };
+    return runToEnd([this.bin, "run", "--state-dir", this.stateDir], this.env);
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
@@ -218,6 +202,21 @@ export class TestAgent {
     this.proc?.kill("SIGTERM");
     await this.proc?.exited;
   }
+}
+
+/** Runs a command to its end and collects its output. */
+export async function runToEnd(argv: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const proc = Bun.spawn(argv, {
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
 }
 
 function _spawnLogged(argv: string[], log: string[], env: Record<string, string> = {}): Subprocess {
