@@ -1,0 +1,81 @@
+// How a rollout reads on screen: plan order, bar, per-host lines, TTY vs piped, exit codes.
+import { describe, expect, test } from "bun:test";
+import { rolloutOutcome } from "../../cli/commands/update.ts";
+import {
+  createRolloutView,
+  describePlan,
+  describeRolloutHost,
+  renderRolloutBar,
+} from "../../cli/rollout-view.ts";
+import type { Rollout } from "../../protocol/index.ts";
+
+const rollout = (over: Partial<Rollout> = {}): Rollout => ({
+  id: "r_1",
+  state: "running",
+  targetVersion: "2.0.0",
+  options: {
+    canary: 1,
+    batch: 2,
+    maxFailures: 0,
+    timeoutSeconds: 90,
+    includeOffline: "skip",
+    allowDowngrade: false,
+  },
+  createdAt: "2026-01-01T00:00:00.000Z",
+  createdBy: "admin",
+  hosts: [
+    { hostId: "h_a", name: "a", phase: "canary", group: 0, state: "done" },
+    { hostId: "h_b", name: "b", phase: "batch", group: 1, state: "updating" },
+    { hostId: "h_c", name: "c", phase: "batch", group: 1, state: "failed", reason: "rolled_back: crash" },
+    { hostId: "h_d", name: "d", phase: "batch", group: 2, state: "pending" },
+  ],
+  ...over,
+});
+
+describe("rollout view", () => {
+  test("plan reads canary first, then each batch", () => {
+    expect(describePlan(rollout())).toBe("canary: a · batch 1: b, c · batch 2: d");
+  });
+
+  test("bar counts finished hosts and names the state", () => {
+    expect(renderRolloutBar(rollout(), 8)).toBe("[####----] 2/4 · 1 updating · 1 failed · running");
+  });
+
+  test("a failed host's line carries its reason", () => {
+    expect(describeRolloutHost(rollout().hosts[2]!)).toBe("c (batch 1): failed — rolled_back: crash");
+  });
+
+  test("piped output prints each host line once, only when it changes", () => {
+    const out: string[] = [];
+    const view = createRolloutView({ tty: false, write: (t) => out.push(t) });
+    view.update(rollout());
+    view.update(rollout());
+    expect(out).toHaveLength(1);
+    expect(out[0]).not.toContain("\u001b");
+    expect(out[0]!.split("\n").filter(Boolean)).toHaveLength(5);
+  });
+
+  test("on a terminal the bar is redrawn in place", () => {
+    const out: string[] = [];
+    const view = createRolloutView({ tty: true, write: (t) => out.push(t) });
+    view.update(rollout());
+    view.update(rollout());
+    expect(out[1]).toStartWith("\r\u001b[2K[");
+  });
+});
+
+describe("exit code of update --wait", () => {
+  test("0 only for a completed rollout without failures", () => {
+    const done = rollout({
+      state: "completed",
+      hosts: rollout().hosts.map((h) => ({ ...h, state: "done" as const })),
+    });
+    expect(rolloutOutcome(done).code).toBe(0);
+    expect(rolloutOutcome(rollout({ state: "completed" })).code).toBe(1);
+    const halted = rolloutOutcome(
+      rollout({ state: "halted", reason: "halted at c (h_c): rolled_back: crash" }),
+    );
+    expect(halted.code).toBe(1);
+    expect(halted.message).toContain("halted at c");
+  });
+});
