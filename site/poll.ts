@@ -29,7 +29,11 @@ export async function conditionalGet<T>(
     cache: "no-store",
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  if (res.status === 304) return null;
+  // Read even the empty 304 body, so the request is over before the next one starts.
+  if (res.status === 304) {
+    await res.text();
+    return null;
+  }
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     throw new HttpError(res.status, body?.error?.message ?? `HTTP ${res.status}`);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Request } from "playwright-core";
 import {
   type Binaries,
   createConfigRepo,
@@ -26,6 +26,9 @@ let alpha: TestAgent;
 let browser: BrowserContext;
 let page: Page;
 let navigations = 0;
+const polls: number[] = [];
+const inFlight = new Set<Request>();
+let maxInFlight = 0;
 const repo = createConfigRepo();
 const stubs = createSwitchStubs();
 
@@ -59,6 +62,16 @@ beforeAll(async () => {
   page.on("framenavigated", (frame) => {
     if (frame === page.mainFrame()) navigations++;
   });
+  // The page's polling: never two board requests at once, and fewer when fleetd is down.
+  const isPoll = (url: string) => url.includes("/api/v1/board");
+  page.on("request", (req) => {
+    if (!isPoll(req.url())) return;
+    polls.push(performance.now());
+    inFlight.add(req);
+    maxInFlight = Math.max(maxInFlight, inFlight.size);
+  });
+  page.on("requestfinished", (req) => inFlight.delete(req));
+  page.on("requestfailed", (req) => inFlight.delete(req));
   await page.goto(fleet.url);
 }, 300_000);
 
@@ -258,12 +271,18 @@ describe("the status board on a live fleet", () => {
     );
   }, 60_000);
 
-  test("fleetd unreachable: the page says so and keeps the last data, then recovers by itself", async () => {
+  test("fleetd unreachable: the page says so, keeps the last data, backs off, recovers; polls never overlap", async () => {
     await fleet.kill();
     await waitFor(() => page.locator("#conn").isVisible(), { what: "unreachable banner", timeoutMs: 10_000 });
     expect(await page.locator("#conn").textContent()).toContain("fleetd is unreachable");
     expect(await shownHosts(page)).toHaveLength(3);
     await screenshot(page, "board-unreachable");
+    const from = performance.now();
+    await Bun.sleep(8_000);
+    const during = polls.filter((t) => t >= from).length;
+    console.log(`${during} board requests in 8 s while fleetd was down (backing off)`);
+    expect(during).toBeLessThanOrEqual(5);
+    expect(maxInFlight).toBe(1);
     await fleet.restart();
     await waitFor(() => page.locator("#conn").isHidden(), { what: "banner gone", timeoutMs: 40_000 });
   }, 60_000);
