@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await fleet?.stop();
-});
+}, 30_000);
 
 test("without the token the page asks for it and shows no data; with it, the fleet", async () => {
   const page = await browser.newPage();
@@ -33,7 +33,7 @@ test("without the token the page asks for it and shows no data; with it, the fle
   expect(await page.locator("#token-section").isHidden()).toBe(true);
   expect(await page.locator("#conn").isHidden()).toBe(true);
   await page.close();
-});
+}, 60_000);
 
 test("a #token= link works and the token leaves the address bar; the badge takes ?token=", async () => {
   const page = await browser.newPage();
@@ -50,4 +50,4 @@ test("a #token= link works and the token leaves the address bar; the badge takes
   const badge = await fetch(`${fleet.url}/api/v1/board/badge.svg?token=${BOARD_TOKEN}`);
   expect(badge.status).toBe(200);
   expect(await badge.text()).toContain("fleet: no hosts");
-});
+}, 60_000);

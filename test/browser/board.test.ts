@@ -78,7 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await fleet?.stop();
-});
+}, 30_000);
 
 describe("the status board on a live fleet", () => {
   test("lists the three hosts, online, with the outdated badge on the agent a build behind", async () => {
@@ -95,7 +95,7 @@ describe("the status board on a live fleet", () => {
     expect(await page.locator("#versions").textContent()).toContain("fleetd 2.0.0-test");
     expect(await page.locator("#updated").textContent()).toMatch(/Last updated .*\(/);
     await screenshot(page, "board-desktop-light");
-  });
+  }, 60_000);
 
   test("a test job from fleetctl shows its bar moving and then its result, with no reload", async () => {
     const before = navigations;
@@ -180,7 +180,7 @@ describe("the status board on a live fleet", () => {
       what: "back to the overview",
     });
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("alpha");
-  });
+  }, 60_000);
 
   test("sorting and filtering by name, state and platform", async () => {
     await page.getByLabel("Name", { exact: true }).fill("a");
@@ -199,7 +199,7 @@ describe("the status board on a live fleet", () => {
     expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("descending");
     await page.getByRole("button", { name: "Host", exact: true }).click();
     expect(await shownHosts(page)).toEqual(["alpha", "beta", "gamma"]);
-  });
+  }, 60_000);
 
   test("phone width: no horizontal scroll; dark mode renders dark; text contrast is AA in both", async () => {
     expect(await contrastFailures(page)).toEqual([]);
@@ -218,7 +218,7 @@ describe("the status board on a live fleet", () => {
     expect(await contrastFailures(phone)).toEqual([]);
     await screenshot(phone, "board-desktop-dark");
     await phone.close();
-  });
+  }, 60_000);
 
   test("fleetctl board export writes a snapshot that opens from file:// with the same hosts", async () => {
     const dir = tempDir("board-export");
@@ -243,7 +243,7 @@ describe("the status board on a live fleet", () => {
     await snap.goBack();
     await screenshot(snap, "board-snapshot-file");
     await snap.close();
-  });
+  }, 60_000);
 
   test("a killed agent turns offline on the page within the documented window", async () => {
     await alpha.halt();

@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   proc?.kill("SIGTERM");
   await proc?.exited;
-});
+}, 30_000);
 
 test("the compiled fleetd serves the board with site/ out of its sight", async () => {
   if (!hidden) console.warn("unshare -m not permitted here: site/ stayed visible to fleetd");
@@ -53,4 +53,4 @@ test("the compiled fleetd serves the board with site/ out of its sight", async (
   const js = await (await fetch(`${url}/assets/board.js`)).text();
   expect(js).toBe(siteFiles().js);
   expect(js).toContain("api/v1/board");
-});
+}, 60_000);

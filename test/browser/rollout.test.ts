@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await fleet?.stop();
-});
+}, 30_000);
 
 describe("agent updates on the board", () => {
   test("the outdated badge shows for v1 agents and clears after an update started from the page", async () => {
