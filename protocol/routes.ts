@@ -48,6 +48,9 @@ export const ROUTES = {
   /** The build manifest (file "manifest.json") and the binaries it lists; not secret. */
   artifact: { method: "GET", path: "/api/v1/artifacts/:file", auth: "public" },
 
+  /** The agent installer (scripts/install.sh) with this fleetd's URL filled in; outside /api/v1. */
+  installScript: { method: "GET", path: "/install.sh", auth: "public" },
+
   health: { method: "GET", path: "/api/v1/health", auth: "public" },
 } as const satisfies Record<string, RouteSpec>;
 

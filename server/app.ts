@@ -21,6 +21,7 @@ import { defineRoutes, type RouteHandler } from "./routes/define.ts";
 import { enrollRoutes } from "./routes/enroll/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
 import { hostRoutes } from "./routes/hosts/index.ts";
+import { installRoutes } from "./routes/install/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
@@ -39,6 +40,7 @@ const RESOURCES = [
   artifactRoutes,
   rolloutRoutes,
   boardRoutes,
+  installRoutes,
   healthRoutes,
 ];
 
@@ -53,6 +55,7 @@ const _everyRouteHandled: Record<RouteName, RouteHandler> = {
   ...artifactRoutes,
   ...rolloutRoutes,
   ...boardRoutes,
+  ...installRoutes,
   ...healthRoutes,
 };
 

@@ -1,6 +1,7 @@
-// Loaded before every test file (bunfig.toml [test] preload). e2e tests start real
+// Loaded before test files (bunfig.toml [test] preload). e2e tests start real
 // processes and compile real binaries; Bun's 5 s default per test is far too short, and
-// bunfig's own `timeout` key is not honoured by this Bun version.
+// bunfig's own `timeout` key is not honoured by this Bun version. In a run of several files
+// Bun applies this only to the first one, so `npm test` also passes --timeout.
 import { setDefaultTimeout } from "bun:test";
 
 setDefaultTimeout(120_000);
