@@ -21,13 +21,23 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 /** Extra time past the server's poll window before the agent gives up on a held poll. */
 export const POLL_SLACK_MS = 10_000;
 
+/** A refused token will not fix itself quickly: wait at least this long between tries. */
+export const AUTH_RETRY_MS = 60_000;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** From a 429's Retry-After: how long fleetd wants this address to wait. */
+    readonly retryAfterMs = 0,
   ) {
     super(message);
+  }
+
+  /** fleetd refused the token itself (revoked, deleted host): retrying soon cannot help. */
+  get tokenRefused(): boolean {
+    return this.status === 401 || this.status === 403;
   }
 }
 
@@ -90,7 +100,9 @@ export class AgentClient {
     }
     if (!res.ok) {
       const err = ErrorBody.safeParse(json);
-      if (err.success) throw new ApiError(res.status, err.data.error.code, err.data.error.message);
+      const retryAfterMs = (Number(res.headers.get("retry-after")) || 0) * 1000;
+      if (err.success)
+        throw new ApiError(res.status, err.data.error.code, err.data.error.message, retryAfterMs);
       throw new ApiError(res.status, "bad_response", `${route}: HTTP ${res.status}`);
     }
     const parsed = schema.safeParse(json);

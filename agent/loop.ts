@@ -5,7 +5,7 @@ import { consola } from "consola";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
 import { Backoff } from "./backoff.ts";
-import { AgentClient, ApiError } from "./client.ts";
+import { AgentClient, ApiError, AUTH_RETRY_MS } from "./client.ts";
 import { loadConfig, loadCredentials } from "./config.ts";
 import { helloBody } from "./identity.ts";
 import { requestCancel, settleRestarts } from "./jobs/control.ts";
@@ -16,9 +16,6 @@ import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
-
-/** A refused token will not fix itself quickly: wait at least this long between tries. */
-export const AUTH_RETRY_MS = 60_000;
 
 export async function runAgent(paths: StatePaths): Promise<number> {
   mkdirSync(paths.jobs, { recursive: true, mode: 0o700 });
@@ -117,7 +114,7 @@ function _handle(command: Command, { paths, manager }: Where, restart: (why: str
 
 function _retryDelay(err: unknown, backoff: Backoff): number {
   const delay = backoff.next();
-  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+  if (err instanceof ApiError && err.tokenRefused) {
     consola.error(
       `fleetd refused this host's token (${err.message}); re-enroll with 'fleet-agent enroll --force'`,
     );
@@ -126,6 +123,13 @@ function _retryDelay(err: unknown, backoff: Backoff): number {
   if (err instanceof ApiError && err.code === "protocol_mismatch") {
     consola.error(`fleetd speaks another protocol: ${err.message}`);
     return Math.max(delay, AUTH_RETRY_MS);
+  }
+  if (err instanceof ApiError && err.status === 429) {
+    const wait = Math.max(delay, err.retryAfterMs);
+    consola.warn(
+      `fleetd is rate-limiting this address (${err.message}); retrying in ${(wait / 1000).toFixed(1)} s`,
+    );
+    return wait;
   }
   consola.warn(`cannot reach fleetd: ${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
   return delay;

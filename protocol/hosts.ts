@@ -27,8 +27,11 @@ export const Host = z.object({
   /** Agent version or binary hash differs from the artifact fleetd serves for its platform. */
   outdated: z.boolean(),
   runningJobId: Id.nullable(),
+  /** Set when the operator revoked the host's token; the host can no longer call fleetd. */
+  revokedAt: Timestamp.optional(),
 });
 export type Host = z.infer<typeof Host>;
 
 export const HostList = z.object({ hosts: z.array(Host) });
 export const HostDetail = z.object({ host: Host, recentJobs: z.array(Job) });
+export const HostResponse = z.object({ host: Host });

@@ -23,6 +23,8 @@ export const ROUTES = {
   listHosts: { method: "GET", path: "/api/v1/hosts", auth: "admin" },
   getHost: { method: "GET", path: "/api/v1/hosts/:id", auth: "admin" },
   deleteHost: { method: "DELETE", path: "/api/v1/hosts/:id", auth: "admin" },
+  /** Invalidates the host's token for good; the record stays, marked revoked. */
+  revokeHost: { method: "POST", path: "/api/v1/hosts/:id/revoke", auth: "admin" },
   createJob: { method: "POST", path: "/api/v1/hosts/:id/jobs", auth: "admin" },
   updateHost: { method: "POST", path: "/api/v1/hosts/:id/update", auth: "admin" },
   listJobs: { method: "GET", path: "/api/v1/jobs", auth: "admin" },

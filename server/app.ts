@@ -12,6 +12,7 @@ import { onError, onNotFound } from "./error-handler.ts";
 import { PollHub } from "./hub.ts";
 import { limitDeclaredBody } from "./middleware/body/index.ts";
 import { Presence } from "./presence.ts";
+import { RateLimiter } from "./rate-limiter.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
 import { alertRoutes } from "./routes/alerts/index.ts";
 import { artifactRoutes } from "./routes/artifacts/index.ts";
@@ -99,6 +100,10 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
     updateHellos: new Map(),
+    limiters: {
+      enroll: new RateLimiter(config.enrollBurst, config.enrollPerMinute),
+      failedAuth: new RateLimiter(config.failedAuthBurst, config.failedAuthPerMinute),
+    },
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
   };
 

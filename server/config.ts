@@ -36,6 +36,14 @@ export const DEFAULT_LIMITS = {
   shutdownGraceMs: 10_000,
   /** The board document is rebuilt at most this often, however many pages poll it. */
   boardCacheMs: 500,
+  /** Enroll attempts one client address may make in a burst (a rack of machines installing at once)... */
+  enrollBurst: 60,
+  /** ...and per minute after that; beyond it, 429 with Retry-After. */
+  enrollPerMinute: 30,
+  /** Requests with a missing, unknown or revoked token one address may make in a burst... */
+  failedAuthBurst: 30,
+  /** ...and per minute after that; then every token-bearing request from it gets 429 until it refills. */
+  failedAuthPerMinute: 30,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 
@@ -52,6 +60,11 @@ export interface ServerConfig extends Limits {
   publicUrl: string | null;
   /** SHA-256 of the board's read token; null or absent means the board is public. */
   boardTokenHash?: string | null;
+  /**
+   * fleetd runs behind a reverse proxy (TLS termination): the client address for rate limits is
+   * the last X-Forwarded-For entry, the one the proxy appended, not the proxy's own address.
+   */
+  trustProxy?: boolean;
 }
 
 export interface ConfigInput {
@@ -62,6 +75,7 @@ export interface ConfigInput {
   publicUrl?: string;
   jobLostAfter?: string | number;
   boardToken?: string;
+  trustProxy?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +104,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     publicUrl,
     jobLostAfterMs: jobLostAfterMs ?? limits.jobLostAfterMs,
     boardTokenHash: boardToken ? hashBoardToken(boardToken) : null,
+    trustProxy: flags.trustProxy || /^(1|true|yes)$/i.test(env.FLEET_TRUST_PROXY ?? ""),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Artifacts } from "./artifacts.ts";
 import type { ServerConfig } from "./config.ts";
 import type { PollHub } from "./hub.ts";
 import type { Presence } from "./presence.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
 import type { Store } from "./store/types.ts";
 
@@ -22,6 +23,8 @@ export interface ServerContext {
   readonly deliveredCancels: Set<string>;
   /** Update job id → when its host first said hello on the target (start of the soak). */
   readonly updateHellos: Map<string, number>;
+  /** Per client address: enroll attempts, and requests whose token was refused. */
+  readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
   /** Base URL for install commands; known only after listening when the port was 0. */
   publicUrl: string;
 }

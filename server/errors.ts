@@ -8,11 +8,20 @@ import type { ErrorCode } from "../protocol/common.ts";
 export class ApiError extends HTTPException {
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** Extra response headers, e.g. Retry-After on a 429. */
+  readonly headers: Record<string, string>;
 
-  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     super(status, { message });
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 }
 
@@ -27,6 +36,15 @@ export const conflict = (message: string, details?: unknown) =>
   new ApiError(409, "conflict", message, details);
 export const payloadTooLarge = (limit: number) =>
   new ApiError(413, "payload_too_large", `request body is larger than the limit of ${limit} bytes`);
+
+export const rateLimited = (what: string, retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    "rate_limited",
+    `too many ${what} from this address; retry in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+    { "Retry-After": String(retryAfterSeconds) },
+  );
 
 /** Status codes Hono itself may raise, mapped to the closest envelope code. */
 export function codeForStatus(status: number): ErrorCode {

@@ -35,6 +35,10 @@ const serve = defineCommand({
       type: "string",
       description: "Read token the status board asks for (env FLEET_BOARD_TOKEN; default: board is public)",
     },
+    "trust-proxy": {
+      type: "boolean",
+      description: "Behind a reverse proxy: rate-limit by X-Forwarded-For (env FLEET_TRUST_PROXY=1)",
+    },
   },
   async run({ args }) {
     const flags: ConfigInput = {
@@ -45,6 +49,7 @@ const serve = defineCommand({
       publicUrl: args["public-url"],
       jobLostAfter: args["job-lost-after"],
       boardToken: args["board-token"],
+      trustProxy: args["trust-proxy"],
     };
     try {
       await serveUntilSignalled(flags);

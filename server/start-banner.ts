@@ -1,5 +1,5 @@
-// What fleetd tells the operator at start: the admin token (first start only, the one time it is
-// shown), where the board is, and the exact steps to enroll a host.
+// What fleetd tells the operator at start: where the admin token is (first start only), where the
+// board is, and the exact steps to enroll a host.
 import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import { VERSION } from "../protocol/build-info.ts";
@@ -10,16 +10,16 @@ import { installCommand } from "./services/enroll.ts";
 
 export function printStartBanner(log: ConsolaInstance, server: RunningServer, config: ServerConfig): void {
   const publicUrl = server.fleet.ctx.publicUrl;
-  const token = server.fleet.newAdminToken;
-  if (token) {
+  // The token itself is never printed: stdout ends up in journald, `docker logs` or a CI log,
+  // all readable by more people than the 0600 file is.
+  if (server.fleet.newAdminToken) {
+    const file = join(config.dataDir, ADMIN_TOKEN_FILE);
     log.box(
       [
-        "First start: created the admin token. It is shown only this once:",
+        "First start: created the admin token (fleetd keeps only its hash).",
+        `It is in ${file} (mode 0600). For fleetctl:`,
         "",
-        `  ${token}`,
-        "",
-        `It is also in ${join(config.dataDir, ADMIN_TOKEN_FILE)} (mode 0600);`,
-        "fleetd keeps only its hash.",
+        `  export FLEET_TOKEN="$(cat ${file})"`,
       ].join("\n"),
     );
   }

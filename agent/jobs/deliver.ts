@@ -5,7 +5,7 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { JobEvents, JobResult, OutputLine, Progress } from "../../protocol/index.ts";
-import { type AgentClient, ApiError } from "../client.ts";
+import { type AgentClient, ApiError, AUTH_RETRY_MS } from "../client.ts";
 import { isLocked } from "../lock.ts";
 import type { StatePaths } from "../paths.ts";
 import type { ServiceManager } from "../service.ts";
@@ -32,6 +32,8 @@ interface Cursor {
 export class Deliverer {
   private cursors = new Map<string, Cursor>();
   private relaunches = new Map<string, number>();
+  /** fleetd refused this host's token or rate-limited it: no deliveries before this time. */
+  private refusedUntil = 0;
 
   constructor(
     private readonly paths: StatePaths,
@@ -45,10 +47,17 @@ export class Deliverer {
 
   /** One pass over every undelivered job. Errors are left for the next pass. */
   async tick(): Promise<void> {
+    if (Date.now() < this.refusedUntil) return;
     for (const id of this.activeJobIds()) {
       try {
         await this._deliver(id);
       } catch (err) {
+        if (err instanceof ApiError && (err.tokenRefused || err.status === 429)) {
+          // Retrying every tick would hammer fleetd (and its rate limit) to no avail; the main
+          // loop already says why the token is refused.
+          this.refusedUntil = Date.now() + Math.max(AUTH_RETRY_MS, err.retryAfterMs);
+          return;
+        }
         if (err instanceof ApiError && err.status === 404) {
           // The server has no such job for this host (deleted, or a different server):
           // nothing will ever accept it; stop retrying.

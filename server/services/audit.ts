@@ -7,6 +7,7 @@ export type AuditAction =
   | `rollout.${string}`
   | "host.enrolled"
   | "host.deleted"
+  | "host.revoked"
   | "job.created"
   | "job.cancelled"
   | "job.cancel_requested"

@@ -16,7 +16,8 @@ export function identifyToken(ctx: ServerContext, token: string): Identity | nul
     }
     case "host": {
       const host = ctx.store.getHost(parsed.hostId);
-      return host && hashesEqual(host.tokenHash, hash) ? { kind: "host", hostId: host.id } : null;
+      const valid = host && !host.revokedAt && hashesEqual(host.tokenHash, hash);
+      return valid ? { kind: "host", hostId: host.id } : null;
     }
     case "enroll": {
       const record = ctx.store.getEnrollToken(hash);
@@ -24,4 +25,19 @@ export function identifyToken(ctx: ServerContext, token: string): Identity | nul
       return usable && hashesEqual(record.tokenHash, hash) ? { kind: "enroll" } : null;
     }
   }
+}
+
+/**
+ * Why a token identifyToken refused is no good. Only the holder of a revoked host's real token
+ * learns that it was revoked (and what to do); any other token gets the generic answer.
+ */
+export function refusalReason(ctx: ServerContext, token: string): string {
+  const parsed = parseToken(token);
+  if (parsed?.kind === "host") {
+    const host = ctx.store.getHost(parsed.hostId);
+    if (host?.revokedAt && hashesEqual(host.tokenHash, hashToken(token))) {
+      return `this host's token was revoked at ${host.revokedAt}; the host must be enrolled again`;
+    }
+  }
+  return "invalid, expired or revoked token";
 }

@@ -4,7 +4,7 @@ import type { Host } from "../../protocol/hosts.ts";
 import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
-import { notFound } from "../errors.ts";
+import { conflict, notFound } from "../errors.ts";
 import type { HostRecord } from "../store/types.ts";
 import { recordAudit } from "./audit.ts";
 import { finishJob } from "./job-lifecycle.ts";
@@ -20,7 +20,8 @@ export function hostView(ctx: ServerContext, record: Readonly<HostRecord>, now =
   const { tokenHash: _secret, ...fields } = record;
   return {
     ...fields,
-    online: ctx.presence.isOnline(record.id, now),
+    // A poll answered as the host was revoked would otherwise keep it "online" for a while.
+    online: !record.revokedAt && ctx.presence.isOnline(record.id, now),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
     runningJobId: inFlightJob(ctx, record.id)?.id ?? null,
   };
@@ -50,22 +51,53 @@ export function hostDetail(ctx: ServerContext, hostId: string): { host: Host; re
 export async function deleteHost(ctx: ServerContext, hostId: string, actor: string): Promise<void> {
   const record = requireHost(ctx, hostId);
   const removal = ctx.store.deleteHost(hostId);
+  _cutOff(ctx, hostId);
+  await Promise.all([removal, ..._endJobs(ctx, hostId, actor, "host was deleted")]);
+  await recordAudit(ctx, actor, "host.deleted", hostId, { name: record.name });
+  ctx.log.info(`host ${record.name} (${hostId}) deleted`);
+}
+
+/**
+ * Invalidates the host's token (a stolen or retired machine) but keeps its record and history.
+ * The change is in memory before anything is awaited, so the very next request is refused.
+ */
+export async function revokeHost(ctx: ServerContext, hostId: string, actor: string): Promise<Host> {
+  const record = requireHost(ctx, hostId);
+  if (record.revokedAt)
+    throw conflict(`host ${record.name} (${hostId}) was already revoked at ${record.revokedAt}`);
+  const revoked: HostRecord = { ...record, revokedAt: new Date().toISOString() };
+  const saved = ctx.store.putHost(revoked);
+  _cutOff(ctx, hostId);
+  await Promise.all([saved, ..._endJobs(ctx, hostId, actor, "host's token was revoked")]);
+  await recordAudit(ctx, actor, "host.revoked", hostId, { name: record.name });
+  ctx.log.info(`host ${record.name} (${hostId}): token revoked`);
+  return hostView(ctx, revoked);
+}
+
+/** A host that may no longer be given work. */
+export function requireUsableHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
+  const record = requireHost(ctx, hostId);
+  if (record.revokedAt) {
+    throw conflict(
+      `host ${record.name} (${hostId}) was revoked at ${record.revokedAt}; it cannot run jobs (enroll it again)`,
+    );
+  }
+  return record;
+}
+
+/** Answers the host's held poll and forgets its presence. */
+function _cutOff(ctx: ServerContext, hostId: string): void {
   ctx.hub.endHost(hostId);
   ctx.presence.forget(hostId);
-  const endings = ctx.store
+}
+
+/** Queued jobs are cancelled; ones the host holds are lost, since it can no longer report them. */
+function _endJobs(ctx: ServerContext, hostId: string, actor: string, why: string): Promise<unknown>[] {
+  return ctx.store
     .activeJobs(hostId)
     .map((job) =>
       job.state === "queued"
-        ? finishJob(ctx, job, { state: "cancelled", reason: "host was deleted" }, actor, "job.cancelled")
-        : finishJob(
-            ctx,
-            job,
-            { state: "lost", reason: "host was deleted during the job" },
-            actor,
-            "job.lost",
-          ),
+        ? finishJob(ctx, job, { state: "cancelled", reason: why }, actor, "job.cancelled")
+        : finishJob(ctx, job, { state: "lost", reason: `${why} during the job` }, actor, "job.lost"),
     );
-  await Promise.all([removal, ...endings]);
-  await recordAudit(ctx, actor, "host.deleted", hostId, { name: record.name });
-  ctx.log.info(`host ${record.name} (${hostId}) deleted`);
 }

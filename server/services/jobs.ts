@@ -4,7 +4,7 @@ import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { requireHost } from "./hosts.ts";
+import { requireUsableHost } from "./hosts.ts";
 import { newJobId } from "./ids.ts";
 import { finishJob } from "./job-lifecycle.ts";
 
@@ -15,7 +15,7 @@ export async function createJob(
   actor: string,
   presetId?: string,
 ): Promise<Job> {
-  requireHost(ctx, hostId);
+  requireUsableHost(ctx, hostId);
   let id = presetId ?? newJobId();
   while (!presetId && ctx.store.getJob(id)) id = newJobId();
   const now = Date.now();

@@ -31,6 +31,8 @@ export const HostRecord = z.object({
   os: OsInfo.nullable(),
   pid: z.number().int().nullable(),
   bootId: z.string().nullable(),
+  /** When the operator revoked the token: from then on the token is refused, the record kept. */
+  revokedAt: Timestamp.optional(),
 });
 export type HostRecord = z.infer<typeof HostRecord>;
 

@@ -1,5 +1,5 @@
-// `fleetd` as a real process: the admin token is printed on first start only, every start says
-// how to enroll a host, SIGTERM flushes and exits 0, --version prints the build version.
+// `fleetd` as a real process: first start says where the admin token is (never the token itself),
+// every start says how to enroll a host, SIGTERM flushes and exits 0, --version prints the version.
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,7 +40,7 @@ async function runUntilListening(env: Record<string, string>, args: string[] = [
   return { url, stop, output: () => output };
 }
 
-test("first start prints the admin token once; every start prints the board URL and how to enroll", async () => {
+test("first start says where the admin token is, never the token; every start prints the board URL and how to enroll", async () => {
   const dataDir = join(tempDir(), "data");
   const first = await runUntilListening({
     FLEET_DATA: dataDir,
@@ -52,7 +52,9 @@ test("first start prints the admin token once; every start prints the board URL 
   const firstRun = await first.stop();
   expect(firstRun.code).toBe(0);
   const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
-  expect(firstRun.output).toContain(token);
+  // Where the token is, never the token: stdout ends up in logs.
+  expect(firstRun.output).not.toContain(token);
+  expect(firstRun.output).toContain(`export FLEET_TOKEN="$(cat ${join(dataDir, "admin-token")})"`);
   expect(firstRun.output).toContain("fleetctl enroll-token create");
   expect(firstRun.output).toContain(
     "curl -fsSL https://fleet.example.org/install.sh | sh -s -- --token <enroll-token>",

@@ -1,25 +1,31 @@
 // Bearer-token auth for one route, chosen from the route table's `auth` field. No header or a bad
-// one is 401; a valid token of the wrong kind is 403. Host requests that succeed count as signs
-// of life; rejected ones change nothing.
+// one is 401; a valid token of the wrong kind is 403. Refused tokens and enroll attempts count
+// against the client address (429 past the limit). Host requests that succeed count as signs of
+// life; rejected ones change nothing.
 import type { MiddlewareHandler } from "hono";
 import type { Auth } from "../../../protocol/routes.ts";
 import type { AppEnv, ServerContext } from "../../context.ts";
 import { forbidden, unauthorized } from "../../errors.ts";
-import { identifyToken } from "../../services/auth.ts";
+import { identifyToken, refusalReason } from "../../services/auth.ts";
+import { limitEnrollAttempts, limitFailedAuth } from "../rate-limit/index.ts";
 import { requireBoardAccess } from "./board.ts";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,512})$/i;
 
 export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
-  if (auth === "public" || auth === "enroll") {
-    // Enrollment carries its single-use token in the body; the route checks it.
-    return async (c, next) => {
-      c.set("principal", { kind: "public" });
-      await next();
-    };
-  }
-  if (auth === "board") return requireBoardAccess();
-  const wanted = auth === "host" ? "host" : "admin";
+  if (auth === "public") return asPublic;
+  // Enrollment carries its single-use token in the body; the route checks it.
+  if (auth === "enroll") return limitEnrollAttempts(asPublic);
+  if (auth === "board") return limitFailedAuth(requireBoardAccess());
+  return limitFailedAuth(requireToken(auth === "host" ? "host" : "admin"));
+}
+
+const asPublic: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("principal", { kind: "public" });
+  await next();
+};
+
+function requireToken(wanted: "host" | "admin"): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const fleet = c.var.fleet;
     const header = c.req.header("authorization");
@@ -27,7 +33,7 @@ export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
     const token = BEARER.exec(header.trim())?.[1];
     if (!token) throw unauthorized("malformed Authorization header; expected Bearer <token>");
     const identity = identifyToken(fleet, token);
-    if (!identity) throw unauthorized("invalid, expired or revoked token");
+    if (!identity) throw unauthorized(refusalReason(fleet, token));
     if (identity.kind !== wanted) {
       throw forbidden(
         `this route needs ${wanted === "host" ? "a host" : "the admin"} token, not ${article(identity.kind)} token`,
@@ -47,7 +53,9 @@ export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
 const article = (kind: string) =>
   kind === "admin" ? "an admin" : kind === "enroll" ? "an enroll" : "a host";
 
+/** A request that was let in before its host was revoked does not bring the host back online. */
 export function noteAgentActivity(fleet: ServerContext, hostId: string): void {
+  if (fleet.store.getHost(hostId)?.revokedAt) return;
   fleet.store.recordLastSeen(hostId, new Date().toISOString());
   fleet.presence.requestSeen(hostId);
 }

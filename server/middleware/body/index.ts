@@ -3,7 +3,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../../context.ts";
-import { ApiError, payloadTooLarge, validationFailed } from "../../errors.ts";
+import { ApiError, badRequest, payloadTooLarge, validationFailed } from "../../errors.ts";
 
 /** Rejects a declared oversize body before anything reads it; applies to every path. */
 export function limitDeclaredBody(maxBytes: number): MiddlewareHandler<AppEnv> {
@@ -28,7 +28,11 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that stalls mid-body is cut off by the server's idle timeout; that is its failure,
+    // answered like bad input, not a 500 with a stack in the log.
+    const { done, value } = await reader.read().catch((err: Error) => {
+      throw badRequest(`the request body was not received completely (${err.message})`);
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

@@ -11,7 +11,7 @@ import {
 import type { ServerContext } from "../../context.ts";
 import { conflict, notFound } from "../../errors.ts";
 import { recordAudit } from "../audit.ts";
-import { requireHost } from "../hosts.ts";
+import { requireUsableHost } from "../hosts.ts";
 import { planRollout } from "./plan.ts";
 import { kickRollouts } from "./worker.ts";
 
@@ -41,7 +41,10 @@ export async function startRollout(
   }
   const manifest = ctx.artifacts.manifest();
   if (!manifest) throw conflict("fleetd serves no artifacts to roll out (start it with --artifacts DIR)");
-  const hosts = request.hosts ? request.hosts.map((id) => requireHost(ctx, id)) : ctx.store.listHosts();
+  // A revoked host can never say hello again: named, it is an error; by default, left out.
+  const hosts = request.hosts
+    ? request.hosts.map((id) => requireUsableHost(ctx, id))
+    : ctx.store.listHosts().filter((h) => !h.revokedAt);
   if (hosts.length === 0) throw conflict("no hosts to update");
   const options = RolloutOptions.parse(request);
   const rollout: Rollout = {

@@ -1,0 +1,10 @@
+// POST /api/v1/hosts/:id/revoke: invalidate a host's token (lost or retired machine); the host
+// record and its history stay, and the agent is told its token was revoked from then on.
+import { revokeHost } from "../../services/hosts.ts";
+import type { RouteHandler } from "../define.ts";
+import { actorOf, idParam } from "../params.ts";
+
+export const revokeHostRoute: RouteHandler = async (c) => {
+  const host = await revokeHost(c.var.fleet, idParam(c, "host"), actorOf(c));
+  return c.json({ host });
+};
