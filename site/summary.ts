@@ -45,6 +45,9 @@ export function renderSummary(board: Board): void {
         ? "Needs attention."
         : "All hosts online, current and green.";
   patch(byId("verdict"), esc(verdict));
+  // The tab title answers the glance too, for a board left open in a background tab.
+  const problems = board.hosts.filter((h) => !h.online || h.failing || h.outdated).length;
+  document.title = problems ? `(${problems}) Fleet status: needs attention` : "Fleet status";
   patch(
     byId("versions"),
     `fleetd ${esc(board.serverVersion)}` +

@@ -13,7 +13,7 @@ import type {
   RolloutCounts,
 } from "../../protocol/board.ts";
 import { VERSION } from "../../protocol/build-info.ts";
-import { isTerminal, type Job, type JobState, type Operation } from "../../protocol/jobs.ts";
+import { isTerminal, type Job, type JobState, type Operation, type OutputLine } from "../../protocol/jobs.ts";
 import type { Rollout } from "../../protocol/rollouts.ts";
 import type { ServerContext } from "../context.ts";
 import type { HostRecord } from "../store/types.ts";
@@ -79,16 +79,38 @@ export function boardHostDetail(
 ): Versioned<BoardHostDetail> {
   const record = requireHost(ctx, hostId);
   const jobs = ctx.store.listJobs({ hostId, limit: BOARD_DETAIL_JOBS }).map((job) => {
-    const output = ctx.store.readOutput(job.id);
-    return {
-      ...boardJob(job),
-      tests: job.tests,
-      output: output.slice(-BOARD_OUTPUT_LINES),
-      outputClipped: output.length > BOARD_OUTPUT_LINES || job.outputTruncated,
-    };
+    const { tail, clipped } = outputTail(ctx, job);
+    return { ...boardJob(job), tests: job.tests, output: tail, outputClipped: clipped };
   });
   const host = boardHost(ctx, record, listAlerts(ctx, false), now);
   return versioned({ generatedAt: new Date(now).toISOString(), host, jobs });
+}
+
+interface OutputTail {
+  /** What the job's output looked like when the tail was read; a change means read again. */
+  key: string;
+  tail: OutputLine[];
+  clipped: boolean;
+}
+const _tails = new WeakMap<ServerContext, Map<string, OutputTail>>();
+const MAX_CACHED_TAILS = 1000;
+
+/** Output lives on disk; a detail polled every few seconds reads it only when it grew. */
+function outputTail(ctx: ServerContext, job: Readonly<Job>): OutputTail {
+  const cache = _tails.get(ctx) ?? new Map<string, OutputTail>();
+  _tails.set(ctx, cache);
+  const key = `${job.nextSeq}/${job.outputBytes}/${job.outputTruncated}`;
+  const hit = cache.get(job.id);
+  if (hit?.key === key) return hit;
+  const output = ctx.store.readOutput(job.id);
+  const entry = {
+    key,
+    tail: output.slice(-BOARD_OUTPUT_LINES),
+    clipped: output.length > BOARD_OUTPUT_LINES || job.outputTruncated,
+  };
+  if (cache.size >= MAX_CACHED_TAILS) cache.clear();
+  cache.set(job.id, entry);
+  return entry;
 }
 
 function boardHost(

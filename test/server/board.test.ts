@@ -105,6 +105,22 @@ describe("GET /api/v1/board", () => {
   });
 });
 
+test("a running job's detail shows output that arrived since the last look", async () => {
+  const { hostId, hostToken } = hosts["db-1"]!;
+  const path = `/api/v1/board/hosts/${hostId}`;
+  const running = () =>
+    app.call("GET", path).then((r) => BoardHostDetail.parse(r.body).jobs.find((j) => j.state === "running")!);
+  const before = await running();
+  expect(before.output.at(-1)?.data).toBe("test line 249");
+  await app.call("POST", `/api/v1/agent/jobs/${before.id}/events`, {
+    token: hostToken,
+    json: { output: [outputLine(250, "T03 ok")], progress: { current: 3, total: 5 } },
+  });
+  const after = await running();
+  expect(after.output.at(-1)?.data).toBe("T03 ok");
+  expect(after.progress?.current).toBe(3);
+});
+
 describe("board access with --board-token", () => {
   let locked: TestApp;
   beforeAll(async () => {
