@@ -61,6 +61,6 @@ export function renderSnapshotNote(generatedAt: string): void {
   const when = new Date(generatedAt);
   patch(
     byId("updated"),
-    `Snapshot of ${esc(when.toLocaleString())} <span class="muted">(static export; not live)</span>`,
+    `Snapshot of ${esc(when.toLocaleString())} <span class="muted">(static export, not live; times are relative to it)</span>`,
   );
 }
