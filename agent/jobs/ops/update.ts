@@ -17,6 +17,9 @@ import { awaitHealthy, restartAgentService } from "../../update/watch.ts";
 import { kickstart } from "../after-switch.ts";
 import type { OpContext, Operation } from "./context.ts";
 
+/** How long the restored agent may take to say hello again before the result says it did not. */
+export const ROLLBACK_CONFIRM_MS = 30_000;
+
 export const update: Operation = async (ctx) => {
   const bin = ctx.config.service.binary ?? process.execPath;
   const say = (line: string) => ctx.line("agent", line);
@@ -92,10 +95,11 @@ async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry
   say(`rolling back: ${unhealthy}`);
   if (process.platform !== "win32" && existsSync(`${bin}.old`)) rollBack(bin);
   await restartAgentService(ctx.config, ctx.stateDir, say);
+  // However short the grace for the new binary, the old one gets a fair time to come back.
   const back = await awaitHealthy(
     ctx.stateDir,
     { version: VERSION, sha256: selfSha256(), after: Date.now() },
-    healthGraceSeconds * 1000,
+    Math.max(healthGraceSeconds * 1000, ROLLBACK_CONFIRM_MS),
     0,
     say,
   );
