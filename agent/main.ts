@@ -1,6 +1,6 @@
 // fleet-agent: runs on every host as a service, long-polls fleetd and runs its jobs.
 import { defineCommand } from "citty";
-import { runCli } from "../lib/run-cli.ts";
+import { runCli } from "./run-cli.ts";
 import { VERSION } from "../protocol/index.ts";
 import enroll from "./commands/enroll.ts";
 import run from "./commands/run.ts";

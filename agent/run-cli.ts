@@ -1,9 +1,9 @@
-// Entry wrapper for all three programs: citty's runMain, but errors are printed as one
-// clear line (the stack only with FLEET_DEBUG=1) and the exit code is non-zero.
-import { type CommandDef, runCommand, runMain } from "citty";
+// fleet-agent's entry wrapper: citty's runMain, but errors are printed as one clear line
+// (the stack only with FLEET_DEBUG=1) and the exit code is non-zero.
+import { type ArgsDef, type CommandDef, runCommand, runMain } from "citty";
 import { consola } from "consola";
 
-export async function runCli(main: CommandDef<any>, version: string): Promise<void> {
+export async function runCli(main: CommandDef<ArgsDef>, version: string): Promise<void> {
   const rawArgs = process.argv.slice(2);
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     console.log(version);

@@ -1,7 +1,7 @@
 // `fleetctl update --all`: rolling updates of real compiled v1 agents to the v2 build
 // fleetd serves: order, halting on a crashing build, surviving a fleetd SIGKILL,
 // pause/resume/cancel, offline hosts.
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import {
   addBrokenAgent,

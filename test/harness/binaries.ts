@@ -2,33 +2,21 @@
 // built with scripts/build.ts exactly as released, once per version per test process.
 // Builds are cached in dist/test/<version>-<source hash>/ so a rerun with unchanged
 // sources skips the compile, and a changed source can never run a stale binary.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   type Manifest,
   Manifest as ManifestSchema,
   type Program,
   type Target,
 } from "../../protocol/index.ts";
+import { sourceHash } from "../../scripts/build/source-hash.ts";
 import { artifactFileName, buildAll, hostTarget } from "../../scripts/build.ts";
-import { loadSigningKey } from "../../scripts/signing-key.ts";
+
+export { sourceHash };
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 const CACHE_ROOT = join(REPO_ROOT, "dist", "test");
-
-/** Everything that ends up inside a binary; a change to any of it means a rebuild. */
-const SOURCE_PATHS = [
-  "server",
-  "agent",
-  "cli",
-  "protocol",
-  "lib",
-  "site",
-  "scripts",
-  "package.json",
-  "bunfig.toml",
-];
 
 export interface Binaries {
   version: string;
@@ -125,27 +113,4 @@ function _pruneOtherBuilds(version: string, keep: string): void {
     const path = join(CACHE_ROOT, name);
     if (Date.now() - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, { recursive: true, force: true });
   }
-}
-
-/**
- * SHA-256 (first 16 hex digits) over every source file's path and content, the Bun version
- * and the signing key's public half (compiled into the agent).
- */
-export function sourceHash(): string {
-  const hash = createHash("sha256").update(`bun ${Bun.version}\nkey ${loadSigningKey().publicKey}\n`);
-  const files: string[] = [];
-  const walk = (path: string) => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) {
-      for (const name of readdirSync(path)) if (name !== "node_modules") walk(join(path, name));
-    } else files.push(path);
-  };
-  for (const p of SOURCE_PATHS) walk(join(REPO_ROOT, p));
-  for (const file of files.sort()) {
-    hash
-      .update(`${relative(REPO_ROOT, file)}\0`)
-      .update(readFileSync(file))
-      .update("\0");
-  }
-  return hash.digest("hex").slice(0, 16);
 }
