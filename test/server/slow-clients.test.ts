@@ -146,7 +146,6 @@ test("long-polls are capped at one per host: 20 at once leave one held, the rest
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    // biome-ignore lint/suspicious/noExplicitAny: tests poke at response bodies freely
     return res.json() as Promise<any>;
   };
   const { token } = await call("POST", "/api/v1/enroll-tokens", admin, {});
