@@ -37,14 +37,14 @@ export function tryLock(path: string): LockResult {
   return { ok: true, lock: { release: () => closeSync(fd) } };
 }
 
-/** True while some live process holds the lock on `path`. */
+/** True while some live process holds the lock on `path`. Writes nothing to the file. */
 export function isLocked(path: string): boolean {
-  const result = tryLock(path);
-  if (result.ok) {
-    result.lock.release();
-    return false;
+  const fd = openSync(path, "a+", 0o600);
+  try {
+    return !_tryLockFd(fd);
+  } finally {
+    closeSync(fd); // closing drops a lock we may just have taken
   }
-  return true;
 }
 
 export function readHolderPid(path: string): number | null {

@@ -1,9 +1,12 @@
 // fleet-agent's entry wrapper: citty's runMain, but errors are printed as one clear line
 // (the stack only with FLEET_DEBUG=1) and the exit code is non-zero.
 import { type ArgsDef, type CommandDef, runCommand, runMain } from "citty";
-import { consola } from "consola";
+import { consola, LogLevels } from "consola";
 
 export async function runCli(main: CommandDef<ArgsDef>, version: string): Promise<void> {
+  // An explicit level: consola's default depends on NODE_ENV and CI, and the agent's
+  // journal must always say what it did.
+  consola.level = process.env.FLEET_DEBUG ? LogLevels.debug : LogLevels.info;
   const rawArgs = process.argv.slice(2);
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     console.log(version);

@@ -58,6 +58,8 @@ export function systemdRunArgv(jobId: string, runnerArgv: string[]): string[] {
     // The runner's own child timeouts end the job; this only bounds a runaway runner.
     "--property=RuntimeMaxSec=6h",
     `--setenv=PATH=${process.env.PATH ?? "/usr/bin:/bin"}`,
+    // A root unit has no HOME unless given one; git and nix want it.
+    `--setenv=HOME=${process.env.HOME ?? (process.getuid?.() === 0 ? "/root" : "/")}`,
     ...runnerArgv,
   ];
 }

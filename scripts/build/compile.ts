@@ -30,7 +30,10 @@ export async function compileWithBun(req: CompileRequest): Promise<void> {
     req.outfile,
     req.entry,
   ];
-  const proc = Bun.spawn(argv, { cwd: req.cwd, stdout: "pipe", stderr: "pipe" });
+  // bun build inlines process.env.NODE_ENV from its own environment; a build made under
+  // `bun test` would otherwise ship "test" (which makes consola hide info logs).
+  const env = { ...process.env, NODE_ENV: "production" };
+  const proc = Bun.spawn(argv, { cwd: req.cwd, env, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
