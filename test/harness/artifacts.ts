@@ -54,7 +54,11 @@ export function sign(a: Artifact, version: string, foreign = false): string {
 }
 
 /** Compiles test/fixtures/broken-agent.ts as a signed fleet-agent artifact into `into`. */
-export async function addBrokenAgent(into: ArtifactsDir, version: string, mode: "crash" | "silent"): Promise<void> {
+export async function addBrokenAgent(
+  into: ArtifactsDir,
+  version: string,
+  mode: "crash" | "silent",
+): Promise<void> {
   const file = `fleet-agent-broken-${mode}`;
   const outfile = join(into.dir, file);
   const build = Bun.spawnSync(

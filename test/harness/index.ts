@@ -1,4 +1,6 @@
 // Shared helpers for tests that use real binaries, real processes and real directories.
+
+export { type ArtifactsDir, addBrokenAgent, copyArtifacts, readManifest, sign } from "./artifacts.ts";
 export { type Binaries, ensureBinaries, sourceHash } from "./binaries.ts";
 export {
   type ConfigRepo,
@@ -9,7 +11,6 @@ export {
   writeExecutable,
 } from "./config-repo.ts";
 export { freePort, type RunResult, TestAgent, TestFleet } from "./fleet.ts";
-export { type ArtifactsDir, addBrokenAgent, copyArtifacts, readManifest, sign } from "./artifacts.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,
