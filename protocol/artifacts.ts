@@ -16,8 +16,14 @@ export const Artifact = z.object({
   target: Target,
   platform: Platform,
   arch: Arch,
-  /** File name inside the artifacts directory, e.g. "fleet-agent-linux-x64". */
-  file: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  /**
+   * File name inside the artifacts directory, e.g. "fleet-agent-linux-x64": a plain name, never a
+   * path, and never "." or ".." (which a URL would resolve to another path on fleetd).
+   */
+  file: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "artifact file must be a plain file name, not a path"),
   size: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /**

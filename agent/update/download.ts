@@ -41,7 +41,11 @@ export async function fetchManifest(server: string, signal: AbortSignal): Promis
     throw new UpdateRefused("manifest is not JSON");
   }
   const parsed = Manifest.safeParse(json);
-  if (!parsed.success) throw new UpdateRefused(`manifest is invalid: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
+    throw new UpdateRefused(`manifest is invalid${where}: ${issue?.message}`);
+  }
   return parsed.data;
 }
 
