@@ -85,6 +85,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     openJsonStore({
       dataDir: config.dataDir,
       lazyFlushMs: config.lastSeenFlushMs,
+      lastSeenCheckpointMs: config.lastSeenCheckpointMs,
       auditMaxBytes: config.auditMaxBytes,
       log,
     });

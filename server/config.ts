@@ -12,8 +12,13 @@ export const DEFAULT_LIMITS = {
   offlineGraceMs: 10_000,
   /** A dispatched/running job whose host stays offline longer than this becomes `lost`. */
   jobLostAfterMs: 90_000,
-  /** High-frequency host fields (lastSeen) are written in one batch this often, never per poll. */
+  /** Batched changes (job progress, hosts first seen or gone offline) are written this often, never per poll. */
   lastSeenFlushMs: 5_000,
+  /**
+   * lastSeen of hosts that stay online is written at most this often (one whole hosts.json), so a
+   * steady fleet costs no disk writes per poll; a crash loses at most this much of it.
+   */
+  lastSeenCheckpointMs: 600_000,
   /** How often presence expiry, lost jobs and queued-job expiry are checked. */
   sweepIntervalMs: 1_000,
   /** How long a queued job waits for its host by default. */

@@ -7,6 +7,7 @@ import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
+import type { HostRecord } from "../store/types.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { noteUpdateHello } from "./updates.ts";
 
@@ -48,7 +49,12 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     pid: hello.pid,
     bootId: hello.bootId,
   };
-  await Promise.all([ctx.store.putHost(updated), reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
+  // An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
+  // only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes.
+  const persist = _identityChanged(host, updated)
+    ? ctx.store.putHost(updated)
+    : ctx.store.recordLastSeen(hostId, updated.lastSeen);
+  await Promise.all([persist, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
   noteUpdateHello(ctx, hostId, hello);
   return {
     protocol: PROTOCOL_VERSION,
@@ -56,6 +62,21 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
   };
+}
+
+const _IDENTITY_FIELDS = [
+  "version",
+  "sha256",
+  "platform",
+  "arch",
+  "hostname",
+  "os",
+  "pid",
+  "bootId",
+] as const;
+
+function _identityChanged(before: Readonly<HostRecord>, after: HostRecord): boolean {
+  return _IDENTITY_FIELDS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 
 /**

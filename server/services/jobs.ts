@@ -32,9 +32,13 @@ export async function createJob(
     outputBytes: 0,
     outputTruncated: false,
   };
-  await ctx.store.putJob(job);
-  await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
+  const stored = ctx.store.putJob(job);
+  // Woken before the write, the host's held poll marks the job dispatched in this same tick, so
+  // one group-committed write of jobs.json carries both changes (half the disk time between the
+  // operator and the host); the poll still hands the job out only once that write is durable.
   ctx.hub.wake(hostId);
+  await stored;
+  await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
   return job;
 }
 

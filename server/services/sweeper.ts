@@ -33,6 +33,8 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
     const before = wasOnline.get(host.id);
     if (before !== undefined && before !== online) {
       ctx.log.info(`host ${host.name} (${host.id}) is ${online ? "online" : "offline"}`);
+      // From now on its lastSeen is what the board shows for it: worth a write (not every poll is).
+      if (!online) ctx.store.settleLastSeen(host.id);
     }
     wasOnline.set(host.id, online);
   }

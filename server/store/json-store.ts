@@ -22,8 +22,13 @@ import {
 
 export interface JsonStoreOptions {
   dataDir: string;
-  /** How often batched high-frequency changes (lastSeen, progress) are written. */
+  /** How often batched changes (job progress, hosts first seen or gone offline) are written. */
   lazyFlushMs: number;
+  /**
+   * How often lastSeen of hosts that simply stay online is written. Default 10 min: only what a
+   * crash of fleetd can lose (see recordLastSeen), so it need not follow every poll.
+   */
+  lastSeenCheckpointMs?: number;
   auditMaxBytes: number;
   log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
 }
@@ -40,6 +45,8 @@ const ROLLOUTS_KEPT = 50;
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
+
+const DEFAULT_LAST_SEEN_CHECKPOINT_MS = 600_000;
 
 export function openJsonStore(options: JsonStoreOptions): JsonStore {
   return new JsonStore(options);
@@ -62,6 +69,9 @@ export class JsonStore implements Store {
   private readonly alertsFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
+  /** Some host's lastSeen moved since hosts.json was last written. */
+  private lastSeenUnwritten = false;
+  private hostsWrittenAt = Date.now();
 
   constructor(options: JsonStoreOptions) {
     const dir = options.dataDir;
@@ -93,14 +103,22 @@ export class JsonStore implements Store {
     const commit = (name: string, serialize: () => unknown) =>
       new GroupCommit(path(name), () => `${JSON.stringify(serialize(), null, 1)}\n`, FILE_MODE, onWriteError);
     this.secretsFile = commit("secrets.json", () => this.secrets);
-    this.hostsFile = commit("hosts.json", () => ({ hosts: [...this.hosts.values()] }));
+    this.hostsFile = commit("hosts.json", () => {
+      // Every write carries every host's latest lastSeen.
+      this.lastSeenUnwritten = false;
+      this.hostsWrittenAt = Date.now();
+      return { hosts: [...this.hosts.values()] };
+    });
     this.jobsFile = commit("jobs.json", () => ({ jobs: this.jobs.all() }));
     this.tokensFile = commit("enroll-tokens.json", () => ({ tokens: [...this.enrollTokens.values()] }));
     this.alertsFile = commit("alerts.json", () => ({ alerts: this.alerts }));
     this.rolloutsFile = commit("rollouts.json", () => ({ rollouts: this.rollouts }));
 
+    const checkpointMs = options.lastSeenCheckpointMs ?? DEFAULT_LAST_SEEN_CHECKPOINT_MS;
     this.lazyTimer = setInterval(() => {
-      this.flush().catch(() => {
+      if (this.lastSeenUnwritten && Date.now() - this.hostsWrittenAt >= checkpointMs)
+        this.hostsFile.markDirty();
+      this.flushDirty().catch(() => {
         // Already logged by the writer; the change stays dirty and is retried next interval.
       });
     }, options.lazyFlushMs);
@@ -165,11 +183,25 @@ export class JsonStore implements Store {
     return this.hostsFile.commit();
   }
 
+  /**
+   * Memory always has the latest lastSeen; the API and board read it from there, and an online
+   * host shows as online whatever its lastSeen. On disk it matters once the host stops being seen,
+   * so a poll does not make hosts.json dirty (rewriting the whole fleet every few seconds for a
+   * field nobody reads from disk): a host's first sighting is written with the next batch, its
+   * going offline too (settleLastSeen), and otherwise lastSeen rides along with any other write of
+   * hosts.json, a checkpoint every lastSeenCheckpointMs, and the flush at shutdown. A crash loses
+   * at most one checkpoint interval of lastSeen for hosts that were online at the time.
+   */
   recordLastSeen(hostId: string, at: string): void {
     const host = this.hosts.get(hostId);
     if (!host) return;
     this.hosts.set(hostId, { ...host, lastSeen: at });
-    this.hostsFile.markDirty();
+    if (host.lastSeen === null) this.hostsFile.markDirty();
+    else this.lastSeenUnwritten = true;
+  }
+
+  settleLastSeen(_hostId: string): void {
+    if (this.lastSeenUnwritten) this.hostsFile.markDirty();
   }
 
   getJob(id: string): Job | undefined {
@@ -249,6 +281,11 @@ export class JsonStore implements Store {
   }
 
   async flush(): Promise<void> {
+    if (this.lastSeenUnwritten) this.hostsFile.markDirty();
+    await this.flushDirty();
+  }
+
+  private async flushDirty(): Promise<void> {
     await Promise.all(
       [
         this.secretsFile,

@@ -76,8 +76,13 @@ export interface Store {
   findHostByName(name: string): Readonly<HostRecord> | undefined;
   putHost(host: HostRecord): Promise<void>;
   deleteHost(id: string): Promise<void>;
-  /** High-frequency, not awaited: written in the next coalesced batch. */
+  /**
+   * High-frequency, not awaited, and not written per call: a first sighting goes out with the next
+   * batch, later ones with the next write of hosts, a coarse checkpoint, or the shutdown flush.
+   */
   recordLastSeen(hostId: string, at: string): void;
+  /** The host went offline: its lastSeen is now what operators read; write it with the next batch. */
+  settleLastSeen(hostId: string): void;
 
   getJob(id: string): Readonly<Job> | undefined;
   /** Newest first. */
