@@ -1,7 +1,8 @@
 // Revoking a host's token: refused from the next request on (401 saying it was revoked), its held
-// poll answered at once, its jobs ended, its record kept and marked, and all of it on disk.
+// poll answered at once, its jobs ended, its record kept and marked, all of it on disk; and
+// rotating the admin token the way docs/security.md describes.
 import { afterEach, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../server/app.ts";
 import {
@@ -131,4 +132,22 @@ test("a default rollout leaves revoked hosts out; naming one is refused", async 
   const all = await app.call("POST", "/api/v1/rollouts", { ...admin, json: {} });
   expect(all.status).toBe(201);
   expect(all.body.rollout.hosts.map((h: { name: string }) => h.name)).toEqual(["good"]);
+});
+
+test("rotating the admin token as docs/security.md says: remove secrets.json and admin-token, restart", async () => {
+  app = await startTestApp();
+  const old = app.adminToken;
+  await app.close();
+  for (const file of ["secrets.json", "admin-token"]) rmSync(join(app.dataDir, file));
+  const again = await createApp({ config: testConfig(app.dataDir), log: silentLog });
+  try {
+    const fresh = readFileSync(join(app.dataDir, "admin-token"), "utf8").trim();
+    expect(fresh).not.toBe(old);
+    const list = (token: string) =>
+      again.app.request("/api/v1/hosts", { headers: { authorization: `Bearer ${token}` } });
+    expect((await list(old)).status).toBe(401);
+    expect((await list(fresh)).status).toBe(200);
+  } finally {
+    await again.close();
+  }
 });
