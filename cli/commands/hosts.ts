@@ -20,7 +20,7 @@ export function formatHostsTable(hosts: readonly Host[], now = Date.now()): stri
   const rows = sorted.map((host) => [
     host.name,
     host.id,
-    host.online ? paint.green("online") : paint.red("offline"),
+    host.revokedAt ? paint.red("revoked") : host.online ? paint.green("online") : paint.red("offline"),
     formatVersion(host),
     formatPlatform(host),
     relativeTime(host.lastSeen, now),

@@ -39,6 +39,11 @@ test("hosts table: sorted by name, online/offline, outdated marker, platform, re
   ]);
 });
 
+test("hosts table: a revoked host says so instead of online/offline", () => {
+  const revoked = makeHost({ id: "h_9", name: "lost", online: true, revokedAt: secondsAgo(60) });
+  expect(formatHostsTable([revoked], NOW)).toContain("h_9  revoked");
+});
+
 test("jobs table: host names instead of ids, duration, exit code right-aligned", () => {
   const jobs = [
     makeJob({
