@@ -37,6 +37,7 @@ export function describePlan(rollout: Rollout): string {
 
 export function createRolloutView(opts: { tty: boolean; write: (text: string) => void }) {
   const shown = new Map<string, string>();
+  let lastBar = "";
   const changedLines = (rollout: Rollout) =>
     rollout.hosts
       .map(describeRolloutHost)
@@ -50,12 +51,16 @@ export function createRolloutView(opts: { tty: boolean; write: (text: string) =>
   return {
     update(rollout: Rollout) {
       const lines = changedLines(rollout).join("");
-      if (opts.tty) opts.write(`${CLEAR_LINE}${lines}${renderRolloutBar(rollout)}`);
-      else if (lines) opts.write(`${lines}${renderRolloutBar(rollout)}\n`);
+      lastBar = renderRolloutBar(rollout);
+      if (opts.tty) opts.write(`${CLEAR_LINE}${lines}${lastBar}`);
+      else if (lines) opts.write(`${lines}${lastBar}\n`);
     },
     finish(rollout: Rollout) {
       const lines = changedLines(rollout).join("");
-      opts.write(`${opts.tty ? CLEAR_LINE : ""}${lines}${renderRolloutBar(rollout)}\n`);
+      const bar = renderRolloutBar(rollout);
+      // Piped output already ends with this bar when nothing changed since; a log needs it once.
+      if (opts.tty) opts.write(`${CLEAR_LINE}${lines}${bar}\n`);
+      else if (lines || bar !== lastBar) opts.write(`${lines}${bar}\n`);
     },
   };
 }

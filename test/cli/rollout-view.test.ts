@@ -55,6 +55,18 @@ describe("rollout view", () => {
     expect(out[0]!.split("\n").filter(Boolean)).toHaveLength(5);
   });
 
+  test("piped output ends with the final bar exactly once", () => {
+    const out: string[] = [];
+    const view = createRolloutView({ tty: false, write: (t) => out.push(t) });
+    view.update(rollout());
+    view.finish(rollout());
+    const bars = out
+      .join("")
+      .split("\n")
+      .filter((l) => l.startsWith("["));
+    expect(bars).toEqual(["[############------------] 2/4 · 1 updating · 1 failed · running"]);
+  });
+
   test("on a terminal the bar is redrawn in place", () => {
     const out: string[] = [];
     const view = createRolloutView({ tty: true, write: (t) => out.push(t) });
