@@ -12,6 +12,7 @@ export class PollTicket {
   private resolver: ((outcome: WaitOutcome) => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly onAbort = () => this.end("aborted");
+  private listening = false;
 
   constructor(
     readonly hostId: string,
@@ -19,7 +20,6 @@ export class PollTicket {
     private readonly release: (ticket: PollTicket) => void,
   ) {
     if (signal?.aborted) this.ended = "aborted";
-    else signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
   /** Waits up to `ms`; a wake that came while the poll was busy is not lost. */
@@ -28,6 +28,14 @@ export class PollTicket {
     if (this.pendingWake) {
       this.pendingWake = false;
       return Promise.resolve("woken");
+    }
+    // Only a poll that waits needs to hear that its client went away; one answered at once (a
+    // command was ready) skips the listener, a cost the benchmark measured per request.
+    if (this.signal?.aborted) this.end("aborted");
+    if (this.ended) return Promise.resolve(this.ended);
+    if (this.signal && !this.listening) {
+      this.listening = true;
+      this.signal.addEventListener("abort", this.onAbort, { once: true });
     }
     return new Promise((resolve) => {
       this.resolver = resolve;
@@ -45,8 +53,15 @@ export class PollTicket {
     this.settle(this.ended);
   }
 
+  /** The poll can no longer deliver: ended, or its client went away (heard without a listener too). */
+  get gone(): boolean {
+    return this.ended !== null || this.signal?.aborted === true;
+  }
+
   close(): void {
-    this.signal?.removeEventListener("abort", this.onAbort);
+    // A client that went away while the poll was busy (not waiting) had no listener to say so.
+    if (this.signal?.aborted) this.ended ??= "aborted";
+    if (this.listening) this.signal?.removeEventListener("abort", this.onAbort);
     if (this.timer) clearTimeout(this.timer);
     this.release(this);
   }

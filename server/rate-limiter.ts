@@ -39,6 +39,11 @@ export class RateLimiter {
     return 0;
   }
 
+  /** No key has used anything: every key may try now, so callers need not even name theirs. */
+  isIdle(): boolean {
+    return this.buckets.size === 0 && this.burst >= 1;
+  }
+
   get size(): number {
     return this.buckets.size;
   }

@@ -15,10 +15,10 @@ export async function pollForCommand(
   const deadline = Date.now() + waitMs;
   try {
     for (;;) {
-      const command = await nextCommand(ctx, hostId, () => ticket.ended !== null);
+      const command = await nextCommand(ctx, hostId, () => ticket.gone);
       if (command) return command;
       const left = deadline - Date.now();
-      if (left <= 0 || ticket.ended) return null;
+      if (left <= 0 || ticket.gone) return null;
       if ((await ticket.wait(left)) !== "woken") return null;
     }
   } finally {
