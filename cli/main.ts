@@ -1,41 +1,16 @@
 // fleetctl: the operator's CLI for fleetd. Entry point of the compiled `fleetctl` binary.
-import { defineCommand, runMain } from "citty";
-import { VERSION } from "../protocol/index.ts";
+import { runMain } from "citty";
 import { registerCommandTree, showUsageWithExamples } from "./command.ts";
-import alerts from "./commands/alerts.ts";
-import audit from "./commands/audit.ts";
-import board from "./commands/board.ts";
-import cancel from "./commands/cancel.ts";
-import enrollToken from "./commands/enroll-token.ts";
-import host from "./commands/host.ts";
-import hosts from "./commands/hosts.ts";
-import job from "./commands/job.ts";
-import jobs from "./commands/jobs.ts";
-import rollout from "./commands/rollout.ts";
-import run from "./commands/run.ts";
-import update from "./commands/update.ts";
+import { commandTree } from "./command-tree.ts";
+import { logger } from "./output.ts";
+import { fleetctl } from "./root.ts";
+import { findTypo } from "./typos.ts";
 
-const main = defineCommand({
-  meta: {
-    name: "fleetctl",
-    version: VERSION,
-    description: "Operate a Fleet: hosts, jobs, enrollment and audit, via fleetd's API",
-  },
-  subCommands: {
-    hosts,
-    host,
-    run,
-    jobs,
-    job,
-    cancel,
-    "enroll-token": enrollToken,
-    audit,
-    update,
-    rollout,
-    alerts,
-    board,
-  },
-});
-
-registerCommandTree(main, "fleetctl");
-await runMain(main, { showUsage: showUsageWithExamples });
+registerCommandTree(fleetctl, "fleetctl");
+// citty would say "Unknown command" without a suggestion, and ignore an unknown flag altogether.
+const typo = findTypo(commandTree(fleetctl), process.argv.slice(2));
+if (typo) {
+  logger.error(typo);
+  process.exit(1);
+}
+await runMain(fleetctl, { showUsage: showUsageWithExamples });

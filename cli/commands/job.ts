@@ -7,7 +7,8 @@ import { exitCodeForJobState, explainInterrupt, fetchJob, followJob } from "../f
 import { formatOutputLine, paintState } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
 import { durationBetween, relativeTime } from "../format/time.ts";
-import { logger, printJson, printText } from "../output.ts";
+import { createJobFollowView } from "../job-view.ts";
+import { logger, printJson, printText, stdoutIsTty } from "../output.ts";
 
 export function formatJobDetail(job: Job, now = Date.now()): string {
   const fields: [string, string][] = [
@@ -60,15 +61,22 @@ export default defineFleetCommand({
     // Output goes to stdout alone, so `--follow > log` captures just what the operation printed.
     explainInterrupt([args.id]);
     const collected: OutputLine[] = [];
+    const view = createJobFollowView({
+      tty: stdoutIsTty(),
+      write: (text) => process.stdout.write(text),
+      note: (line) => logger.info(line),
+    });
     let announced = false;
     const job = await followJob(client, args.id, {
-      onOutput: (lines) => (args.json ? collected.push(...lines) : _printLines(lines)),
+      onOutput: (lines) => (args.json ? collected.push(...lines) : view.output(lines.map(formatOutputLine))),
       onUpdate: (latest) => {
-        if (!announced && !args.json)
-          logger.info(`following ${latest.op} job ${latest.id} (${latest.state})`);
+        if (args.json) return;
+        if (!announced) logger.info(`following ${latest.op} job ${latest.id} (${latest.state})`);
         announced = true;
+        view.update(latest);
       },
     });
+    if (!args.json) view.finish(job);
     if (args.json) printJson({ job, output: collected });
     else logger.info(`job ${job.id} ${job.state}${job.reason ? `: ${job.reason}` : ""}`);
     return exitCodeForJobState(job.state);

@@ -1,0 +1,32 @@
+// `--help` on every command of the tree prints its usage and at least one example, and the
+// example names the command itself, so no command is ever left without a worked example.
+import { expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { allNodes, commandTree } from "../../cli/command-tree.ts";
+import { fleetctl } from "../../cli/root.ts";
+
+const REPO = resolve(import.meta.dir, "../..");
+
+test("every command's --help has USAGE and an EXAMPLES section using that command", async () => {
+  const nodes = allNodes(commandTree(fleetctl));
+  expect(nodes.length).toBeGreaterThan(15);
+  const runs = nodes.map(async (node) => {
+    const proc = Bun.spawn([process.execPath, "cli/main.ts", ...node.path, "--help"], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    const name = ["fleetctl", ...node.path].join(" ");
+    const examples = out.split("\nEXAMPLES\n")[1] ?? "";
+    return {
+      name,
+      code,
+      usage: out.includes(`USAGE ${name}`),
+      example: examples.split("\n").some((l) => l.trim().startsWith(name) || l.includes(`${name} `)),
+    };
+  });
+  for (const result of await Promise.all(runs))
+    expect(result).toEqual({ name: result.name, code: 0, usage: true, example: true });
+});

@@ -1,0 +1,64 @@
+// A real terminal for tests: a tmux session of fixed size on a private server socket (so the
+// operator's own tmux is never touched), keys typed into it, and the screen read back with
+// capture-pane. Used to see what fleetctl draws on a TTY and what shells complete.
+import { waitFor } from "./wait-for.ts";
+
+let _sessions = 0;
+
+export class Tmux {
+  private constructor(readonly socket: string) {}
+
+  /** Starts `argv` in a new session `width` × `height`, with `env` on top of this process's. */
+  static start(argv: string[], opts: { width?: number; height?: number; env?: Record<string, string> } = {}) {
+    const socket = `fleet-test-${process.pid}-${++_sessions}`;
+    const tmux = new Tmux(socket);
+    const size = ["-x", String(opts.width ?? 100), "-y", String(opts.height ?? 30)];
+    tmux.run(["-f", "/dev/null", "new-session", "-d", "-s", "t", ...size, ...argv], opts.env);
+    return tmux;
+  }
+
+  /** Runs a tmux command on this session's server; throws with tmux's stderr if it fails. */
+  run(args: string[], env: Record<string, string> = {}): string {
+    const r = Bun.spawnSync(["tmux", "-L", this.socket, ...args], {
+      env: { ...process.env, ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (r.exitCode !== 0) throw new Error(`tmux ${args.join(" ")}: ${r.stderr.toString()}`);
+    return r.stdout.toString();
+  }
+
+  /** Types text literally (no key-name lookup), then optional named keys such as "Tab" or "Enter". */
+  type(text: string, ...keys: string[]): void {
+    if (text) this.run(["send-keys", "-t", "t", "-l", text]);
+    if (keys.length) this.run(["send-keys", "-t", "t", ...keys]);
+  }
+
+  /** The visible screen, trailing blank lines dropped. */
+  screen(): string {
+    return this.run(["capture-pane", "-p", "-t", "t"]).replace(/\n+$/, "");
+  }
+
+  /** Waits until the screen satisfies `check`; the timeout error shows the last screen. */
+  async waitForScreen(check: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+    let last = "";
+    try {
+      return await waitFor(
+        () => {
+          last = this.screen();
+          return check(last) ? last : false;
+        },
+        { what, timeoutMs, intervalMs: 100 },
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nlast screen:\n${last}`);
+    }
+  }
+
+  /** Ends the session's tmux server (only ours: it has its own socket). */
+  kill(): void {
+    Bun.spawnSync(["tmux", "-L", this.socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
+  }
+}
+
+export const hasTmux = (): boolean => Bun.which("tmux") !== null;
