@@ -1,7 +1,7 @@
 // The checks behind `fleetctl doctor`: can fleetd be reached, is the token the admin token,
 // do the clocks agree, is fleetctl from fleetd's build. Each failure carries the fix, because
 // the operator running doctor is the one who has to make it.
-import { HostList, Manifest, routePath, targetOf, VERSION } from "../protocol/index.ts";
+import { HealthResponse, HostList, Manifest, routePath, targetOf, VERSION } from "../protocol/index.ts";
 import { createApiClient } from "./api.ts";
 import { ApiError, TOKEN_HINT } from "./errors.ts";
 
@@ -69,15 +69,15 @@ async function _health(server: string): Promise<Health> {
     throw new Error(`cannot reach fleetd at ${server} (${why})`);
   }
   const ended = Date.now();
-  const body = (await res.json().catch(() => null)) as { ok?: unknown; version?: unknown } | null;
-  if (!res.ok || body?.ok !== true || typeof body.version !== "string") {
+  const body = HealthResponse.safeParse(await res.json().catch(() => null));
+  if (!res.ok || !body.success) {
     throw new Error(
       `${server} answers HTTP ${res.status} to ${routePath("health")}, but not as fleetd does (wrong URL, or a proxy in the way?)`,
     );
   }
   const date = res.headers.get("date");
   return {
-    version: body.version,
+    version: body.data.version,
     serverDate: date ? Date.parse(date) : null,
     localMid: (started + ended) / 2,
     ms: ended - started,

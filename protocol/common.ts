@@ -57,3 +57,7 @@ export const ErrorBody = z.object({
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const Ok = z.object({ ok: z.literal(true) });
+
+/** GET /api/v1/health: liveness and fleetd's build version, for install.sh and `fleetctl doctor`. */
+export const HealthResponse = z.object({ ok: z.literal(true), version: z.string() });
+export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -12,7 +12,8 @@ export const POLL_IDLE_MARGIN_SECONDS = 15;
 /** Bun's per-request idle timeout cannot go higher. */
 const BUN_MAX_IDLE_SECONDS = 255;
 
-const PollQuery = z.object({
+/** Exported for docs/protocol.md, which is generated from the schemas. */
+export const PollQuery = z.object({
   wait: z.coerce.number().nonnegative().max(3600).optional(),
 });
 

@@ -4,7 +4,8 @@ import { parseQuery } from "../../middleware/body/index.ts";
 import { listAlerts } from "../../services/alerts.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 
-const ListAlertsQuery = z.object({ all: z.enum(["0", "1", "true", "false"]).optional() });
+/** Exported for docs/protocol.md, which is generated from the schemas. */
+export const ListAlertsQuery = z.object({ all: z.enum(["0", "1", "true", "false"]).optional() });
 
 const listAlertsRoute: RouteHandler = (c) => {
   const query = parseQuery(c, ListAlertsQuery);

@@ -7,7 +7,8 @@ import type { RouteHandler } from "../define.ts";
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
 
-const ListAuditQuery = z.object({
+/** Exported for docs/protocol.md, which is generated from the schemas. */
+export const ListAuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).default(DEFAULT_AUDIT_LIMIT),
   action: z
     .string()

@@ -5,7 +5,8 @@ import { jobDetail } from "../../services/jobs.ts";
 import type { RouteHandler } from "../define.ts";
 import { idParam } from "../params.ts";
 
-const GetJobQuery = z.object({ after: z.coerce.number().int().min(-1).optional() });
+/** Exported for docs/protocol.md, which is generated from the schemas. */
+export const GetJobQuery = z.object({ after: z.coerce.number().int().min(-1).optional() });
 
 export const getJobRoute: RouteHandler = (c) => {
   const jobId = idParam(c, "job");

@@ -9,7 +9,8 @@ import type { RouteHandler } from "../define.ts";
 export const DEFAULT_JOB_LIST_LIMIT = 100;
 export const MAX_JOB_LIST_LIMIT = 1000;
 
-const ListJobsQuery = z.object({
+/** Exported for docs/protocol.md, which is generated from the schemas. */
+export const ListJobsQuery = z.object({
   host: Id.optional(),
   state: JobState.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_JOB_LIST_LIMIT).default(DEFAULT_JOB_LIST_LIMIT),
