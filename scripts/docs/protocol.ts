@@ -74,7 +74,24 @@ function _routesTable(schemas: Record<string, JsonSchema>): string {
   );
 }
 
+/** The project's markdown formatting (biome ci checks docs/ too), applied to the render. */
+function _formatMarkdown(text: string): string {
+  const biome = join(REPO, "node_modules", ".bin", "biome");
+  const run = Bun.spawnSync([biome, "format", `--stdin-file-path=${PROTOCOL_DOC}`], {
+    cwd: REPO,
+    stdin: new TextEncoder().encode(text),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (run.exitCode !== 0) throw new Error(`biome format failed: ${run.stderr.toString()}`);
+  return run.stdout.toString();
+}
+
 export async function renderProtocolDoc(): Promise<string> {
+  return _formatMarkdown(await _render());
+}
+
+async function _render(): Promise<string> {
   const { sections, schemas } = await _collect();
   const messages = sections.map((s) => {
     const body = s.names.map(
