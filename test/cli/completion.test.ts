@@ -42,25 +42,29 @@ const SHELLS = [
 
 describe.skipIf(!hasTmux())("Tab in a real shell", () => {
   for (const { shell, argv, load } of SHELLS) {
-    test.skipIf(!Bun.which(shell))(`${shell}: completes a nested command and a flag`, async () => {
-      term = Tmux.start([...argv], {
-        width: 120,
-        height: 20,
-        env: { PATH: fleetctlOnPath(), HOME: tempDir("home") },
-      });
-      term.type(`${load} && echo loaded-ok`, "Enter");
-      await term.waitForScreen((s) => s.includes("\nloaded-ok"), `${shell} loading the completion`);
-      term.type("fleetctl rollout sta", "Tab");
-      await term.waitForScreen(
-        (s) => /fleetctl rollout status\b/.test(s),
-        `${shell} completing "rollout sta"`,
-      );
-      term.type(" --wa", "Tab");
-      await term.waitForScreen(
-        (s) => /fleetctl rollout status +--watch\b/.test(s),
-        `${shell} completing --wa`,
-      );
-    });
+    test.skipIf(!Bun.which(shell))(
+      `${shell}: completes a nested command and a flag`,
+      async () => {
+        term = Tmux.start([...argv], {
+          width: 120,
+          height: 20,
+          env: { PATH: fleetctlOnPath(), HOME: tempDir("home") },
+        });
+        term.type(`${load} && echo loaded-ok`, "Enter");
+        await term.waitForScreen((s) => s.includes("\nloaded-ok"), `${shell} loading the completion`);
+        term.type("fleetctl rollout sta", "Tab");
+        await term.waitForScreen(
+          (s) => /fleetctl rollout status\b/.test(s),
+          `${shell} completing "rollout sta"`,
+        );
+        term.type(" --wa", "Tab");
+        await term.waitForScreen(
+          (s) => /fleetctl rollout status +--watch\b/.test(s),
+          `${shell} completing --wa`,
+        );
+      },
+      60_000,
+    );
   }
 });
 

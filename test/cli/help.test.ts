@@ -29,4 +29,4 @@ test("every command's --help has USAGE and an EXAMPLES section using that comman
   });
   for (const result of await Promise.all(runs))
     expect(result).toEqual({ name: result.name, code: 0, usage: true, example: true });
-});
+}, 60_000);

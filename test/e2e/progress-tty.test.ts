@@ -41,26 +41,30 @@ test("piped: plain lines, the bar on a line of its own each time it changes", as
   const bars = lines.filter((l) => BAR.test(l));
   expect(bars.length).toBeGreaterThanOrEqual(3);
   expect(bars.at(-1)).toBe("[########################] 2/2 · completed");
-});
+}, 120_000);
 
-test.skipIf(!hasTmux())("on a terminal: one bar, redrawn in place, seen while hosts update", async () => {
-  const env = { FLEET_SERVER: fleet.url, FLEET_TOKEN: fleet.adminToken, FLEET_FOLLOW_POLL_MS: "200" };
-  const command = `${v2.fleetctl} update h3 h4 --wait; echo "EXIT=$?"; sleep 600`;
-  const term = Tmux.start(["sh", "-c", command], { width: 100, height: 30, env });
-  try {
-    const midway = await term.waitForScreen(
-      (s) => s.split("\n").some((l) => BAR.test(l) && l.includes("updating")),
-      "a bar with a host updating",
-      60_000,
-    );
-    console.log(`mid-rollout screen:\n${midway}`);
-    const final = await term.waitForScreen((s) => s.includes("EXIT="), "fleetctl to finish", 90_000);
-    console.log(`final screen:\n${final}`);
-    const bars = final.split("\n").filter((l) => BAR.test(l));
-    expect(bars).toEqual(["[########################] 2/2 · completed"]);
-    expect(final).toContain("h4 (batch 1): done");
-    expect(final).toContain("EXIT=0");
-  } finally {
-    term.kill();
-  }
-});
+test.skipIf(!hasTmux())(
+  "on a terminal: one bar, redrawn in place, seen while hosts update",
+  async () => {
+    const env = { FLEET_SERVER: fleet.url, FLEET_TOKEN: fleet.adminToken, FLEET_FOLLOW_POLL_MS: "200" };
+    const command = `${v2.fleetctl} update h3 h4 --wait; echo "EXIT=$?"; sleep 600`;
+    const term = Tmux.start(["sh", "-c", command], { width: 100, height: 30, env });
+    try {
+      const midway = await term.waitForScreen(
+        (s) => s.split("\n").some((l) => BAR.test(l) && l.includes("updating")),
+        "a bar with a host updating",
+        60_000,
+      );
+      console.log(`mid-rollout screen:\n${midway}`);
+      const final = await term.waitForScreen((s) => s.includes("EXIT="), "fleetctl to finish", 90_000);
+      console.log(`final screen:\n${final}`);
+      const bars = final.split("\n").filter((l) => BAR.test(l));
+      expect(bars).toEqual(["[########################] 2/2 · completed"]);
+      expect(final).toContain("h4 (batch 1): done");
+      expect(final).toContain("EXIT=0");
+    } finally {
+      term.kill();
+    }
+  },
+  180_000,
+);
