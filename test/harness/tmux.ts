@@ -1,25 +1,34 @@
-// A real terminal for tests: a tmux session of fixed size on a private server socket (so the
-// operator's own tmux is never touched), keys typed into it, and the screen read back with
+// A real terminal for tests: a tmux session of fixed size on a private server socket in a temp
+// dir (so the operator's own tmux is never touched, and no socket file is left behind), keys typed into it, and the screen read back with
 // capture-pane. Used to see what fleetctl draws on a TTY and what shells complete.
+import { join } from "node:path";
+import { tempDir } from "./temp-dir.ts";
 import { waitFor } from "./wait-for.ts";
 
 let _sessions = 0;
+/** Servers still running; a test that times out never reaches its `finally`, so exit stops them. */
+const _live = new Set<string>();
+process.on("exit", () => {
+  for (const socket of _live)
+    Bun.spawnSync(["tmux", "-S", socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
+});
 
 export class Tmux {
   private constructor(readonly socket: string) {}
 
   /** Starts `argv` in a new session `width` × `height`, with `env` on top of this process's. */
   static start(argv: string[], opts: { width?: number; height?: number; env?: Record<string, string> } = {}) {
-    const socket = `fleet-test-${process.pid}-${++_sessions}`;
+    const socket = join(tempDir("tmux"), `s${++_sessions}`);
     const tmux = new Tmux(socket);
     const size = ["-x", String(opts.width ?? 100), "-y", String(opts.height ?? 30)];
     tmux.run(["-f", "/dev/null", "new-session", "-d", "-s", "t", ...size, ...argv], opts.env);
+    _live.add(socket);
     return tmux;
   }
 
   /** Runs a tmux command on this session's server; throws with tmux's stderr if it fails. */
   run(args: string[], env: Record<string, string> = {}): string {
-    const r = Bun.spawnSync(["tmux", "-L", this.socket, ...args], {
+    const r = Bun.spawnSync(["tmux", "-S", this.socket, ...args], {
       env: { ...process.env, ...env },
       stdout: "pipe",
       stderr: "pipe",
@@ -57,7 +66,8 @@ export class Tmux {
 
   /** Ends the session's tmux server (only ours: it has its own socket). */
   kill(): void {
-    Bun.spawnSync(["tmux", "-L", this.socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
+    _live.delete(this.socket);
+    Bun.spawnSync(["tmux", "-S", this.socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
   }
 }
 
