@@ -31,6 +31,7 @@ export async function ensureDemoBuild(
   const target = hostTarget();
   const key = `${version}-${sourceHash()}`;
   const dir = join(CACHE_ROOT, key);
+  _removeAbandonedStaging();
   if (!_isComplete(dir, version, programs.length)) {
     // Staged and renamed, so a second demo started meanwhile never runs half a build.
     const staging = join(CACHE_ROOT, `.staging-${key}-${process.pid}`);
@@ -64,6 +65,25 @@ function _isComplete(dir: string, version: string, programs: number): boolean {
     );
   } catch {
     return false;
+  }
+}
+
+/** A demo stopped with Ctrl-C mid-build exits before its `finally`: its staging dir names its pid. */
+function _removeAbandonedStaging(): void {
+  if (!existsSync(CACHE_ROOT)) return;
+  for (const name of readdirSync(CACHE_ROOT)) {
+    const pid = Number(/^\.staging-.*-(\d+)$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || _alive(pid)) continue;
+    rmSync(join(CACHE_ROOT, name), { recursive: true, force: true });
+  }
+}
+
+function _alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
   }
 }
 
