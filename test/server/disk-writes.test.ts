@@ -15,10 +15,17 @@ afterEach(async () => {
 /** writeFileAtomic renames a new file into place: a new inode means the file was rewritten. */
 const inode = (path: string) => statSync(path).ino;
 const diskHost = (dataDir: string, id: string) =>
-  JSON.parse(readFileSync(join(dataDir, "hosts.json"), "utf8")).hosts.find((h: { id: string }) => h.id === id);
+  JSON.parse(readFileSync(join(dataDir, "hosts.json"), "utf8")).hosts.find(
+    (h: { id: string }) => h.id === id,
+  );
 
 test("polls of a host already seen do not rewrite hosts.json; the host going offline does", async () => {
-  app = await startTestApp({ lastSeenFlushMs: 30, sweepIntervalMs: 30, pollWindowMs: 150, offlineGraceMs: 50 });
+  app = await startTestApp({
+    lastSeenFlushMs: 30,
+    sweepIntervalMs: 30,
+    pollWindowMs: 150,
+    offlineGraceMs: 50,
+  });
   const { hostId, hostToken } = await enroll(app, "web-1");
   await app.call("POST", "/api/v1/agent/hello", { token: hostToken, json: helloBody() });
   const hostsFile = join(app.dataDir, "hosts.json");
