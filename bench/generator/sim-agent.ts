@@ -1,0 +1,173 @@
+// A simulated host: the agent protocol without the agent. It enrolls, says hello, long-polls on
+// one keep-alive connection, and answers commands the way a real agent would on the wire: a run
+// command is started and finished at once (events {started}, then a result), an update is started
+// and then announced by a hello on the target version and hash, as the new agent process would.
+import { type HttpConn, HttpTransportError } from "./http-conn.ts";
+import type { ErrorCounts } from "./messages.ts";
+
+/** What every simulated host in one generator process shares. */
+export interface SimShared {
+  adminToken: string;
+  pollWaitSeconds: number;
+  /** While Date.now() is below this, polls ask for wait=0 and are counted as a burst. */
+  burstUntil: number;
+  burstRoundTrips: number;
+  polls: number;
+  holding: number;
+  errors: ErrorCounts;
+  /** jobId → when the command reached its host (performance.now()). */
+  received: Map<string, number>;
+  /** What an update makes a host report in its next hello. */
+  updateTarget: { version: string; sha256: string } | null;
+  stopped: boolean;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+/** What a real agent allows past the server's window before it gives up on a poll. */
+const POLL_SLACK_MS = 10_000;
+/** Pause after a failed request, so a refusing server is not hammered. */
+const RETRY_MS = 1_000;
+
+const FAKE_SHA = "0".repeat(64);
+
+export class SimAgent {
+  hostId = "";
+  private hostToken = "";
+  private version = "0.0.0-bench";
+  private sha256 = FAKE_SHA;
+  private activeJobs: string[] = [];
+  hadError = false;
+  private spread = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly conn: HttpConn,
+    private readonly shared: SimShared,
+  ) {}
+
+  /** Setup: one enroll token from the admin API, traded for this host's id and token. */
+  async enroll(): Promise<void> {
+    const admin = this.shared.adminToken;
+    const created = await this._call("POST", "/api/v1/enroll-tokens", admin, {});
+    const { token } = JSON.parse(created) as { token: string };
+    const enrolled = await this._call("POST", "/api/v1/enroll", undefined, { token, name: this.name });
+    const body = JSON.parse(enrolled) as { hostId: string; hostToken: string };
+    this.hostId = body.hostId;
+    this.hostToken = body.hostToken;
+  }
+
+  async hello(): Promise<void> {
+    await this._call("POST", "/api/v1/agent/hello", this.hostToken, {
+      protocol: 1,
+      version: this.version,
+      sha256: this.sha256,
+      platform: "linux",
+      arch: "x64",
+      hostname: this.name,
+      os: { name: "Linux", release: "6.1.0-bench", distro: "debian" },
+      pid: 1000,
+      bootId: "bench-boot",
+      activeJobs: this.activeJobs,
+    });
+  }
+
+  /** Starts the poll loop; it runs until the generator stops. */
+  start(): void {
+    this.loop ??= this._pollLoop();
+  }
+
+  private async _pollLoop(): Promise<void> {
+    const s = this.shared;
+    while (!s.stopped) {
+      const burst = Date.now() < s.burstUntil;
+      let wait = burst ? 0 : s.pollWaitSeconds;
+      if (!burst && !this.spread) {
+        // Real agents' polls are spread over the window; hosts started together would otherwise
+        // all re-poll in the same instant every window. One shorter first poll spreads them.
+        wait = 1 + Math.floor(Math.random() * s.pollWaitSeconds);
+        this.spread = true;
+      }
+      if (!burst) s.holding++;
+      let body: string;
+      try {
+        body = await this._call("GET", `/api/v1/agent/poll?wait=${wait}`, this.hostToken, undefined, {
+          timeoutMs: wait * 1000 + POLL_SLACK_MS,
+        });
+      } catch {
+        await Bun.sleep(RETRY_MS);
+        continue;
+      } finally {
+        if (!burst) s.holding--;
+      }
+      s.polls++;
+      if (burst) s.burstRoundTrips++;
+      const { command } = JSON.parse(body) as { command: Command | null };
+      if (command?.type === "run") await this._run(command);
+    }
+  }
+
+  private async _run(command: Command): Promise<void> {
+    this.shared.received.set(command.jobId, performance.now());
+    const events = `/api/v1/agent/jobs/${command.jobId}/events`;
+    try {
+      await this._call("POST", events, this.hostToken, { started: true });
+      if (command.op === "update") {
+        const target = this.shared.updateTarget;
+        if (target) {
+          this.version = target.version;
+          this.sha256 = target.sha256;
+        }
+        // The new agent still holds the update job; a hello without it would make it "lost".
+        this.activeJobs = [command.jobId];
+        await this.hello();
+        this.activeJobs = [];
+        return;
+      }
+      await this._call("POST", `/api/v1/agent/jobs/${command.jobId}/result`, this.hostToken, {
+        state: "succeeded",
+        exitCode: 0,
+        outputLines: 0,
+      });
+    } catch {
+      // Counted in _call; the server will settle the job (lost or timed out).
+    }
+  }
+
+  private async _call(
+    method: string,
+    path: string,
+    token: string | undefined,
+    json?: unknown,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<string> {
+    try {
+      const reply = await this.conn.request(method, path, {
+        token,
+        json,
+        timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      });
+      if (reply.status >= 400) {
+        this._error("status");
+        throw new Error(`${method} ${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
+      }
+      return reply.body;
+    } catch (err) {
+      if (err instanceof HttpTransportError) this._error(err.kind);
+      throw err;
+    }
+  }
+
+  private _error(kind: keyof ErrorCounts): void {
+    if (this.shared.stopped) return;
+    this.shared.errors[kind]++;
+    this.hadError = true;
+  }
+}
+
+interface Command {
+  type: "run" | "cancel";
+  jobId: string;
+  op?: string;
+  args?: Record<string, unknown>;
+}

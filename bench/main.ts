@@ -1,0 +1,192 @@
+// `npm run bench` (full: 10,000 hosts) and `npm run bench -- --quick` (CI smoke check).
+// Runs the baseline and then the compiled fleetd under the same simulated fleet, the rollout,
+// the start-up and flush costs, and the agent's idle footprint; prints the table and writes
+// bench/results/<timestamp>.json. Exits non-zero only when the run is broken (hosts dropped,
+// commands lost, a phase failing), never for a missed target.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_LIMITS } from "../server/config.ts";
+import { ensureBinaries } from "../test/harness/binaries.ts";
+import { killAll } from "./children.ts";
+import { parseOptions } from "./options.ts";
+import { type BurstResult, holdAndDispatch, measureBurst, setupFleet } from "./phases/drive.ts";
+import { compileSleeper, type FootprintResult, measureFootprint } from "./phases/footprint.ts";
+import { measureLoad } from "./phases/load.ts";
+import { type RolloutResult, runRollout } from "./phases/rollout.ts";
+import { machine, watchPeakRss } from "./proc.ts";
+import { type BenchResults, brokenReasons, buildRows, formatTable } from "./report.ts";
+import { startBaseline, startFleetd, stopTarget } from "./targets.ts";
+
+const opts = parseOptions(process.argv.slice(2));
+const began = performance.now();
+const log = (line: string) =>
+  console.log(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const runDir = mkdtempSync(join(tmpdir(), "fleet-bench-"));
+
+async function main(): Promise<number> {
+  const before = machine();
+  log(
+    `${opts.quick ? "quick" : "full"} run: ${opts.agents} hosts, ${opts.processes} generators; ${before.uptime}`,
+  );
+  log("building (or reusing) the compiled binaries");
+  const bins = await ensureBinaries();
+  const sleeper = await compileSleeper(runDir);
+
+  const dataDir = join(runDir, "fleetd-data");
+  const fleetd = await startFleetd({
+    binary: bins.fleetd,
+    dataDir,
+    artifactsDir: bins.dir,
+    logFile: join(runDir, "fleetd.log"),
+    limits: {
+      pollWindowMs: opts.pollWindowMs,
+      updateSoakMs: opts.updateSoakMs,
+      ...enrollLimits(opts.agents),
+    },
+  });
+  log(`fleetd ${bins.version} (compiled) pid ${fleetd.proc.pid} on ${fleetd.url}`);
+  const fleetdPeak = watchPeakRss(fleetd.proc.pid);
+  const fleet = await setupFleet(fleetd, opts, log);
+  const baseline = await startBaseline(opts.pollWindowMs, join(runDir, "baseline.log"));
+  log(`baseline pid ${baseline.proc.pid} on ${baseline.url}`);
+  const baselinePeak = watchPeakRss(baseline.proc.pid);
+  const base = await setupFleet(baseline, opts, log);
+
+  // Throughput alternates between the two servers, so that load from anything else on the machine
+  // falls on both alike; each side's figure is the median of its rounds.
+  log(
+    `poll throughput: ${opts.burstRounds} rounds of ${opts.burstMs / 1000} s closed-loop ?wait=0 polls each`,
+  );
+  const baseBursts: BurstResult[] = [];
+  const fleetBursts: BurstResult[] = [];
+  for (let round = 0; round < opts.burstRounds; round++) {
+    baseBursts.push(await measureBurst(baseline, base.pool, opts.burstMs, log));
+    fleetBursts.push(await measureBurst(fleetd, fleet.pool, opts.burstMs, log));
+  }
+
+  const baseHold = await holdAndDispatch(
+    baseline,
+    base.pool,
+    opts,
+    {
+      serverOnline: async () =>
+        ((await (await fetch(`${baseline.url}/stats`)).json()) as { held: number }).held,
+    },
+    log,
+  );
+  const baselinePeakBytes = baselinePeak.stop();
+  await base.pool.stop();
+  await stopTarget(baseline);
+
+  let footprint: FootprintResult | null = null;
+  let rollout: RolloutResult | null = null;
+  const fleetHold = await holdAndDispatch(
+    fleetd,
+    fleet.pool,
+    opts,
+    {
+      serverOnline: async () =>
+        ((await (await fetch(`${fleetd.url}/api/v1/board`)).json()) as { summary: { online: number } })
+          .summary.online,
+      duringSteady: async () => {
+        footprint = await measureFootprint(
+          { fleetd: bins.fleetd, agent: bins.agent, artifactsDir: bins.dir, runDir, log },
+          sleeper,
+          opts.footprintMs,
+          opts.quick ? 2000 : 5000,
+        );
+      },
+      afterDispatch: async (pool) => {
+        log(
+          `rollout: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${opts.updateSoakMs} ms`,
+        );
+        rollout = await runRollout(fleetd, pool, opts.rolloutHosts, opts.rolloutBatch, 300_000);
+        log(`rollout: ${rollout.state} in ${(rollout.wallMs / 1000).toFixed(1)} s (${rollout.done} done)`);
+      },
+    },
+    log,
+  );
+  const fleetdPeakBytes = fleetdPeak.stop();
+  log(`shutting fleetd down with ${opts.agents} polls held`);
+  const shutdownMs = await stopTarget(fleetd);
+  await fleet.pool.stop();
+
+  log("start-up and flush of the data dir the run left");
+  const load = await measureLoad({ fleetd: bins.fleetd, artifactsDir: bins.dir, dataDir, runDir });
+
+  const results: BenchResults = {
+    fleetd: {
+      ...fleet.setup,
+      burst: medianBurst(fleetBursts),
+      bursts: fleetBursts,
+      ...fleetHold,
+      rssPeakRunBytes: fleetdPeakBytes,
+    },
+    baseline: {
+      ...base.setup,
+      burst: medianBurst(baseBursts),
+      bursts: baseBursts,
+      ...baseHold,
+      rssPeakRunBytes: baselinePeakBytes,
+    },
+    rollout: rollout!,
+    footprint: footprint!,
+    load,
+    shutdownMs,
+    agents: opts.agents,
+    lastSeenCheckpointMin: ((DEFAULT_LIMITS as Record<string, number>).lastSeenCheckpointMs ?? 0) / 60_000,
+  };
+  const rows = buildRows(results);
+  const after = machine();
+  console.log();
+  console.log(formatTable(rows));
+  console.log();
+  console.log(
+    `machine: ${after.cpuModel}, ${after.nproc} cores, ${after.memGiB} GiB, Linux ${after.kernel}, Bun ${after.bun}`,
+  );
+  console.log(`load before: ${before.uptime}`);
+  console.log(`load after:  ${after.uptime}`);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const outDir = join(import.meta.dir, "results");
+  mkdirSync(outDir, { recursive: true });
+  const outFile = join(outDir, `${stamp}.json`);
+  writeFileSync(
+    outFile,
+    `${JSON.stringify({ options: opts, machine: { before, after }, version: bins.version, rows, results }, null, 2)}\n`,
+  );
+  log(`results written to ${outFile}`);
+
+  const broken = brokenReasons(results);
+  for (const reason of broken) console.error(`BROKEN: ${reason}`);
+  return broken.length ? 1 : 0;
+}
+
+/**
+ * Every simulated host enrolls from 127.0.0.1, which fleetd's per-address enroll limit would
+ * (rightly) throttle; enrolling is setup, not a measured figure, so the limit is opened for it.
+ */
+function enrollLimits(agents: number): Record<string, number> {
+  const limits: Record<string, number> = DEFAULT_LIMITS;
+  const out: Record<string, number> = {};
+  if ("enrollBurst" in limits) out.enrollBurst = agents * 2;
+  if ("enrollPerMinute" in limits) out.enrollPerMinute = agents * 60;
+  return out;
+}
+
+function medianBurst(rounds: BurstResult[]): BurstResult {
+  const sorted = [...rounds].sort((a, b) => a.perSecond - b.perSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  console.error("bench failed:", err);
+} finally {
+  await killAll();
+  rmSync(runDir, { recursive: true, force: true });
+}
+process.exit(code);

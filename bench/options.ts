@@ -1,0 +1,95 @@
+// The benchmark's knobs: the full run the results are recorded from, and --quick, the smoke check
+// CI runs (same phases, small numbers, short windows; it fails only when something is broken).
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Simulated hosts held against each server. */
+  agents: number;
+  /** Generator processes the hosts are spread over. */
+  processes: number;
+  /** Requests in flight at once per generator while enrolling and saying hello. */
+  setupConcurrency: number;
+  /** fleetd's poll window, the same for the baseline. */
+  pollWindowMs: number;
+  /** Closed-loop ?wait=0 polling by every host: the poll throughput phase, per round... */
+  burstMs: number;
+  /** ...with rounds alternating between baseline and fleetd. */
+  burstRounds: number;
+  /** All hosts holding polls, no commands: CPU, RSS, disk writes. */
+  steadyMs: number;
+  dispatchCount: number;
+  dispatchPerSecond: number;
+  rolloutHosts: number;
+  rolloutBatch: number;
+  /** The real agent and the sleeping bare binary, measured side by side. */
+  footprintMs: number;
+  /** FLEET_LIMITS updateSoakMs: how long a host must stay up on the new version. */
+  updateSoakMs: number;
+}
+
+const FULL: BenchOptions = {
+  quick: false,
+  agents: 10_000,
+  processes: 5,
+  setupConcurrency: 100,
+  pollWindowMs: 25_000,
+  burstMs: 10_000,
+  burstRounds: 3,
+  steadyMs: 60_000,
+  dispatchCount: 1000,
+  dispatchPerSecond: 50,
+  rolloutHosts: 1000,
+  rolloutBatch: 50,
+  footprintMs: 60_000,
+  updateSoakMs: 1000,
+};
+
+const QUICK: BenchOptions = {
+  ...FULL,
+  quick: true,
+  agents: 200,
+  processes: 2,
+  setupConcurrency: 50,
+  // Short enough that the steady window sees every host re-poll twice.
+  pollWindowMs: 5000,
+  burstMs: 2000,
+  burstRounds: 2,
+  steadyMs: 10_000,
+  dispatchCount: 50,
+  dispatchPerSecond: 25,
+  rolloutHosts: 20,
+  rolloutBatch: 5,
+  footprintMs: 10_000,
+};
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      agents: { type: "string" },
+      processes: { type: "string" },
+      "steady-seconds": { type: "string" },
+      "footprint-seconds": { type: "string" },
+      "rollout-hosts": { type: "string" },
+    },
+  });
+  const base = values.quick ? QUICK : FULL;
+  const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+  const opts: BenchOptions = {
+    ...base,
+    agents: num(values.agents, base.agents),
+    processes: num(values.processes, base.processes),
+    steadyMs: num(values["steady-seconds"], base.steadyMs / 1000) * 1000,
+    footprintMs: num(values["footprint-seconds"], base.footprintMs / 1000) * 1000,
+    rolloutHosts: num(values["rollout-hosts"], base.rolloutHosts),
+  };
+  opts.rolloutHosts = Math.min(opts.rolloutHosts, opts.agents);
+  opts.dispatchCount = Math.min(opts.dispatchCount, opts.agents);
+  for (const [key, value] of Object.entries(opts)) {
+    if (typeof value === "number" && !(value > 0))
+      throw new Error(`bench: --${key} must be a positive number`);
+  }
+  return opts;
+}

@@ -1,0 +1,94 @@
+// What the benchmark reads about a process from /proc: resident memory, CPU time, bytes it
+// caused to be written to storage. Linux only, like the benchmark.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** VmRSS in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+/** utime + stime in milliseconds. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** write_bytes from /proc/<pid>/io: bytes this process sent to the storage layer. */
+export function writeBytes(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, "utf8");
+  return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? 0);
+}
+
+export interface Usage {
+  seconds: number;
+  /** CPU time over wall time, in percent of one core. */
+  cpuPercent: number;
+  rssEndBytes: number;
+  rssPeakBytes: number;
+  writeBytes: number;
+}
+
+/** Watches a process for `ms`, sampling RSS every `sampleMs`. */
+export async function measure(pid: number, ms: number, sampleMs = 1000): Promise<Usage> {
+  const t0 = performance.now();
+  const cpu0 = cpuMs(pid);
+  const io0 = writeBytes(pid);
+  let peak = rssBytes(pid);
+  const end = t0 + ms;
+  while (performance.now() < end) {
+    await Bun.sleep(Math.min(sampleMs, Math.max(0, end - performance.now())));
+    peak = Math.max(peak, rssBytes(pid));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const rssEnd = rssBytes(pid);
+  return {
+    seconds,
+    cpuPercent: ((cpuMs(pid) - cpu0) / 1000 / seconds) * 100,
+    rssEndBytes: rssEnd,
+    rssPeakBytes: Math.max(peak, rssEnd),
+    writeBytes: writeBytes(pid) - io0,
+  };
+}
+
+/** The machine as the run found it: for the record next to the figures. */
+export function machine() {
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1] ?? 0);
+  return {
+    cpuModel,
+    nproc: Number(execFileSync("nproc", { encoding: "utf8" }).trim()),
+    memGiB: Math.round((memKb / 1024 / 1024) * 10) / 10,
+    kernel: readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(),
+    bun: Bun.version,
+    loadAvg: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number),
+    uptime: execFileSync("uptime", { encoding: "utf8" }).trim(),
+    nofile: execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim(),
+  };
+}
+
+/** Samples a process's RSS in the background; stop() answers the highest seen. */
+export function watchPeakRss(pid: number, everyMs = 250): { stop(): number } {
+  let peak = 0;
+  const sample = () => {
+    try {
+      peak = Math.max(peak, rssBytes(pid));
+    } catch {
+      // exited
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}

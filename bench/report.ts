@@ -1,0 +1,272 @@
+// The results table: every fleetd figure next to the baseline's and their ratio, with the issue's
+// target where it has one. Missing a target is reported, never an error; broken runs are errors.
+import type { DriveResult } from "./phases/drive.ts";
+import type { FootprintResult } from "./phases/footprint.ts";
+import type { LoadResult } from "./phases/load.ts";
+import type { RolloutResult } from "./phases/rollout.ts";
+
+export interface BenchResults {
+  fleetd: DriveResult;
+  baseline: DriveResult;
+  rollout: RolloutResult;
+  footprint: FootprintResult;
+  load: LoadResult;
+  /** SIGTERM → exit of fleetd with every host holding a poll: answers them all, flushes state. */
+  shutdownMs: number;
+  agents: number;
+  /** fleetd's lastSeenCheckpointMs in minutes: a full hosts.json write that often while hosts stay online. */
+  lastSeenCheckpointMin: number;
+}
+
+export interface Row {
+  figure: string;
+  fleetd: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: "yes" | "no" | "" | "met";
+}
+
+const MB = 1024 * 1024;
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : "—");
+const met = (ok: boolean): Row["met"] => (ok ? "yes" : "no");
+
+export function buildRows(r: BenchResults): Row[] {
+  const { fleetd: f, baseline: b, agents } = r;
+  const dropped = (d: DriveResult) => d.final.agentsWithErrors;
+  const steadyMin = (d: DriveResult) => d.steady.usage.seconds / 60;
+  const perMinute = f.steady.usage.writeBytes / steadyMin(f);
+  const loadCost = r.load.startFullMs - r.load.startEmptyMs;
+  return [
+    {
+      figure: `Hosts holding a poll (fewest seen, of ${f0(agents)})`,
+      fleetd: f0(f.steady.holdingMin),
+      baseline: f0(b.steady.holdingMin),
+      ratio: ratio(f.steady.holdingMin, b.steady.holdingMin),
+      target: `${f0(agents)} held`,
+      met: met(f.steady.holdingMin >= agents * 0.99 && dropped(f) === 0),
+    },
+    {
+      figure: "Hosts online as the server reports it",
+      fleetd: f0(f.steady.serverOnline),
+      baseline: f0(b.steady.serverOnline),
+      ratio: ratio(f.steady.serverOnline, b.steady.serverOnline),
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Hosts dropped (any failed request or cut poll)",
+      fleetd: f0(dropped(f)),
+      baseline: f0(dropped(b)),
+      ratio: "",
+      target: "none dropped",
+      met: met(dropped(f) === 0),
+    },
+    {
+      figure: `Poll round trips per second (closed loop, ?wait=0; median of ${f.bursts.length} alternating rounds)`,
+      fleetd: f0(f.burst.perSecond),
+      baseline: f0(b.burst.perSecond),
+      ratio: ratio(f.burst.perSecond, b.burst.perSecond),
+      target: "≥ 0.5× baseline",
+      met: met(f.burst.perSecond >= 0.5 * b.burst.perSecond),
+    },
+    ...(["p50", "p99", "max"] as const).map(
+      (p): Row => ({
+        figure: `Dispatch latency ${p}, ms (admin POST sent → host has it)`,
+        fleetd: f1(f.dispatch[p]),
+        baseline: f1(b.dispatch[p]),
+        ratio: ratio(f.dispatch[p], b.dispatch[p]),
+        target: p === "p99" ? "≤ 25 ms" : "",
+        met: p === "p99" ? met(f.dispatch.p99 <= 25) : "",
+      }),
+    ),
+    {
+      figure: "Commands delivered / sent",
+      fleetd: `${f.dispatch.delivered} / ${f.dispatch.sent}`,
+      baseline: `${b.dispatch.delivered} / ${b.dispatch.sent}`,
+      ratio: "",
+      target: "all",
+      met: met(f.dispatch.delivered === f.dispatch.sent),
+    },
+    {
+      figure: "Server RSS, MB, steady state (end / peak)",
+      fleetd: `${f1(f.steady.usage.rssEndBytes / MB)} / ${f1(f.steady.usage.rssPeakBytes / MB)}`,
+      baseline: `${f1(b.steady.usage.rssEndBytes / MB)} / ${f1(b.steady.usage.rssPeakBytes / MB)}`,
+      ratio: ratio(f.steady.usage.rssPeakBytes, b.steady.usage.rssPeakBytes),
+      target: "≤ 300 MB",
+      met: met(f.steady.usage.rssPeakBytes <= 300 * MB),
+    },
+    {
+      figure: "Server RSS, MB, peak over the whole run (enroll, bursts, hold, dispatch, rollout)",
+      fleetd: f1(f.rssPeakRunBytes / MB),
+      baseline: f1(b.rssPeakRunBytes / MB),
+      ratio: ratio(f.rssPeakRunBytes, b.rssPeakRunBytes),
+      target: "≤ 300 MB",
+      met: met(f.rssPeakRunBytes <= 300 * MB),
+    },
+    {
+      figure: "Server RSS, MB, after all phases",
+      fleetd: f1(f.rssAfterBytes / MB),
+      baseline: f1(b.rssAfterBytes / MB),
+      ratio: ratio(f.rssAfterBytes, b.rssAfterBytes),
+      target: "≤ 300 MB",
+      met: met(f.rssAfterBytes <= 300 * MB),
+    },
+    {
+      figure: "Server CPU, % of one core, steady state",
+      fleetd: f1(f.steady.usage.cpuPercent),
+      baseline: f1(b.steady.usage.cpuPercent),
+      ratio: ratio(f.steady.usage.cpuPercent, b.steady.usage.cpuPercent),
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Server CPU, % of one core, poll burst",
+      fleetd: f1(f.burst.usage.cpuPercent),
+      baseline: f1(b.burst.usage.cpuPercent),
+      ratio: ratio(f.burst.usage.cpuPercent, b.burst.usage.cpuPercent),
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Server CPU, % of one core, dispatch phase",
+      fleetd: f1(f.dispatch.usage.cpuPercent),
+      baseline: f1(b.dispatch.usage.cpuPercent),
+      ratio: ratio(f.dispatch.usage.cpuPercent, b.dispatch.usage.cpuPercent),
+      target: "",
+      met: "",
+    },
+    {
+      figure: `Data dir writes, KB/min, steady state (hosts.json is ${f1(r.load.hostsJsonBytes / 1024)} KB)`,
+      fleetd: f1(perMinute / 1024),
+      baseline: "0 (keeps nothing)",
+      ratio: "",
+      target: "∝ changes, not fleet size",
+      met: met(perMinute < r.load.hostsJsonBytes),
+    },
+    {
+      figure: `lastSeen checkpoint, amortized KB/min (one hosts.json per ${r.lastSeenCheckpointMin} min)`,
+      fleetd: f1(r.load.hostsJsonBytes / 1024 / r.lastSeenCheckpointMin),
+      baseline: "—",
+      ratio: "",
+      target: "",
+      met: "",
+    },
+    {
+      figure: `Store flush, ms (${f0(r.load.hosts)} hosts, ${f0(r.load.jobs)} jobs all changed)`,
+      fleetd: f1(r.load.storeFlushMs),
+      baseline: "—",
+      ratio: "",
+      target: "",
+      met: "",
+    },
+    {
+      figure: `Shutdown with ${f0(agents)} held polls (SIGTERM → exit, incl. flush), ms`,
+      fleetd: f0(r.shutdownMs),
+      baseline: "—",
+      ratio: "",
+      target: "",
+      met: "",
+    },
+    {
+      figure: `Start-up on the ${f0(r.load.hosts)}-host data dir (${f1(r.load.dataDirBytes / MB)} MB) → healthy, ms`,
+      fleetd: f0(r.load.startFullMs),
+      baseline: `${f0(r.load.startEmptyMs)} (empty dir)`,
+      ratio: ratio(r.load.startFullMs, r.load.startEmptyMs),
+      target: "load ≤ 1 s",
+      met: met(loadCost <= 1000 && r.load.storeOpenMs <= 1000),
+    },
+    {
+      figure: "Store open (read + validate the data dir), ms",
+      fleetd: f0(r.load.storeOpenMs),
+      baseline: "—",
+      ratio: "",
+      target: "≤ 1 s",
+      met: met(r.load.storeOpenMs <= 1000),
+    },
+    {
+      figure: `Rollout, ${f0(r.rollout.hosts)} hosts, batch ${r.rollout.batch}, canary 1: wall time, s`,
+      fleetd: `${f1(r.rollout.wallMs / 1000)} (${r.rollout.state}, ${r.rollout.done} done)`,
+      baseline: "—",
+      ratio: "",
+      target: "≤ 60 s",
+      met: met(r.rollout.wallMs <= 60_000 && r.rollout.state === "completed"),
+    },
+    {
+      figure: "Agent idle RSS, MB (fleet-agent vs bare sleeping Bun binary)",
+      fleetd: f1(r.footprint.agent.rssPeakBytes / MB),
+      baseline: f1(r.footprint.bare.rssPeakBytes / MB),
+      ratio: ratio(r.footprint.agent.rssPeakBytes, r.footprint.bare.rssPeakBytes),
+      target: "≤ 1.5×",
+      met: met(r.footprint.agent.rssPeakBytes <= 1.5 * r.footprint.bare.rssPeakBytes),
+    },
+    {
+      figure: `Agent idle CPU, % of one core over ${f0(r.footprint.agent.seconds)} s`,
+      fleetd: r.footprint.agent.cpuPercent.toFixed(3),
+      baseline: r.footprint.bare.cpuPercent.toFixed(3),
+      ratio: "",
+      target: "≤ 0.1 %",
+      met: met(r.footprint.agent.cpuPercent <= 0.1),
+    },
+    {
+      figure: "Setup: enroll every host (token + enroll), s",
+      fleetd: f1(f.enroll.ms / 1000),
+      baseline: f1(b.enroll.ms / 1000),
+      ratio: ratio(f.enroll.ms, b.enroll.ms),
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Setup: every host's hello, s / long-polls all held after, s",
+      fleetd: `${f1(f.hello.ms / 1000)} / ${f1(f.rampMs / 1000)}`,
+      baseline: `${f1(b.hello.ms / 1000)} / ${f1(b.rampMs / 1000)}`,
+      ratio: "",
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Load generators' CPU during the burst, % of one core",
+      fleetd: f1(f.burst.generatorCpuPercent),
+      baseline: f1(b.burst.generatorCpuPercent),
+      ratio: "",
+      target: "",
+      met: "",
+    },
+  ];
+}
+
+/** Problems that mean the run is broken, not merely slow. */
+export function brokenReasons(r: BenchResults): string[] {
+  const out: string[] = [];
+  for (const [name, d] of [
+    ["fleetd", r.fleetd],
+    ["baseline", r.baseline],
+  ] as const) {
+    if (d.final.agentsWithErrors > 0)
+      out.push(`${name}: ${d.final.agentsWithErrors} hosts saw errors ${JSON.stringify(d.final.errors)}`);
+    if (d.dispatch.delivered !== d.dispatch.sent)
+      out.push(`${name}: ${d.dispatch.sent - d.dispatch.delivered} commands never reached their host`);
+  }
+  if (r.rollout.state !== "completed" || r.rollout.done !== r.rollout.hosts)
+    out.push(`rollout ended ${r.rollout.state} with ${r.rollout.done}/${r.rollout.hosts} done`);
+  return out;
+}
+
+export function formatTable(rows: Row[]): string {
+  const head: Row = {
+    figure: "Figure",
+    fleetd: "fleetd",
+    baseline: "baseline",
+    ratio: "ratio",
+    target: "target",
+    met: "",
+  };
+  const cols = ["figure", "fleetd", "baseline", "ratio", "target", "met"] as const;
+  const all = [head, ...rows];
+  const width = (c: (typeof cols)[number]) => Math.max(...all.map((r) => r[c].length), 3);
+  const line = (r: Row) => `| ${cols.map((c) => r[c].padEnd(width(c))).join(" | ")} |`;
+  const rule = `|${cols.map((c) => "-".repeat(width(c) + 2)).join("|")}|`;
+  return [line({ ...head, met: "met" }), rule, ...rows.map(line)].join("\n");
+}

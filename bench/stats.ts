@@ -1,0 +1,7 @@
+// Percentiles over sorted samples, nearest-rank: p99 of 1,000 samples is the 990th.
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
