@@ -17,6 +17,12 @@ import type { StatePaths } from "./paths.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
 
+/**
+ * With nothing undelivered the deliver loop looks this often instead of every DELIVER_INTERVAL_MS
+ * (an idle agent's CPU is mostly this loop); a job this agent starts wakes it at once.
+ */
+export const IDLE_DELIVER_INTERVAL_MS = 5_000;
+
 export async function runAgent(paths: StatePaths): Promise<number> {
   mkdirSync(paths.jobs, { recursive: true, mode: 0o700 });
   const held = tryLock(paths.lock);
@@ -49,7 +55,8 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     `fleet-agent ${VERSION} ${config.name} (${creds.hostId}) pid ${process.pid}, server ${config.server}, ` +
       `service manager ${manager}`,
   );
-  const delivering = _deliverLoop(deliverer, stop.signal, () => {
+  const wake = new Wake();
+  const delivering = _deliverLoop(deliverer, stop.signal, wake, () => {
     const why = pendingRestartFor(paths.root, process.pid);
     if (why) shutdown(0, `restart requested: ${why}`);
   });
@@ -66,7 +73,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       });
       if (backoff.attempts > 0) consola.success("connected to fleetd");
       backoff.reset();
-      await _pollLoop(client, hello, { paths, manager }, stop.signal, (why) => shutdown(0, why));
+      await _pollLoop(client, hello, { paths, manager, wake }, stop.signal, (why) => shutdown(0, why));
     } catch (err) {
       if (stop.signal.aborted) break;
       await _sleep(_retryDelay(err, backoff), stop.signal);
@@ -93,9 +100,11 @@ async function _pollLoop(
 interface Where {
   paths: StatePaths;
   manager: ServiceManager;
+  /** Wakes the deliver loop, which idles slowly while there is nothing to deliver. */
+  wake: Wake;
 }
 
-function _handle(command: Command, { paths, manager }: Where, restart: (why: string) => void): void {
+function _handle(command: Command, { paths, manager, wake }: Where, restart: (why: string) => void): void {
   if (command.type === "cancel") {
     requestCancel(paths, command.jobId);
     return;
@@ -110,6 +119,7 @@ function _handle(command: Command, { paths, manager }: Where, restart: (why: str
   }
   if (launchRunner(paths, command, manager)) consola.info(`job ${command.jobId}: ${command.op} started`);
   else consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
+  wake.now();
 }
 
 function _retryDelay(err: unknown, backoff: Backoff): number {
@@ -138,29 +148,45 @@ function _retryDelay(err: unknown, backoff: Backoff): number {
 async function _deliverLoop(
   deliverer: Deliverer,
   signal: AbortSignal,
+  wake: Wake,
   checkRestart: () => void,
 ): Promise<void> {
   let passes = 0;
   while (!signal.aborted) {
-    await deliverer.tick();
+    const undelivered = await deliverer.tick();
     checkRestart();
     if (++passes % 3000 === 0) deliverer.prune();
-    await _sleep(DELIVER_INTERVAL_MS, signal);
+    await _sleep(undelivered > 0 ? DELIVER_INTERVAL_MS : IDLE_DELIVER_INTERVAL_MS, signal, wake);
   }
   // One last pass so a result that just finished is not left waiting for the next start.
   await deliverer.tick();
 }
 
-function _sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Cuts short the deliver loop's current sleep. */
+class Wake {
+  private cut: (() => void) | null = null;
+
+  now(): void {
+    this.cut?.();
+  }
+
+  /** For _sleep: `cut` ends the sleep in progress; null once it ended. */
+  set(cut: (() => void) | null): void {
+    this.cut = cut;
+  }
+}
+
+/** Sleeps `ms`, less on stop or wake, and leaves no listener behind (it runs several times a second). */
+function _sleep(ms: number, signal: AbortSignal, wake?: Wake): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      wake?.set(null);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    wake?.set(done);
   });
 }

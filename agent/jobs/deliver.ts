@@ -45,10 +45,11 @@ export class Deliverer {
     return undeliveredJobIds(this.paths.jobs);
   }
 
-  /** One pass over every undelivered job. Errors are left for the next pass. */
-  async tick(): Promise<void> {
-    if (Date.now() < this.refusedUntil) return;
-    for (const id of this.activeJobIds()) {
+  /** One pass over every undelivered job; answers how many there were. Errors are left for the next pass. */
+  async tick(): Promise<number> {
+    if (Date.now() < this.refusedUntil) return 0;
+    const ids = this.activeJobIds();
+    for (const id of ids) {
       try {
         await this._deliver(id);
       } catch (err) {
@@ -56,7 +57,7 @@ export class Deliverer {
           // Retrying every tick would hammer fleetd (and its rate limit) to no avail; the main
           // loop already says why the token is refused.
           this.refusedUntil = Date.now() + Math.max(AUTH_RETRY_MS, err.retryAfterMs);
-          return;
+          return ids.length;
         }
         if (err instanceof ApiError && err.status === 404) {
           // The server has no such job for this host (deleted, or a different server):
@@ -64,9 +65,10 @@ export class Deliverer {
           consola.warn(`job ${id}: server does not know it (${err.message}); dropping its spool`);
           writeFileAtomic(jobFiles(this.paths.job(id)).delivered, "unknown to server\n");
         }
-        return; // the server is unreachable or refused; try again next tick
+        return ids.length; // the server is unreachable or refused; try again next tick
       }
     }
+    return ids.length;
   }
 
   private async _deliver(id: string): Promise<void> {
