@@ -31,8 +31,10 @@ function unitKeys(text: string): Map<string, string[]> {
 }
 
 describe("install.sh source", () => {
-  test.if(!shellcheck && required)("shellcheck is installed (.ci/run installs it)", () => {
-    throw new Error("shellcheck is missing");
+  // Always runs (a skipped guard would read as a skipped feature): fails only where
+  // shellcheck is required (CI) and missing.
+  test("shellcheck is installed where required (.ci/run installs it)", () => {
+    expect(shellcheck !== null || !required).toBe(true);
   });
 
   test.skipIf(!shellcheck)("is shellcheck clean as POSIX sh, as written and as fleetd serves it", () => {

@@ -33,8 +33,11 @@ const required = Boolean(process.env.CI || process.env.FLEET_REQUIRE_SYSTEM_TEST
 if (unavailable) console.log(`test/system skipped: ${unavailable}`);
 
 // .ci/run sets FLEET_REQUIRE_SYSTEM_TESTS: there a machine that cannot run the tier is a failure.
-test.if(unavailable !== null && required)("the system tier can run on this CI machine", () => {
-  throw new Error(`test/system must run in CI, but: ${unavailable}`);
+// Always runs (a skipped guard would read as a skipped feature): fails only where required.
+test("the system tier can run where it is required", () => {
+  expect(required && unavailable !== null ? `test/system must run in CI, but: ${unavailable}` : "ok").toBe(
+    "ok",
+  );
 });
 
 let v1: Binaries;
