@@ -11,6 +11,7 @@ import { GroupCommit } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
 import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
 import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
+import { collectionJson } from "./record-json.ts";
 import {
   type AuditQuery,
   EnrollTokenRecord,
@@ -100,19 +101,21 @@ export class JsonStore implements Store {
     this.audit = new AuditLog(dir, options.auditMaxBytes);
 
     const onWriteError = (file: string, err: unknown) => options.log.error(`writing ${file} failed`, err);
-    const commit = (name: string, serialize: () => unknown) =>
-      new GroupCommit(path(name), () => `${JSON.stringify(serialize(), null, 1)}\n`, FILE_MODE, onWriteError);
-    this.secretsFile = commit("secrets.json", () => this.secrets);
+    const commit = (name: string, serialize: () => string) =>
+      new GroupCommit(path(name), serialize, FILE_MODE, onWriteError);
+    this.secretsFile = commit("secrets.json", () => `${JSON.stringify(this.secrets)}\n`);
     this.hostsFile = commit("hosts.json", () => {
       // Every write carries every host's latest lastSeen.
       this.lastSeenUnwritten = false;
       this.hostsWrittenAt = Date.now();
-      return { hosts: [...this.hosts.values()] };
+      return collectionJson("hosts", this.hosts.values());
     });
-    this.jobsFile = commit("jobs.json", () => ({ jobs: this.jobs.all() }));
-    this.tokensFile = commit("enroll-tokens.json", () => ({ tokens: [...this.enrollTokens.values()] }));
-    this.alertsFile = commit("alerts.json", () => ({ alerts: this.alerts }));
-    this.rolloutsFile = commit("rollouts.json", () => ({ rollouts: this.rollouts }));
+    this.jobsFile = commit("jobs.json", () => collectionJson("jobs", this.jobs.all()));
+    this.tokensFile = commit("enroll-tokens.json", () =>
+      collectionJson("tokens", this.enrollTokens.values()),
+    );
+    this.alertsFile = commit("alerts.json", () => collectionJson("alerts", this.alerts));
+    this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts));
 
     const checkpointMs = options.lastSeenCheckpointMs ?? DEFAULT_LAST_SEEN_CHECKPOINT_MS;
     this.lazyTimer = setInterval(() => {

@@ -6,6 +6,9 @@
 // can never interleave between the check and the change. A database backend keeps the same
 // working set as a cache and writes through. Durable mutations return a promise that resolves only
 // once the change is on disk; a route acknowledges a change to a client only after awaiting it.
+//
+// Records are values: a change puts a new object, never edits a stored one in place (the JSON
+// store keeps each record's serialized form for as long as the object lives, and freezes it).
 import { z } from "zod";
 import type { Alert } from "../../protocol/alerts.ts";
 import type { AuditEntry } from "../../protocol/audit.ts";

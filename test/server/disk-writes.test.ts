@@ -1,9 +1,11 @@
 // What fleetd writes to its data dir, and when: a steady fleet costs no writes per poll (found by
 // the 10,000-host benchmark, bench/: hosts.json was rewritten whole every 5 s), a host going
-// offline or first seen is written, and a command dispatched into a held poll takes one write.
+// offline or first seen is written, a command dispatched into a held poll takes one write, and a
+// write serializes only the records that changed.
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { collectionJson } from "../../server/store/record-json.ts";
 import { enroll, helloBody, sleep, startTestApp, type TestApp, waitFor } from "./helpers.ts";
 
 let app: TestApp | null = null;
@@ -91,4 +93,16 @@ test("a job for a host holding a poll is created and dispatched by one durable w
   const onDisk = JSON.parse(readFileSync(join(app.dataDir, "jobs.json"), "utf8")).jobs;
   expect(onDisk).toEqual([expect.objectContaining({ id: created.body.job.id, state: "dispatched" })]);
   expect((await poll).body.command).toMatchObject({ type: "run", jobId: created.body.job.id, op: "pull" });
+});
+
+test("a collection is written as JSON.stringify would, reusing each unchanged record's JSON", () => {
+  const a = { id: "a", os: { name: "Linux" }, n: 1 };
+  const b = { id: "b", os: null, n: 2 };
+  expect(collectionJson("hosts", [a, b])).toBe(`${JSON.stringify({ hosts: [a, b] })}\n`);
+  expect(JSON.parse(collectionJson("hosts", []))).toEqual({ hosts: [] });
+  // The cached JSON stays right because a written record cannot change in place.
+  expect(() => {
+    (a as { n: number }).n = 3;
+  }).toThrow(TypeError);
+  expect(collectionJson("hosts", [a])).toBe(`${JSON.stringify({ hosts: [a] })}\n`);
 });
