@@ -5,8 +5,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { GroupCommit, PACED_FROM_BYTES } from "../../server/store/group-commit.ts";
 import { collectionJson } from "../../server/store/record-json.ts";
-import { enroll, helloBody, sleep, startTestApp, type TestApp, waitFor } from "./helpers.ts";
+import { enroll, helloBody, sleep, startTestApp, type TestApp, tempDir, waitFor } from "./helpers.ts";
 
 let app: TestApp | null = null;
 afterEach(async () => {
@@ -105,4 +106,30 @@ test("a collection is written as JSON.stringify would, reusing each unchanged re
     (a as { n: number }).n = 3;
   }).toThrow(TypeError);
   expect(collectionJson("hosts", [a])).toBe(`${JSON.stringify({ hosts: [a] })}\n`);
+});
+
+test("a large file changed turn after turn is written less often than it changes, each change durable when acked", async () => {
+  const path = join(tempDir(), "big.json");
+  let version = 0;
+  let writes = 0;
+  const pad = "x".repeat(PACED_FROM_BYTES);
+  const file = new GroupCommit(
+    path,
+    () => {
+      writes++;
+      return JSON.stringify({ version, pad });
+    },
+    0o600,
+    () => {},
+  );
+  const acked: Promise<number>[] = [];
+  for (let i = 0; i < 30; i++) {
+    version = i;
+    const seen = i;
+    acked.push(file.commit().then(() => JSON.parse(readFileSync(path, "utf8")).version - seen));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // Every ack comes once a write carrying that change (or a later one) is on disk.
+  for (const behind of await Promise.all(acked)) expect(behind).toBeGreaterThanOrEqual(0);
+  expect(writes).toBeLessThan(30);
 });
