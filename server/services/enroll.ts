@@ -24,7 +24,6 @@ export async function createEnrollToken(
   const now = Date.now();
   const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.enrollTokenTtlMs;
   const expiresAt = new Date(now + ttlMs).toISOString();
-  ctx.store.pruneEnrollTokens(new Date(now - ENROLL_TOKEN_MEMORY_MS));
   await ctx.store.putEnrollToken({
     tokenHash: hashToken(token),
     createdAt: new Date(now).toISOString(),

@@ -2,6 +2,7 @@
 // vanished mid-run becoming lost, and queued jobs whose TTL ran out expiring.
 import type { ServerContext } from "../context.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
+import { ENROLL_TOKEN_MEMORY_MS } from "./enroll.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { kickRollouts } from "./rollouts/worker.ts";
 import { sweepUpdates } from "./updates.ts";
@@ -14,11 +15,20 @@ export const JOB_EXPIRED_WHILE_BUSY =
 export const jobLostReason = (lostAfterMs: number): string =>
   `host went offline during the job and did not come back within ${Number((lostAfterMs / 1000).toFixed(1))} s`;
 
+/** Forgetting old enroll tokens is a scan of them all: once a minute, not every sweep or token. */
+const ENROLL_TOKEN_PRUNE_EVERY_MS = 60_000;
+
 export function startSweeper(ctx: ServerContext): { stop(): void } {
   const wasOnline = new Map<string, boolean>();
+  let prunedAt = 0;
   const timer = setInterval(() => {
     try {
       sweep(ctx, wasOnline);
+      const now = Date.now();
+      if (now - prunedAt >= ENROLL_TOKEN_PRUNE_EVERY_MS) {
+        prunedAt = now;
+        ctx.store.pruneEnrollTokens(new Date(now - ENROLL_TOKEN_MEMORY_MS));
+      }
     } catch (err) {
       ctx.log.error("sweep failed", err);
     }

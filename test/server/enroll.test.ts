@@ -1,8 +1,16 @@
 // Enrollment: enroll tokens are single use and expire; a host gets its own id and token.
 import { afterEach, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { enroll, removeTempDirs, sleep, startTestApp, type TestApp } from "./helpers.ts";
+import {
+  enroll,
+  removeTempDirs,
+  sleep,
+  startTestApp,
+  type TestApp,
+  tempDir,
+  waitFor,
+} from "./helpers.ts";
 
 let app: TestApp;
 afterEach(async () => {
@@ -122,4 +130,41 @@ test("a second host with a taken name is refused with the existing host's id, an
     json: { token: created.body.token, name: "web-2" },
   });
   expect(retry.status).toBe(201);
+});
+
+test("the running server forgets enroll tokens that ended over a week ago, and keeps the rest", async () => {
+  const dataDir = tempDir();
+  const day = 24 * 3600 * 1000;
+  const token = (hash: string, expiredDaysAgo: number) => ({
+    tokenHash: hash.repeat(64),
+    createdAt: new Date(Date.now() - (expiredDaysAgo + 1) * day).toISOString(),
+    expiresAt: new Date(Date.now() - expiredDaysAgo * day).toISOString(),
+  });
+  writeFileSync(
+    join(dataDir, "enroll-tokens.json"),
+    JSON.stringify({ tokens: [token("a", 8), token("b", 6)] }),
+    { mode: 0o600 },
+  );
+  app = await startTestApp({ sweepIntervalMs: 50, lastSeenFlushMs: 50 }, dataDir);
+  const onDisk = () =>
+    JSON.parse(readFileSync(join(dataDir, "enroll-tokens.json"), "utf8")).tokens.map(
+      (t: { tokenHash: string }) => t.tokenHash[0],
+    );
+  await waitFor(() => onDisk().length === 1, 3000, "the old token pruned on disk");
+  expect(onDisk()).toEqual(["b"]);
+});
+
+test("a deleted host's name can be enrolled again; a taken name cannot", async () => {
+  app = await startTestApp();
+  const first = await enroll(app, "db-1");
+  const mint = async () =>
+    (await app.call("POST", "/api/v1/enroll-tokens", { token: app.adminToken, json: {} })).body.token;
+  const taken = await app.call("POST", "/api/v1/enroll", { json: { token: await mint(), name: "db-1" } });
+  expect(taken.status).toBe(409);
+  expect(taken.body.error.message).toContain(first.hostId);
+  const deleted = await app.call("DELETE", `/api/v1/hosts/${first.hostId}`, { token: app.adminToken });
+  expect(deleted.status).toBeLessThan(300);
+  const again = await app.call("POST", "/api/v1/enroll", { json: { token: await mint(), name: "db-1" } });
+  expect(again.status).toBe(201);
+  expect(again.body.hostId).not.toBe(first.hostId);
 });
