@@ -18,10 +18,13 @@ import { detectServiceManager, type ServiceManager } from "./service.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
 
 /**
- * With nothing undelivered the deliver loop looks this often instead of every DELIVER_INTERVAL_MS
- * (an idle agent's CPU is mostly this loop); a job this agent starts wakes it at once.
+ * With nothing undelivered the deliver loop looks this often instead of every DELIVER_INTERVAL_MS.
+ * Only a runner puts anything in the spool (or asks for a restart), and a runner this agent starts
+ * wakes the loop at once, so the idle look is a safety net; each pass wakes the whole runtime.
  */
-export const IDLE_DELIVER_INTERVAL_MS = 5_000;
+export const IDLE_DELIVER_INTERVAL_MS = 30_000;
+/** Delivered spool dirs past their retention are removed this often. */
+const PRUNE_EVERY_MS = 3600 * 1000;
 
 export async function runAgent(paths: StatePaths): Promise<number> {
   mkdirSync(paths.jobs, { recursive: true, mode: 0o700 });
@@ -151,11 +154,14 @@ async function _deliverLoop(
   wake: Wake,
   checkRestart: () => void,
 ): Promise<void> {
-  let passes = 0;
+  let prunedAt = Date.now();
   while (!signal.aborted) {
     const undelivered = await deliverer.tick();
     checkRestart();
-    if (++passes % 3000 === 0) deliverer.prune();
+    if (Date.now() - prunedAt >= PRUNE_EVERY_MS) {
+      prunedAt = Date.now();
+      deliverer.prune();
+    }
     await _sleep(undelivered > 0 ? DELIVER_INTERVAL_MS : IDLE_DELIVER_INTERVAL_MS, signal, wake);
   }
   // One last pass so a result that just finished is not left waiting for the next start.
