@@ -10,6 +10,7 @@ import { AuditLog } from "./audit-log.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
 import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
+import { Journal, type JournalHooks, type JournalSpec, loadJournaled } from "./journal.ts";
 import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
 import { collectionJson } from "./record-json.ts";
 import {
@@ -34,9 +35,24 @@ export interface JsonStoreOptions {
   log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
 }
 
-const HostsFile = z.object({ hosts: z.array(HostRecord) });
-const JobsFile = z.object({ jobs: z.array(Job) });
-const EnrollTokensFile = z.object({ tokens: z.array(EnrollTokenRecord) });
+/** The collections kept as a snapshot plus a journal (see journal.ts), and how to read each. */
+export const JOURNALED = {
+  hosts: { name: "hosts", key: "hosts", schema: HostRecord, idOf: (h: HostRecord) => h.id },
+  jobs: { name: "jobs", key: "jobs", schema: Job, idOf: (j: Job) => j.id },
+  enrollTokens: {
+    name: "enroll-tokens",
+    key: "tokens",
+    schema: EnrollTokenRecord,
+    idOf: (t: EnrollTokenRecord) => t.tokenHash,
+  },
+} as const;
+
+/** What a collection holds on disk, read as fleetd reads it at start (for tests and tools). */
+export function readCollection(dataDir: string, which: keyof typeof JOURNALED): object[] {
+  const spec = JOURNALED[which] as unknown as Omit<JournalSpec<object>, "dir">;
+  return loadJournaled({ ...spec, dir: dataDir }).records;
+}
+
 const AlertsFile = z.object({ alerts: z.array(Alert) });
 /** Resolved alerts kept for the record; open ones are never dropped. */
 const RESOLVED_ALERTS_KEPT = 500;
@@ -55,6 +71,7 @@ export function openJsonStore(options: JsonStoreOptions): JsonStore {
 
 export class JsonStore implements Store {
   readonly dataDir: string;
+  private readonly log: JsonStoreOptions["log"];
   private secrets: Secrets | null;
   private readonly hosts = new Map<string, HostRecord>();
   /** Enrolling checks the name is free: a scan per enroll made enrolling 10,000 hosts quadratic. */
@@ -66,19 +83,19 @@ export class JsonStore implements Store {
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
   private readonly secretsFile: GroupCommit;
-  private readonly hostsFile: GroupCommit;
-  private readonly jobsFile: GroupCommit;
-  private readonly tokensFile: GroupCommit;
+  private readonly hostsFile: Journal<HostRecord>;
+  private readonly jobsFile: Journal<Job>;
+  private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
-  /** Some host's lastSeen moved since hosts.json was last written. */
+  /** Some host's lastSeen moved since it was last written. */
   private lastSeenUnwritten = false;
-  private hostsWrittenAt = Date.now();
 
   constructor(options: JsonStoreOptions) {
     const dir = options.dataDir;
     this.dataDir = dir;
+    this.log = options.log;
     ensurePrivateDir(dir);
     ensurePrivateDir(join(dir, OUTPUT_DIR));
     for (const sub of [dir, join(dir, OUTPUT_DIR)]) {
@@ -88,45 +105,62 @@ export class JsonStore implements Store {
     }
 
     const path = (name: string) => join(dir, name);
+    const onWriteError = (file: string, err: unknown) => options.log.error(`writing ${file} failed`, err);
+    const journaled = <T extends object>(
+      spec: Omit<JournalSpec<T>, "dir">,
+      accept: (record: T) => void,
+      hooks: Pick<JournalHooks<T>, "current" | "all">,
+    ): Journal<T> => {
+      const full = { ...spec, dir };
+      const loaded = loadJournaled(full);
+      for (const record of loaded.records) accept(record);
+      return new Journal(full, { ...hooks, mode: FILE_MODE, onWriteError }, loaded);
+    };
+
     this.secrets = readStateFile(path("secrets.json"), Secrets.nullable(), null);
-    for (const h of readStateFile(path("hosts.json"), HostsFile, { hosts: [] }).hosts) this.setHost(h);
-    for (const t of readStateFile(path("enroll-tokens.json"), EnrollTokensFile, { tokens: [] }).tokens) {
-      this.enrollTokens.set(t.tokenHash, t);
-    }
+    this.hostsFile = journaled(JOURNALED.hosts, (h) => this.setHost(h), {
+      current: (id) => this.hosts.get(id),
+      all: () => this.hosts.values(),
+    });
+    this.tokensFile = journaled(JOURNALED.enrollTokens, (t) => this.enrollTokens.set(t.tokenHash, t), {
+      current: (hash) => this.enrollTokens.get(hash),
+      all: () => this.enrollTokens.values(),
+    });
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
     this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
-    for (const job of readStateFile(path("jobs.json"), JobsFile, { jobs: [] }).jobs) {
-      this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job));
-    }
+    this.jobsFile = journaled(
+      JOURNALED.jobs,
+      (job) => this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job)),
+      { current: (id) => this.jobs.get(id), all: () => this.jobs.all() },
+    );
     this.audit = new AuditLog(dir, options.auditMaxBytes);
 
-    const onWriteError = (file: string, err: unknown) => options.log.error(`writing ${file} failed`, err);
     const commit = (name: string, serialize: () => string) =>
       new GroupCommit(path(name), serialize, FILE_MODE, onWriteError);
     this.secretsFile = commit("secrets.json", () => `${JSON.stringify(this.secrets)}\n`);
-    this.hostsFile = commit("hosts.json", () => {
-      // Every write carries every host's latest lastSeen.
-      this.lastSeenUnwritten = false;
-      this.hostsWrittenAt = Date.now();
-      return collectionJson("hosts", this.hosts.values());
-    });
-    this.jobsFile = commit("jobs.json", () => collectionJson("jobs", this.jobs.all()));
-    this.tokensFile = commit("enroll-tokens.json", () =>
-      collectionJson("tokens", this.enrollTokens.values()),
-    );
     this.alertsFile = commit("alerts.json", () => collectionJson("alerts", this.alerts));
     this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts));
 
     const checkpointMs = options.lastSeenCheckpointMs ?? DEFAULT_LAST_SEEN_CHECKPOINT_MS;
     this.lazyTimer = setInterval(() => {
-      if (this.lastSeenUnwritten && Date.now() - this.hostsWrittenAt >= checkpointMs)
-        this.hostsFile.markDirty();
+      try {
+        if (this.lastSeenUnwritten && Date.now() - this.hostsFile.snapshotAt >= checkpointMs)
+          this.snapshotHosts();
+      } catch (err) {
+        onWriteError("hosts.json", err);
+      }
       this.flushDirty().catch(() => {
-        // Already logged by the writer; the change stays dirty and is retried next interval.
+        // Already logged by the writer; the change stays queued and is retried next interval.
       });
     }, options.lazyFlushMs);
     this.lazyTimer.unref?.();
+  }
+
+  /** One whole write of hosts.json carries every host's latest lastSeen. */
+  private snapshotHosts(): void {
+    this.lastSeenUnwritten = false;
+    this.hostsFile.snapshot();
   }
 
   /** jobs.json may lag the output file after a crash; the file decides where output resumes. */
@@ -152,14 +186,15 @@ export class JsonStore implements Store {
 
   putEnrollToken(record: EnrollTokenRecord): Promise<void> {
     this.enrollTokens.set(record.tokenHash, record);
-    return this.tokensFile.commit();
+    return this.tokensFile.put(record);
   }
 
   pruneEnrollTokens(before: Date): void {
     for (const [hash, token] of this.enrollTokens) {
       if (Date.parse(token.expiresAt) < before.getTime()) {
         this.enrollTokens.delete(hash);
-        this.tokensFile.markDirty();
+        // Forgetting needs no wait: a token come back after a crash is pruned again.
+        this.tokensFile.remove(hash).catch(() => {});
       }
     }
   }
@@ -179,14 +214,14 @@ export class JsonStore implements Store {
 
   putHost(host: HostRecord): Promise<void> {
     this.setHost(host);
-    return this.hostsFile.commit();
+    return this.hostsFile.put(host);
   }
 
   deleteHost(id: string): Promise<void> {
     const host = this.hosts.get(id);
     if (host) this.hostIdByName.delete(host.name);
     this.hosts.delete(id);
-    return this.hostsFile.commit();
+    return this.hostsFile.remove(id);
   }
 
   private setHost(host: HostRecord): void {
@@ -209,12 +244,12 @@ export class JsonStore implements Store {
     const host = this.hosts.get(hostId);
     if (!host) return;
     this.hosts.set(hostId, { ...host, lastSeen: at });
-    if (host.lastSeen === null) this.hostsFile.markDirty();
+    if (host.lastSeen === null) this.hostsFile.markLazy(hostId);
     else this.lastSeenUnwritten = true;
   }
 
-  settleLastSeen(_hostId: string): void {
-    if (this.lastSeenUnwritten) this.hostsFile.markDirty();
+  settleLastSeen(hostId: string): void {
+    this.hostsFile.markLazy(hostId);
   }
 
   getJob(id: string): Job | undefined {
@@ -235,17 +270,21 @@ export class JsonStore implements Store {
 
   putJob(job: Job): Promise<void> {
     this.jobs.put(job);
-    return this.jobsFile.commit();
+    return this.jobsFile.put(job);
   }
 
   putJobLazy(job: Job): void {
     this.jobs.put(job);
-    this.jobsFile.markDirty();
+    this.jobsFile.markLazy(job.id);
   }
 
   async deleteJobs(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.jobs.remove(id);
-    await this.jobsFile.commit();
+    const removed: Promise<void>[] = [];
+    for (const id of ids) {
+      this.jobs.remove(id);
+      removed.push(this.jobsFile.remove(id));
+    }
+    await Promise.all(removed);
     // Only once jobs.json no longer names them: a crash in between leaves orphan files, not holes.
     for (const id of ids) this.output.remove(id);
   }
@@ -294,25 +333,29 @@ export class JsonStore implements Store {
   }
 
   async flush(): Promise<void> {
-    if (this.lastSeenUnwritten) this.hostsFile.markDirty();
+    if (this.lastSeenUnwritten) this.snapshotHosts();
     await this.flushDirty();
   }
 
   private async flushDirty(): Promise<void> {
-    await Promise.all(
-      [
-        this.secretsFile,
-        this.hostsFile,
-        this.jobsFile,
-        this.tokensFile,
-        this.alertsFile,
-        this.rolloutsFile,
-      ].map((file) => file.flushIfDirty()),
-    );
+    await Promise.all([
+      ...[this.hostsFile, this.jobsFile, this.tokensFile].map((journal) => journal.flushLazy()),
+      ...[this.secretsFile, this.alertsFile, this.rolloutsFile].map((file) => file.flushIfDirty()),
+    ]);
   }
 
+  /** Stops with every journal folded into its snapshot: at rest, each collection is one file. */
   async close(): Promise<void> {
     clearInterval(this.lazyTimer);
     await this.flush();
+    for (const journal of [this.hostsFile, this.jobsFile, this.tokensFile]) {
+      try {
+        journal.fold();
+      } catch (err) {
+        // The journal still holds every change; the next start reads it.
+        this.log.warn(`folding a journal into its snapshot at shutdown failed: ${(err as Error).message}`);
+      }
+      journal.close();
+    }
   }
 }

@@ -5,7 +5,7 @@
 // files are 0600 in 0700 directories.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBinaries, type TestAgent, TestFleet, waitFor } from "../harness/index.ts";
 
@@ -91,13 +91,16 @@ function filesUnder(dir: string): string[] {
 /** The only files allowed to hold each secret (or its hash). */
 function allowedHolders(): Record<string, string[]> {
   const data = (f: string) => join(fleet.dataDir, f);
+  // A journaled collection lives in its snapshot and its journal, whichever exist yet.
+  const collection = (name: string) =>
+    [data(`${name}.json`), data(`${name}.journal.jsonl`)].filter((f) => existsSync(f));
   return {
     "admin token": [data("admin-token")],
     "admin token hash": [data("secrets.json")],
     "host token": [join(agent.stateDir, "credentials.json")],
-    "host token hash": [data("hosts.json")],
+    "host token hash": collection("hosts"),
     ...Object.fromEntries(
-      enrollTokens.map((_, i) => [`enroll token ${i} hash`, [data("enroll-tokens.json")]]),
+      enrollTokens.map((_, i) => [`enroll token ${i} hash`, collection("enroll-tokens")]),
     ),
   };
 }

@@ -1,9 +1,11 @@
 // A job's life through the agent API: hello, poll, events (with retries and reordering), result
 // (with retries), plus hello's reconciliation of jobs the agent no longer holds.
+
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
+import { readCollection } from "../../server/store/json-store.ts";
 import { enroll, helloBody, outputLine, removeTempDirs, startTestApp, type TestApp } from "./helpers.ts";
 
 let app: TestApp;
@@ -83,9 +85,8 @@ test("a job goes queued → dispatched → running → succeeded with its output
   expect(finished.finishedAt).toBeString();
   expect((await admin("GET", `/api/v1/hosts/${host.hostId}`)).body.host.runningJobId).toBeNull();
 
-  // On disk before the 200: jobs.json already says succeeded.
-  const onDisk = JSON.parse(readFileSync(join(app.dataDir, "jobs.json"), "utf8"));
-  expect(onDisk.jobs[0].state).toBe("succeeded");
+  // On disk before the 200: the stored job already says succeeded.
+  expect(readCollection(app.dataDir, "jobs")).toEqual([expect.objectContaining({ state: "succeeded" })]);
 });
 
 test("a retried result is recorded once and changes nothing", async () => {

@@ -2,15 +2,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  enroll,
-  removeTempDirs,
-  sleep,
-  startTestApp,
-  type TestApp,
-  tempDir,
-  waitFor,
-} from "./helpers.ts";
+import { hashToken } from "../../server/services/tokens.ts";
+import { readCollection } from "../../server/store/json-store.ts";
+import { enroll, removeTempDirs, sleep, startTestApp, type TestApp, tempDir, waitFor } from "./helpers.ts";
 
 let app: TestApp;
 afterEach(async () => {
@@ -51,9 +45,10 @@ test("an enroll token buys a host id and a host token that works on the agent AP
   expect(poll.body).toEqual({ command: null });
 
   // Only hashes are on disk.
-  const disk =
-    readFileSync(join(app.dataDir, "hosts.json"), "utf8") +
-    readFileSync(join(app.dataDir, "enroll-tokens.json"), "utf8");
+  const disk = ["hosts.journal.jsonl", "enroll-tokens.journal.jsonl"]
+    .map((f) => readFileSync(join(app.dataDir, f), "utf8"))
+    .join("");
+  expect(disk).toContain(hashToken(enrolled.body.hostToken));
   expect(disk).not.toContain(enrolled.body.hostToken);
   expect(disk).not.toContain(created.body.token);
   const audit = readFileSync(join(app.dataDir, "audit.jsonl"), "utf8");
@@ -146,10 +141,7 @@ test("the running server forgets enroll tokens that ended over a week ago, and k
     { mode: 0o600 },
   );
   app = await startTestApp({ sweepIntervalMs: 50, lastSeenFlushMs: 50 }, dataDir);
-  const onDisk = () =>
-    JSON.parse(readFileSync(join(dataDir, "enroll-tokens.json"), "utf8")).tokens.map(
-      (t: { tokenHash: string }) => t.tokenHash[0],
-    );
+  const onDisk = () => readCollection(dataDir, "enrollTokens").map((t: any) => t.tokenHash[0]);
   await waitFor(() => onDisk().length === 1, 3000, "the old token pruned on disk");
   expect(onDisk()).toEqual(["b"]);
 });

@@ -1,9 +1,11 @@
 // Long-poll, presence and lost jobs over real HTTP on loopback, with short configured windows.
+
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "../../server/app.ts";
 import type { ServerConfig } from "../../server/config.ts";
+import { readCollection } from "../../server/store/json-store.ts";
 import {
   helloBody,
   removeTempDirs,
@@ -196,8 +198,8 @@ test("stop() answers held polls at once and flushes lastSeen to disk", async () 
   await server!.stop();
   expect(Date.now() - began).toBeLessThan(2000);
   expect((await poll).body).toEqual({ command: null });
-  const hosts = JSON.parse(readFileSync(join(dataDir, "hosts.json"), "utf8")).hosts;
-  expect(hosts.find((h: { id: string }) => h.id === hostId).lastSeen).toBeString();
+  const hosts = readCollection(dataDir, "hosts") as { id: string; lastSeen: string }[];
+  expect(hosts.find((h) => h.id === hostId)!.lastSeen).toBeString();
 });
 
 test("a held poll outlives Bun's idle timeout for ordinary requests", async () => {

@@ -1,10 +1,12 @@
 // Revoking a host's token: refused from the next request on (401 saying it was revoked), its held
 // poll answered at once, its jobs ended, its record kept and marked, all of it on disk; and
 // rotating the admin token the way docs/security.md describes.
+
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../server/app.ts";
+import { readCollection } from "../../server/store/json-store.ts";
 import {
   enroll,
   helloBody,
@@ -82,7 +84,9 @@ test("a revocation survives a restart", async () => {
   const host = await enroll(app, "gone");
   await app.call("POST", `/api/v1/hosts/${host.hostId}/revoke`, { token: app.adminToken });
   await app.close();
-  expect(readFileSync(join(app.dataDir, "hosts.json"), "utf8")).toContain('"revokedAt"');
+  expect(readCollection(app.dataDir, "hosts")).toEqual([
+    expect.objectContaining({ revokedAt: expect.any(String) }),
+  ]);
 
   const again = await createApp({ config: testConfig(app.dataDir), log: silentLog });
   try {

@@ -4,7 +4,7 @@ import { afterEach, expect, test } from "bun:test";
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../server/app.ts";
-import { openJsonStore } from "../../server/store/json-store.ts";
+import { openJsonStore, readCollection } from "../../server/store/json-store.ts";
 import { StoreCorruptError } from "../../server/store/load.ts";
 import {
   enroll,
@@ -169,7 +169,6 @@ test("group commit: each durable change resolves only once it is on disk; lastSe
   const dataDir = tempDir();
   const store = openJsonStore({ dataDir, lazyFlushMs: 60_000, auditMaxBytes: 1 << 20, log: silentLog });
   try {
-    const hostsFile = join(dataDir, "hosts.json");
     const base = {
       enrolledAt: new Date().toISOString(),
       tokenHash: "0".repeat(64),
@@ -183,9 +182,10 @@ test("group commit: each durable change resolves only once it is on disk; lastSe
       pid: null,
       bootId: null,
     };
+    const onDisk = () => JSON.stringify(readCollection(dataDir, "hosts"));
     const commits = ["a", "b", "c"].map((name) => {
       const done = store.putHost({ ...base, id: `h_${name}`, name });
-      return done.then(() => JSON.parse(readFileSync(hostsFile, "utf8")).hosts.length);
+      return done.then(() => readCollection(dataDir, "hosts").length);
     });
     // Made in one tick, written together: every caller finds all three on disk when it resolves.
     expect(await Promise.all(commits)).toEqual([3, 3, 3]);
@@ -193,10 +193,61 @@ test("group commit: each durable change resolves only once it is on disk; lastSe
     // lastSeen is batched: not on disk until a flush.
     store.recordLastSeen("h_a", "2030-01-01T00:00:00.000Z");
     await Bun.sleep(20);
-    expect(readFileSync(hostsFile, "utf8")).not.toContain("2030-01-01");
+    expect(onDisk()).not.toContain("2030-01-01");
     await store.flush();
-    expect(readFileSync(hostsFile, "utf8")).toContain("2030-01-01");
+    expect(onDisk()).toContain("2030-01-01");
   } finally {
     await store.close();
   }
+});
+
+test("a torn last journal line (a crash mid-append) is cut, and every line before it is kept", async () => {
+  app = await startTestApp();
+  const { dataDir } = app;
+  // Killed rather than closed: the changes are in the journal, not folded into a snapshot.
+  const hosts = [await enroll(app, "web-1"), await enroll(app, "web-2")];
+  const journal = join(dataDir, "hosts.journal.jsonl");
+  const intact = readFileSync(journal, "utf8");
+  appendFileSync(journal, '{"seq":99,"put":{"id":"h_tor');
+  app = undefined; // not closed: as after kill -9 (the old app's timers are unref'd)
+
+  app = await startTestApp({}, dataDir);
+  const listed = (await app.call("GET", "/api/v1/hosts", { token: app.adminToken })).body.hosts;
+  expect(listed.map((h: { id: string }) => h.id).sort()).toEqual(hosts.map((h) => h.hostId).sort());
+  expect(readFileSync(journal, "utf8")).toBe(intact);
+  // The next change starts on a line of its own.
+  await enroll(app, "web-3");
+  expect(readCollection(dataDir, "hosts")).toHaveLength(3);
+});
+
+test("a damaged journal line before the end stops the start with a message naming the file", async () => {
+  app = await startTestApp();
+  const { dataDir } = app;
+  await enroll(app, "web-1");
+  await enroll(app, "web-2");
+  app = undefined;
+  const journal = join(dataDir, "hosts.journal.jsonl");
+  const lines = readFileSync(journal, "utf8").split("\n");
+  lines[0] = lines[0]!.replace('"name":"web-1"', '"name":5');
+  writeFileSync(journal, lines.join("\n"));
+  const start = () => createApp({ config: testConfig(dataDir), log: silentLog });
+  await expect(start()).rejects.toThrow(`${journal} is damaged (line 1 is not a hosts change`);
+  lines[0] = "{not json";
+  writeFileSync(journal, lines.join("\n"));
+  await expect(start()).rejects.toThrow(`${journal} is damaged (line 1 is not valid JSON`);
+});
+
+test("a data dir written before the journal (hosts.json without seq) loads, and changes go to the journal", async () => {
+  const dataDir = tempDir();
+  app = await startTestApp({}, dataDir);
+  const { hostId } = await enroll(app, "web-1");
+  await app.close();
+  // As an older fleetd left it: the whole collection, no seq, no journal.
+  const hostsFile = join(dataDir, "hosts.json");
+  const { hosts } = JSON.parse(readFileSync(hostsFile, "utf8"));
+  writeFileSync(hostsFile, JSON.stringify({ hosts }), { mode: 0o600 });
+  app = await startTestApp({}, dataDir);
+  expect(app.fleet.ctx.store.getHost(hostId)?.name).toBe("web-1");
+  await enroll(app, "web-2");
+  expect(readCollection(dataDir, "hosts").map((h: any) => h.name)).toEqual(["web-1", "web-2"]);
 });
