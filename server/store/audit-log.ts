@@ -1,8 +1,10 @@
 // The audit log: DATA/audit.jsonl, appended durably and never rewritten; rotated to
-// audit.1.jsonl past a size cap so it cannot fill the disk.
-import { existsSync, renameSync } from "node:fs";
+// audit.1.jsonl past a size cap so it cannot fill the disk. Entries made in one turn of the event
+// loop share one append and one fsync (at 50 commands a second to 10,000 hosts, an fsync per
+// entry was most of the time fleetd's event loop stood still).
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { appendDurable, fsyncDir } from "../../lib/atomic-write.ts";
+import { fsyncDir } from "../../lib/atomic-write.ts";
 import { readJsonLines } from "../../lib/json-lines.ts";
 import { AuditEntry } from "../../protocol/audit.ts";
 import { fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
@@ -12,6 +14,10 @@ export class AuditLog {
   private readonly current: string;
   private readonly previous: string;
   private size: number;
+  private fd: number | null = null;
+  private pending: string[] = [];
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private scheduled = false;
 
   constructor(
     private readonly dir: string,
@@ -23,12 +29,59 @@ export class AuditLog {
     this.size = fileSize(this.current);
   }
 
-  append(entry: AuditEntry): void {
-    const text = toJsonLines([entry]);
-    const bytes = Buffer.byteLength(text);
-    if (this.size > 0 && this.size + bytes > this.maxBytes) this.rotate();
-    appendDurable(this.current, text, 0o600);
-    this.size += bytes;
+  /** Resolves once the entry is on disk. */
+  append(entry: AuditEntry): Promise<void> {
+    this.pending.push(toJsonLines([entry]));
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.write());
+    }
+    return done;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private write(): void {
+    this.scheduled = false;
+    const lines = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    try {
+      // Whole entries per file: rotation happens between entries, never inside one.
+      let batch: string[] = [];
+      let batchBytes = 0;
+      for (const line of lines) {
+        const bytes = Buffer.byteLength(line);
+        if (this.size + batchBytes > 0 && this.size + batchBytes + bytes > this.maxBytes) {
+          this.appendNow(batch.join(""));
+          this.rotate();
+          batch = [];
+          batchBytes = 0;
+        }
+        batch.push(line);
+        batchBytes += bytes;
+      }
+      this.appendNow(batch.join(""));
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  }
+
+  private appendNow(text: string): void {
+    if (text === "") return;
+    const bytes = Buffer.from(text);
+    this.fd ??= openSync(this.current, "a", 0o600);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    fsyncSync(this.fd);
+    this.size += bytes.length;
   }
 
   /** Newest first; reaches into the rotated file only when the current one has too few matches. */
@@ -48,6 +101,7 @@ export class AuditLog {
   }
 
   private rotate(): void {
+    this.close();
     renameSync(this.current, this.previous);
     fsyncDir(this.dir);
     this.size = 0;

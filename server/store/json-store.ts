@@ -324,8 +324,8 @@ export class JsonStore implements Store {
     return this.rolloutsFile.commit();
   }
 
-  async appendAudit(entry: AuditEntry): Promise<void> {
-    this.audit.append(entry);
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.audit.append(entry);
   }
 
   listAudit(query: AuditQuery): AuditEntry[] {
@@ -357,5 +357,6 @@ export class JsonStore implements Store {
       }
       journal.close();
     }
+    this.audit.close();
   }
 }

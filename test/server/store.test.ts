@@ -4,6 +4,7 @@ import { afterEach, expect, test } from "bun:test";
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../server/app.ts";
+import { AuditLog } from "../../server/store/audit-log.ts";
 import { openJsonStore, readCollection } from "../../server/store/json-store.ts";
 import { StoreCorruptError } from "../../server/store/load.ts";
 import {
@@ -250,4 +251,28 @@ test("a data dir written before the journal (hosts.json without seq) loads, and 
   expect(app.fleet.ctx.store.getHost(hostId)?.name).toBe("web-1");
   await enroll(app, "web-2");
   expect(readCollection(dataDir, "hosts").map((h: any) => h.name)).toEqual(["web-1", "web-2"]);
+});
+
+test("audit entries appended in one burst are each on disk when their append resolves; rotation falls between entries", async () => {
+  const dir = tempDir();
+  const log = new AuditLog(dir, 1500);
+  const entry = (i: number) => ({
+    ts: new Date().toISOString(),
+    actor: "admin",
+    action: "job.created",
+    target: `j_${i}`,
+    details: {},
+  });
+  const lines = () =>
+    ["audit.1.jsonl", "audit.jsonl"]
+      .filter((f) => existsSync(join(dir, f)))
+      .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean))
+      .map((l) => JSON.parse(l).target);
+  const acked = Array.from({ length: 30 }, (_, i) => log.append(entry(i)).then(() => lines()));
+  const seen = await Promise.all(acked);
+  // The 30 entries overflow the cap more than once in one batch: rotation falls between entries.
+  expect(statSync(join(dir, "audit.jsonl")).size).toBeLessThanOrEqual(1500);
+  expect(seen[29]).toContain("j_29");
+  expect(lines().at(-1)).toBe("j_29");
+  log.close();
 });
