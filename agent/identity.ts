@@ -1,14 +1,17 @@
 // What the agent says about itself in hello: its build, its binary's hash, the machine.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { arch, hostname, release, type, uptime } from "node:os";
+import { sha256FileSync } from "../lib/sha256-file.ts";
 import { type Arch, type Hello, type Platform, PROTOCOL_VERSION, VERSION } from "../protocol/index.ts";
 
 let _sha256: string | undefined;
 
-/** SHA-256 of the running executable, the same bytes fleetd's manifest hashes. */
+/**
+ * SHA-256 of the running executable, the same bytes fleetd's manifest hashes. Streamed: reading the
+ * ~100 MB binary whole put that much on the agent's heap at every start.
+ */
 export function selfSha256(): string {
-  _sha256 ??= createHash("sha256").update(readFileSync(process.execPath)).digest("hex");
+  _sha256 ??= sha256FileSync(process.execPath);
   return _sha256;
 }
 

@@ -7,9 +7,20 @@ const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }
 
 /** VmRSS in bytes. */
 export function rssBytes(pid: number): number {
+  return statusKb(pid, "VmRSS") * 1024;
+}
+
+/**
+ * RssAnon in bytes: the process's private memory. The rest of VmRSS is file-backed, mostly pages
+ * of the executable's own code, shared with any other process running it and reclaimable.
+ */
+export function rssAnonBytes(pid: number): number {
+  return statusKb(pid, "RssAnon") * 1024;
+}
+
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-  return Number(kb ?? 0) * 1024;
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
 }
 
 /** utime + stime in milliseconds. */
@@ -31,6 +42,9 @@ export interface Usage {
   cpuPercent: number;
   rssEndBytes: number;
   rssPeakBytes: number;
+  rssAnonEndBytes: number;
+  /** VmHWM: the most the process ever held resident, start-up included. */
+  rssHighWaterBytes: number;
   writeBytes: number;
 }
 
@@ -51,6 +65,8 @@ export async function measure(pid: number, ms: number, sampleMs = 1000): Promise
     seconds,
     cpuPercent: ((cpuMs(pid) - cpu0) / 1000 / seconds) * 100,
     rssEndBytes: rssEnd,
+    rssAnonEndBytes: rssAnonBytes(pid),
+    rssHighWaterBytes: statusKb(pid, "VmHWM") * 1024,
     rssPeakBytes: Math.max(peak, rssEnd),
     writeBytes: writeBytes(pid) - io0,
   };

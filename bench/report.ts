@@ -203,6 +203,22 @@ export function buildRows(r: BenchResults): Row[] {
       met: met(r.footprint.agent.rssPeakBytes <= 1.5 * r.footprint.bare.rssPeakBytes),
     },
     {
+      figure: "Agent idle RSS split, MB: private (RssAnon) / file-backed (the executable's code pages)",
+      fleetd: `${f1(r.footprint.agent.rssAnonEndBytes / MB)} / ${f1((r.footprint.agent.rssEndBytes - r.footprint.agent.rssAnonEndBytes) / MB)}`,
+      baseline: `${f1(r.footprint.bare.rssAnonEndBytes / MB)} / ${f1((r.footprint.bare.rssEndBytes - r.footprint.bare.rssAnonEndBytes) / MB)}`,
+      ratio: ratio(r.footprint.agent.rssAnonEndBytes, r.footprint.bare.rssAnonEndBytes),
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Agent peak RSS since it started (VmHWM, start-up included), MB",
+      fleetd: f1(r.footprint.agent.rssHighWaterBytes / MB),
+      baseline: f1(r.footprint.bare.rssHighWaterBytes / MB),
+      ratio: ratio(r.footprint.agent.rssHighWaterBytes, r.footprint.bare.rssHighWaterBytes),
+      target: "",
+      met: "",
+    },
+    {
       figure: `Agent idle CPU, % of one core over ${f0(r.footprint.agent.seconds)} s`,
       fleetd: r.footprint.agent.cpuPercent.toFixed(3),
       baseline: r.footprint.bare.cpuPercent.toFixed(3),
