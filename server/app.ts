@@ -101,6 +101,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
     updateHellos: new Map(),
+    updateReports: new Map(),
     limiters: {
       enroll: new RateLimiter(config.enrollBurst, config.enrollPerMinute),
       failedAuth: new RateLimiter(config.failedAuthBurst, config.failedAuthPerMinute),

@@ -23,6 +23,8 @@ export interface ServerContext {
   readonly deliveredCancels: Set<string>;
   /** Update job id → when its host first said hello on the target (start of the soak). */
   readonly updateHellos: Map<string, number>;
+  /** Update job id → when its agent last reported on it (started, download progress). */
+  readonly updateReports: Map<string, number>;
   /** Per client address: enroll attempts, and requests whose token was refused. */
   readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
   /** Base URL for install commands; known only after listening when the port was 0. */

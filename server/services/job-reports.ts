@@ -37,6 +37,8 @@ export function recordJobEvents(
       outputTruncated: kept.truncated,
       ...(events.progress ? { progress: events.progress } : {}),
     };
+    // A slow download is not a dead update: its timeout counts from the last report (see updates.ts).
+    if (current.op === "update") ctx.updateReports.set(jobId, Date.now());
     const starts = events.started === true && (current.state === "dispatched" || current.state === "queued");
     if (starts) next = { ...next, state: "running", startedAt: new Date().toISOString() };
     if (starts || kept.truncated !== current.outputTruncated) await ctx.store.putJob(next);

@@ -81,14 +81,22 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
         continue;
       }
     }
+    // Silence, not duration, fails an update: the clock restarts at every report from the agent
+    // (started, download progress), so a 100 MB download over a slow link is not cut short, while
+    // an agent that stops reporting, or never comes back on the new version, still fails in time.
     const timeoutMs = Number(job.args.timeoutSeconds) * 1000 || ctx.config.updateTimeoutMs;
-    if (now - Date.parse(job.dispatchedAt) > timeoutMs) {
+    const lastSign = Math.max(
+      Date.parse(job.dispatchedAt),
+      job.startedAt ? Date.parse(job.startedAt) : 0,
+      ctx.updateReports.get(job.id) ?? 0,
+    );
+    if (now - lastSign > timeoutMs) {
       const seconds = timeoutMs / 1000;
       const reason =
         job.state === "dispatched"
           ? `the agent did not start the update within ${seconds} s: it may be too old to know the update ` +
             "command; reinstall it with this server's install.sh"
-          : `no hello on ${String(job.args.version)} within ${seconds} s`;
+          : `no word from the update and no hello on ${String(job.args.version)} for ${seconds} s`;
       settled.push(finishJob(ctx, job, { state: "failed", reason }, SYSTEM_ACTOR, "job.finished"));
     }
   }
@@ -98,6 +106,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
 /** After any update job ends: audit its outcome, raise or resolve the host's alert. */
 export async function onUpdateFinished(ctx: ServerContext, job: Job): Promise<void> {
   helloTimes(ctx).delete(job.id);
+  ctx.updateReports.delete(job.id);
   const host = ctx.store.getHost(job.hostId);
   const name = host?.name ?? job.hostId;
   const details = { jobId: job.id, version: job.args.version, reason: job.reason };

@@ -12,10 +12,12 @@ import {
   helloBody,
   removeTempDirs,
   silentLog,
+  sleep,
   startTestApp,
   type TestApp,
   tempDir,
   testConfig,
+  waitFor,
 } from "./helpers.ts";
 
 let app: TestApp | undefined;
@@ -197,4 +199,37 @@ test("an unexpected failure is a 500 with a generic message; the details go to t
   } finally {
     await fleet.close();
   }
+});
+
+test("an update fails once it goes silent for the timeout, not while its agent keeps reporting", async () => {
+  const artifacts = tempDir();
+  writeManifest(artifacts, "2.0.0", "d".repeat(64));
+  app = await startTestApp({
+    artifactsDir: artifacts,
+    updateTimeoutMs: 400,
+    sweepIntervalMs: 20,
+    pollWindowMs: 5000,
+  });
+  const host = await enroll(app, "web-1");
+  await app.call("POST", "/api/v1/agent/hello", { token: host.hostToken, json: helloBody() });
+  const update = await app.call("POST", `/api/v1/hosts/${host.hostId}/update`, {
+    token: app.adminToken,
+    json: {},
+  });
+  expect(update.status).toBe(201);
+  const jobId = update.body.job.id;
+  const job = async () =>
+    (await app!.call("GET", `/api/v1/jobs/${jobId}`, { token: app!.adminToken })).body.job;
+  await app.call("GET", "/api/v1/agent/poll?wait=0", { token: host.hostToken });
+  // A slow download: reports every 150 ms for three timeouts' worth, never silent for one.
+  const began = Date.now();
+  for (let i = 0; Date.now() - began < 1200; i++) {
+    const events = { started: i === 0, progress: { current: i, total: 100, label: "KiB" } };
+    await app.call("POST", `/api/v1/agent/jobs/${jobId}/events`, { token: host.hostToken, json: events });
+    await sleep(150);
+  }
+  expect((await job()).state).toBe("running");
+  // Then silence: no report, no hello on 2.0.0.
+  await waitFor(async () => (await job()).state === "failed", 3000, "the silent update failed");
+  expect((await job()).reason).toBe("no word from the update and no hello on 2.0.0 for 0.4 s");
 });
