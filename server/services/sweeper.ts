@@ -37,17 +37,22 @@ export function startSweeper(ctx: ServerContext): { stop(): void } {
   return { stop: () => clearInterval(timer) };
 }
 
+/** More hosts than this changing at once (a network blip, fleetd restarting) are logged as one line. */
+const TRANSITIONS_LOGGED_ONE_BY_ONE = 10;
+
 export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now = Date.now()): void {
+  const changed = { online: [] as string[], offline: [] as string[] };
   for (const host of ctx.store.listHosts()) {
     const online = ctx.presence.isOnline(host.id, now);
     const before = wasOnline.get(host.id);
     if (before !== undefined && before !== online) {
-      ctx.log.info(`host ${host.name} (${host.id}) is ${online ? "online" : "offline"}`);
+      changed[online ? "online" : "offline"].push(`${host.name} (${host.id})`);
       // From now on its lastSeen is what the board shows for it: worth a write (not every poll is).
       if (!online) ctx.store.settleLastSeen(host.id);
     }
     wasOnline.set(host.id, online);
   }
+  for (const state of ["online", "offline"] as const) logTransitions(ctx, state, changed[state]);
 
   const settle = (promise: Promise<unknown>) =>
     promise.catch((err) => ctx.log.error("recording a lost or expired job failed", err));
@@ -67,4 +72,14 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
       settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
     }
   }
+}
+
+function logTransitions(ctx: ServerContext, state: "online" | "offline", hosts: string[]): void {
+  if (hosts.length <= TRANSITIONS_LOGGED_ONE_BY_ONE) {
+    for (const host of hosts) ctx.log.info(`host ${host} is ${state}`);
+    return;
+  }
+  const shown = hosts.slice(0, TRANSITIONS_LOGGED_ONE_BY_ONE).join(", ");
+  const more = (hosts.length - TRANSITIONS_LOGGED_ONE_BY_ONE).toLocaleString("en-US");
+  ctx.log.info(`${hosts.length.toLocaleString("en-US")} hosts are ${state}: ${shown} and ${more} more`);
 }
