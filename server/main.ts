@@ -2,16 +2,15 @@
 // The fleetd command line: `fleetd serve` runs the server until SIGTERM/SIGINT, `fleetd --version`
 // prints the build's one version string.
 import { defineCommand, runMain } from "citty";
-import { createConsola, LogLevels } from "consola";
 import { VERSION } from "../protocol/build-info.ts";
 import { type RunningServer, startServer } from "./app.ts";
 import { ManifestError } from "./artifacts.ts";
 import { ConfigError, type ConfigInput, resolveConfig } from "./config.ts";
+import { createServerLog } from "./log.ts";
 import { printStartBanner } from "./start-banner.ts";
 import { StoreCorruptError } from "./store/load.ts";
 
-// An explicit level: consola goes quiet under NODE_ENV=test or CI, which would hide the admin token.
-const log = createConsola({ level: LogLevels.info }).withTag("fleetd");
+const log = createServerLog();
 
 const serve = defineCommand({
   meta: { name: "serve", description: "Run fleetd: the API, the board and the agent downloads" },
