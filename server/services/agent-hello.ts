@@ -9,6 +9,7 @@ import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
 import type { HostRecord } from "../store/types.ts";
 import { finishJob } from "./job-lifecycle.ts";
+import { lastSeenStamp } from "./last-seen.ts";
 import { noteUpdateHello } from "./updates.ts";
 
 export const AGENT_FORGOT_JOB = "agent restarted without a record of this job";
@@ -39,7 +40,7 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
   }
   const updated = {
     ...host,
-    lastSeen: new Date().toISOString(),
+    lastSeen: lastSeenStamp(),
     version: hello.version,
     sha256: hello.sha256,
     platform: hello.platform,

@@ -242,7 +242,7 @@ export class JsonStore implements Store {
    */
   recordLastSeen(hostId: string, at: string): void {
     const host = this.hosts.get(hostId);
-    if (!host) return;
+    if (!host || host.lastSeen === at) return;
     this.hosts.set(hostId, { ...host, lastSeen: at });
     if (host.lastSeen === null) this.hostsFile.markLazy(hostId);
     else this.lastSeenUnwritten = true;

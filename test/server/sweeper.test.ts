@@ -19,9 +19,7 @@ async function fleetOf(count: number) {
   const lines: string[] = [];
   const log = createConsola({ level: 3, reporters: [{ log: (e) => void lines.push(e.args.join(" ")) }] });
   fleet = await createApp({ config: testConfig(tempDir(), { sweepIntervalMs: 3_600_000 }), log });
-  const admin = (await import("node:fs"))
-    .readFileSync(`${fleet.ctx.store.dataDir}/admin-token`, "utf8")
-    .trim();
+  const admin = readFileSync(join(fleet.ctx.store.dataDir, "admin-token"), "utf8").trim();
   for (let i = 0; i < count; i++) {
     const { token } = (await callApp(fleet, "POST", "/api/v1/enroll-tokens", { token: admin, json: {} }))
       .body;

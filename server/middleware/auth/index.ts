@@ -7,6 +7,7 @@ import type { Auth } from "../../../protocol/routes.ts";
 import type { AppEnv, ServerContext } from "../../context.ts";
 import { forbidden, unauthorized } from "../../errors.ts";
 import { identifyToken, refusalReason } from "../../services/auth.ts";
+import { lastSeenStamp } from "../../services/last-seen.ts";
 import { limitEnrollAttempts, limitFailedAuth } from "../rate-limit/index.ts";
 import { requireBoardAccess } from "./board.ts";
 
@@ -56,6 +57,7 @@ const article = (kind: string) =>
 /** A request that was let in before its host was revoked does not bring the host back online. */
 export function noteAgentActivity(fleet: ServerContext, hostId: string): void {
   if (fleet.store.getHost(hostId)?.revokedAt) return;
-  fleet.store.recordLastSeen(hostId, new Date().toISOString());
-  fleet.presence.requestSeen(hostId);
+  const now = Date.now();
+  fleet.store.recordLastSeen(hostId, lastSeenStamp(now));
+  fleet.presence.requestSeen(hostId, now);
 }
