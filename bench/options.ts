@@ -35,7 +35,7 @@ const FULL: BenchOptions = {
   setupConcurrency: 100,
   pollWindowMs: 25_000,
   burstMs: 10_000,
-  burstRounds: 3,
+  burstRounds: 5,
   steadyMs: 60_000,
   dispatchCount: 1000,
   dispatchPerSecond: 50,
