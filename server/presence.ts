@@ -15,6 +15,10 @@ interface HostPresence {
 
 export class Presence {
   private readonly hosts = new Map<string, HostPresence>();
+  /** Hosts not holding a poll: the only ones that can go offline as time passes. */
+  private readonly notHolding = new Set<string>();
+  /** Hosts with agent traffic since the last takeCandidates(): the only ones that can come online. */
+  private readonly touched = new Set<string>();
 
   constructor(
     private readonly timings: PresenceTimings,
@@ -24,11 +28,15 @@ export class Presence {
 
   pollStarted(hostId: string): void {
     this.entry(hostId).heldPolls++;
+    this.notHolding.delete(hostId);
+    this.touched.add(hostId);
   }
 
   pollEnded(hostId: string, how: "answered" | "dropped", now = Date.now()): void {
     const entry = this.entry(hostId);
     entry.heldPolls = Math.max(0, entry.heldPolls - 1);
+    if (entry.heldPolls === 0) this.notHolding.add(hostId);
+    this.touched.add(hostId);
     const grace = how === "answered" ? 2 * this.timings.pollWindowMs : this.timings.offlineGraceMs;
     entry.onlineUntil = how === "answered" ? Math.max(entry.onlineUntil, now + grace) : now + grace;
   }
@@ -37,6 +45,19 @@ export class Presence {
   requestSeen(hostId: string, now = Date.now()): void {
     const entry = this.entry(hostId);
     entry.onlineUntil = Math.max(entry.onlineUntil, now + this.timings.offlineGraceMs);
+    this.touched.add(hostId);
+  }
+
+  /**
+   * The hosts whose online state may have changed since the last call: those not holding a poll,
+   * and those with any traffic since. With 10,000 hosts holding polls that is a few hundred a
+   * second, so the sweeper no longer walks the whole fleet every second.
+   */
+  takeCandidates(): Set<string> {
+    const out = new Set(this.notHolding);
+    for (const id of this.touched) out.add(id);
+    this.touched.clear();
+    return out;
   }
 
   isOnline(hostId: string, now = Date.now()): boolean {
@@ -53,6 +74,8 @@ export class Presence {
 
   forget(hostId: string): void {
     this.hosts.delete(hostId);
+    this.notHolding.delete(hostId);
+    this.touched.delete(hostId);
   }
 
   private entry(hostId: string): HostPresence {
@@ -60,6 +83,7 @@ export class Presence {
     if (existing) return existing;
     const entry = { heldPolls: 0, onlineUntil: 0 };
     this.hosts.set(hostId, entry);
+    this.notHolding.add(hostId);
     return entry;
   }
 }

@@ -40,12 +40,21 @@ export function startSweeper(ctx: ServerContext): { stop(): void } {
 /** More hosts than this changing at once (a network blip, fleetd restarting) are logged as one line. */
 const TRANSITIONS_LOGGED_ONE_BY_ONE = 10;
 
+/**
+ * Looks only at the hosts whose state can have changed (Presence.takeCandidates), not the whole
+ * fleet. A host not looked at before was offline: fleetd counts every host offline until it is seen.
+ */
 export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now = Date.now()): void {
   const changed = { online: [] as string[], offline: [] as string[] };
-  for (const host of ctx.store.listHosts()) {
+  for (const id of ctx.presence.takeCandidates()) {
+    const host = ctx.store.getHost(id);
+    if (!host) {
+      wasOnline.delete(id);
+      continue;
+    }
     const online = ctx.presence.isOnline(host.id, now);
-    const before = wasOnline.get(host.id);
-    if (before !== undefined && before !== online) {
+    const before = wasOnline.get(host.id) ?? false;
+    if (before !== online) {
       changed[online ? "online" : "offline"].push(`${host.name} (${host.id})`);
       // From now on its lastSeen is what the board shows for it: worth a write (not every poll is).
       if (!online) ctx.store.settleLastSeen(host.id);

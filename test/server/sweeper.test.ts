@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConsola } from "consola";
 import { createApp, type FleetApp } from "../../server/app.ts";
+import { Presence } from "../../server/presence.ts";
 import { sweep } from "../../server/services/sweeper.ts";
 import { callApp, helloBody, removeTempDirs, tempDir, testConfig } from "./helpers.ts";
 
@@ -48,4 +49,21 @@ test("many hosts going offline at once are logged as one line naming the first t
   expect(offline[0]).toStartWith("15 hosts are offline: web-0 (h_");
   expect(offline[0]).toEndWith(" and 5 more");
   expect(offline[0]!.match(/web-\d+/g)).toHaveLength(10);
+});
+
+test("the sweep looks only at hosts whose state can change: not those holding a poll", () => {
+  const presence = new Presence({ pollWindowMs: 25_000, offlineGraceMs: 10_000 });
+  for (let i = 0; i < 100; i++) presence.pollStarted(`h_${i}`);
+  expect(presence.takeCandidates().size).toBe(100); // each was just touched
+  expect(presence.takeCandidates().size).toBe(0); // all hold polls: none can go offline
+  presence.pollEnded("h_1", "answered");
+  presence.requestSeen("h_2");
+  presence.requestSeen("h_new");
+  expect([...presence.takeCandidates()].sort()).toEqual(["h_1", "h_2", "h_new"]);
+  // Without a poll held, h_1 and h_new stay candidates until they hold one again.
+  expect([...presence.takeCandidates()].sort()).toEqual(["h_1", "h_new"]);
+  presence.pollStarted("h_1");
+  presence.forget("h_new");
+  expect([...presence.takeCandidates()]).toEqual(["h_1"]);
+  expect(presence.takeCandidates().size).toBe(0);
 });
