@@ -168,23 +168,39 @@ async function _deliverLoop(
   await deliverer.tick();
 }
 
-/** Cuts short the deliver loop's current sleep. */
-class Wake {
+/**
+ * Cuts short the deliver loop's current sleep, or, if the loop is busy with a pass, the next one:
+ * a job started while a pass was running would otherwise wait out a whole idle interval.
+ */
+export class Wake {
   private cut: (() => void) | null = null;
+  private pending = false;
 
   now(): void {
-    this.cut?.();
+    if (this.cut) this.cut();
+    else this.pending = true;
   }
 
   /** For _sleep: `cut` ends the sleep in progress; null once it ended. */
   set(cut: (() => void) | null): void {
     this.cut = cut;
   }
+
+  /** For _sleep: a wake that came while no sleep was in progress, consumed. */
+  takePending(): boolean {
+    const was = this.pending;
+    this.pending = false;
+    return was;
+  }
 }
 
 /** Sleeps `ms`, less on stop or wake, and leaves no listener behind (it runs several times a second). */
-function _sleep(ms: number, signal: AbortSignal, wake?: Wake): Promise<void> {
+export function _sleep(ms: number, signal: AbortSignal, wake?: Wake): Promise<void> {
   return new Promise((resolve) => {
+    if (wake?.takePending()) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);
