@@ -30,7 +30,8 @@ beforeAll(async () => {
   const bins = await ensureBinaries();
   fleet = await TestFleet.start(bins);
   repo.addTest("alpha", "T01-ok.sh", "echo all good");
-  repo.addTest("alpha", "T02-hangs.sh", "sleep 300 & sleep 300");
+  // An unusual duration: the leftover check below looks machine-wide and must not match another sleep.
+  repo.addTest("alpha", "T02-hangs.sh", "sleep 3017 & sleep 3017");
   repo.addTest("alpha", "T03-ok.sh", "echo still runs");
   repo.addTest("beta", "T01-ok.sh", "echo beta fine");
   const env = { PATH: stubs.path };
@@ -113,7 +114,7 @@ describe("a fleet of two real agents", () => {
       "T03-ok.sh=passed",
     ]);
     expect(job.progress).toMatchObject({ current: 3, total: 3, passed: 2 });
-    const leftovers = Bun.spawnSync(["pgrep", "-f", "sleep 300"]).stdout.toString().trim();
+    const leftovers = Bun.spawnSync(["pgrep", "-f", "sleep 3017"]).stdout.toString().trim();
     expect(leftovers).toBe("");
     const beta = await fleet.fleetctl(["run", "test", "beta", "--wait", "--json"]);
     expect(beta.code).toBe(0);

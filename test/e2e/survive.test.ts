@@ -130,12 +130,12 @@ ${killAgent}`,
   });
 
   test("a hung switch is killed by the runner's timeout even though the agent restarted meanwhile", async () => {
-    const argv = switchStub("hang", `echo "hanging"\n${killAgent}\nsleep 300`);
+    const argv = switchStub("hang", `echo "hanging"\n${killAgent}\nsleep 3019`);
     await addAgent("hanger", argv);
     const detail = await runAndWait("hanger", "switch");
     expect(detail.job.state).toBe("timed_out");
     expect(detail.job.reason).toContain("timed out after 3 s");
-    expect(processesMatching("sleep 300")).toEqual([]);
+    expect(processesMatching("sleep 3019")).toEqual([]);
   });
 
   test("agent dead for 60 s while the job finishes: the result is delivered when it returns", async () => {
