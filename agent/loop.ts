@@ -21,8 +21,10 @@ import { pendingRestartFor, writeHealth } from "./update/health.ts";
  * With nothing undelivered the deliver loop looks this often instead of every DELIVER_INTERVAL_MS.
  * Only a runner puts anything in the spool (or asks for a restart), and a runner this agent starts
  * wakes the loop at once, so the idle look is a safety net; each pass wakes the whole runtime.
+ * 30 s was tried: the rollback e2e test then intermittently took 30 s longer, by a path not yet
+ * found, so the net stays at 5 s (idle CPU 0.08 % over 60 s either way; bench/RESULTS.md).
  */
-export const IDLE_DELIVER_INTERVAL_MS = 30_000;
+export const IDLE_DELIVER_INTERVAL_MS = 5_000;
 /** Delivered spool dirs past their retention are removed this often. */
 const PRUNE_EVERY_MS = 3600 * 1000;
 
