@@ -2,9 +2,10 @@
 // each with its own copy of its binary (so a self-update swaps that copy, not the build cache),
 // its own state dir, and a small supervisor that restarts it when it exits, as systemd's
 // Restart=always would. Logs go to <root>/logs/.
-import { chmodSync, copyFileSync, linkSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { DemoHost } from "./config-repo.ts";
 
 /** The demo's own overrides of fleetd's limits: a short soak so an update settles in seconds. */
@@ -78,7 +79,7 @@ export class DemoAgent {
     const stateDir = join(dir, "state");
     mkdirSync(join(dir, "bin"), { recursive: true });
     try {
-      linkSync(build, bin);
+      linkOrCopy(build, bin);
     } catch {
       copyFileSync(build, bin);
       chmodSync(bin, 0o755);

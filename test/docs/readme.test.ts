@@ -5,8 +5,9 @@
 // test/e2e/demo.test.ts, which takes its command from the README too.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, linkSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { resolveConfig } from "../../server/config.ts";
 import {
@@ -126,7 +127,7 @@ describe("the real install, line by line", () => {
     // fleetd serves this machine's agent as the pretend Mac's darwin-arm64 agent too.
     artifacts = copyArtifacts(bins);
     const agent = bins.manifest.artifacts.find((a) => a.program === "fleet-agent")!;
-    linkSync(join(bins.dir, agent.file), join(artifacts.dir, "fleet-agent-darwin-arm64"));
+    linkOrCopy(join(bins.dir, agent.file), join(artifacts.dir, "fleet-agent-darwin-arm64"));
     const mac = {
       ...agent,
       target: "darwin-arm64" as const,

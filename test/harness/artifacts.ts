@@ -2,9 +2,10 @@
 // tamper with (hash, signature, truncation, another key) or extend with a deliberately
 // broken agent, signed with the build's own key so only its behaviour gives it away.
 import { generateKeyPairSync } from "node:crypto";
-import { linkSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { signArtifact } from "../../lib/artifact-signature.ts";
+import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Artifact, Manifest } from "../../protocol/index.ts";
 import { sha256File } from "../../scripts/build/compile.ts";
 import { loadSigningKey } from "../../scripts/signing-key.ts";
@@ -25,7 +26,7 @@ export interface ArtifactsDir {
 /** A tamperable copy (hard links, so no 100 MB copies) of a build's artifacts. */
 export function copyArtifacts(bins: Binaries): ArtifactsDir {
   const dir = tempDir(`artifacts-${bins.version}`);
-  for (const a of bins.manifest.artifacts) linkSync(join(bins.dir, a.file), join(dir, a.file));
+  for (const a of bins.manifest.artifacts) linkOrCopy(join(bins.dir, a.file), join(dir, a.file));
   const result: ArtifactsDir = {
     dir,
     manifest: structuredClone(bins.manifest),

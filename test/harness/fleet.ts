@@ -1,9 +1,10 @@
 // A real fleet on loopback for e2e tests: the compiled fleetd on a temp data dir, compiled
 // agents each with its own state dir and a supervisor that restarts them when they exit
 // (what systemd's Restart=always or launchd's KeepAlive does), and fleetctl as a child.
-import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Binaries } from "./binaries.ts";
 import { tempDir } from "./temp-dir.ts";
 import { waitFor } from "./wait-for.ts";
@@ -110,7 +111,7 @@ export class TestFleet {
     mkdirSync(join(root, "bin"), { recursive: true });
     // A hard link, not a 100 MB copy per agent: updates replace the name, never the bytes.
     try {
-      linkSync(binary, bin);
+      linkOrCopy(binary, bin);
     } catch {
       copyFileSync(binary, bin);
     }

@@ -2,8 +2,9 @@
 // Uses the versions the e2e tests use, so in one run the builds are shared, not repeated.
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { copyArtifacts } from "./artifacts.ts";
 import { ensureBinaries } from "./binaries.ts";
 import { tempDir } from "./temp-dir.ts";
 import { waitFor } from "./wait-for.ts";
@@ -35,6 +36,27 @@ describe("ensureBinaries", () => {
     expect(agentHash(v2)).not.toBe(agentHash(v1));
     expect(Bun.spawnSync([v2.fleetctl, "--version"]).stdout.toString().trim()).toBe("2.0.0-test");
   });
+});
+
+// Debian 13 mounts /tmp as tmpfs: the builds (dist/test, on the repo's disk) cannot be hard-linked there.
+test("copyArtifacts works when the temp dir is on another file system (copies instead of linking)", async () => {
+  const bins = await ensureBinaries("1.0.0-test");
+  const otherFs = "/dev/shm";
+  expect(
+    existsSync(otherFs) && statSync(otherFs).dev !== statSync(bins.dir).dev
+      ? "ok"
+      : `${otherFs} is not another file system here`,
+  ).toBe("ok");
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = otherFs;
+  try {
+    const copy = copyArtifacts(bins);
+    expect(statSync(copy.dir).dev).not.toBe(statSync(bins.dir).dev);
+    for (const a of bins.manifest.artifacts) expect(sha256(join(copy.dir, a.file))).toBe(a.sha256);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
 });
 
 test("tempDir makes a fresh empty directory each time", () => {

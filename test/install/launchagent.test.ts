@@ -4,8 +4,9 @@
 // darwin-arm64 artifact, so the downloaded "Mac" agent really enrolls and says hello.
 // Also: the enroll-token failures, which need an agent download to get that far.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, linkSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
+import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Artifact } from "../../protocol/index.ts";
 import {
   type ArtifactsDir,
@@ -36,7 +37,7 @@ const logs = join(home, "Library/Logs/fleet-agent");
 function serveAgentsOf(bins: Binaries) {
   const agent = bins.manifest.artifacts.find((a) => a.program === "fleet-agent")!;
   const file = `fleet-agent-darwin-arm64-${bins.version}`;
-  linkSync(join(bins.dir, agent.file), join(artifacts.dir, file));
+  linkOrCopy(join(bins.dir, agent.file), join(artifacts.dir, file));
   const darwin: Artifact = { ...agent, target: "darwin-arm64", platform: "darwin", arch: "arm64", file };
   const others = bins.manifest.artifacts.filter(
     (a) => a.program !== "fleet-agent" || a.target !== "darwin-arm64",

@@ -6,8 +6,9 @@
 // each other, like an operator's day. Skipped (with the reason printed) only without root
 // or systemd-nspawn, and then only outside CI.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, linkSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { AuditEntry, Host } from "../../protocol/index.ts";
 import {
   type ArtifactsDir,
@@ -102,7 +103,8 @@ async function agentVersion(): Promise<string> {
 function serveAgentOf(bins: Binaries) {
   const entry = bins.manifest.artifacts.find((a) => a.program === "fleet-agent")!;
   const file = `fleet-agent-${bins.version}`;
-  if (!existsSync(join(artifacts.dir, file))) linkSync(join(bins.dir, entry.file), join(artifacts.dir, file));
+  if (!existsSync(join(artifacts.dir, file)))
+    linkOrCopy(join(bins.dir, entry.file), join(artifacts.dir, file));
   artifacts.replaceAgent({ ...entry, file }, bins.version);
 }
 
