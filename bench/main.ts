@@ -87,8 +87,13 @@ async function main(): Promise<number> {
     opts,
     {
       serverOnline: async () =>
-        ((await (await fetch(`${fleetd.url}/api/v1/board`)).json()) as { summary: { online: number } })
-          .summary.online,
+        (
+          (await (
+            await fetch(`${fleetd.url}/api/v1/board`, {
+              headers: { authorization: `Bearer ${fleetd.adminToken}` },
+            })
+          ).json()) as { summary: { online: number } }
+        ).summary.online,
       duringSteady: async () => {
         footprint = await measureFootprint(
           { fleetd: bins.fleetd, agent: bins.agent, artifactsDir: bins.dir, runDir, log },

@@ -23,6 +23,13 @@ export const BoardJob = Job.pick({
 });
 export type BoardJob = z.infer<typeof BoardJob>;
 
+/**
+ * `redacted: true` marks the document a reader without a token gets from a fleetd started with
+ * --public-board: no job output, and path-like text (absolute paths, ~/..., C:\..., URLs) in
+ * reasons, alert messages and audit details replaced by "[path]". With a token it is absent.
+ */
+export const Redacted = z.literal(true);
+
 export const BoardHost = z.object({
   id: Id,
   name: HostName,
@@ -85,6 +92,8 @@ export const Board = z.object({
   alerts: z.array(Alert),
   /** The latest audit entries, newest first. */
   audit: z.array(AuditEntry),
+  /** See Redacted. */
+  redacted: Redacted.optional(),
 });
 export type Board = z.infer<typeof Board>;
 
@@ -102,5 +111,7 @@ export const BoardHostDetail = z.object({
   host: BoardHost,
   /** Newest first. */
   jobs: z.array(BoardJobDetail),
+  /** See Redacted: every job's output is empty here, whatever the job printed. */
+  redacted: Redacted.optional(),
 });
 export type BoardHostDetail = z.infer<typeof BoardHostDetail>;

@@ -1,8 +1,9 @@
 // The route table: every API path, its method and who may call it. fleetd registers
 // routes from it, fleetctl and the agent build URLs from it, and tests walk it.
 /**
- * "board": public unless fleetd runs with --board-token; then the board token or the admin
- * token, as Bearer header (or the board token as ?token=, for <img> badges and wall displays).
+ * "board": the board token (--board-token) or the admin token, as Bearer header (or the board
+ * token as ?token=, for <img> badges and wall displays). With --public-board also no token at all,
+ * for a redacted document (no job output, no paths).
  */
 export type Auth = "public" | "enroll" | "host" | "admin" | "board";
 

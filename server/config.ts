@@ -63,8 +63,14 @@ export interface ServerConfig extends Limits {
   artifactsDir: string | null;
   /** Base URL agents and install commands use; null means "the URL fleetd listens on". */
   publicUrl: string | null;
-  /** SHA-256 of the board's read token; null or absent means the board is public. */
+  /** SHA-256 of the board's read token; null or absent means only the admin token reads the board. */
   boardTokenHash?: string | null;
+  /**
+   * --public-board: anyone may read the board, with job output and path-like text left out (see
+   * server/services/board-redact.ts); a token still shows everything. Off by default, so a fleetd
+   * listening on 0.0.0.0 shows nothing to a stranger.
+   */
+  publicBoard?: boolean;
   /**
    * fleetd runs behind a reverse proxy (TLS termination): the client address for rate limits is
    * the last X-Forwarded-For entry, the one the proxy appended, not the proxy's own address.
@@ -80,6 +86,7 @@ export interface ConfigInput {
   publicUrl?: string;
   jobLostAfter?: string | number;
   boardToken?: string;
+  publicBoard?: boolean;
   trustProxy?: boolean;
 }
 
@@ -109,6 +116,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     publicUrl,
     jobLostAfterMs: jobLostAfterMs ?? limits.jobLostAfterMs,
     boardTokenHash: boardToken ? hashBoardToken(boardToken) : null,
+    publicBoard: flags.publicBoard || /^(1|true|yes)$/i.test(env.FLEET_PUBLIC_BOARD ?? ""),
     trustProxy: flags.trustProxy || /^(1|true|yes)$/i.test(env.FLEET_TRUST_PROXY ?? ""),
   };
 }

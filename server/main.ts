@@ -32,7 +32,12 @@ const serve = defineCommand({
     },
     "board-token": {
       type: "string",
-      description: "Read token the status board asks for (env FLEET_BOARD_TOKEN; default: board is public)",
+      description: "Read token for the status board, e.g. a wall display (env FLEET_BOARD_TOKEN)",
+    },
+    "public-board": {
+      type: "boolean",
+      description:
+        "Anyone may read the board, without job output or paths (env FLEET_PUBLIC_BOARD=1; default: a token is needed)",
     },
     "trust-proxy": {
       type: "boolean",
@@ -48,6 +53,7 @@ const serve = defineCommand({
       publicUrl: args["public-url"],
       jobLostAfter: args["job-lost-after"],
       boardToken: args["board-token"],
+      publicBoard: args["public-board"],
       trustProxy: args["trust-proxy"],
     };
     try {

@@ -1,10 +1,13 @@
 // The auth matrix, generated from the route table: every route × every kind of credential, each
 // refused with 401/403 in the error envelope where it does not belong and let in where it does.
 // A route Hono serves that ROUTES does not list, or a route whose auth kind the matrix has no
-// decision for, fails here; a new public route must be added to PUBLIC_ROUTES on purpose.
+// decision for, fails here; a new public route must be added to PUBLIC_ROUTES on purpose. Board
+// routes are walked once more per way fleetd can be configured (no board token, --board-token,
+// --public-board): who gets in, and who gets the redacted document.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ErrorBody } from "../../protocol/common.ts";
 import { type Auth, ROUTES, type RouteName, routePath } from "../../protocol/routes.ts";
+import type { ServerConfig } from "../../server/config.ts";
 import { hashToken } from "../../server/services/tokens.ts";
 import {
   type CallOptions,
@@ -267,4 +270,128 @@ describe("a host reaches only its own jobs", () => {
     expect(job.body.job.state).toBe("succeeded");
     expect(job.body.output.map((l: { data: string }) => l.data)).toEqual(["mine"]);
   });
+});
+
+describe("board routes under each board configuration", () => {
+  /** A fleetd started this way, with one host whose job printed a secret and named a path. */
+  interface Setup {
+    app: TestApp;
+    host: { hostId: string; hostToken: string };
+    enrollToken: string;
+  }
+  const SECRET_LINE = "db password is hunter2, config in /etc/fleet/secret.conf";
+  const REASON = "1/2 passed; failed: T02.sh (see /var/lib/fleet-agent/spool/j_1/out)";
+
+  async function setUp(config: Partial<ServerConfig>): Promise<Setup> {
+    const app = await startTestApp({ ...config, boardCacheMs: 1 });
+    const host = await enroll(app, "db1");
+    const admin = { token: app.adminToken };
+    await app.call("POST", "/api/v1/agent/hello", { token: host.hostToken, json: helloBody() });
+    const job = (
+      await app.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, { ...admin, json: { op: "test" } })
+    ).body.job.id;
+    await app.call("GET", "/api/v1/agent/poll?wait=0", { token: host.hostToken });
+    await app.call("POST", `/api/v1/agent/jobs/${job}/events`, {
+      token: host.hostToken,
+      json: { started: true, output: [outputLine(0, SECRET_LINE)] },
+    });
+    await app.call("POST", `/api/v1/agent/jobs/${job}/result`, {
+      token: host.hostToken,
+      json: { state: "failed", exitCode: 1, reason: REASON },
+    });
+    const enrollToken = (await app.call("POST", "/api/v1/enroll-tokens", { ...admin, json: {} })).body.token;
+    return { app, host, enrollToken };
+  }
+
+  type Outcome = 401 | 403 | "full" | "redacted";
+  const boardRoutes = routeNames.filter((n) => ROUTES[n].auth === "board");
+  const CONFIGS: { name: string; config: Partial<ServerConfig>; want: Record<string, Outcome> }[] = [
+    {
+      name: "default (no board token, no --public-board)",
+      config: {},
+      want: { none: 401, admin: "full", host: 403, enroll: 403, board: 401 },
+    },
+    {
+      name: "--board-token",
+      config: { boardTokenHash: hashToken(BOARD_TOKEN) },
+      want: { none: 401, admin: "full", host: 403, enroll: 403, board: "full" },
+    },
+    {
+      name: "--public-board --board-token",
+      config: { publicBoard: true, boardTokenHash: hashToken(BOARD_TOKEN) },
+      want: { none: "redacted", admin: "full", host: 403, enroll: 403, board: "full" },
+    },
+    {
+      name: "--public-board alone",
+      config: { publicBoard: true },
+      want: { none: "redacted", admin: "full", host: 403, enroll: 403, board: 401 },
+    },
+  ];
+
+  for (const { name, config, want } of CONFIGS) {
+    describe(name, () => {
+      let setup: Setup;
+      beforeAll(async () => {
+        setup = await setUp(config);
+      });
+      afterAll(() => setup.app.close());
+
+      for (const route of boardRoutes) {
+        test(`${route}: ${Object.entries(want)
+          .map(([who, w]) => `${who} ${w}`)
+          .join(", ")}`, async () => {
+          const { app, host, enrollToken } = setup;
+          const tokens: Record<string, string | undefined> = {
+            none: undefined,
+            admin: app.adminToken,
+            host: host.hostToken,
+            enroll: enrollToken,
+            board: BOARD_TOKEN,
+          };
+          const path = route === "boardHost" ? routePath(route, { id: host.hostId }) : ROUTES[route].path;
+          const got: Record<string, Outcome | string> = {};
+          for (const who of Object.keys(want)) {
+            const reply = await app.call("GET", path, { token: tokens[who] });
+            got[who] = _outcome(reply.status, reply.body);
+          }
+          // The badge holds counts only: every reader let in gets the same SVG.
+          const expected = Object.fromEntries(
+            Object.entries(want).map(([who, w]) => [
+              who,
+              route === "boardBadge" && (w === "full" || w === "redacted") ? "svg" : w,
+            ]),
+          );
+          expect(got).toEqual(expected);
+        });
+      }
+
+      test("a refusal without a token says how to get in", async () => {
+        const reply = await setup.app.call("GET", "/api/v1/board");
+        if (want.none !== 401) return expect(reply.status).toBe(200);
+        expect(ErrorBody.parse(reply.body).error.code).toBe("unauthorized");
+        const message = reply.body.error.message as string;
+        if (config.boardTokenHash) expect(message).toContain("board token");
+        else
+          for (const way of ["admin token", "--board-token", "--public-board"])
+            expect(message).toContain(way);
+      });
+    });
+  }
+
+  /** 401/403, or for a 200 whether the secret output and the path made it through. */
+  function _outcome(status: number, body: unknown): Outcome | "svg" | string {
+    if (status === 401 || status === 403) {
+      const code = ErrorBody.safeParse(body).data?.error.code;
+      return code === (status === 401 ? "unauthorized" : "forbidden") ? status : `${status} without envelope`;
+    }
+    if (status !== 200) return `${status}`;
+    if (typeof body === "string") return body.startsWith("<svg") ? "svg" : `200 ${body.slice(0, 40)}`;
+    const text = JSON.stringify(body);
+    // Every full document names the path (in the test's reason); the detail also has the output.
+    const leaks = text.includes("hunter2") || text.includes("/var/lib/fleet-agent") || text.includes("/etc/");
+    const marked = (body as { redacted?: boolean }).redacted === true;
+    if (marked && !leaks) return "redacted";
+    if (!marked && leaks) return "full";
+    return `inconsistent: redacted=${marked}, leaks=${leaks}`;
+  }
 });

@@ -137,7 +137,7 @@ function buildCases() {
       });
     }
     if (spec.auth === "board") {
-      // The board is public here (no --board-token), but a token that is sent must be valid.
+      // A token that is sent must be valid, even where none is needed (--public-board).
       for (const header of ["Basic abc", "Bearer a b", `Bearer ${"x".repeat(600)}`]) {
         add(name, `malformed header "${header.slice(0, 12)}"`, {
           method,
@@ -247,7 +247,7 @@ function buildCases() {
     add("boardHost", `unknown host ${id}`, {
       method: "GET",
       path: `/api/v1/board/hosts/${id}`,
-      options: {},
+      options: { token: admin },
       status: 404,
       code: "not_found",
     });

@@ -1,12 +1,15 @@
 // The status board's server side, in process: the document's shape and what it derives (last
-// results, running job with progress, failing, summary), ETag/304, board access with and
-// without --board-token, the badge, and the embedded page and assets.
+// results, running job with progress, failing, summary), ETag/304, board access without --board-token and --public-board (and what the public document leaves out),
+// the badge, and the embedded page and assets.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Board, BoardHostDetail } from "../../protocol/board.ts";
 import { resolveConfig } from "../../server/config.ts";
+import { PATH_PLACEHOLDER, scrubPaths } from "../../server/services/board-redact.ts";
+import { hashToken } from "../../server/services/tokens.ts";
 import { enroll, helloBody, outputLine, removeTempDirs, startTestApp, type TestApp } from "./helpers.ts";
 
 const BOARD_TOKEN = "board-read-token-0123456789";
+const asBoard = { token: BOARD_TOKEN };
 let app: TestApp;
 let hosts: Record<string, { hostId: string; hostToken: string }>;
 
@@ -29,7 +32,7 @@ async function runJob(name: string, op: string, finish: Record<string, unknown> 
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ boardCacheMs: 1 });
+  app = await startTestApp({ boardCacheMs: 1, boardTokenHash: hashToken(BOARD_TOKEN) });
   hosts = {};
   for (const name of ["web-2", "db-1", "web-1"]) {
     hosts[name] = await enroll(app, name);
@@ -51,8 +54,9 @@ afterAll(async () => {
 });
 
 describe("GET /api/v1/board", () => {
-  test("is public without a board token and matches the protocol schema", async () => {
-    const reply = await app.call("GET", "/api/v1/board");
+  test("needs a token by default and matches the protocol schema", async () => {
+    expect((await app.call("GET", "/api/v1/board", { headers: {} })).status).toBe(401);
+    const reply = await app.call("GET", "/api/v1/board", asBoard);
     expect(reply.status).toBe(200);
     const board = Board.parse(reply.body);
     expect(board.hosts.map((h) => h.name)).toEqual(["db-1", "web-1", "web-2"]);
@@ -62,7 +66,7 @@ describe("GET /api/v1/board", () => {
   });
 
   test("each host carries its last pull/switch/test, the running job with progress, and queued work", async () => {
-    const board = Board.parse((await app.call("GET", "/api/v1/board")).body);
+    const board = Board.parse((await app.call("GET", "/api/v1/board", asBoard)).body);
     const [db, web1, web2] = board.hosts;
     expect(web1!.last.pull?.state).toBe("succeeded");
     expect(web1!.last.test).toMatchObject({ state: "failed", reason: "1/2 passed" });
@@ -77,24 +81,27 @@ describe("GET /api/v1/board", () => {
   });
 
   test("answers 304 to the ETag it gave while nothing changed, and a new ETag after a change", async () => {
-    const first = await app.call("GET", "/api/v1/board");
+    const first = await app.call("GET", "/api/v1/board", asBoard);
     const etag = first.headers.get("etag")!;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(first.headers.get("cache-control")).toBe("no-cache");
     await Bun.sleep(5); // past boardCacheMs: a rebuild with a new generatedAt, same content
-    const again = await app.call("GET", "/api/v1/board", { headers: { "if-none-match": etag } });
+    const again = await app.call("GET", "/api/v1/board", { ...asBoard, headers: { "if-none-match": etag } });
     expect(again.status).toBe(304);
     expect(again.body).toBe("");
     await runJob("web-2", "pull", { state: "succeeded", exitCode: 0 });
     await Bun.sleep(5);
-    const changed = await app.call("GET", "/api/v1/board", { headers: { "if-none-match": etag } });
+    const changed = await app.call("GET", "/api/v1/board", {
+      ...asBoard,
+      headers: { "if-none-match": etag },
+    });
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);
   });
 
   test("a host's detail has its recent jobs with the tail of their output", async () => {
     const id = hosts["web-1"]!.hostId;
-    const reply = await app.call("GET", `/api/v1/board/hosts/${id}`);
+    const reply = await app.call("GET", `/api/v1/board/hosts/${id}`, asBoard);
     expect(reply.status).toBe(200);
     const detail = BoardHostDetail.parse(reply.body);
     expect(detail.host.name).toBe("web-1");
@@ -109,7 +116,9 @@ test("a running job's detail shows output that arrived since the last look", asy
   const { hostId, hostToken } = hosts["db-1"]!;
   const path = `/api/v1/board/hosts/${hostId}`;
   const running = () =>
-    app.call("GET", path).then((r) => BoardHostDetail.parse(r.body).jobs.find((j) => j.state === "running")!);
+    app
+      .call("GET", path, asBoard)
+      .then((r) => BoardHostDetail.parse(r.body).jobs.find((j) => j.state === "running")!);
   const before = await running();
   expect(before.output.at(-1)?.data).toBe("test line 249");
   await app.call("POST", `/api/v1/agent/jobs/${before.id}/events`, {
@@ -159,9 +168,90 @@ describe("board access with --board-token", () => {
   });
 });
 
+describe("a host's detail by name", () => {
+  test("#host=db-1 links work: the detail takes a host name as well as an id", async () => {
+    const byName = await app.call("GET", "/api/v1/board/hosts/db-1", asBoard);
+    expect(byName.status).toBe(200);
+    expect(BoardHostDetail.parse(byName.body).host.id).toBe(hosts["db-1"]!.hostId);
+    const missing = await app.call("GET", "/api/v1/board/hosts/no.such.host", asBoard);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain("no host with id or name");
+  });
+});
+
+describe("--public-board", () => {
+  let open: TestApp;
+  let host: { hostId: string; hostToken: string };
+  beforeAll(async () => {
+    open = await startTestApp({ publicBoard: true, boardTokenHash: hashToken(BOARD_TOKEN) });
+    host = await enroll(open, "nas");
+    await open.call("POST", "/api/v1/agent/hello", { token: host.hostToken, json: helloBody() });
+    const { job } = (
+      await open.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
+        token: open.adminToken,
+        json: { op: "pull" },
+      })
+    ).body;
+    await open.call("GET", "/api/v1/agent/poll?wait=0", { token: host.hostToken });
+    await open.call("POST", `/api/v1/agent/jobs/${job.id}/events`, {
+      token: host.hostToken,
+      json: { started: true, output: [outputLine(0, "token=s3cret in /home/ops/.netrc")] },
+    });
+    await open.call("POST", `/api/v1/agent/jobs/${job.id}/result`, {
+      token: host.hostToken,
+      json: { state: "failed", exitCode: 128, reason: "git fetch failed in /srv/config (C:\\fleet\\repo)" },
+    });
+  });
+  afterAll(() => open.close());
+
+  test("anyone reads it, with output dropped, paths replaced and the document marked redacted", async () => {
+    const board = Board.parse((await open.call("GET", "/api/v1/board")).body);
+    expect(board.redacted).toBe(true);
+    expect(board.hosts[0]!.last.pull?.reason).toBe(
+      `git fetch failed in ${PATH_PLACEHOLDER} (${PATH_PLACEHOLDER})`,
+    );
+    const detail = BoardHostDetail.parse((await open.call("GET", `/api/v1/board/hosts/${host.hostId}`)).body);
+    expect(detail.redacted).toBe(true);
+    expect(detail.jobs[0]!.output).toEqual([]);
+    expect(JSON.stringify(detail)).not.toContain("/srv");
+  });
+
+  test("a token still shows everything, under an ETag of its own", async () => {
+    const path = `/api/v1/board/hosts/${host.hostId}`;
+    const full = await open.call("GET", path, asBoard);
+    const detail = BoardHostDetail.parse(full.body);
+    expect(detail.redacted).toBeUndefined();
+    expect(detail.jobs[0]!.output.map((l) => l.data)).toEqual(["token=s3cret in /home/ops/.netrc"]);
+    const anonymous = await open.call("GET", path, {
+      headers: { "if-none-match": full.headers.get("etag")! },
+    });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.redacted).toBe(true);
+  });
+
+  test("FLEET_PUBLIC_BOARD=1 turns it on; nothing does by default", () => {
+    expect(resolveConfig({}, {}).publicBoard).toBe(false);
+    expect(resolveConfig({}, { FLEET_PUBLIC_BOARD: "1" }).publicBoard).toBe(true);
+    expect(resolveConfig({ publicBoard: true }, {}).publicBoard).toBe(true);
+  });
+
+  test("path-like text is scrubbed; counts, versions and arrows are not", () => {
+    const cases: [string, string][] = [
+      ["2/3 passed; failed: T02.sh", "2/3 passed; failed: T02.sh"],
+      ["updated 0.0.9 → 0.1.0", "updated 0.0.9 → 0.1.0"],
+      ["no tests in /var/lib/fleet/repo/tests", `no tests in ${PATH_PLACEHOLDER}`],
+      ["open ~/.config/fleet/x: denied", `open ${PATH_PLACEHOLDER} denied`],
+      ["fetch http://fleet.lan:8080/api failed", `fetch ${PATH_PLACEHOLDER} failed`],
+      ["spool=/tmp/s,", `spool=${PATH_PLACEHOLDER},`],
+    ];
+    for (const [input, output] of cases)
+      expect({ input, got: scrubPaths(input) }).toEqual({ input, got: output });
+  });
+});
+
 describe("badge and site", () => {
   test("the badge says what is wrong, worst first, as SVG", async () => {
-    const reply = await app.call("GET", "/api/v1/board/badge.svg");
+    const reply = await app.call("GET", "/api/v1/board/badge.svg", asBoard);
     expect(reply.status).toBe(200);
     expect(reply.headers.get("content-type")).toStartWith("image/svg+xml");
     expect(reply.body).toContain("<svg");

@@ -1,5 +1,7 @@
 // GET /api/v1/board/badge.svg: fleet health as a small flat badge for READMEs and wikis,
-// from the same cached document as the board. The worst condition wins the colour.
+// from the same cached document as the board. The worst condition wins the colour. Its access is
+// the board's: a README embeds it as .../badge.svg?token=<board token>, or without one when fleetd
+// runs with --public-board (the badge holds counts only, nothing to redact).
 import type { BoardSummary } from "../../../protocol/board.ts";
 import { currentBoard } from "../../services/board.ts";
 import type { RouteHandler } from "../define.ts";

@@ -1,5 +1,5 @@
 // The status board: its page and assets (public, they hold no data), the board document, a
-// host's detail and the health badge (board access: see server/middleware/auth/board.ts).
+// host's detail and the health badge (a token unless --public-board: server/middleware/auth/board.ts).
 import type { RouteHandlers } from "../define.ts";
 import { boardHostRoute, boardRoute } from "./api.ts";
 import { boardBadgeRoute } from "./badge.ts";
