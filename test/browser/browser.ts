@@ -4,9 +4,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { CHROMIUM } from "../../scripts/test/tiers.ts";
 import { tempDir } from "../harness/index.ts";
 
-export const CHROMIUM = process.env.FLEET_CHROMIUM ?? "/usr/bin/chromium";
+export { CHROMIUM };
 export const SCREENSHOTS = resolve(import.meta.dir, "../../.ci/out/screenshots");
 
 const ARGS = [
@@ -23,7 +24,7 @@ const ARGS = [
 export async function launchBrowser(): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set FLEET_CHROMIUM`,
+      `no Chromium at ${CHROMIUM}: npm test installs it (apt-get install chromium), or set FLEET_CHROMIUM`,
     );
   }
   // A persistent context is how playwright takes a --user-data-dir: a fresh one per launch.

@@ -83,7 +83,18 @@ describe("edge cases", () => {
       skipped: 1,
       declared: { tests: 3, failures: 0, errors: 1, skipped: 1 },
     });
-    expect(summarize(xml, null, "j.xml")).toEqual({ lines: ["1 passed, 1 failed, 1 skipped"], ok: false });
+    expect(summarize(xml, null, "j.xml")).toEqual({
+      lines: ["1 test(s) skipped: CI runs every tier, so a skip fails it", "1 passed, 1 failed, 1 skipped"],
+      ok: false,
+    });
+  });
+
+  test("a skip alone fails the run: CI runs every tier", () => {
+    const xml =
+      '<testsuites><testsuite><testcase name="a"/><testcase name="b"><skipped/></testcase></testsuite></testsuites>';
+    const { lines, ok } = summarize(xml, null, "j.xml");
+    expect(ok).toBe(false);
+    expect(lines.at(-1)).toBe("1 passed, 0 failed, 1 skipped");
   });
 
   test("all passing: ok, and no skipped suffix", () => {

@@ -7,15 +7,14 @@ import { join, resolve } from "node:path";
 import { commandTree } from "../../cli/command-tree.ts";
 import { completionScript } from "../../cli/completion.ts";
 import { fleetctl } from "../../cli/root.ts";
+import { tierSkipReason } from "../../scripts/test/tiers.ts";
 import { writeExecutable } from "../harness/config-repo.ts";
 import { tempDir } from "../harness/index.ts";
-import { hasTmux, Tmux } from "../harness/tmux.ts";
+import { Tmux } from "../harness/tmux.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
-for (const tool of ["tmux", "zsh", "fish"]) {
-  if (!Bun.which(tool) && process.env.FLEET_REQUIRE_TTY_TESTS)
-    throw new Error(`${tool} is missing: .ci/run installs it for this test`);
-}
+const noTerminal = tierSkipReason("terminal");
+if (noTerminal) console.log(`test/cli/completion: skipping Tab in real shells: ${noTerminal}`);
 
 /** A `fleetctl` on PATH that runs this checkout's source. */
 function fleetctlOnPath(): string {
@@ -40,31 +39,27 @@ const SHELLS = [
   { shell: "fish", argv: ["fish", "--no-config"], load: "fleetctl completion fish | source" },
 ] as const;
 
-describe.skipIf(!hasTmux())("Tab in a real shell", () => {
+describe.skipIf(noTerminal !== null)("Tab in a real shell", () => {
   for (const { shell, argv, load } of SHELLS) {
-    test.skipIf(!Bun.which(shell))(
-      `${shell}: completes a nested command and a flag`,
-      async () => {
-        term = Tmux.start([...argv], {
-          width: 120,
-          height: 20,
-          env: { PATH: fleetctlOnPath(), HOME: tempDir("home") },
-        });
-        term.type(`${load} && echo loaded-ok`, "Enter");
-        await term.waitForScreen((s) => s.includes("\nloaded-ok"), `${shell} loading the completion`);
-        term.type("fleetctl rollout sta", "Tab");
-        await term.waitForScreen(
-          (s) => /fleetctl rollout status\b/.test(s),
-          `${shell} completing "rollout sta"`,
-        );
-        term.type(" --wa", "Tab");
-        await term.waitForScreen(
-          (s) => /fleetctl rollout status +--watch\b/.test(s),
-          `${shell} completing --wa`,
-        );
-      },
-      60_000,
-    );
+    test(`${shell}: completes a nested command and a flag`, async () => {
+      term = Tmux.start([...argv], {
+        width: 120,
+        height: 20,
+        env: { PATH: fleetctlOnPath(), HOME: tempDir("home") },
+      });
+      term.type(`${load} && echo loaded-ok`, "Enter");
+      await term.waitForScreen((s) => s.includes("\nloaded-ok"), `${shell} loading the completion`);
+      term.type("fleetctl rollout sta", "Tab");
+      await term.waitForScreen(
+        (s) => /fleetctl rollout status\b/.test(s),
+        `${shell} completing "rollout sta"`,
+      );
+      term.type(" --wa", "Tab");
+      await term.waitForScreen(
+        (s) => /fleetctl rollout status +--watch\b/.test(s),
+        `${shell} completing --wa`,
+      );
+    }, 60_000);
   }
 });
 
@@ -77,6 +72,6 @@ test("the scripts are generated from the tree: every command and flag appears, a
       expect({ shell, word, present: script.includes(word) }).toEqual({ shell, word, present: true });
     const file = join(dir, `fleetctl.${shell}`);
     writeFileSync(file, script);
-    if (Bun.which(shell)) expect(Bun.spawnSync([shell, "-n", file]).exitCode).toBe(0);
+    if (noTerminal === null) expect(Bun.spawnSync([shell, "-n", file]).exitCode).toBe(0);
   }
 });

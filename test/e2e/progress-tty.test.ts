@@ -2,11 +2,12 @@
 // bar redrawn in place — seen mid-rollout, and on the final screen exactly once; piped, plain
 // lines with the bar repeated as it changes, and no carriage returns or escape codes.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { tierSkipReason } from "../../scripts/test/tiers.ts";
 import { type Binaries, ensureBinaries, TestFleet, waitFor } from "../harness/index.ts";
-import { hasTmux, Tmux } from "../harness/tmux.ts";
+import { Tmux } from "../harness/tmux.ts";
 
-if (!hasTmux() && process.env.FLEET_REQUIRE_TTY_TESTS)
-  throw new Error("tmux is missing: .ci/run installs it for this test");
+const noTerminal = tierSkipReason("terminal");
+if (noTerminal) console.log(`test/e2e/progress-tty: skipping the terminal test: ${noTerminal}`);
 
 let v1: Binaries;
 let v2: Binaries;
@@ -43,7 +44,7 @@ test("piped: plain lines, the bar on a line of its own each time it changes", as
   expect(bars.at(-1)).toBe("[########################] 2/2 · completed");
 }, 120_000);
 
-test.skipIf(!hasTmux())(
+test.skipIf(noTerminal !== null)(
   "on a terminal: one bar, redrawn in place, seen while hosts update",
   async () => {
     const env = { FLEET_SERVER: fleet.url, FLEET_TOKEN: fleet.adminToken, FLEET_FOLLOW_POLL_MS: "200" };

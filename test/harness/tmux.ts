@@ -70,5 +70,3 @@ export class Tmux {
     Bun.spawnSync(["tmux", "-S", this.socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
   }
 }
-
-export const hasTmux = (): boolean => Bun.which("tmux") !== null;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { tierSkipReason } from "../../scripts/test/tiers.ts";
 import { renderInstallScript } from "../../server/routes/install/render.ts";
 import { freePort, tempDir } from "../harness/index.ts";
 import { startTestApp, type TestApp } from "../server/helpers.ts";
@@ -16,9 +17,9 @@ const SOURCE = read("scripts/install.sh");
 const UNIT = read("systemd/fleet-agent.service");
 const PLIST = read("launchd/dev.fleet.agent.plist");
 
-const shellcheck = Bun.which("shellcheck");
-if (!shellcheck) console.log("test/install: shellcheck is not installed; skipping the lint");
-const required = Boolean(process.env.CI || process.env.FLEET_REQUIRE_SYSTEM_TESTS);
+const noShellcheck = tierSkipReason("shellcheck");
+if (noShellcheck) console.log(`test/install: skipping the lint: ${noShellcheck}`);
+const shellcheck = noShellcheck ? null : Bun.which("shellcheck");
 
 /** `Key=value` lines of a unit file, all values per key. */
 function unitKeys(text: string): Map<string, string[]> {
@@ -31,12 +32,6 @@ function unitKeys(text: string): Map<string, string[]> {
 }
 
 describe("install.sh source", () => {
-  // Always runs (a skipped guard would read as a skipped feature): fails only where
-  // shellcheck is required (CI) and missing.
-  test("shellcheck is installed where required (.ci/run installs it)", () => {
-    expect(shellcheck !== null || !required).toBe(true);
-  });
-
   test.skipIf(!shellcheck)("is shellcheck clean as POSIX sh, as written and as fleetd serves it", () => {
     const served = join(tempDir("served"), "install.sh");
     Bun.write(served, renderInstallScript("https://fleet.example.com"));

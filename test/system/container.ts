@@ -19,16 +19,6 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** Why the system tier cannot run on this machine, or null when it can. */
-export function systemTierUnavailable(): string | null {
-  if (process.platform !== "linux") return `not Linux (${process.platform})`;
-  if (process.getuid?.() !== 0) return "not root (systemd-nspawn needs root)";
-  for (const tool of ["systemd-nspawn", "debootstrap", "nsenter", "flock"]) {
-    if (!Bun.which(tool)) return `${tool} is not installed (apt-get install systemd-container debootstrap)`;
-  }
-  return null;
-}
-
 let _seq = 0;
 const _live = new Set<Subprocess>();
 process.on("exit", () => {
