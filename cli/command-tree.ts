@@ -2,6 +2,7 @@
 // Typo suggestions and shell completion are both generated from it, so a new command or
 // flag is completed and suggested without anyone remembering to.
 import type { ArgsDef, CommandDef } from "citty";
+import { commandExamples, isVariadic } from "./command.ts";
 
 export interface TreeFlag {
   name: string;
@@ -17,6 +18,12 @@ export interface TreeNode {
   /** Full path from the root, e.g. ["rollout", "status"]; [] for fleetctl itself. */
   path: string[];
   flags: TreeFlag[];
+  /** Names of its positional arguments, in order. */
+  positionals: string[];
+  /** The last positional takes any number of words. */
+  variadic: boolean;
+  /** The examples its --help shows, as typed. */
+  examples: readonly string[];
   children: TreeNode[];
 }
 
@@ -47,6 +54,11 @@ export function commandTree(cmd: CommandDef<ArgsDef>, path: string[] = []): Tree
     description: meta.description ?? "",
     path,
     flags: [...flags, ...BUILTIN_FLAGS],
+    positionals: Object.entries(args)
+      .filter(([, def]) => def.type === "positional")
+      .map(([name]) => name),
+    variadic: isVariadic(cmd),
+    examples: commandExamples(cmd),
     children,
   };
 }

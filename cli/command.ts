@@ -8,9 +8,12 @@ import { logger, stdoutIsTty } from "./output.ts";
 
 const _examples = new WeakMap<object, readonly string[]>();
 const _fullNames = new WeakMap<object, string>();
+const _variadic = new WeakSet<object>();
 
 type FleetCommandDef<T extends ArgsDef> = Omit<CommandDef<T>, "run"> & {
   examples: readonly string[];
+  /** The last positional takes any number of words (`run pull web1 web2`); otherwise extra words are refused. */
+  variadic?: boolean;
   /** Returns the process exit code; returning nothing means 0. */
   run?: (ctx: CommandContext<T>) => Promise<unknown> | unknown;
 };
@@ -18,11 +21,13 @@ type FleetCommandDef<T extends ArgsDef> = Omit<CommandDef<T>, "run"> & {
 export function defineFleetCommand<const T extends ArgsDef = ArgsDef>(
   def: FleetCommandDef<T>,
 ): CommandDef<T> {
-  const { examples, run, ...rest } = def;
+  const { examples, run, variadic, ...rest } = def;
   const cmd: CommandDef<T> = { ...rest };
   if (run) {
     cmd.run = async (ctx) => {
       try {
+        const name = _fullNames.get(cmd) ?? (rest.meta as CommandMeta | undefined)?.name ?? "fleetctl";
+        _refuseExtraWords((rest.args ?? {}) as ArgsDef, name, ctx.args._, variadic === true);
         const code = await run(ctx);
         if (typeof code === "number" && code !== 0) process.exitCode = code;
       } catch (err) {
@@ -31,7 +36,25 @@ export function defineFleetCommand<const T extends ArgsDef = ArgsDef>(
     };
   }
   _examples.set(cmd, examples);
+  if (variadic) _variadic.add(cmd);
   return cmd;
+}
+
+/**
+ * citty hands words beyond the declared positionals to the command in `_` and runs it anyway, so
+ * `fleetctl hosts web1` would list every host as if it had filtered. Checked here, once, before
+ * any command does anything.
+ */
+function _refuseExtraWords(args: ArgsDef, name: string, words: readonly unknown[], variadic: boolean): void {
+  const positionals = Object.entries(args)
+    .filter(([, def]) => def.type === "positional")
+    .map(([name]) => `<${name}>`);
+  if (variadic || words.length <= positionals.length) return;
+  const extra = words.slice(positionals.length).map(String);
+  const takes = positionals.length ? `takes only ${positionals.join(" ")}` : "takes no arguments";
+  throw new CliError(
+    `unexpected argument${extra.length > 1 ? "s" : ""} ${extra.map((w) => `"${w}"`).join(" ")}: ${name} ${takes}; see ${name} --help`,
+  );
 }
 
 /** Prints an error the way every command does and sets a non-zero exit code. */
@@ -40,6 +63,14 @@ export function reportError(err: unknown): void {
   if (!(err instanceof CliError)) logger.debug(err);
   process.exitCode = err instanceof CliError ? err.exitCode : 1;
 }
+
+/** The worked examples a command shows under --help. */
+export function commandExamples(cmd: object): readonly string[] {
+  return _examples.get(cmd) ?? [];
+}
+
+/** Whether the command's last positional takes any number of words. */
+export const isVariadic = (cmd: object): boolean => _variadic.has(cmd);
 
 /** Records each command's full name ("fleetctl enroll-token create") for its usage text. */
 export function registerCommandTree(cmd: CommandDef<ArgsDef>, fullName: string): void {

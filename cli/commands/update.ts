@@ -48,6 +48,7 @@ export default defineFleetCommand({
     ...jsonArg,
     ...connectionArgs,
   },
+  variadic: true,
   examples: [
     "fleetctl update --all --wait",
     "fleetctl update --all --canary 2 --batch 10 --max-failures 1 --wait",

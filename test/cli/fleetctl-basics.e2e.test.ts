@@ -72,4 +72,31 @@ describe("without hosts", () => {
     expect(op.code).toBe(1);
     expect(op.stderr).toContain('unknown operation "frobnicate"');
   });
+
+  test("a word a command does not take is refused, naming what it takes, for every command", async () => {
+    const hosts = await fleetctl(["hosts", "extra"]);
+    expect(hosts.code).toBe(1);
+    expect(hosts.stdout).toBe("");
+    expect(hosts.stderr).toContain('unexpected argument "extra": fleetctl hosts takes no arguments');
+    const job = await fleetctl(["job", "j_1", "j_2"]);
+    expect(job.code).toBe(1);
+    expect(job.stderr).toContain('unexpected argument "j_2": fleetctl job takes only <id>');
+    const sub = await fleetctl(["rollout", "status", "r_1", "r_2"]);
+    expect(sub.code).toBe(1);
+    expect(sub.stderr).toContain("fleetctl rollout status takes only <id>");
+  });
+
+  test("a misspelt operation gets a did-you-mean", async () => {
+    const r = await fleetctl(["run", "swich", "--all"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown operation "swich" — did you mean switch?');
+  });
+
+  test("an --arg the operation does not take is refused before anything is sent", async () => {
+    const r = await fleetctl(["run", "test", "--all", "--arg", "suite=smoke"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--arg: unknown argument "suite" for test (test takes no arguments)');
+    const update = await fleetctl(["run", "update", "--all", "--arg", "force=1"]);
+    expect(update.stderr).toContain("update takes: version, sha256, allowDowngrade, timeoutSeconds");
+  });
 });
