@@ -1,6 +1,7 @@
 // Jobs: what an operator asks a host to do, and how far it got.
 import { z } from "zod";
 import { Id, Timestamp } from "./common.ts";
+import { UpdateJobArgs } from "./updates.ts";
 
 export const Operation = z.enum(["pull", "switch", "test", "restart", "update"]);
 export type Operation = z.infer<typeof Operation>;
@@ -86,17 +87,43 @@ export type OutputLine = z.infer<typeof OutputLine>;
 
 // --- admin: create, list, read ---
 
-export const CreateJobRequest = z.object({
-  op: Operation,
-  args: JobArgs.optional(),
-  /** How long the job may wait for an offline host before it expires, in seconds. */
-  ttlSeconds: z
-    .number()
-    .int()
-    .positive()
-    .max(7 * 24 * 3600)
-    .optional(),
-});
+/**
+ * The args each operation reads. Anything else is refused (fleetd with a 400, fleetctl before
+ * sending): an argument no operation looks at would otherwise be accepted and silently ignored.
+ */
+export const OPERATION_ARGS = {
+  pull: [],
+  switch: [],
+  test: [],
+  restart: [],
+  update: Object.keys(UpdateJobArgs.shape) as (keyof UpdateJobArgs)[],
+} as const satisfies Record<Operation, readonly string[]>;
+
+/** Why `args` do not fit `op`, or null when they do. */
+export function jobArgsProblem(op: Operation, args: Readonly<Record<string, unknown>>): string | null {
+  const accepted: readonly string[] = OPERATION_ARGS[op];
+  const unknown = Object.keys(args).filter((key) => !accepted.includes(key));
+  if (!unknown.length) return null;
+  const takes = accepted.length ? `${op} takes: ${accepted.join(", ")}` : `${op} takes no arguments`;
+  return `unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${op} (${takes})`;
+}
+
+export const CreateJobRequest = z
+  .object({
+    op: Operation,
+    args: JobArgs.optional(),
+    /** How long the job may wait for an offline host before it expires, in seconds. */
+    ttlSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600)
+      .optional(),
+  })
+  .superRefine((request, ctx) => {
+    const problem = request.args ? jobArgsProblem(request.op, request.args) : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["args"], message: problem });
+  });
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 
 export const JobList = z.object({ jobs: z.array(Job) });

@@ -1,6 +1,13 @@
 // `fleetctl run <op> <host>... | --all`: queue one job per host, optionally wait for all
 // of them. Success means every job ended `succeeded`; anything else exits non-zero.
-import { HostList, type Job, JobResponse, Operation } from "../../protocol/index.ts";
+import {
+  HostList,
+  type Job,
+  JobResponse,
+  jobArgsProblem,
+  OPERATION_ARGS,
+  Operation,
+} from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand, reportError } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
@@ -10,6 +17,7 @@ import { formatJobsTable } from "../format/jobs.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { createProgressView } from "../progress.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
+import { closest } from "../typos.ts";
 
 /** Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. */
 export function parseJobArgs(rawArgs: readonly string[]): Record<string, string | number | boolean> {
@@ -34,6 +42,16 @@ function _scalar(value: string): string | number | boolean {
   return value;
 }
 
+/** "pull, switch, test, restart take none; update takes version, …", from the protocol's table. */
+function _argsTaken(): string {
+  const entries = Object.entries(OPERATION_ARGS) as [string, readonly string[]][];
+  const none = entries.filter(([, keys]) => !keys.length).map(([op]) => op);
+  const some = entries
+    .filter(([, keys]) => keys.length)
+    .map(([op, keys]) => `${op} takes ${keys.join(", ")}`);
+  return [...(none.length ? [`${none.join(", ")} take none`] : []), ...some].join("; ");
+}
+
 async function _createJobs(client: ApiClient, hosts: { id: string; name: string }[], body: object) {
   const created: { label: string; job: Job }[] = [];
   let failures = 0;
@@ -56,20 +74,32 @@ export default defineFleetCommand({
     hosts: { type: "positional", description: "host ids or names, one or more (or --all)", required: false },
     all: { type: "boolean", description: "every enrolled host" },
     wait: { type: "boolean", description: "wait until every job has ended; exit 0 only if all succeeded" },
-    arg: { type: "string", description: "operation argument key=value; repeatable" },
+    arg: {
+      type: "string",
+      description: `operation argument key=value; repeatable (${_argsTaken()})`,
+    },
     ttl: { type: "string", description: "seconds a job may wait for an offline host before it expires" },
     ...jsonArg,
     ...connectionArgs,
   },
+  variadic: true,
   examples: [
     "fleetctl run pull web1 web2 --wait",
     "fleetctl run switch --all --wait",
-    "fleetctl run test db1 --arg suite=smoke --wait --json",
+    "fleetctl run test db1 --wait --json",
+    "fleetctl run restart web1",
   ],
   async run({ args, rawArgs }) {
     const op = Operation.safeParse(args.op);
-    if (!op.success)
-      throw new CliError(`unknown operation "${args.op}"; one of: ${Operation.options.join(", ")}`);
+    if (!op.success) {
+      const guess = closest(args.op, Operation.options);
+      const ops = Operation.options.join(", ");
+      throw new CliError(
+        guess
+          ? `unknown operation "${args.op}" — did you mean ${guess}? (one of: ${ops})`
+          : `unknown operation "${args.op}"; one of: ${ops}`,
+      );
+    }
     const refs = args._.slice(1).map(String);
     if (args.all && refs.length) throw new CliError("give host names or --all, not both");
     if (!args.all && !refs.length) throw new CliError("which hosts? give host ids/names, or --all");
@@ -77,13 +107,16 @@ export default defineFleetCommand({
     if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
       throw new CliError(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
     }
+    const jobArgs = parseJobArgs(rawArgs);
+    const problem = jobArgsProblem(op.data, jobArgs);
+    if (problem) throw new CliError(`--arg: ${problem}`);
 
     const client = clientFromArgs(args);
     const hosts = args.all
       ? (await client.request("listHosts", HostList)).hosts
       : await resolveHostRefs(client, refs);
     if (hosts.length === 0) throw new CliError("no hosts are enrolled");
-    const body = { op: op.data, args: parseJobArgs(rawArgs), ttlSeconds };
+    const body = { op: op.data, args: jobArgs, ttlSeconds };
     const { created, failures } = await _createJobs(client, hosts, body);
     const names = new Map(hosts.map((h) => [h.id, h.name]));
 

@@ -29,10 +29,10 @@ describe("with a host", () => {
   });
 
   test("run queues a job, jobs lists it, cancel cancels it, follow exits non-zero", async () => {
-    const created = await fleetctl(["run", "pull", "web1", "--arg", "rev=main", "--json"]);
+    const created = await fleetctl(["run", "pull", "web1", "--json"]);
     expect(created.code).toBe(0);
     const job = JSON.parse(created.stdout).jobs[0];
-    expect(job).toMatchObject({ hostId: agent.hostId, op: "pull", args: { rev: "main" }, state: "queued" });
+    expect(job).toMatchObject({ hostId: agent.hostId, op: "pull", args: {}, state: "queued" });
 
     const listed = JobList.parse(
       JSON.parse((await fleetctl(["jobs", "web1", "--state", "queued", "--json"])).stdout),

@@ -362,6 +362,15 @@ function buildCases() {
     status: 409,
     code: "protocol_mismatch",
   });
+  // An argument the operation never reads would be stored and silently ignored.
+  add("createJob", "an argument the op does not take", {
+    method: "POST",
+    path: `/api/v1/hosts/${hostA.hostId}/jobs`,
+    options: { token: admin, json: { op: "test", args: { suite: "smoke" } } },
+    status: 400,
+    code: "validation_failed",
+    message: /unknown argument "suite" for test \(test takes no arguments\)/,
+  });
   add("cancelJob", "cancel of a finished job", {
     method: "POST",
     path: `/api/v1/jobs/${finishedJob}/cancel`,
