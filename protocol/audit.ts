@@ -1,6 +1,34 @@
 // Audit log entries: who did what to which host or job, appended and never rewritten.
 import { z } from "zod";
 import { Timestamp } from "./common.ts";
+import { RolloutHostState, RolloutState } from "./rollouts.ts";
+
+/**
+ * Every action fleetd records, so that `fleetctl audit --json | jq 'select(.action == …)'`
+ * and tests can check a name against the list instead of guessing it.
+ */
+export const AUDIT_ACTIONS = [
+  "host.enrolled",
+  "host.deleted",
+  "host.revoked",
+  "host.update_dispatched",
+  "host.update_succeeded",
+  "host.update_failed",
+  "host.update_rolled_back",
+  "job.created",
+  "job.cancelled",
+  "job.cancel_requested",
+  "job.finished",
+  "job.lost",
+  "enroll_token.created",
+  "enroll_token.revoked",
+  "rollout.started",
+  "rollout.paused",
+  "rollout.resumed",
+  ...RolloutState.options.map((state) => `rollout.${state}` as const),
+  ...RolloutHostState.options.map((state) => `rollout.host_${state}` as const),
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const AuditEntry = z.object({
   ts: Timestamp,

@@ -27,7 +27,7 @@ export default defineFleetCommand({
   },
   examples: [
     "fleetctl audit --limit 20",
-    "fleetctl audit --json | jq '.entries[] | select(.action == \"job.create\")'",
+    "fleetctl audit --json | jq '.entries[] | select(.action == \"job.created\")'",
   ],
   async run({ args }) {
     const limit = parseLimit(args.limit);

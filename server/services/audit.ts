@@ -1,23 +1,10 @@
 // Recording who did what. Entries name hosts and jobs by id and never carry a token or its hash.
-import type { AuditEntry } from "../../protocol/audit.ts";
+import type { AuditAction, AuditEntry } from "../../protocol/audit.ts";
 import type { ServerContext } from "../context.ts";
 import type { AuditQuery } from "../store/types.ts";
 
-export type AuditAction =
-  | `rollout.${string}`
-  | "host.enrolled"
-  | "host.deleted"
-  | "host.revoked"
-  | "job.created"
-  | "job.cancelled"
-  | "job.cancel_requested"
-  | "job.finished"
-  | "job.lost"
-  | "enroll_token.created"
-  | "host.update_dispatched"
-  | "host.update_succeeded"
-  | "host.update_failed"
-  | "host.update_rolled_back";
+/** The one list of actions lives in the protocol, where fleetctl and the tests read it too. */
+export type { AuditAction };
 
 /** Actor for changes fleetd makes by itself (expiry, lost jobs). */
 export const SYSTEM_ACTOR = "fleetd";
