@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // The fleetd command line: `fleetd serve` runs the server until SIGTERM/SIGINT, `fleetd --version`
 // prints the build's one version string.
-import { defineCommand, runMain } from "citty";
+import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runMain } from "citty";
 import { VERSION } from "../protocol/build-info.ts";
 import { type RunningServer, startServer } from "./app.ts";
 import { ManifestError } from "./artifacts.ts";
@@ -107,4 +107,13 @@ const main = defineCommand({
   subCommands: { serve },
 });
 
-runMain(main);
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/** citty colours its usage by environment only; piped to a file or a pager it should be plain text. */
+async function showPlainUsage<T extends ArgsDef>(cmd: CommandDef<T>, parent?: CommandDef<T>): Promise<void> {
+  const text = await renderUsage(cmd, parent);
+  const plain = !process.stdout.isTTY || Boolean(process.env.NO_COLOR);
+  console.log(`${plain ? text.replace(ANSI_ESCAPE, "") : text}\n`);
+}
+
+runMain(main, { showUsage: showPlainUsage });

@@ -30,3 +30,19 @@ test("every command's --help has USAGE and an EXAMPLES section using that comman
   for (const result of await Promise.all(runs))
     expect(result).toEqual({ name: result.name, code: 0, usage: true, example: true });
 }, 60_000);
+
+test("--help piped to a file or pager has no colour codes, for fleetd and fleetctl alike", async () => {
+  const { NO_COLOR: _, FORCE_COLOR: __, ...env } = process.env;
+  const runs = [
+    ["server/main.ts", "serve", "--help"],
+    ["server/main.ts", "--help"],
+    ["cli/main.ts", "--help"],
+    ["cli/main.ts", "hosts", "--help"],
+  ].map(async (argv) => {
+    const proc = Bun.spawn([process.execPath, ...argv], { cwd: REPO, env, stdout: "pipe", stderr: "pipe" });
+    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    return { argv: argv.join(" "), code, usage: out.includes("USAGE"), ansi: out.includes("\u001b[") };
+  });
+  for (const r of await Promise.all(runs))
+    expect(r).toEqual({ argv: r.argv, code: 0, usage: true, ansi: false });
+}, 60_000);
