@@ -3,7 +3,7 @@
 // Every artifact is signed (ed25519); the trusted public keys are compiled into the agent.
 // Usage: bun scripts/build.ts [--targets host|linux-x64,...] [--programs fleetd,...] [--out DIR] [--version V]
 //                             [--signing-key key.pem] [--trust-key <base64 spki>]...
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signArtifact } from "../lib/artifact-signature.ts";
@@ -40,7 +40,7 @@ export interface BuildOptions {
   programs?: readonly Program[];
   /** Output directory; default `dist` in the repo root. */
   out?: string;
-  /** Default: env FLEET_VERSION, else `git describe --tags --always --dirty`, else "0.0.0-dev". */
+  /** Default: env FLEET_VERSION, else from git (see resolveVersion), else "0.0.0-dev". */
   version?: string;
   concurrency?: number;
   /** PEM ed25519 key to sign with; default FLEET_SIGNING_KEY, else this machine's dev key. */
@@ -60,17 +60,49 @@ export function hostTarget(): Target {
   return targetOf(platform.data, process.arch);
 }
 
-/** The version every artifact of this build reports. */
-export function resolveVersion(explicit?: string): string {
+/**
+ * The version every artifact of this build reports, ordered right by construction so the agents'
+ * downgrade refusal (agent/update/versions.ts) can trust it; docs/update.md, "Version strings":
+ *   tag v1.4.0 at HEAD      → 1.4.0
+ *   3 commits after v1.4.0  → 1.4.0-3-gabc1234      (git describe: after the release)
+ *   no v* tag reachable     → <package.json version>-dev.<commits since the root>-gabc1234
+ *                             (on the way to that version: before its release, after every
+ *                             earlier commit's build)
+ * each with "-dirty" for uncommitted changes. An explicit version or FLEET_VERSION wins.
+ * `repo` is the git work tree to describe (tests point it at a throwaway repository).
+ */
+export function resolveVersion(explicit?: string, repo = REPO_ROOT): string {
   if (explicit) return explicit;
   if (process.env.FLEET_VERSION) return process.env.FLEET_VERSION;
-  const git = Bun.spawnSync(["git", "describe", "--tags", "--always", "--dirty"], {
-    cwd: REPO_ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const described = git.success ? git.stdout.toString().trim() : "";
-  return described || "0.0.0-dev";
+  return _versionFromGit(repo) ?? "0.0.0-dev";
+}
+
+function _git(repo: string, args: string[]): string | null {
+  const run = Bun.spawnSync(["git", ...args], { cwd: repo, stdout: "pipe", stderr: "pipe" });
+  return run.success ? run.stdout.toString().trim() : null;
+}
+
+function _versionFromGit(repo: string): string | null {
+  const described = _git(repo, ["describe", "--tags", "--match", "v[0-9]*", "--long", "--dirty"]);
+  const tagged = described && /^v(.+)-(\d+)-g([0-9a-f]+)(-dirty)?$/.exec(described);
+  if (tagged) {
+    const [, release, commits, hash, dirty = ""] = tagged;
+    return commits === "0" ? `${release}${dirty}` : `${release}-${commits}-g${hash}${dirty}`;
+  }
+  // Untagged: the count since the root orders the builds, the hash only names them.
+  const count = _git(repo, ["rev-list", "--count", "HEAD"]);
+  const hash = _git(repo, ["describe", "--always", "--dirty"]);
+  if (!count || !hash) return null;
+  const [short, dirty] = hash.endsWith("-dirty") ? [hash.slice(0, -6), "-dirty"] : [hash, ""];
+  return `${_packageVersion(repo)}-dev.${count}-g${short}${dirty}`;
+}
+
+function _packageVersion(repo: string): string {
+  try {
+    const version = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")).version;
+    if (typeof version === "string" && /^\d+\.\d+\.\d+$/.test(version)) return version;
+  } catch {}
+  return "0.0.0";
 }
 
 export function artifactFileName(program: Program, target: Target): string {

@@ -40,11 +40,16 @@ export const update: Operation = async (ctx) => {
     if (version === VERSION && entry.sha256 === selfSha256()) {
       return { state: "skipped", exitCode: 0, reason: `already at ${VERSION}` };
     }
-    if (compareVersions(version, VERSION) < 0 && ctx.args.allowDowngrade !== true) {
+    const order = compareVersions(version, VERSION);
+    if (order === -1 && ctx.args.allowDowngrade !== true) {
       throw new UpdateRefused(
         `refusing to downgrade ${VERSION} → ${version} (allow it with --allow-downgrade)`,
       );
     }
+    // Not known to be older (same build number, another commit; or a version of no known shape):
+    // the operator asked for what fleetd serves, so go ahead, but say that no order was seen.
+    if (order === null)
+      say(`${VERSION} and ${version} have no order (see docs/update.md); updating as asked`);
     checkSignature(entry, version, TRUSTED_KEYS);
     say(`downloading ${entry.file} (${version}, ${(entry.size / 1e6).toFixed(1)} MB) to ${newPath(bin)}`);
     const progress = (bytes: number) =>
