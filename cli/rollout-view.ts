@@ -21,18 +21,25 @@ export function renderRolloutBar(rollout: Rollout, width = 24): string {
 }
 
 export function describeRolloutHost(h: Rollout["hosts"][number]): string {
-  const where = h.phase === "canary" ? "canary" : `batch ${h.group}`;
-  return `${h.name} (${where}): ${h.state}${h.reason && h.state !== "updating" ? ` — ${h.reason}` : ""}`;
+  // A host left out of the order (already on the target) has no place in it to name.
+  const where = h.phase === "none" ? "" : h.phase === "canary" ? " (canary)" : ` (batch ${h.group})`;
+  return `${h.name}${where}: ${h.state}${h.reason && h.state !== "updating" ? ` — ${h.reason}` : ""}`;
 }
 
-/** "canary: a · batch 1: b, c · batch 2: d" */
+/** "canary: b · batch 1: c, d · skipped, already at 2.0.0: a" */
 export function describePlan(rollout: Rollout): string {
   const groups = new Map<number, string[]>();
-  for (const h of rollout.hosts) groups.set(h.group, [...(groups.get(h.group) ?? []), h.name]);
-  return [...groups.entries()]
+  const left = new Map<string, string[]>();
+  for (const h of rollout.hosts) {
+    if (h.phase === "none") left.set(h.reason ?? "", [...(left.get(h.reason ?? "") ?? []), h.name]);
+    else groups.set(h.group, [...(groups.get(h.group) ?? []), h.name]);
+  }
+  const order = [...groups.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([g, names]) => `${g === 0 ? "canary" : `batch ${g}`}: ${names.join(", ")}`)
-    .join(" · ");
+    .map(([g, names]) => `${g === 0 ? "canary" : `batch ${g}`}: ${names.join(", ")}`);
+  const skipped = [...left.entries()].map(([why, names]) => `skipped, ${why}: ${names.join(", ")}`);
+  if (!order.length) return `nothing to update (${skipped.join(" · ")})`;
+  return [...order, ...skipped].join(" · ");
 }
 
 export function createRolloutView(opts: { tty: boolean; write: (text: string) => void }) {

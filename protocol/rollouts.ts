@@ -25,8 +25,9 @@ export type RolloutOptions = z.infer<typeof RolloutOptions>;
 export const RolloutHost = z.object({
   hostId: Id,
   name: HostName,
-  phase: z.enum(["canary", "batch"]),
-  /** 0 for the canary group, then 1, 2, ... per batch. */
+  /** "none": not in the order, skipped when the rollout was planned (already on the target). */
+  phase: z.enum(["canary", "batch", "none"]),
+  /** 0 for the canary group (and for "none"), then 1, 2, ... per batch. */
   group: z.number().int().nonnegative(),
   state: RolloutHostState,
   jobId: Id.optional(),
@@ -45,7 +46,7 @@ export const Rollout = z.object({
   createdAt: Timestamp,
   createdBy: z.string(),
   finishedAt: Timestamp.optional(),
-  /** Why it halted or was cancelled, naming the host. */
+  /** Why it halted or was cancelled, naming the host; or that it had nothing to do. */
   reason: z.string().optional(),
 });
 export type Rollout = z.infer<typeof Rollout>;
@@ -53,7 +54,7 @@ export type Rollout = z.infer<typeof Rollout>;
 export const StartRolloutRequest = RolloutOptions.partial().extend({
   /** Host ids to update; omitted means every enrolled host. */
   hosts: z.array(Id).max(10_000).optional(),
-  /** Hosts to take as canaries, in this order; otherwise the first by name. */
+  /** Hosts to take as canaries, in this order; otherwise the first by name that need the update. */
   canaryHosts: z.array(Id).max(100).optional(),
 });
 export type StartRolloutRequest = z.infer<typeof StartRolloutRequest>;

@@ -37,6 +37,18 @@ describe("rollout view", () => {
     expect(describePlan(rollout())).toBe("canary: a · batch 1: b, c · batch 2: d");
   });
 
+  test("hosts already on the target are listed apart from the order, with no canary or batch", () => {
+    const current = { hostId: "h_0", name: "build1", phase: "none", group: 0, state: "skipped" } as const;
+    const skipped = { ...current, reason: "already at 2.0.0" };
+    expect(describePlan(rollout({ hosts: [skipped, ...rollout().hosts] }))).toBe(
+      "canary: a · batch 1: b, c · batch 2: d · skipped, already at 2.0.0: build1",
+    );
+    expect(describeRolloutHost(skipped)).toBe("build1: skipped — already at 2.0.0");
+    expect(describePlan(rollout({ state: "completed", hosts: [skipped] }))).toBe(
+      "nothing to update (skipped, already at 2.0.0: build1)",
+    );
+  });
+
   test("bar counts finished hosts and names the state", () => {
     expect(renderRolloutBar(rollout(), 8)).toBe("[####----] 2/4 · 1 updating · 1 failed · running");
   });

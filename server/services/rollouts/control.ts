@@ -10,10 +10,10 @@ import {
 } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
 import { conflict, notFound } from "../../errors.ts";
-import { recordAudit } from "../audit.ts";
+import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { requireUsableHost } from "../hosts.ts";
 import { planRollout } from "./plan.ts";
-import { kickRollouts } from "./worker.ts";
+import { hostRunsTarget, kickRollouts } from "./worker.ts";
 
 export const isActive = (state: RolloutState) => state === "running" || state === "paused";
 
@@ -47,21 +47,38 @@ export async function startRollout(
     : ctx.store.listHosts().filter((h) => !h.revokedAt);
   if (hosts.length === 0) throw conflict("no hosts to update");
   const options = RolloutOptions.parse(request);
+  const now = new Date().toISOString();
+  const planHosts = hosts.map((h) => ({
+    id: h.id,
+    name: h.name,
+    current: hostRunsTarget(ctx, h, manifest.version),
+    online: ctx.presence.isOnline(h.id),
+  }));
+  const planned = planRollout(planHosts, options, manifest.version, request.canaryHosts, now);
+  // Nothing to update is an answer, not an error: `update --all` on a current fleet succeeds at once.
+  const nothingToDo = planned.every((h) => h.state === "skipped");
   const rollout: Rollout = {
     id: `r_${randomBytes(5).toString("hex")}`,
-    state: "running",
+    state: nothingToDo ? "completed" : "running",
     targetVersion: manifest.version,
     options,
-    hosts: planRollout(hosts, options, request.canaryHosts),
-    createdAt: new Date().toISOString(),
+    hosts: planned,
+    createdAt: now,
     createdBy: actor,
+    ...(nothingToDo
+      ? { finishedAt: now, reason: `nothing to do: every host is already at ${manifest.version}` }
+      : {}),
   };
   await ctx.store.putRollout(rollout);
   await recordAudit(ctx, actor, "rollout.started", rollout.id, {
     targetVersion: rollout.targetVersion,
     hosts: rollout.hosts.length,
+    alreadyCurrent: planned.filter((h) => h.state === "skipped").length,
     ...options,
   });
+  if (nothingToDo) {
+    await recordAudit(ctx, SYSTEM_ACTOR, "rollout.completed", rollout.id, { reason: rollout.reason });
+  }
   kickRollouts(ctx);
   return ctx.store.getRollout(rollout.id) ?? rollout;
 }

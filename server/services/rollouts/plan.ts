@@ -1,42 +1,69 @@
-// The order a rollout takes: canary hosts first (named ones, else the first by name),
-// then the rest in batches, all by a stable order so a resumed rollout sees the same plan.
+// The order a rollout takes: hosts already on the target are skipped up front (they need no
+// step, and a canary that changes nothing proves nothing), then canary hosts (named ones, else
+// the first by name that need the change, online ones first), then the rest in batches, all by a
+// stable order so a resumed rollout sees the same plan.
 import type { RolloutHost, RolloutOptions } from "../../../protocol/rollouts.ts";
 import { badRequest } from "../../errors.ts";
 
 export interface PlanHost {
   id: string;
   name: string;
+  /** Already runs the target version and hash: nothing to do. */
+  current?: boolean;
+  /** Online when the rollout starts; an offline canary would be skipped or waited for. */
+  online?: boolean;
 }
+
+export const alreadyAt = (version: string) => `already at ${version}`;
 
 export function planRollout(
   hosts: readonly PlanHost[],
   options: RolloutOptions,
+  target: string,
   canaryIds: readonly string[] = [],
-) {
+  now = new Date().toISOString(),
+): RolloutHost[] {
   const byName = [...hosts].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  const known = new Set(byName.map((h) => h.id));
+  const known = new Map(byName.map((h) => [h.id, h]));
   const unknown = canaryIds.filter((id) => !known.has(id));
   if (unknown.length) throw badRequest(`canary hosts are not in this rollout: ${unknown.join(", ")}`);
-  const canaries = canaryIds.length
-    ? canaryIds.map((id) => byName.find((h) => h.id === id)!)
-    : byName.slice(0, Math.min(options.canary, byName.length));
-  const canarySet = new Set(canaries.map((h) => h.id));
-  const rest = byName.filter((h) => !canarySet.has(h.id));
-  const planned: RolloutHost[] = canaries.map((h) => ({
-    hostId: h.id,
-    name: h.name,
-    phase: "canary",
-    group: 0,
-    state: "pending",
-  }));
-  rest.forEach((h, i) => {
-    planned.push({
+  const currentCanary = canaryIds.map((id) => known.get(id)!).find((h) => h.current);
+  if (currentCanary) {
+    throw badRequest(
+      `canary host ${currentCanary.name} is ${alreadyAt(target)}, so updating it would test nothing; ` +
+        "name a host that needs the update, or leave the canary to fleetd",
+    );
+  }
+  const planned: RolloutHost[] = byName
+    .filter((h) => h.current)
+    .map((h) => ({
       hostId: h.id,
       name: h.name,
-      phase: "batch",
-      group: 1 + Math.floor(i / options.batch),
-      state: "pending",
+      phase: "none",
+      group: 0,
+      state: "skipped",
+      reason: alreadyAt(target),
+      finishedAt: now,
+    }));
+  const todo = byName.filter((h) => !h.current);
+  const preferred = [...todo.filter((h) => h.online !== false), ...todo.filter((h) => h.online === false)];
+  const canaries = canaryIds.length
+    ? canaryIds.map((id) => known.get(id)!)
+    : preferred.slice(0, Math.min(options.canary, todo.length));
+  const canarySet = new Set(canaries.map((h) => h.id));
+  for (const h of canaries) {
+    planned.push({ hostId: h.id, name: h.name, phase: "canary", group: 0, state: "pending" });
+  }
+  todo
+    .filter((h) => !canarySet.has(h.id))
+    .forEach((h, i) => {
+      planned.push({
+        hostId: h.id,
+        name: h.name,
+        phase: "batch",
+        group: 1 + Math.floor(i / options.batch),
+        state: "pending",
+      });
     });
-  });
   return planned;
 }

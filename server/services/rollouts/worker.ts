@@ -6,10 +6,12 @@
 import { isTerminal } from "../../../protocol/jobs.ts";
 import type { Rollout, RolloutHost } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
+import type { HostRecord } from "../../store/types.ts";
 import { raiseAlert, resolveAlert } from "../alerts.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { newJobId } from "../ids.ts";
 import { dispatchUpdate } from "../updates.ts";
+import { alreadyAt } from "./plan.ts";
 
 const _running = new WeakSet<ServerContext>();
 const _again = new WeakSet<ServerContext>();
@@ -112,10 +114,9 @@ function _nextDispatches(ctx: ServerContext, rollout: Rollout) {
     const record = ctx.store.getHost(h.hostId);
     const stamp = new Date(now).toISOString();
     if (!record) return { ...h, state: "skipped", reason: "host was deleted", finishedAt: stamp };
-    const artifact =
-      record.platform && record.arch ? ctx.artifacts.agentFor(record.platform, record.arch) : null;
-    if (record.version === rollout.targetVersion && artifact && record.sha256 === artifact.sha256) {
-      return { ...h, state: "skipped", reason: `already at ${rollout.targetVersion}`, finishedAt: stamp };
+    // Planned hosts on the target were skipped up front; one can have got there since (by hand).
+    if (hostRunsTarget(ctx, record, rollout.targetVersion)) {
+      return { ...h, state: "skipped", reason: alreadyAt(rollout.targetVersion), finishedAt: stamp };
     }
     if (!ctx.presence.isOnline(h.hostId, now)) {
       if (rollout.options.includeOffline === "skip")
@@ -127,6 +128,12 @@ function _nextDispatches(ctx: ServerContext, rollout: Rollout) {
     return updating;
   });
   return { next: { ...rollout, hosts }, toDispatch };
+}
+
+/** The host's agent is the target version with the hash fleetd serves for its platform. */
+export function hostRunsTarget(ctx: ServerContext, host: Readonly<HostRecord>, version: string): boolean {
+  const artifact = host.platform && host.arch ? ctx.artifacts.agentFor(host.platform, host.arch) : null;
+  return host.version === version && artifact !== null && host.sha256 === artifact.sha256;
 }
 
 async function _dispatch(ctx: ServerContext, rollout: Rollout, host: RolloutHost): Promise<void> {

@@ -1,0 +1,132 @@
+// Which hosts a rollout takes, and in what order: hosts already on the target are skipped up
+// front, the canary is the first host that actually needs the update (online ones first), and a
+// fleet with nothing to update completes at once. Pure plan first, then through the API.
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Manifest } from "../../protocol/artifacts.ts";
+import { RolloutOptions } from "../../protocol/rollouts.ts";
+import { planRollout } from "../../server/services/rollouts/plan.ts";
+import { enroll, helloBody, removeTempDirs, startTestApp, type TestApp, tempDir } from "./helpers.ts";
+
+const options = RolloutOptions.parse({ batch: 2 });
+const NOW = "2026-01-01T00:00:00.000Z";
+const host = (name: string, over: { current?: boolean; online?: boolean } = {}) => ({
+  id: `h_${name}`,
+  name,
+  ...over,
+});
+const order = (planned: ReturnType<typeof planRollout>) =>
+  planned.map((h) => `${h.name}:${h.phase}${h.phase === "batch" ? h.group : ""}:${h.state}`);
+
+describe("planRollout", () => {
+  test("the first host by name is current: it is skipped up front and the canary is the next one", () => {
+    const planned = planRollout(
+      [host("build1", { current: true }), host("build2"), host("build3"), host("build4")],
+      options,
+      "0.1.0",
+      [],
+      NOW,
+    );
+    expect(order(planned)).toEqual([
+      "build1:none:skipped",
+      "build2:canary:pending",
+      "build3:batch1:pending",
+      "build4:batch1:pending",
+    ]);
+    expect(planned[0]).toMatchObject({ reason: "already at 0.1.0", finishedAt: NOW });
+  });
+
+  test("the canary is the first host needing the update that is online", () => {
+    const planned = planRollout(
+      [host("a", { online: false }), host("b", { online: true }), host("c", { online: true })],
+      options,
+      "2.0.0",
+    );
+    expect(order(planned)).toEqual(["b:canary:pending", "a:batch1:pending", "c:batch1:pending"]);
+  });
+
+  test("every host current: nothing pending", () => {
+    const planned = planRollout(
+      [host("a", { current: true }), host("b", { current: true })],
+      options,
+      "2.0.0",
+    );
+    expect(planned.every((h) => h.state === "skipped" && h.phase === "none")).toBe(true);
+  });
+
+  test("a named canary that is already current is refused: it would test nothing", () => {
+    expect(() => planRollout([host("a", { current: true }), host("b")], options, "2.0.0", ["h_a"])).toThrow(
+      "canary host a is already at 2.0.0",
+    );
+  });
+});
+
+describe("starting a rollout", () => {
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    removeTempDirs();
+  });
+
+  const SERVED_SHA = "d".repeat(64);
+  async function fleetWith(hosts: Record<string, string>) {
+    const artifacts = tempDir();
+    const manifest: Manifest = {
+      version: "2.0.0",
+      builtAt: new Date().toISOString(),
+      artifacts: [
+        {
+          program: "fleet-agent",
+          target: "linux-x64",
+          platform: "linux",
+          arch: "x64",
+          file: "fleet-agent-linux-x64",
+          size: 10,
+          sha256: SERVED_SHA,
+          signature: "c2lnbmF0dXJl",
+        },
+      ],
+    };
+    writeFileSync(join(artifacts, "manifest.json"), JSON.stringify(manifest));
+    app = await startTestApp({ artifactsDir: artifacts, pollWindowMs: 5000 });
+    for (const [name, version] of Object.entries(hosts)) {
+      const { hostToken } = await enroll(app, name);
+      const sha256 = version === "2.0.0" ? SERVED_SHA : "a".repeat(64);
+      await app.call("POST", "/api/v1/agent/hello", {
+        token: hostToken,
+        json: helloBody({ version, sha256 }),
+      });
+      await app.call("GET", "/api/v1/agent/poll?wait=0", { token: hostToken });
+    }
+    return app;
+  }
+  const start = (body: Record<string, unknown> = {}) =>
+    app!.call("POST", "/api/v1/rollouts", { token: app!.adminToken, json: body });
+
+  test("a current first host is listed as skipped, the canary is the first outdated host", async () => {
+    await fleetWith({ build1: "2.0.0", build2: "1.0.0", build3: "1.0.0" });
+    const { status, body } = await start();
+    expect(status).toBe(201);
+    const hosts = body.rollout.hosts;
+    expect(hosts.map((h: any) => [h.name, h.phase])).toEqual([
+      ["build1", "none"],
+      ["build2", "canary"],
+      ["build3", "batch"],
+    ]);
+    expect(hosts[0]).toMatchObject({ state: "skipped", reason: "already at 2.0.0" });
+    expect(hosts[1].state).not.toBe("skipped");
+  });
+
+  test("every host already current: the rollout is completed at once and says why", async () => {
+    await fleetWith({ a: "2.0.0", b: "2.0.0" });
+    const { status, body } = await start();
+    expect(status).toBe(201);
+    expect(body.rollout.state).toBe("completed");
+    expect(body.rollout.reason).toBe("nothing to do: every host is already at 2.0.0");
+    expect(body.rollout.hosts.map((h: any) => h.reason)).toEqual(["already at 2.0.0", "already at 2.0.0"]);
+    // Completed, it blocks no later rollout.
+    expect((await start()).status).toBe(201);
+  });
+});
