@@ -3,3 +3,6 @@
 declare const FLEET_BUILD_VERSION: string | undefined;
 
 export const VERSION: string = typeof FLEET_BUILD_VERSION === "string" ? FLEET_BUILD_VERSION : "0.0.0-dev";
+
+/** Running from the source tree (`bun server/main.ts`, `npm start`), not a compiled build. */
+export const FROM_SOURCE: boolean = typeof FLEET_BUILD_VERSION !== "string";

@@ -25,7 +25,14 @@ const SOURCE_PATHS = [
  * Dev-time scripts under scripts/ that no binary imports: editing the demo or the docs
  * generator must not make every test run recompile ~300 MB of binaries.
  */
-const NOT_IN_BINARIES = new Set(["scripts/demo", "scripts/demo.ts", "scripts/docs"]);
+const NOT_IN_BINARIES = new Set([
+  "scripts/demo",
+  "scripts/demo.ts",
+  "scripts/docs",
+  "scripts/test",
+  "scripts/start.ts",
+  "scripts/check-node.cjs",
+]);
 
 /**
  * SHA-256 (first 16 hex digits) over every source file's path and content, the Bun version

@@ -4,11 +4,13 @@
 // uname/id/launchctl stubbed, see test/install/script.ts). `npm run demo` is run by
 // test/e2e/demo.test.ts, which takes its command from the README too.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import pkg from "../../package.json" with { type: "json" };
+import { Manifest } from "../../protocol/index.ts";
+import { hostTarget } from "../../scripts/build.ts";
 import { resolveConfig } from "../../server/config.ts";
 import {
   type ArtifactsDir,
@@ -76,10 +78,11 @@ describe("set-up commands on the first screen", () => {
     const ci = readFileSync(join(REPO, ".ci/run"), "utf8");
     expect(ci).toMatch(/^\s+timeout "\$NPM_CI_TIMEOUT" npm ci\b/m);
     expect(ci).toMatch(/^\s+npm test -- /m);
-    expect(pkg.scripts.test).toStartWith("bun test");
+    // scripts/test/run.ts readies every tier (installing system packages), then runs `bun test`.
+    expect(pkg.scripts.test).toBe("bun scripts/test/run.ts");
   });
 
-  test("`npm start` runs fleetd on 127.0.0.1:8080 with data in ./data", async () => {
+  test("`npm start` runs fleetd on 127.0.0.1:8080 with data in ./data, serving this machine's agent, and its enroll steps work as printed", async () => {
     expect(resolveConfig({}, {})).toMatchObject({ host: "127.0.0.1", port: 8080, dataDir: resolve("data") });
     // Run for real, moved to a free port and a temp data dir by fleetd's documented variables.
     const port = await freePort();
@@ -94,14 +97,35 @@ describe("set-up commands on the first screen", () => {
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
-    await waitFor(() => out.includes(`listening on http://127.0.0.1:${port}`), {
+    // The first start after a source change compiles this machine's agent into dist/dev.
+    await waitFor(() => out.includes("then on the host, with the token it printed:"), {
       what: "fleetd's banner",
-      timeoutMs: 30_000,
+      timeoutMs: 240_000,
     });
     expect((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).ok).toBe(true);
     expect(existsSync(join(data, "admin-token"))).toBe(true);
+    const manifest = Manifest.parse(
+      await (await fetch(`http://127.0.0.1:${port}/api/v1/artifacts/manifest.json`)).json(),
+    );
+    expect(manifest.artifacts.map((a) => `${a.program}-${a.target}`)).toContain(
+      `fleet-agent-${hostTarget()}`,
+    );
+    // The banner's steps, pasted into a shell as printed: exports, then fleetctl from the source tree.
+    const steps = out
+      .slice(out.indexOf("Enroll a host, from a shell on this machine:"))
+      .split("\n")
+      .slice(1, 4);
+    expect(steps.map((l) => l.trim().split(" ")[0])).toEqual(["export", "export", "npm"]);
+    const paste = spawnSync("sh", ["-c", steps.join("\n")], {
+      cwd: REPO,
+      encoding: "utf8",
+      env: { ...process.env, FLEET_TOKEN: "", FLEET_SERVER: "" },
+    });
+    expect({ code: paste.status, stderr: paste.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    const printed = /--token (\S+)/.exec(paste.stdout)?.[1];
+    expect(printed).toStartWith("fe_");
     process.kill(-child.pid!, "SIGTERM");
-  });
+  }, 300_000);
 });
 
 test("every code block in the README is one of these tested kinds", () => {
