@@ -6,27 +6,18 @@ import { Alert } from "./alerts.ts";
 import { AuditEntry } from "./audit.ts";
 import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
 import { OsInfo } from "./hosts.ts";
-import { Job, OutputLine } from "./jobs.ts";
+import { Job, JobSummary, OutputLine } from "./jobs.ts";
 import { Rollout } from "./rollouts.ts";
 
-/** A job as the board shows it: what ran, how it ended, how far it got. */
-export const BoardJob = Job.pick({
-  id: true,
-  op: true,
-  state: true,
-  createdAt: true,
-  startedAt: true,
-  finishedAt: true,
-  exitCode: true,
-  reason: true,
-  progress: true,
-});
+/** A job as the board shows it: the same summary `fleetctl hosts` shows. */
+export const BoardJob = JobSummary;
 export type BoardJob = z.infer<typeof BoardJob>;
 
 /**
  * `redacted: true` marks the document a reader without a token gets from a fleetd started with
  * --public-board: no job output, and path-like text (absolute paths, ~/..., C:\..., URLs) in
- * reasons, alert messages and audit details replaced by "[path]". With a token it is absent.
+ * reasons, alert messages and audit details replaced by "[path]" (not in installCommand: install.sh
+ * is public anyway). With a token it is absent.
  */
 export const Redacted = z.literal(true);
 
@@ -84,6 +75,11 @@ export const Board = z.object({
   serverVersion: z.string(),
   /** The agent version fleetd serves (what "current" means), or null without artifacts. */
   agentVersion: z.string().nullable(),
+  /**
+   * The line that installs and enrolls a new host from fleetd's public URL, with "<enroll-token>"
+   * for the token `fleetctl enroll-token create` prints; what the empty board shows.
+   */
+  installCommand: z.string(),
   summary: BoardSummary,
   /** Sorted by name. */
   hosts: z.array(BoardHost),

@@ -1,7 +1,7 @@
 // Hosts as fleetd sees them: identity from hello, presence from polls.
 import { z } from "zod";
 import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
-import { Job } from "./jobs.ts";
+import { Job, JobSummary } from "./jobs.ts";
 
 export const OsInfo = z.object({
   name: z.string().max(100),
@@ -10,26 +10,41 @@ export const OsInfo = z.object({
   distro: z.string().max(100).optional(),
 });
 
-export const Host = z.object({
-  id: Id,
-  name: HostName,
-  enrolledAt: Timestamp,
-  online: z.boolean(),
-  lastSeen: Timestamp.nullable(),
-  version: z.string().nullable(),
-  sha256: z.string().nullable(),
-  platform: Platform.nullable(),
-  arch: Arch.nullable(),
-  hostname: z.string().nullable(),
-  os: OsInfo.nullable(),
-  pid: z.number().int().nullable(),
-  bootId: z.string().nullable(),
-  /** Agent version or binary hash differs from the artifact fleetd serves for its platform. */
-  outdated: z.boolean(),
-  runningJobId: Id.nullable(),
-  /** Set when the operator revoked the host's token; the host can no longer call fleetd. */
-  revokedAt: Timestamp.optional(),
+/** What the host has been doing: shown alike by the status board and `fleetctl hosts`. */
+export const HostActivity = z.object({
+  /** The latest finished job of each operation, or null when it never ran. */
+  last: z.object({ pull: JobSummary.nullable(), switch: JobSummary.nullable(), test: JobSummary.nullable() }),
+  /** The job dispatched to or running on the host now. */
+  running: JobSummary.nullable(),
+  /** Jobs waiting behind it. */
+  queued: z.number().int().nonnegative(),
+  /** A last pull/switch/test that failed, timed out or was lost, or an open alert about the host. */
+  failing: z.boolean(),
 });
+export type HostActivity = z.infer<typeof HostActivity>;
+
+export const Host = z
+  .object({
+    id: Id,
+    name: HostName,
+    enrolledAt: Timestamp,
+    online: z.boolean(),
+    lastSeen: Timestamp.nullable(),
+    version: z.string().nullable(),
+    sha256: z.string().nullable(),
+    platform: Platform.nullable(),
+    arch: Arch.nullable(),
+    hostname: z.string().nullable(),
+    os: OsInfo.nullable(),
+    pid: z.number().int().nullable(),
+    bootId: z.string().nullable(),
+    /** Agent version or binary hash differs from the artifact fleetd serves for its platform. */
+    outdated: z.boolean(),
+    runningJobId: Id.nullable(),
+    /** Set when the operator revoked the host's token; the host can no longer call fleetd. */
+    revokedAt: Timestamp.optional(),
+  })
+  .extend(HostActivity.shape);
 export type Host = z.infer<typeof Host>;
 
 export const HostList = z.object({ hosts: z.array(Host) });

@@ -36,7 +36,10 @@ export type ResultState = z.infer<typeof ResultState>;
 export const Progress = z.object({
   current: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
+  /** Tests only: how many of the `current` run so far passed. */
   passed: z.number().int().nonnegative().optional(),
+  /** What current and total count when it is not steps or tests: "KiB" for a download. */
+  unit: z.enum(["KiB"]).optional(),
   label: z.string().max(200).optional(),
 });
 export type Progress = z.infer<typeof Progress>;
@@ -76,6 +79,20 @@ export const Job = z.object({
   cancelRequested: z.boolean().optional(),
 });
 export type Job = z.infer<typeof Job>;
+
+/** A job in a listing of hosts (the board, `fleetctl hosts`): what ran, how it ended, how far it got. */
+export const JobSummary = Job.pick({
+  id: true,
+  op: true,
+  state: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  exitCode: true,
+  reason: true,
+  progress: true,
+});
+export type JobSummary = z.infer<typeof JobSummary>;
 
 export const OutputLine = z.object({
   seq: z.number().int().nonnegative(),

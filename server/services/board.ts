@@ -4,20 +4,15 @@
 // polling an unchanged fleet gets 304s.
 import { createHash } from "node:crypto";
 import type { Alert } from "../../protocol/alerts.ts";
-import type {
-  Board,
-  BoardHost,
-  BoardHostDetail,
-  BoardJob,
-  BoardRollout,
-  RolloutCounts,
-} from "../../protocol/board.ts";
+import type { Board, BoardHost, BoardHostDetail, BoardRollout, RolloutCounts } from "../../protocol/board.ts";
 import { VERSION } from "../../protocol/build-info.ts";
-import { isTerminal, type Job, type JobState, type Operation, type OutputLine } from "../../protocol/jobs.ts";
+import type { Job, OutputLine } from "../../protocol/jobs.ts";
 import type { Rollout } from "../../protocol/rollouts.ts";
 import type { ServerContext } from "../context.ts";
 import type { HostRecord } from "../store/types.ts";
 import { listAlerts } from "./alerts.ts";
+import { installCommand } from "./enroll.ts";
+import { jobSummary } from "./host-activity.ts";
 import { hostView, RECENT_JOBS_IN_HOST_DETAIL, requireHost } from "./hosts.ts";
 import { activeRollout } from "./rollouts/control.ts";
 
@@ -26,9 +21,6 @@ export const BOARD_AUDIT_ENTRIES = 15;
 /** Jobs a host's detail shows, and the output lines kept of each (the tail). */
 export const BOARD_DETAIL_JOBS = Math.min(10, RECENT_JOBS_IN_HOST_DETAIL);
 export const BOARD_OUTPUT_LINES = 200;
-
-const SHOWN_OPS = ["pull", "switch", "test"] as const satisfies readonly Operation[];
-const BAD_RESULTS: ReadonlySet<JobState> = new Set(["failed", "timed_out", "lost"]);
 
 export interface Versioned<T> {
   doc: T;
@@ -57,6 +49,7 @@ export function buildBoard(ctx: ServerContext, now = Date.now()): Board {
     generatedAt: new Date(now).toISOString(),
     serverVersion: VERSION,
     agentVersion: ctx.artifacts.manifest()?.version ?? null,
+    installCommand: installCommand(ctx.publicUrl, "<enroll-token>"),
     summary: {
       hosts: hosts.length,
       online,
@@ -80,7 +73,7 @@ export function boardHostDetail(
   const record = requireHost(ctx, hostId);
   const jobs = ctx.store.listJobs({ hostId, limit: BOARD_DETAIL_JOBS }).map((job) => {
     const { tail, clipped } = outputTail(ctx, job);
-    return { ...boardJob(job), tests: job.tests, output: tail, outputClipped: clipped };
+    return { ...jobSummary(job), tests: job.tests, output: tail, outputClipped: clipped };
   });
   const host = boardHost(ctx, record, listAlerts(ctx, false), now);
   return versioned({ generatedAt: new Date(now).toISOString(), host, jobs });
@@ -119,22 +112,7 @@ function boardHost(
   alerts: Alert[],
   now: number,
 ): BoardHost {
-  const view = hostView(ctx, record, now);
-  const active = ctx.store.activeJobs(record.id);
-  const running = active.find((job) => job.state === "dispatched" || job.state === "running");
-  const queued = active.filter((job) => job.state === "queued").length;
-  const last = { pull: null, switch: null, test: null } as BoardHost["last"];
-  const jobs = ctx.store.hostJobs(record.id);
-  // Newest first, stopping once every operation has its latest result: old history is not walked.
-  for (let i = jobs.length - 1; i >= 0 && !(last.pull && last.switch && last.test); i--) {
-    const job = jobs[i]!;
-    if (isTerminal(job.state) && _isShown(job.op) && !last[job.op]) last[job.op] = boardJob(job);
-  }
-  const hostAlerts = alerts.filter((a) => a.subject === record.id);
-  const failed = SHOWN_OPS.some((op) => {
-    const job = last[op];
-    return job !== null && BAD_RESULTS.has(job.state);
-  });
+  const view = hostView(ctx, record, now, alerts);
   return {
     id: view.id,
     name: view.name,
@@ -145,20 +123,12 @@ function boardHost(
     outdated: view.outdated,
     online: view.online,
     lastSeen: view.lastSeen,
-    last,
-    running: running ? boardJob(running) : null,
-    queued,
-    failing: failed || hostAlerts.length > 0,
-    alerts: hostAlerts,
+    last: view.last,
+    running: view.running,
+    queued: view.queued,
+    failing: view.failing,
+    alerts: alerts.filter((a) => a.subject === record.id),
   };
-}
-
-const _isShown = (op: Operation): op is (typeof SHOWN_OPS)[number] =>
-  (SHOWN_OPS as readonly Operation[]).includes(op);
-
-function boardJob(job: Readonly<Job>): BoardJob {
-  const { id, op, state, createdAt, startedAt, finishedAt, exitCode, reason, progress } = job;
-  return { id, op, state, createdAt, startedAt, finishedAt, exitCode, reason, progress };
 }
 
 function boardRollout(ctx: ServerContext): BoardRollout | null {

@@ -1,37 +1,45 @@
 // Hosts for the operator: the stored record plus what is derived live (presence, outdated,
 // the job in flight), and deleting a host with everything it could still do.
+import type { Alert } from "../../protocol/alerts.ts";
 import type { Host } from "../../protocol/hosts.ts";
 import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { HostRecord } from "../store/types.ts";
+import { listAlerts } from "./alerts.ts";
 import { recordAudit } from "./audit.ts";
+import { hostActivity } from "./host-activity.ts";
 import { finishJob } from "./job-lifecycle.ts";
 
 /** How many of a host's jobs its detail view shows. */
 export const RECENT_JOBS_IN_HOST_DETAIL = 20;
 
-export function inFlightJob(ctx: ServerContext, hostId: string): Readonly<Job> | undefined {
-  return ctx.store.activeJobs(hostId).find((job) => job.state === "dispatched" || job.state === "running");
-}
-
-export function hostView(ctx: ServerContext, record: Readonly<HostRecord>, now = Date.now()): Host {
+/** `openAlerts`: fetched once by a caller that views many hosts. */
+export function hostView(
+  ctx: ServerContext,
+  record: Readonly<HostRecord>,
+  now = Date.now(),
+  openAlerts: readonly Alert[] = listAlerts(ctx, false),
+): Host {
   const { tokenHash: _secret, ...fields } = record;
+  const activity = hostActivity(ctx, record.id, openAlerts);
   return {
     ...fields,
     // A poll answered as the host was revoked would otherwise keep it "online" for a while.
     online: !record.revokedAt && ctx.presence.isOnline(record.id, now),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
-    runningJobId: inFlightJob(ctx, record.id)?.id ?? null,
+    runningJobId: activity.running?.id ?? null,
+    ...activity,
   };
 }
 
 export function listHosts(ctx: ServerContext): Host[] {
   const now = Date.now();
+  const openAlerts = listAlerts(ctx, false);
   return ctx.store
     .listHosts()
-    .map((record) => hostView(ctx, record, now))
+    .map((record) => hostView(ctx, record, now, openAlerts))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

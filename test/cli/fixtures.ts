@@ -21,6 +21,10 @@ export function makeHost(overrides: Partial<Host> = {}): Host {
     bootId: "boot-1",
     outdated: false,
     runningJobId: null,
+    last: { pull: null, switch: null, test: null },
+    running: null,
+    queued: 0,
+    failing: false,
     ...overrides,
   });
 }
