@@ -1,17 +1,20 @@
 // `fleetctl host <id|name>`: one host's identity, agent, presence and its recent jobs.
 // `fleetctl host revoke <id|name>`: invalidate the host's token (a lost or retired machine).
-// "revoke" is read as a verb only when a host follows it, so a host named "revoke" still shows.
-import { type Host, HostDetail, HostResponse } from "../../protocol/index.ts";
+// `fleetctl host delete <id|name>`: forget the host (to enroll the machine again under its name).
+// A verb is read as one only when a host follows it, so a host named "revoke" still shows.
+import { type Host, HostDetail, HostResponse, Ok } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
+import { confirmOrRefuse } from "../confirm.ts";
 import { CliError } from "../errors.ts";
+import { formatLast, formatPlatform, formatRunning, formatVersion } from "../format/hosts.ts";
 import { formatJobsTable } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
 import { relativeTime } from "../format/time.ts";
 import { paint, printJson, printText } from "../output.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
-import { formatPlatform, formatVersion } from "./hosts.ts";
+import { closest } from "../typos.ts";
 
 export function formatHostDetail(host: Host, now = Date.now()): string {
   const os = host.os ? [host.os.name, host.os.release, host.os.distro].filter(Boolean).join(" ") : "-";
@@ -28,7 +31,12 @@ export function formatHostDetail(host: Host, now = Date.now()): string {
     ["Agent PID", host.pid === null ? "-" : String(host.pid)],
     ["Boot ID", host.bootId ?? "-"],
     ["Enrolled", host.enrolledAt],
-    ["Running job", host.runningJobId ?? "-"],
+    ["Running job", host.running ? `${formatRunning(host.running, now)}, job ${host.running.id}` : "-"],
+    ["Queued jobs", String(host.queued)],
+    ["Last pull", formatLast(host.last.pull, now)],
+    ["Last switch", formatLast(host.last.switch, now)],
+    ["Last test", formatLast(host.last.test, now)],
+    ["Failing", host.failing ? paint.red("yes") : "no"],
     ...(host.revokedAt ? [["Revoked", paint.red(host.revokedAt)] as [string, string]] : []),
   ]);
 }
@@ -43,14 +51,41 @@ async function _revoke(client: ApiClient, ref: string, json: boolean | undefined
   );
 }
 
+async function _delete(
+  client: ApiClient,
+  ref: string,
+  args: { json?: boolean; yes?: boolean },
+): Promise<void> {
+  const [target] = await resolveHostRefs(client, [ref]);
+  const { name, id } = target!;
+  await confirmOrRefuse(
+    `Delete host ${name} (${id})? fleetd forgets it, refuses its token and ends its jobs.`,
+    { yes: args.yes === true, what: `delete host ${name}` },
+  );
+  await client.request("deleteHost", Ok, { params: { id } });
+  if (args.json) return printJson({ deleted: { id, name } });
+  printText(
+    `deleted ${name} (${id}): its token is refused and its jobs were ended. ` +
+      `The name is free: enroll the machine again with a new token (fleetctl enroll-token create).`,
+  );
+}
+
+const VERBS = ["revoke", "delete"] as const;
+
 export default defineFleetCommand({
   meta: {
     name: "host",
-    description: "Show one host's details and recent jobs, or `host revoke <host>` to revoke its token",
+    description:
+      "Show one host's details and recent jobs; `host revoke <host>` revokes its token, `host delete <host>` forgets it",
   },
   args: {
-    host: { type: "positional", description: "host id or name, or `revoke`", required: true },
-    target: { type: "positional", description: "after `revoke`: the host id or name", required: false },
+    host: { type: "positional", description: "host id or name, or `revoke` / `delete`", required: true },
+    target: {
+      type: "positional",
+      description: "after `revoke` or `delete`: the host id or name",
+      required: false,
+    },
+    yes: { type: "boolean", alias: "y", description: "with delete: do not ask for confirmation" },
     ...jsonArg,
     ...connectionArgs,
   },
@@ -58,15 +93,17 @@ export default defineFleetCommand({
     "fleetctl host web1",
     "fleetctl host web1 --json | jq .host.version",
     "fleetctl host revoke web1",
+    "fleetctl host delete web1 --yes",
   ],
   async run({ args }) {
     const client = clientFromArgs(args);
     if (args.target !== undefined) {
-      if (args.host !== "revoke")
-        throw new CliError(
-          `unknown action "${args.host}"; did you mean: fleetctl host revoke ${args.target}`,
-        );
-      return _revoke(client, args.target, args.json);
+      if (args.host === "revoke") return _revoke(client, args.target, args.json);
+      if (args.host === "delete") return _delete(client, args.target, args);
+      const guess = closest(args.host, VERBS) ?? "revoke";
+      throw new CliError(
+        `unknown action "${args.host}"; did you mean: fleetctl host ${guess} ${args.target} (actions: ${VERBS.join(", ")})`,
+      );
     }
     const [host] = await resolveHostRefs(client, [args.host]);
     const detail = await client.request("getHost", HostDetail, { params: { id: host!.id } });
