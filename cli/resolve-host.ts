@@ -40,3 +40,9 @@ function _knownHosts(hosts: readonly Host[]): string {
   if (names.length > 10) return `${names.length} hosts enrolled; see \`fleetctl hosts\``;
   return `known: ${names.join(", ")}`;
 }
+
+/** id → name of every enrolled host, so tables can show names where the API gives ids. */
+export async function hostNames(client: ApiClient): Promise<Map<string, string>> {
+  const { hosts } = await client.request("listHosts", HostList);
+  return new Map(hosts.map((h) => [h.id, h.name]));
+}

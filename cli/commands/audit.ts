@@ -4,16 +4,42 @@ import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { formatTable } from "../format/table.ts";
 import { printJson, printText } from "../output.ts";
+import { hostNames } from "../resolve-host.ts";
 import { parseLimit } from "./jobs.ts";
 
-const MAX_DETAILS_WIDTH = 80;
+/** A host by its name while it is enrolled; anything else (jobs, rollouts, deleted hosts) by id. */
+const _named = (id: string, names: ReadonlyMap<string, string>) => names.get(id) ?? id;
 
-export function formatAuditTable(entries: readonly AuditEntry[]): string {
+/** Details whole, as key=value pairs: cut short they could hide the one value that mattered. */
+export function formatAuditDetails(
+  details: AuditEntry["details"],
+  names: ReadonlyMap<string, string>,
+): string {
+  if (!details) return "";
+  return Object.entries(details)
+    .map(([key, value]) => {
+      if (key === "hostId" && typeof value === "string") return `host=${_named(value, names)}`;
+      return `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`;
+    })
+    .join(" ");
+}
+
+/** `names` maps host ids to names: targets and actors that are hosts are shown by name. */
+export function formatAuditTable(
+  entries: readonly AuditEntry[],
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
   const rows = entries.map((e) => {
-    const details = e.details ? JSON.stringify(e.details) : "";
-    const shown =
-      details.length > MAX_DETAILS_WIDTH ? `${details.slice(0, MAX_DETAILS_WIDTH - 1)}…` : details;
-    return [e.ts, e.actor, e.action, e.target ?? "", shown];
+    const actor = e.actor.startsWith("host:")
+      ? `host:${names.get(e.actor.slice(5)) ?? e.actor.slice(5)}`
+      : e.actor;
+    return [
+      e.ts,
+      actor,
+      e.action,
+      e.target ? _named(e.target, names) : "",
+      formatAuditDetails(e.details, names),
+    ];
   });
   return formatTable(["TIME", "ACTOR", "ACTION", "TARGET", "DETAILS"], rows);
 }
@@ -31,8 +57,10 @@ export default defineFleetCommand({
   ],
   async run({ args }) {
     const limit = parseLimit(args.limit);
-    const list = await clientFromArgs(args).request("listAudit", AuditList, { query: { limit } });
+    const client = clientFromArgs(args);
+    const list = await client.request("listAudit", AuditList, { query: { limit } });
     if (args.json) return printJson(list);
-    printText(list.entries.length ? formatAuditTable(list.entries) : "The audit log is empty.");
+    if (!list.entries.length) return printText("The audit log is empty.");
+    printText(formatAuditTable(list.entries, await hostNames(client)));
   },
 });

@@ -9,11 +9,13 @@ import { formatFields } from "../format/table.ts";
 import { durationBetween, relativeTime } from "../format/time.ts";
 import { createJobFollowView } from "../job-view.ts";
 import { logger, printJson, printText, stdoutIsTty } from "../output.ts";
+import { hostNames } from "../resolve-host.ts";
 
-export function formatJobDetail(job: Job, now = Date.now()): string {
+/** `hostName`: the host's name when it is still enrolled; the id is shown beside it either way. */
+export function formatJobDetail(job: Job, now = Date.now(), hostName?: string): string {
   const fields: [string, string][] = [
     ["Job", job.id],
-    ["Host", job.hostId],
+    ["Host", hostName ? `${hostName} (${job.hostId})` : `${job.hostId} (no longer enrolled)`],
     ["Operation", job.op],
     [
       "State",
@@ -53,7 +55,8 @@ export default defineFleetCommand({
     if (!args.follow) {
       const detail = await fetchJob(client, args.id);
       if (args.json) return printJson(detail);
-      printText(formatJobDetail(detail.job));
+      const names = await hostNames(client);
+      printText(formatJobDetail(detail.job, Date.now(), names.get(detail.job.hostId)));
       printText(detail.output.length ? `\nOutput:\n` : "\nNo output yet.");
       _printLines(detail.output);
       return;

@@ -2,15 +2,18 @@
 import { beforeAll, expect, test } from "bun:test";
 import { formatAuditTable } from "../../cli/commands/audit.ts";
 import { formatEnrollToken } from "../../cli/commands/enroll-token.ts";
-import { formatHostsTable } from "../../cli/commands/hosts.ts";
+import { formatJobDetail } from "../../cli/commands/job.ts";
+import { formatRolloutsTable } from "../../cli/commands/rollout.ts";
+import { formatHostsTable, formatRunning } from "../../cli/format/hosts.ts";
 import { formatJobsTable, formatOutputLine } from "../../cli/format/jobs.ts";
+import { RolloutOptions } from "../../protocol/index.ts";
 import { makeHost, makeJob, NOW, secondsAgo } from "./fixtures.ts";
 
 beforeAll(() => {
   process.env.NO_COLOR = "1";
 });
 
-test("hosts table: sorted by name, online/offline, outdated marker, platform, relative last seen", () => {
+test("hosts table: sorted by name, online/offline, outdated marker, relative last seen, running op, failing", () => {
   const hosts = [
     makeHost({
       id: "h_2",
@@ -19,6 +22,8 @@ test("hosts table: sorted by name, online/offline, outdated marker, platform, re
       lastSeen: secondsAgo(300),
       outdated: true,
       runningJobId: "j_7",
+      running: { ...makeJob({ id: "j_7", op: "switch", state: "running" }), startedAt: secondsAgo(125) },
+      failing: true,
     }),
     makeHost({ id: "h_1", name: "mac1", platform: "darwin", arch: "arm64" }),
     makeHost({
@@ -32,11 +37,36 @@ test("hosts table: sorted by name, online/offline, outdated marker, platform, re
     }),
   ];
   expect(formatHostsTable(hosts, NOW).split("\n")).toEqual([
-    "NAME  ID   STATUS   VERSION           PLATFORM      LAST SEEN  RUNNING JOB",
-    "mac1  h_1  online   1.0.0             darwin/arm64  3s ago     -",
-    "new   h_3  offline  -                 -             never      -",
-    "web2  h_2  offline  1.0.0 (outdated)  linux/x64     5m ago     j_7",
+    "NAME  ID   STATUS   VERSION           LAST SEEN  RUNNING      FAILING",
+    "mac1  h_1  online   1.0.0             3s ago     -            -",
+    "new   h_3  offline  -                 never      -            -",
+    "web2  h_2  offline  1.0.0 (outdated)  5m ago     switch (2m)  yes",
   ]);
+});
+
+test("hosts table -o wide: platform, queue and the latest pull/switch/test, as the board shows them", () => {
+  const pulled = makeJob({ id: "j_1", op: "pull", state: "succeeded", finishedAt: secondsAgo(300) });
+  const tested = makeJob({ id: "j_2", op: "test", state: "failed", finishedAt: secondsAgo(7200) });
+  const host = makeHost({ last: { pull: pulled, switch: null, test: tested }, queued: 2, failing: true });
+  expect(formatHostsTable([host], NOW, "wide").split("\n")).toEqual([
+    "NAME  ID   STATUS  VERSION  PLATFORM   LAST SEEN  RUNNING  QUEUED  LAST PULL         LAST SWITCH  LAST TEST      FAILING",
+    "web1  h_1  online  1.0.0    linux/x64  3s ago     -        2       succeeded 5m ago  -            failed 2h ago  yes",
+  ]);
+});
+
+test("running job: the op with its progress and how long it has run, not the job id", () => {
+  const job = makeJob({
+    op: "test",
+    state: "running",
+    startedAt: secondsAgo(45),
+    progress: { current: 3, total: 10 },
+  });
+  expect(formatRunning(job, NOW)).toBe("test 3/10 (45s)");
+  expect(formatRunning(makeJob({ op: "pull", state: "dispatched" }), NOW)).toBe("pull (dispatched)");
+  expect(formatRunning({ ...job, progress: undefined, startedAt: secondsAgo(3900) }, NOW)).toBe(
+    "test (1h05m)",
+  );
+  expect(formatRunning(null, NOW)).toBe("-");
 });
 
 test("hosts table: a revoked host says so instead of online/offline", () => {
@@ -70,18 +100,40 @@ test("output lines: the op's own output verbatim, agent notes marked", () => {
   );
 });
 
-test("audit table truncates long details", () => {
-  const text = formatAuditTable([
-    {
-      ts: secondsAgo(0),
-      actor: "admin",
-      action: "job.create",
-      target: "h_1",
-      details: { note: "x".repeat(200) },
-    },
-  ]);
-  expect(text.split("\n")[1]!.length).toBeLessThan(200);
-  expect(text).toContain("…");
+test("audit table: hosts by name, details whole as key=value, whatever their length", () => {
+  const names = new Map([["h_1", "web1"]]);
+  const long = "x".repeat(200);
+  const text = formatAuditTable(
+    [
+      {
+        ts: secondsAgo(0),
+        actor: "admin",
+        action: "job.created",
+        target: "j_1",
+        details: { hostId: "h_1", op: "pull" },
+      },
+      {
+        ts: secondsAgo(0),
+        actor: "host:h_1",
+        action: "host.enrolled",
+        target: "h_1",
+        details: { note: long },
+      },
+      {
+        ts: secondsAgo(0),
+        actor: "admin",
+        action: "host.deleted",
+        target: "h_gone",
+        details: { name: "old" },
+      },
+    ],
+    names,
+  );
+  const lines = text.split("\n");
+  expect(lines[1]).toEndWith("admin      job.created    j_1     host=web1 op=pull");
+  expect(lines[2]).toContain(`host:web1  host.enrolled  web1    note=${long}`);
+  expect(lines[3]).toEndWith("host.deleted   h_gone  name=old");
+  expect(text).not.toContain("…");
 });
 
 test("enroll token output puts the token and the one-liner each on its own line", () => {
@@ -92,4 +144,39 @@ test("enroll token output puts the token and the one-liner each on its own line"
   });
   expect(text.split("\n")).toContain("  et_abc");
   expect(text.split("\n")).toContain("  curl -fsSL http://fleet:8080/install.sh | sh -s -- --token et_abc");
+});
+
+test("job detail names the host, and says so when it is no longer enrolled", () => {
+  expect(formatJobDetail(makeJob(), NOW, "web1")).toContain("Host:      web1 (h_1)");
+  expect(formatJobDetail(makeJob(), NOW)).toContain("Host:      h_1 (no longer enrolled)");
+});
+
+test("rollouts table: one line each, hosts done of total, why it stopped", () => {
+  const host = { hostId: "h_1", name: "web1", phase: "canary" as const, group: 0 };
+  const base = {
+    targetVersion: "1.2.0",
+    options: RolloutOptions.parse({}),
+    createdAt: secondsAgo(600),
+    createdBy: "admin",
+  };
+  const text = formatRolloutsTable(
+    [
+      {
+        ...base,
+        id: "r_2",
+        state: "running",
+        hosts: [
+          { ...host, state: "done" },
+          { ...host, state: "pending" },
+        ],
+      },
+      { ...base, id: "r_1", state: "halted", reason: "web1 failed", hosts: [{ ...host, state: "failed" }] },
+    ],
+    NOW,
+  );
+  expect(text.split("\n")).toEqual([
+    "ID   STATE    TARGET  HOSTS               STARTED  BY     REASON",
+    "r_2  running  1.2.0   1/2 done            10m ago  admin",
+    "r_1  halted   1.2.0   0/1 done, 1 failed  10m ago  admin  web1 failed",
+  ]);
 });
