@@ -1,8 +1,11 @@
 // `fleetctl rollout status|pause|resume|cancel [id]`: watch and steer the rolling update.
 // Without an id they act on the current rollout (the active one, else the latest).
-import { RolloutResponse } from "../../protocol/index.ts";
+// `fleetctl rollout list`: every rollout, newest first.
+import { type Rollout, RolloutList, RolloutResponse } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
+import { formatTable } from "../format/table.ts";
+import { relativeTime } from "../format/time.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import {
   createRolloutView,
@@ -50,6 +53,39 @@ const status = defineFleetCommand({
   },
 });
 
+/** One row per rollout, newest first as fleetd lists them. */
+export function formatRolloutsTable(rollouts: readonly Rollout[], now = Date.now()): string {
+  const rows = rollouts.map((r) => {
+    const done = r.hosts.filter((h) => h.state === "done").length;
+    const failed = r.hosts.filter((h) => h.state === "failed").length;
+    return [
+      r.id,
+      r.state,
+      r.targetVersion,
+      `${done}/${r.hosts.length} done${failed ? `, ${failed} failed` : ""}`,
+      relativeTime(r.createdAt, now),
+      r.createdBy,
+      r.reason ?? "",
+    ];
+  });
+  return formatTable(["ID", "STATE", "TARGET", "HOSTS", "STARTED", "BY", "REASON"], rows);
+}
+
+const list = defineFleetCommand({
+  meta: { name: "list", description: "List rollouts, newest first" },
+  args: { ...jsonArg, ...connectionArgs },
+  examples: ["fleetctl rollout list", "fleetctl rollout list --json | jq -r '.rollouts[0].id'"],
+  async run({ args }) {
+    const { rollouts } = await clientFromArgs(args).request("listRollouts", RolloutList);
+    if (args.json) return printJson({ rollouts });
+    printText(
+      rollouts.length
+        ? formatRolloutsTable(rollouts)
+        : "No rollouts yet. Start one with: fleetctl update --all",
+    );
+  },
+});
+
 const change = (what: "pause" | "resume" | "cancel", description: string) =>
   defineFleetCommand({
     meta: { name: what, description },
@@ -66,9 +102,15 @@ const change = (what: "pause" | "resume" | "cancel", description: string) =>
   });
 
 export default defineFleetCommand({
-  meta: { name: "rollout", description: "Watch and steer rolling updates" },
-  examples: ["fleetctl rollout status --watch", "fleetctl rollout pause", "fleetctl rollout cancel r_1a2b3c"],
+  meta: { name: "rollout", description: "List, watch and steer rolling updates" },
+  examples: [
+    "fleetctl rollout list",
+    "fleetctl rollout status --watch",
+    "fleetctl rollout pause",
+    "fleetctl rollout cancel r_1a2b3c",
+  ],
   subCommands: {
+    list,
     status,
     pause: change("pause", "Stop dispatching new hosts; hosts in flight finish"),
     resume: change("resume", "Continue a paused rollout"),
