@@ -16,3 +16,9 @@ export const UpdateJobArgs = z.object({
   timeoutSeconds: z.number().int().positive().optional(),
 });
 export type UpdateJobArgs = z.infer<typeof UpdateJobArgs>;
+
+/**
+ * The first protocol whose agents know the `update` op (all of them, so far). fleetd claims an
+ * agent is too old for an update only when it speaks an older protocol than this.
+ */
+export const UPDATE_OP_SINCE_PROTOCOL = 1;

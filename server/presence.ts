@@ -1,10 +1,13 @@
 // Which hosts are online, derived in memory from agent traffic and never written per poll.
-// A held poll means online. After a poll is answered the agent is about to poll again, so it
-// stays online for two poll windows; after a held poll's connection drops it gets only a short
-// grace, because a dropped connection is the first sign of an agent that is going away.
+// A held poll means online. However a poll ends, the host stays online only offlineGraceMs
+// longer: an answered agent polls again at once (agent/loop.ts), and a dropped connection is the
+// first sign of an agent going away. Two poll windows after an answer (as before) kept a frozen
+// (SIGSTOPped) agent online for 50 s after fleetd handed it a command it would never read.
+// A frozen agent holding a poll still shows online until that poll's window ends: the kernel
+// keeps its connection open, so that is the first sign fleetd can see. The bound, in the limits of
+// server/config.ts: pollWindowMs + offlineGraceMs + sweepIntervalMs (36 s by default).
 
 export interface PresenceTimings {
-  pollWindowMs: number;
   offlineGraceMs: number;
 }
 
@@ -37,8 +40,8 @@ export class Presence {
     entry.heldPolls = Math.max(0, entry.heldPolls - 1);
     if (entry.heldPolls === 0) this.notHolding.add(hostId);
     this.touched.add(hostId);
-    const grace = how === "answered" ? 2 * this.timings.pollWindowMs : this.timings.offlineGraceMs;
-    entry.onlineUntil = how === "answered" ? Math.max(entry.onlineUntil, now + grace) : now + grace;
+    const until = now + this.timings.offlineGraceMs;
+    entry.onlineUntil = how === "answered" ? Math.max(entry.onlineUntil, until) : until;
   }
 
   /** Any other agent request shows the agent is alive right now. */

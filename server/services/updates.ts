@@ -3,6 +3,7 @@
 // the agent's own health-gated result. A reported rollback, a timeout or a host that goes
 // away is a failure, raises an update_failed alert, and is audited.
 import type { Hello } from "../../protocol/agent.ts";
+import { PROTOCOL_VERSION } from "../../protocol/common.ts";
 import type { Job } from "../../protocol/jobs.ts";
 import { UpdateJobArgs, type UpdateRequest } from "../../protocol/updates.ts";
 import type { ServerContext } from "../context.ts";
@@ -12,6 +13,7 @@ import { recordAudit, SYSTEM_ACTOR } from "./audit.ts";
 import { requireHost } from "./hosts.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { createJob } from "./jobs.ts";
+import { describeSilentUpdate } from "./update-silence.ts";
 
 export const ROLLED_BACK = "rolled_back";
 
@@ -91,12 +93,15 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
       ctx.updateReports.get(job.id) ?? 0,
     );
     if (now - lastSign > timeoutMs) {
-      const seconds = timeoutMs / 1000;
-      const reason =
-        job.state === "dispatched"
-          ? `the agent did not start the update within ${seconds} s: it may be too old to know the update ` +
-            "command; reinstall it with this server's install.sh"
-          : `no word from the update and no hello on ${String(job.args.version)} for ${seconds} s`;
+      const reason = describeSilentUpdate({
+        job,
+        timeoutMs,
+        lastReportAt: ctx.updateReports.get(job.id) ?? null,
+        // fleetd takes hellos in its own protocol only (assertProtocol): a host that polled speaks it.
+        agentProtocol: PROTOCOL_VERSION,
+        lastHeard: ctx.store.getHost(job.hostId)?.lastSeen ?? null,
+        offlineSince: ctx.presence.offlineSince(job.hostId, now),
+      });
       settled.push(finishJob(ctx, job, { state: "failed", reason }, SYSTEM_ACTOR, "job.finished"));
     }
   }

@@ -33,7 +33,8 @@ test("polls of a host already seen write nothing; the host going offline is writ
     lastSeenFlushMs: 30,
     sweepIntervalMs: 30,
     pollWindowMs: 150,
-    offlineGraceMs: 50,
+    // Longer than the 40 ms between polls: an answered host is online only this long (presence.ts).
+    offlineGraceMs: 150,
   });
   const { hostId, hostToken } = await enroll(app, "web-1");
   await app.call("POST", "/api/v1/agent/hello", { token: hostToken, json: helloBody() });
