@@ -115,7 +115,8 @@ export function tierSkipReason(name: TierName): string | null {
 }
 
 export function insideContainer(): boolean {
-  if (existsSync("/run/systemd/container") || existsSync("/.dockerenv")) return true;
+  // systemd-nspawn, podman and LXC set $container for the payload; docker leaves /.dockerenv.
+  if (process.env.container || existsSync("/run/systemd/container") || existsSync("/.dockerenv")) return true;
   try {
     // PID 1's environment carries container= under systemd-nspawn, LXC and podman.
     return /(^|\0)container=/.test(readFileSync("/proc/1/environ", "latin1"));

@@ -14,8 +14,15 @@ export const ROOTFS_BUILD_TIMEOUT_MS = 8 * 60_000;
 const DEFAULT_MIRROR = "http://deb.debian.org/debian";
 const COMPLETE = ".fleet-rootfs-complete";
 
-/** What goes into the tree; any change to it is a new cache entry. */
-export function rootfsRecipe() {
+export interface RootfsRecipe {
+  suite: string;
+  variant: string;
+  include: string[];
+  revision: number;
+}
+
+/** What goes into the system tier's tree; any change to it is a new cache entry. */
+export function rootfsRecipe(): RootfsRecipe {
   return {
     suite: _hostSuite() ?? "bookworm",
     variant: "minbase",
@@ -26,8 +33,8 @@ export function rootfsRecipe() {
   };
 }
 
-export function rootfsPath(): string {
-  const key = createHash("sha256").update(JSON.stringify(rootfsRecipe())).digest("hex").slice(0, 12);
+export function rootfsPath(recipe: RootfsRecipe = rootfsRecipe()): string {
+  const key = createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 12);
   return join(CACHE_DIR, `rootfs-${key}`);
 }
 
@@ -36,14 +43,16 @@ export function rootfsReady(dir = rootfsPath()): boolean {
 }
 
 /** Returns the cached tree, building it first if needed; throws with debootstrap's log tail on failure. */
-export async function ensureRootfs(log: (line: string) => void = () => {}): Promise<string> {
-  const dir = rootfsPath();
+export async function ensureRootfs(
+  log: (line: string) => void = () => {},
+  recipe: RootfsRecipe = rootfsRecipe(),
+): Promise<string> {
+  const dir = rootfsPath(recipe);
   if (rootfsReady(dir)) return dir;
   mkdirSync(CACHE_DIR, { recursive: true });
-  const recipe = rootfsRecipe();
   const mirror = aptMirror();
   const logFile = `${dir}.log`;
-  log(`building the system-test rootfs ${dir} (debootstrap ${recipe.suite} from ${mirror}); log: ${logFile}`);
+  log(`building the rootfs ${dir} (debootstrap ${recipe.suite} from ${mirror}); log: ${logFile}`);
   const started = performance.now();
   // Built next to its final place and renamed in, so a half-built tree is never taken for a cache hit.
   const script = `

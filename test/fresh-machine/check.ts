@@ -1,0 +1,115 @@
+// The README's two set-up commands on a fresh machine, for real: a minimal Debian 12 (debootstrap
+// minbase plus git and CA certificates, and this machine's Node 20 and npm copied in; nothing
+// else) gets a clean clone of this repo's HEAD, and `npm ci && npm test` runs inside it under
+// systemd-nspawn, as root, with the host's network. npm test installs the tiers' packages itself.
+// Passes when the run is green and the only skipped tiers are those that cannot run nested in a
+// container. Not part of npm test (it runs npm test); .ci/run runs it as a step of its own.
+// Usage (root, Linux): bun test/fresh-machine/check.ts [--keep]
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ensureRootfs, rootfsRecipe } from "../system/rootfs.ts";
+
+const REPO = resolve(import.meta.dir, "../..");
+/** npm ci, a first apt install of Chromium and Wine, and the whole suite on 2 cores. */
+export const CHECK_TIMEOUT_MS = 60 * 60_000;
+/** Tiers that cannot run inside the container, whatever is installed: nspawn does not nest. */
+export const NESTED_TIERS = new Set(["system"]);
+const MIN_NODE = 20;
+
+const say = (line: string) => console.log(`fresh-machine: ${line}`);
+const keep = process.argv.includes("--keep");
+
+function fail(message: string): never {
+  console.error(`fresh-machine: ${message}`);
+  process.exit(1);
+}
+
+if (process.platform !== "linux" || process.getuid?.() !== 0) fail("needs root on Linux (systemd-nspawn)");
+for (const tool of ["systemd-nspawn", "debootstrap", "git"])
+  if (!Bun.which(tool)) fail(`${tool} is missing: apt-get install systemd-container debootstrap git`);
+if (!nodeAtLeast(MIN_NODE))
+  fail(`this machine's Node is older than ${MIN_NODE}; the check copies it into the container`);
+
+const recipe = { ...rootfsRecipe(), include: ["git", "ca-certificates", "libstdc++6"], revision: 1 };
+const pristine = await ensureRootfs(say, recipe);
+const work = `${pristine}.run-${process.pid}`;
+say(`copying ${pristine} to ${work}`);
+rmSync(work, { recursive: true, force: true });
+cpSync(pristine, work, { recursive: true, verbatimSymlinks: true });
+try {
+  installNode(work);
+  const clone = join(work, "root/fleet");
+  say(`cloning ${REPO} (HEAD) into the container`);
+  const git = Bun.spawnSync(["git", "clone", "--quiet", "--no-local", REPO, clone], { stderr: "pipe" });
+  if (git.exitCode !== 0) fail(`git clone failed: ${git.stderr}`);
+  const started = performance.now();
+  say("running `npm ci && npm test` inside (this takes a while)");
+  const run = Bun.spawn(
+    [
+      "systemd-nspawn",
+      "--register=no",
+      "--quiet",
+      // A stub init as PID 1 reaps the detached job runners the tests orphan, as systemd would.
+      "--as-pid2",
+      `--directory=${work}`,
+      "--chdir=/root/fleet",
+      "--setenv=HOME=/root",
+      "--setenv=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "sh",
+      "-c",
+      "npm ci --no-audit --no-fund && npm test",
+    ],
+    { stdout: "inherit", stderr: "pipe", timeout: CHECK_TIMEOUT_MS },
+  );
+  let tail = "";
+  const reader = run.stderr.getReader();
+  const decoder = new TextDecoder();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    process.stderr.write(read.value);
+    tail = (tail + decoder.decode(read.value, { stream: true })).slice(-65_536);
+  }
+  const code = await run.exited;
+  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+  const skipped = [...tail.matchAll(/^skipped tier (\S+) \(/gm)].map((m) => m[1]!);
+  const counts =
+    tail
+      .trim()
+      .split("\n")
+      .findLast((l) => /^\d+ passed, \d+ failed/.test(l)) ?? "no counts";
+  say(`npm ci && npm test exited ${code} in ${minutes} min: ${counts}`);
+  say(
+    `skipped tiers: ${skipped.length > 0 ? skipped.join(", ") : "none"} (allowed nested: ${[...NESTED_TIERS].join(", ")})`,
+  );
+  const unexpected = skipped.filter((t) => !NESTED_TIERS.has(t));
+  if (code !== 0) fail("the README's commands failed on a fresh machine");
+  if (unexpected.length > 0) fail(`tiers skipped that should run in a container: ${unexpected.join(", ")}`);
+  say("ok");
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+  else say(`kept ${work}`);
+}
+
+/** This machine's node and npm, into /usr/local as a NodeSource or tarball install would put them. */
+function installNode(root: string): void {
+  const node = Bun.which("node");
+  if (!node) fail("no node on PATH to copy into the container");
+  const npmDir = [resolve(node, "../../lib/node_modules/npm"), "/usr/lib/node_modules/npm"].find((d) =>
+    existsSync(join(d, "bin/npm-cli.js")),
+  );
+  if (!npmDir) fail(`cannot find npm next to ${node}`);
+  mkdirSync(join(root, "usr/local/lib/node_modules"), { recursive: true });
+  cpSync(node, join(root, "usr/local/bin/node"));
+  cpSync(npmDir, join(root, "usr/local/lib/node_modules/npm"), { recursive: true, verbatimSymlinks: true });
+  symlinkSync("../lib/node_modules/npm/bin/npm-cli.js", join(root, "usr/local/bin/npm"));
+  symlinkSync("../lib/node_modules/npm/bin/npx-cli.js", join(root, "usr/local/bin/npx"));
+  const version = readFileSync(join(npmDir, "package.json"), "utf8").match(/"version":\s*"([^"]+)"/)?.[1];
+  say(
+    `copied node ${Bun.spawnSync([node, "--version"]).stdout.toString().trim()} and npm ${version} into /usr/local`,
+  );
+}
+
+function nodeAtLeast(major: number): boolean {
+  const node = Bun.which("node");
+  const v = node ? Bun.spawnSync([node, "--version"]).stdout.toString().trim() : "";
+  return Number(/^v(\d+)/.exec(v)?.[1] ?? 0) >= major;
+}
