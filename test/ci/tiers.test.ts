@@ -2,7 +2,7 @@
 // what it does on each kind of machine, that every package in the list is a real Debian package,
 // and that a real run ends with the skipped tiers and the counts.
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { installPlan, type Machine } from "../../scripts/test/install-packages.ts";
 import { SKIPPED_TIERS_ENV, TIERS, tierNamed, tierSkipReason } from "../../scripts/test/tiers.ts";
@@ -93,4 +93,14 @@ test("npm test's runner ends with the counts from bun's own report, skips includ
     code: 0,
     last: "2 passed, 0 failed, 1 skipped",
   });
+});
+
+test("docs/testing.md's table of tiers is the list in scripts/test/tiers.ts", () => {
+  const doc = readFileSync(join(REPO, "docs/testing.md"), "utf8");
+  const rows = [...doc.matchAll(/^\| `([a-z]+)` \| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => [
+    m[1],
+    m[2]!.trim(),
+    m[3]!.trim(),
+  ]);
+  expect(rows).toEqual(TIERS.map((t) => [t.name, t.debian.join(" "), t.covers]));
 });
