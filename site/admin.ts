@@ -51,6 +51,11 @@ function signOut(message?: string): void {
   if (message) notify(message, "bad");
 }
 
+/** Admin tokens have their own prefix (server/services/tokens.ts); board tokens are free-form. */
+export const isAdminToken = (token: string) => token.startsWith("fa_") && token.length === 46;
+
+export const signInAsAdmin = (token: string) => signIn(token);
+
 async function signIn(token: string): Promise<void> {
   setAdminToken(token);
   try {
@@ -94,6 +99,46 @@ async function act(el: HTMLElement, form?: HTMLFormElement): Promise<void> {
   hooks.refresh();
 }
 
+function run(button: HTMLButtonElement): void {
+  button.disabled = true; // one click, one request
+  void act(button).finally(() => {
+    button.disabled = false;
+  });
+}
+
+/**
+ * Operations that change what a host runs or interrupt it: one click only asks, the action
+ * happens on the second, in a prompt that names the host. Pull and test only read.
+ */
+const CONFIRMED_OPS: Record<string, string> = {
+  switch: "activates the checked-out configuration on it",
+  restart: "restarts its agent",
+};
+
+let _pending: HTMLButtonElement | null = null;
+
+function askFirst(button: HTMLButtonElement): void {
+  const { op = "", name = "" } = button.dataset;
+  _pending = button;
+  byId("confirm-text").textContent =
+    `${op[0]!.toUpperCase()}${op.slice(1)} ${name} now? This ${CONFIRMED_OPS[op]}.`;
+  const yes = byId("confirm-yes");
+  yes.textContent = `Yes, ${op} ${name}`;
+  byId("confirm").hidden = false;
+  yes.focus();
+}
+
+function closeConfirm(cancelled: boolean): void {
+  const button = _pending;
+  _pending = null;
+  byId("confirm").hidden = true;
+  if (cancelled) {
+    notify("Cancelled: nothing was queued.");
+    // Back where the person was, if the row is still there after refreshes.
+    if (button?.isConnected) button.focus();
+  }
+}
+
 export function setupAdmin(h: AdminHooks): void {
   hooks = h;
   state.admin = adminToken() !== null;
@@ -111,10 +156,20 @@ export function setupAdmin(h: AdminHooks): void {
   document.addEventListener("click", (e) => {
     const button = (e.target as Element).closest<HTMLButtonElement>("button[data-action]");
     if (!button || !state.admin) return;
-    button.disabled = true; // one click, one request
-    void act(button).finally(() => {
-      button.disabled = false;
-    });
+    if (button.dataset.action === "job" && CONFIRMED_OPS[button.dataset.op ?? ""]) return askFirst(button);
+    run(button);
+  });
+  byId("confirm-no").addEventListener("click", () => closeConfirm(true));
+  byId("confirm").addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      closeConfirm(true);
+    }
+  });
+  byId("confirm-yes").addEventListener("click", () => {
+    const button = _pending;
+    closeConfirm(false);
+    if (button) run(button);
   });
   document.addEventListener("submit", (e) => {
     const target = e.target as HTMLFormElement;

@@ -3,16 +3,23 @@
 // and the page says when the snapshot was taken.
 import type { Board, BoardHostDetail } from "../protocol/board.ts";
 import { renderActivity } from "./activity.ts";
-import { notify, renderAdminToggle, setupAdmin } from "./admin.ts";
-import { wireControls } from "./controls.ts";
+import { isAdminToken, notify, renderAdminToggle, setupAdmin, signInAsAdmin } from "./admin.ts";
+import { reflectView, wireControls } from "./controls.ts";
 import { renderDetail } from "./detail.ts";
 import { byId, tickTimes } from "./dom.ts";
+import { readFragment, syncFragment } from "./fragment.ts";
 import { renderHosts } from "./hosts.ts";
 import { conditionalGet, HttpError, Poller } from "./poll.ts";
 import { renderRollout } from "./rollout.ts";
 import { adoptTokenFromFragment, readHeaders, setBoardToken } from "./session.ts";
 import { boardNow, state } from "./state.ts";
-import { renderConnection, renderSnapshotNote, showTokenForm } from "./status.ts";
+import {
+  hideTokenForm,
+  renderConnection,
+  renderRedactedNote,
+  renderSnapshotNote,
+  showTokenForm,
+} from "./status.ts";
 import { renderSummary } from "./summary.ts";
 
 interface Snapshot {
@@ -27,7 +34,10 @@ let poller: Poller | null = null;
 function render(): void {
   const board = state.board;
   renderAdminToggle();
+  reflectView();
+  syncFragment();
   if (!board) return;
+  renderRedactedNote(board.redacted === true);
   renderSummary(board);
   renderHosts(board.hosts);
   renderRollout(board);
@@ -60,17 +70,25 @@ async function round(): Promise<void> {
   render();
 }
 
-/** #host=ID opens a host's detail; anything else is the overview. */
+/** #host=ID (or NAME) opens a host's detail; anything else is the overview. Filters: fragment.ts. */
 function followFragment(focus: boolean): void {
   const previous = state.detailId;
-  const id = new URLSearchParams(location.hash.slice(1)).get("host");
+  const { host: id } = readFragment(location.hash);
+  const previousHost = state.detail?.host ?? null;
   state.detailId = id;
-  if (id !== previous) state.detail = snapshot && id ? (snapshot.details[id] ?? null) : null;
+  if (id !== previous) state.detail = snapshot && id ? snapshotDetail(snapshot, id) : null;
   render();
   if (!focus) return;
   if (id) byId("detail-title").focus();
-  else if (previous) document.querySelector<HTMLElement>(`tr[data-id="${CSS.escape(previous)}"] a`)?.focus();
+  const back = previousHost?.id ?? previous;
+  if (!id && back) document.querySelector<HTMLElement>(`tr[data-id="${CSS.escape(back)}"] a`)?.focus();
   poller?.poke();
+}
+
+/** A snapshot's details are keyed by id; a #host=NAME link finds its host by name. */
+function snapshotDetail(snap: Snapshot, key: string): BoardHostDetail | null {
+  const id = snap.board.hosts.find((h) => h.id === key || h.name === key)?.id;
+  return id ? (snap.details[id] ?? null) : null;
 }
 
 function boot(): void {
@@ -97,16 +115,26 @@ function boot(): void {
   byId("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const input = byId<HTMLInputElement>("board-token");
-    setBoardToken(input.value.trim() || null);
+    const token = input.value.trim();
     input.value = "";
-    byId("token-section").hidden = true;
+    hideTokenForm();
+    // The admin token reads the board too, and also turns on admin mode: one form for both.
+    if (isAdminToken(token)) void signInAsAdmin(token);
+    else setBoardToken(token || null);
     poller?.poke();
   });
+  byId("sign-in").addEventListener("click", () => showTokenForm(null));
   poller = new Poller({
     round,
-    onSuccess: () => renderConnection({ ok: true }),
+    onSuccess: () => {
+      hideTokenForm();
+      renderConnection({ ok: true });
+    },
     onFailure: (err, retryInMs) => {
-      if (err instanceof HttpError && (err.status === 401 || err.status === 403)) showTokenForm(err.message);
+      const refused = err instanceof HttpError && (err.status === 401 || err.status === 403);
+      if (refused) showTokenForm(err.message);
+      // No token sent yet: the sign-in prompt is the answer, not an error banner.
+      if (refused && Object.keys(readHeaders()).length === 0) return;
       renderConnection({ ok: false, err, retryInMs });
     },
   });

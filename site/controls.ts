@@ -1,5 +1,6 @@
 // The host list's controls: name filter, state and platform filters, sortable column headers,
-// summary tiles that filter, and Escape to leave a host's detail.
+// summary tiles that filter, and Escape to leave a host's detail. The view they set lives in
+// the address too (fragment.ts); reflectView puts it back into the controls.
 import { byId } from "./dom.ts";
 import type { HostState } from "./format.ts";
 import { type SortKey, state } from "./state.ts";
@@ -46,4 +47,15 @@ export function wireControls(render: () => void): void {
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && state.detailId && !(e.target instanceof HTMLInputElement)) location.hash = "";
   });
+}
+
+/** The controls show state.view, e.g. after it was read from the address. */
+export function reflectView(): void {
+  const name = byId<HTMLInputElement>("f-name");
+  if (name.value !== state.view.name) name.value = state.view.name;
+  const stateSelect = byId<HTMLSelectElement>("f-state");
+  if (stateSelect.value !== state.view.state) stateSelect.value = state.view.state;
+  const platform = byId<HTMLSelectElement>("f-platform");
+  const known = Array.from(platform.options).some((o) => o.value === state.view.platform);
+  if (known && platform.value !== state.view.platform) platform.value = state.view.platform;
 }

@@ -3,14 +3,19 @@
 // opened stay open while the page refreshes.
 import type { BoardHostDetail, BoardJobDetail } from "../protocol/board.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
-import { badge, jobBadge, platformText, runningJob } from "./format.ts";
+import { badge, jobBadge, platformText, progressText, runningJob } from "./format.ts";
 import { hostActions } from "./hosts.ts";
 import { state } from "./state.ts";
 
 const _jobs = new Map<string, HTMLDetailsElement>();
 
+/** #host= names a host by id or by name (a link typed by hand: #host=db1). */
+export function isDetailOf(host: { id: string; name: string }, key: string | null): boolean {
+  return key !== null && (host.id === key || host.name === key);
+}
+
 export function renderDetail(detail: BoardHostDetail | null): void {
-  if (!detail || detail.host.id !== state.detailId) {
+  if (!detail || !isDetailOf(detail.host, state.detailId)) {
     // Nothing of another host may linger while this one loads.
     patch(byId("detail-title"), "Host");
     patch(byId("detail-facts"), "");
@@ -33,10 +38,10 @@ export function renderDetail(detail: BoardHostDetail | null): void {
   ];
   patch(byId("detail-facts"), facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${v}</dd></div>`).join(""));
   patch(byId("detail-actions"), state.admin && !state.snapshot ? hostActions(h) : "");
-  renderJobs(detail.jobs);
+  renderJobs(detail.jobs, detail.redacted === true);
 }
 
-function renderJobs(jobs: BoardJobDetail[]): void {
+function renderJobs(jobs: BoardJobDetail[], redacted = false): void {
   const list = byId("detail-jobs");
   byId("detail-nojobs").hidden = jobs.length > 0;
   const keep = new Set(jobs.map((j) => j.id));
@@ -56,7 +61,7 @@ function renderJobs(jobs: BoardJobDetail[]): void {
       _jobs.set(job.id, el);
     }
     patch(el.children[0]!, jobSummary(job));
-    patch(el.children[1]!, jobBody(job));
+    patch(el.children[1]!, jobBody(job, redacted));
     const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
     if (expected !== el) list.insertBefore(el, expected);
     previous = el;
@@ -64,12 +69,12 @@ function renderJobs(jobs: BoardJobDetail[]): void {
 }
 
 function jobSummary(job: BoardJobDetail): string {
-  const p = job.progress;
-  const progress = p && p.total > 0 ? ` <span class="muted">${p.current}/${p.total}</span>` : "";
+  const counts = progressText(job);
+  const progress = counts ? ` <span class="muted">${esc(counts)}</span>` : "";
   return `<span class="job-op">${esc(job.op)}</span> ${jobBadge(job)}${progress} ${relTime(job.finishedAt ?? job.startedAt ?? job.createdAt)}`;
 }
 
-function jobBody(job: BoardJobDetail): string {
+function jobBody(job: BoardJobDetail, redacted: boolean): string {
   const reason = job.reason ? `<p>${esc(job.reason)}</p>` : "";
   const tests = job.tests?.length
     ? `<table class="tests"><caption>Tests</caption><thead><tr><th scope="col">Test</th><th scope="col">Result</th><th scope="col">Time</th></tr></thead><tbody>${job.tests
@@ -84,6 +89,8 @@ function jobBody(job: BoardJobDetail): string {
     ? `${clipped}<pre class="output" tabindex="0" aria-label="output of ${esc(job.op)} ${esc(job.id)}">${job.output
         .map((l) => `<span class="${l.stream}">${esc(l.data)}</span>`)
         .join("\n")}</pre>`
-    : `<p class="muted">No output.</p>`;
+    : redacted
+      ? `<p class="muted redacted-note">Output is left out of the public board: sign in with a token to see it.</p>`
+      : `<p class="muted">No output.</p>`;
   return `<p class="muted">job ${esc(job.id)}, created ${relTime(job.createdAt)}</p>${reason}${tests}${output}`;
 }

@@ -25,20 +25,63 @@ export function jobBadge(job: Pick<BoardJob, "state">): string {
   return badge(jobStateText(job.state), JOB_TONES[job.state]);
 }
 
-/** A last-result cell: state and when it ended, with the reason as a tooltip. */
-export function lastResult(job: BoardJob | null): string {
-  if (!job) return `<span class="muted">never</span>`;
-  const title = job.reason ? ` title="${esc(job.reason)}"` : "";
-  return `<span class="result"${title}>${jobBadge(job)} ${relTime(job.finishedAt ?? job.createdAt)}</span>`;
+/**
+ * How far a job got, in words: tests as passed of total ("2/3 passed", while running
+ * "2/5 run, 2 passed"), downloads in bytes ("52 MiB/104 MiB, 50%"), other steps as "1/3".
+ */
+export function progressText(job: Pick<BoardJob, "op" | "state" | "progress">): string | null {
+  const p = job.progress;
+  if (!p || p.total === 0) return null;
+  // Agents before the unit field said "KiB" in the label.
+  if (p.unit === "KiB" || p.label === "KiB") {
+    const pct = Math.floor((100 * p.current) / p.total);
+    return `${kib(p.current)}/${kib(p.total)}, ${pct}%`;
+  }
+  if (job.op === "test" && p.passed !== undefined) {
+    if (job.state === "running" || job.state === "dispatched")
+      return `${p.current}/${p.total} run, ${p.passed} passed`;
+    return `${p.passed}/${p.total} passed`;
+  }
+  return `${p.current}/${p.total}`;
 }
 
-/** The running job with a bar: tests report current / total; other ops show an indeterminate bar. */
+/** 106870 KiB → "104 MiB"; one decimal below 10 of a unit. */
+export function kib(n: number): string {
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = n;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${value < 10 && i > 0 ? value.toFixed(1) : Math.round(value)} ${units[i]}`;
+}
+
+/**
+ * A last-result cell: state, tests passed of total, and when it ended, with the reason as a
+ * tooltip. `staleAfter` (the last switch's end) marks a result from before it: it says nothing
+ * about what the host runs now.
+ */
+export function lastResult(job: BoardJob | null, staleAfter?: string | null): string {
+  if (!job) return `<span class="muted">never</span>`;
+  const title = job.reason ? ` title="${esc(job.reason)}"` : "";
+  const progress = progressText(job);
+  const counts = progress ? ` <span class="counts">${esc(progress)}</span>` : "";
+  const ended = job.finishedAt ?? job.createdAt;
+  const stale =
+    staleAfter && staleAfter > ended
+      ? ` ${badge("stale: before last switch", "warn", ' data-stale=""')}`
+      : "";
+  return `<span class="result"${title}>${jobBadge(job)}${counts} ${relTime(ended)}${stale}</span>`;
+}
+
+/** The running job with a bar and how far it got (see progressText); else an indeterminate bar. */
 export function runningJob(job: BoardJob | null, queued: number): string {
   const more = queued > 0 ? ` <span class="muted">+${queued} queued</span>` : "";
   if (!job)
     return `<div class="run"><span class="muted">${queued > 0 ? `${queued} queued` : "idle"}</span></div>`;
   const p = job.progress;
-  const label = `${job.op} ${p && p.total > 0 ? `${p.current}/${p.total}` : jobStateText(job.state)}`;
+  const label = `${job.op} ${progressText(job) ?? jobStateText(job.state)}`;
   const bar =
     p && p.total > 0
       ? `<progress max="${p.total}" value="${p.current}" aria-label="${esc(label)}"></progress>`
@@ -55,6 +98,24 @@ export function hostState(h: BoardHost): HostState {
   if (h.outdated) return "outdated";
   if (h.running) return "running";
   return "ok";
+}
+
+/** Why a host needs attention, in a few words each ("offline", "test failed", "agent outdated"). */
+export function attentionReasons(h: BoardHost): string[] {
+  const reasons: string[] = [];
+  if (!h.online) reasons.push("offline");
+  for (const op of ["pull", "switch", "test"] as const) {
+    const job = h.last[op];
+    if (job && (job.state === "failed" || job.state === "timed_out" || job.state === "lost"))
+      reasons.push(`${op} ${jobStateText(job.state)}`);
+  }
+  for (const alert of h.alerts) {
+    const what = alert.kind.replaceAll("_", " ");
+    if (!reasons.includes(what)) reasons.push(what);
+  }
+  if (h.failing && reasons.length === (h.online ? 0 : 1)) reasons.push("failing");
+  if (h.outdated) reasons.push("agent outdated");
+  return reasons;
 }
 
 export const STATE_RANK: Record<HostState, number> = {

@@ -32,7 +32,7 @@ const COLUMNS: Column[] = [
   { id: "state", label: "State", sort: "state", cell: stateCell },
   { id: "pull", label: "Last pull", cell: (h) => lastResult(h.last.pull) },
   { id: "switch", label: "Last switch", cell: (h) => lastResult(h.last.switch) },
-  { id: "test", label: "Last test", cell: (h) => lastResult(h.last.test) },
+  { id: "test", label: "Last test", cell: (h) => lastResult(h.last.test, h.last.switch?.finishedAt) },
   { id: "running", label: "Running", cell: (h) => runningJob(h.running, h.queued) },
   { id: "alerts", label: "Alerts", cell: alertsCell },
 ];
@@ -136,8 +136,19 @@ export function renderHosts(hosts: readonly BoardHost[]): void {
   }
   const empty = byId("hosts-empty");
   empty.hidden = visible.length > 0;
-  empty.textContent = hosts.length === 0 ? "No hosts enrolled yet." : "No hosts match the filters.";
+  patch(empty, hosts.length === 0 ? firstHostSteps() : "<p>No hosts match the filters.</p>");
   byId("hosts-count").textContent = `${visible.length} of ${hosts.length}`;
+}
+
+/** The empty fleet's one hint: the two steps to a first host, with this fleetd's own URL. */
+function firstHostSteps(): string {
+  const install = state.board?.installCommand ?? "";
+  return (
+    `<p>No hosts enrolled yet. To add the first one:</p><ol class="first-host">` +
+    `<li>with FLEET_TOKEN set to the admin token, make an enroll token: <code>fleetctl enroll-token create</code> ` +
+    `(in a source checkout: <code>npm run fleetctl -- enroll-token create</code>)</li>` +
+    `<li>on the new host, run the line it prints: <code>${esc(install)}</code></li></ol>`
+  );
 }
 
 function newRow(id: string, cols: Column[]): HTMLTableRowElement {

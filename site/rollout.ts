@@ -41,7 +41,10 @@ function rolloutHtml(r: BoardRollout): string {
   return (
     `<p class="rollout-head">${badge(r.state, ROLLOUT_TONES[r.state], ` data-rollout-state="${r.state}"`)} ` +
     `to <strong>${esc(r.targetVersion)}</strong> <span class="muted">${when} by ${esc(r.createdBy)}</span></p>` +
-    (r.reason ? `<p class="rollout-reason">${esc(r.reason)}</p>` : "") +
+    // Only a halt is bad news; "cancelled by admin" or a finished rollout's note is not.
+    (r.reason
+      ? `<p class="rollout-reason${r.state === "halted" ? " bad-text" : ""}">${esc(r.reason)}</p>`
+      : "") +
     `<div class="rollout-bar"><progress max="${c.total}" value="${finished}" aria-label="${esc(label)}"></progress>` +
     `<span>${esc(label)}: ${esc(parts.filter(Boolean).join(", "))}</span></div>` +
     `<ol class="rollout-hosts">${r.hosts.map(hostLine).join("")}</ol>`
@@ -53,7 +56,10 @@ function hostLine(h: RolloutHost): string {
   return (
     `<li data-host="${esc(h.hostId)}" data-state="${h.state}"><span class="rh-name">${esc(h.name)}</span> ` +
     `${badge(h.state, HOST_TONES[h.state])} <span class="muted">${esc(group)}</span>` +
-    (h.reason ? ` <span class="rh-reason">${esc(h.reason)}</span>` : "") +
+    // "updated 1.0 → 2.0" and "already at 2.0" are outcomes, not failures: red only when failed.
+    (h.reason
+      ? ` <span class="rh-reason${h.state === "failed" ? " bad-text" : ""}">${esc(h.reason)}</span>`
+      : "") +
     `</li>`
   );
 }
@@ -69,10 +75,15 @@ function controls(board: Board): string {
     );
   }
   if (!board.agentVersion) return `<p class="muted">fleetd serves no agent builds to roll out.</p>`;
+  if (board.hosts.length === 0) return `<p class="muted">No hosts to roll out to yet.</p>`;
+  const target = board.agentVersion;
+  // Revoked hosts are left out of rollouts; they say nothing about what is left to update.
+  if (board.hosts.every((h) => h.version === target && !h.outdated))
+    return `<p class="muted" data-all-current>Every host is on ${esc(target)}: nothing to roll out.</p>`;
   return (
     `<form class="rollout-start" data-action="rollout-start">` +
     `<label>Canary hosts <input name="canary" type="number" min="0" value="1" inputmode="numeric"></label>` +
     `<label>Batch size <input name="batch" type="number" min="1" value="1" inputmode="numeric"></label>` +
-    `<button type="submit" class="act">Start rollout to ${esc(board.agentVersion)}</button></form>`
+    `<button type="submit" class="act">Start rollout to ${esc(target)}</button></form>`
   );
 }

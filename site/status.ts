@@ -49,12 +49,24 @@ function describe(err: unknown): string {
   return "fleetd is unreachable.";
 }
 
-export function showTokenForm(message: string): void {
+/** Asks for a token, saying why (fleetd's refusal says how to get one); null: asked for by hand. */
+export function showTokenForm(message: string | null): void {
   const section = byId("token-section");
+  const why = message ?? "A token shows job output and paths, which the public board leaves out.";
+  // fleetd's messages start lower-case, to read well after "401:"; here it is a sentence.
+  setText(byId("token-why"), `${why[0]?.toUpperCase() ?? ""}${why.slice(1)}${why.endsWith(".") ? "" : "."}`);
   if (!section.hidden) return;
   section.hidden = false;
-  setText(byId("token-why"), message);
   byId("board-token").focus();
+}
+
+export function hideTokenForm(): void {
+  byId("token-section").hidden = true;
+}
+
+/** On a public board (--public-board, no token): what is left out, and a way in. */
+export function renderRedactedNote(redacted: boolean): void {
+  byId("redacted-note").hidden = !redacted;
 }
 
 export function renderSnapshotNote(generatedAt: string): void {

@@ -2,7 +2,10 @@
 // current and green?"), open alerts, and the server's version.
 import type { Board } from "../protocol/board.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
-import type { Tone } from "./format.ts";
+import { attentionReasons, type Tone } from "./format.ts";
+
+/** Hosts named in the verdict; the rest are counted ("and 3 more"), the Failing filter lists them. */
+const NAMED_IN_VERDICT = 5;
 
 interface Tile {
   label: string;
@@ -38,15 +41,18 @@ export function renderSummary(board: Board): void {
       )
       .join(""),
   );
+  const needing = board.hosts
+    .map((h) => ({ name: h.name, reasons: attentionReasons(h) }))
+    .filter((h) => h.reasons.length > 0);
   const verdict =
     s.hosts === 0
       ? "No hosts enrolled yet."
-      : s.offline || s.failing || s.outdated
-        ? "Needs attention."
+      : needing.length
+        ? attentionVerdict(needing)
         : "All hosts online, current and green.";
   patch(byId("verdict"), esc(verdict));
   // The tab title answers the glance too, for a board left open in a background tab.
-  const problems = board.hosts.filter((h) => !h.online || h.failing || h.outdated).length;
+  const problems = needing.length;
   document.title = problems ? `(${problems}) Fleet status: needs attention` : "Fleet status";
   patch(
     byId("versions"),
@@ -69,4 +75,12 @@ function renderAlerts(board: Board): void {
       )
       .join(""),
   );
+}
+
+/** "2 hosts need attention: db1 (test failed), nas (agent outdated)." */
+export function attentionVerdict(hosts: { name: string; reasons: string[] }[]): string {
+  const named = hosts.slice(0, NAMED_IN_VERDICT).map((h) => `${h.name} (${h.reasons.join(", ")})`);
+  const more = hosts.length > NAMED_IN_VERDICT ? `, and ${hosts.length - NAMED_IN_VERDICT} more` : "";
+  const count = hosts.length === 1 ? "1 host needs" : `${hosts.length} hosts need`;
+  return `${count} attention: ${named.join(", ")}${more}.`;
 }

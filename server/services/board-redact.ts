@@ -39,7 +39,8 @@ const _boards = new WeakMap<Versioned<Board>, Versioned<Board>>();
 export function redactBoard(full: Versioned<Board>): Versioned<Board> {
   const hit = _boards.get(full);
   if (hit) return hit;
-  const doc: Board = { ...scrubDeep(full.doc), generatedAt: full.doc.generatedAt, redacted: true };
+  const { generatedAt, installCommand } = full.doc;
+  const doc: Board = { ...scrubDeep(full.doc), generatedAt, installCommand, redacted: true };
   const value = { doc, etag: _publicEtag(full.etag) };
   _boards.set(full, value);
   return value;

@@ -53,7 +53,13 @@ export const update: Operation = async (ctx) => {
     checkSignature(entry, version, TRUSTED_KEYS);
     say(`downloading ${entry.file} (${version}, ${(entry.size / 1e6).toFixed(1)} MB) to ${newPath(bin)}`);
     const progress = (bytes: number) =>
-      ctx.progress({ current: Math.round(bytes / 1024), total: Math.round(entry.size / 1024), label: "KiB" });
+      ctx.progress({
+        current: Math.round(bytes / 1024),
+        total: Math.round(entry.size / 1024),
+        unit: "KiB",
+        // An older board reads the unit from the label.
+        label: "KiB",
+      });
     await withRetry(
       "downloading",
       () => downloadTo(ctx.config.server, entry.file, newPath(bin), entry.size, ctx.signal, progress),
