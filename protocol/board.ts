@@ -9,8 +9,8 @@ import { OsInfo } from "./hosts.ts";
 import { Job, JobSummary, OutputLine } from "./jobs.ts";
 import { Rollout } from "./rollouts.ts";
 
-/** A job as the board shows it: the same summary `fleetctl hosts` shows. */
-export const BoardJob = JobSummary;
+/** A job as the board shows it: the same fields as the summary `fleetctl hosts` shows. */
+export const BoardJob = JobSummary.extend({});
 export type BoardJob = z.infer<typeof BoardJob>;
 
 /**

@@ -14,11 +14,33 @@ export const CreateEnrollTokenRequest = z.object({
 });
 
 export const EnrollTokenCreated = z.object({
+  /** Names the token in `GET /api/v1/enroll-tokens` and for revoking it; not a secret. */
+  id: Id,
   token: z.string(),
   expiresAt: Timestamp,
   installCommand: z.string(),
 });
 export type EnrollTokenCreated = z.infer<typeof EnrollTokenCreated>;
+
+export const EnrollTokenState = z.enum(["unused", "used", "expired", "revoked"]);
+export type EnrollTokenState = z.infer<typeof EnrollTokenState>;
+
+/** An enroll token as the operator may see it: never the token itself, nor its hash. */
+export const EnrollTokenInfo = z.object({
+  id: Id,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  note: z.string().optional(),
+  state: EnrollTokenState,
+  usedAt: Timestamp.optional(),
+  usedByHostId: Id.optional(),
+  revokedAt: Timestamp.optional(),
+});
+export type EnrollTokenInfo = z.infer<typeof EnrollTokenInfo>;
+
+/** Newest first. Used and expired tokens are listed until fleetd forgets them (a week after expiry). */
+export const EnrollTokenList = z.object({ tokens: z.array(EnrollTokenInfo) });
+export const EnrollTokenResponse = z.object({ token: EnrollTokenInfo });
 
 export const EnrollRequest = z.object({
   token: z.string().min(1).max(200),

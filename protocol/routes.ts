@@ -32,6 +32,9 @@ export const ROUTES = {
   getJob: { method: "GET", path: "/api/v1/jobs/:id", auth: "admin" },
   cancelJob: { method: "POST", path: "/api/v1/jobs/:id/cancel", auth: "admin" },
   createEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens", auth: "admin" },
+  listEnrollTokens: { method: "GET", path: "/api/v1/enroll-tokens", auth: "admin" },
+  /** An unused token can no longer enroll anything; the record stays, marked revoked. */
+  revokeEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens/:id/revoke", auth: "admin" },
   listAudit: { method: "GET", path: "/api/v1/audit", auth: "admin" },
   listAlerts: { method: "GET", path: "/api/v1/alerts", auth: "admin" },
   startRollout: { method: "POST", path: "/api/v1/rollouts", auth: "admin" },

@@ -1,20 +1,85 @@
 // `fleetctl enroll-token create`: a single-use, expiring token and the one-liner that
-// installs and enrolls the agent on a new host with it.
-import { EnrollTokenCreated } from "../../protocol/index.ts";
+// installs and enrolls the agent on a new host with it. `list` shows the tokens fleetd
+// remembers (never the secret), `revoke <id>` makes an unused one worthless.
+import {
+  EnrollTokenCreated,
+  type EnrollTokenInfo,
+  EnrollTokenList,
+  EnrollTokenResponse,
+} from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
-import { printJson, printText } from "../output.ts";
+import { formatTable } from "../format/table.ts";
+import { relativeTime } from "../format/time.ts";
+import { paint, printJson, printText } from "../output.ts";
+import { hostNames } from "../resolve-host.ts";
 
 export function formatEnrollToken(created: EnrollTokenCreated): string {
   return [
-    `Enroll token (single use, expires ${created.expiresAt}):`,
+    `Enroll token ${created.id} (single use, expires ${created.expiresAt}):`,
     `  ${created.token}`,
     "",
     "Install and enroll the agent on a host with:",
     `  ${created.installCommand}`,
   ].join("\n");
 }
+
+/** "in 55m" for an expiry ahead, "5m ago" for one past: relativeTime of the mirrored moment. */
+function _expires(iso: string, now: number): string {
+  const ahead = Date.parse(iso) - now;
+  if (!(ahead > 0)) return relativeTime(iso, now);
+  return `in ${relativeTime(new Date(now - ahead).toISOString(), now).replace(/ ago$/, "")}`;
+}
+
+export function formatEnrollTokens(
+  tokens: readonly EnrollTokenInfo[],
+  names: ReadonlyMap<string, string> = new Map(),
+  now = Date.now(),
+): string {
+  const rows = tokens.map((t) => [
+    t.id,
+    relativeTime(t.createdAt, now),
+    _expires(t.expiresAt, now),
+    t.state === "unused" ? paint.green(t.state) : t.state,
+    t.usedByHostId ? (names.get(t.usedByHostId) ?? t.usedByHostId) : "",
+    t.note ?? "",
+  ]);
+  return formatTable(["ID", "CREATED", "EXPIRES", "STATE", "USED BY", "NOTE"], rows);
+}
+
+const list = defineFleetCommand({
+  meta: { name: "list", description: "List enroll tokens, newest first: unused, used, expired or revoked" },
+  args: { ...jsonArg, ...connectionArgs },
+  examples: [
+    "fleetctl enroll-token list",
+    "fleetctl enroll-token list --json | jq -r '.tokens[] | select(.state == \"unused\") | .id'",
+  ],
+  async run({ args }) {
+    const client = clientFromArgs(args);
+    const { tokens } = await client.request("listEnrollTokens", EnrollTokenList);
+    if (args.json) return printJson({ tokens });
+    if (!tokens.length) return printText("No enroll tokens. Create one with: fleetctl enroll-token create");
+    printText(formatEnrollTokens(tokens, await hostNames(client)));
+  },
+});
+
+const revoke = defineFleetCommand({
+  meta: { name: "revoke", description: "Revoke an unused enroll token by id, so it can enroll nothing" },
+  args: {
+    id: { type: "positional", description: "token id (from enroll-token list or create)", required: true },
+    ...jsonArg,
+    ...connectionArgs,
+  },
+  examples: ["fleetctl enroll-token revoke et_AbCdEf0123456789"],
+  async run({ args }) {
+    const { token } = await clientFromArgs(args).request("revokeEnrollToken", EnrollTokenResponse, {
+      params: { id: args.id },
+    });
+    if (args.json) return printJson({ token });
+    printText(`revoked enroll token ${token.id}: enrolling with it is refused from now on`);
+  },
+});
 
 const create = defineFleetCommand({
   meta: { name: "create", description: "Create a single-use enroll token and print the install one-liner" },
@@ -43,6 +108,10 @@ const create = defineFleetCommand({
 
 export default defineFleetCommand({
   meta: { name: "enroll-token", description: "Manage enroll tokens for adding hosts" },
-  subCommands: { create },
-  examples: ["fleetctl enroll-token create --ttl 3600"],
+  subCommands: { create, list, revoke },
+  examples: [
+    "fleetctl enroll-token create --ttl 3600",
+    "fleetctl enroll-token list",
+    "fleetctl enroll-token revoke et_AbCdEf0123456789",
+  ],
 });

@@ -31,6 +31,8 @@ export const ROUTE_DOCS: Record<RouteName, RouteDoc> = {
   getJob: { query: "GetJobQuery", response: "JobDetail" },
   cancelJob: { response: "JobResponse" },
   createEnrollToken: { request: "CreateEnrollTokenRequest", response: "EnrollTokenCreated", status: 201 },
+  listEnrollTokens: { response: "EnrollTokenList" },
+  revokeEnrollToken: { response: "EnrollTokenResponse" },
   listAudit: { query: "ListAuditQuery", response: "AuditList" },
   listAlerts: { query: "ListAlertsQuery", response: "AlertList" },
   startRollout: { request: "StartRolloutRequest", response: "RolloutResponse", status: 201 },

@@ -5,6 +5,7 @@ import type { ServerContext } from "../context.ts";
 import { conflict, unauthorized } from "../errors.ts";
 import type { HostRecord } from "../store/types.ts";
 import { recordAudit } from "./audit.ts";
+import { enrollTokenId } from "./enroll-tokens.ts";
 import { newHostId } from "./ids.ts";
 import { hashesEqual, hashToken, newEnrollToken, newHostToken, parseToken } from "./tokens.ts";
 
@@ -24,17 +25,19 @@ export async function createEnrollToken(
   const now = Date.now();
   const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.enrollTokenTtlMs;
   const expiresAt = new Date(now + ttlMs).toISOString();
+  const tokenHash = hashToken(token);
   await ctx.store.putEnrollToken({
-    tokenHash: hashToken(token),
+    tokenHash,
     createdAt: new Date(now).toISOString(),
     expiresAt,
     ...(request.note !== undefined ? { note: request.note } : {}),
   });
-  await recordAudit(ctx, actor, "enroll_token.created", undefined, {
+  const id = enrollTokenId(tokenHash);
+  await recordAudit(ctx, actor, "enroll_token.created", id, {
     expiresAt,
     ...(request.note !== undefined ? { note: request.note } : {}),
   });
-  return { token, expiresAt, installCommand: installCommand(ctx.publicUrl, token) };
+  return { id, token, expiresAt, installCommand: installCommand(ctx.publicUrl, token) };
 }
 
 export async function enrollHost(ctx: ServerContext, request: EnrollRequest): Promise<EnrollResponse> {
@@ -43,6 +46,7 @@ export async function enrollHost(ctx: ServerContext, request: EnrollRequest): Pr
     parseToken(request.token)?.kind === "enroll" ? ctx.store.getEnrollToken(tokenHash) : undefined;
   if (!record || !hashesEqual(record.tokenHash, tokenHash)) throw unauthorized("enroll token unknown");
   if (record.usedAt) throw unauthorized("enroll token already used");
+  if (record.revokedAt) throw unauthorized("enroll token revoked");
   if (Date.parse(record.expiresAt) <= Date.now()) throw unauthorized("enroll token expired");
 
   const existing = ctx.store.findHostByName(request.name);

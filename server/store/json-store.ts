@@ -189,6 +189,10 @@ export class JsonStore implements Store {
     return this.tokensFile.put(record);
   }
 
+  listEnrollTokens(): EnrollTokenRecord[] {
+    return [...this.enrollTokens.values()];
+  }
+
   pruneEnrollTokens(before: Date): void {
     for (const [hash, token] of this.enrollTokens) {
       if (Date.parse(token.expiresAt) < before.getTime()) {

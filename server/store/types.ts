@@ -46,6 +46,8 @@ export const EnrollTokenRecord = z.object({
   note: z.string().optional(),
   usedAt: Timestamp.optional(),
   usedByHostId: Id.optional(),
+  /** The operator revoked it before use: enrolling with it is refused from then on. */
+  revokedAt: Timestamp.optional(),
 });
 export type EnrollTokenRecord = z.infer<typeof EnrollTokenRecord>;
 
@@ -71,6 +73,8 @@ export interface Store {
 
   getEnrollToken(tokenHash: string): Readonly<EnrollTokenRecord> | undefined;
   putEnrollToken(record: EnrollTokenRecord): Promise<void>;
+  /** Every remembered token, in no particular order (few: they are pruned a week after expiry). */
+  listEnrollTokens(): readonly Readonly<EnrollTokenRecord>[];
   /** Forgets tokens that expired before `before`; written with the next change. */
   pruneEnrollTokens(before: Date): void;
 

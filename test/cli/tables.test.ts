@@ -138,6 +138,7 @@ test("audit table: hosts by name, details whole as key=value, whatever their len
 
 test("enroll token output puts the token and the one-liner each on its own line", () => {
   const text = formatEnrollToken({
+    id: "et_1",
     token: "et_abc",
     expiresAt: "2026-01-02T04:04:05.000Z",
     installCommand: "curl -fsSL http://fleet:8080/install.sh | sh -s -- --token et_abc",

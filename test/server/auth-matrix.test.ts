@@ -139,6 +139,7 @@ function pathOf(name: RouteName, real: boolean): string {
   if (path.includes("/jobs/:id")) return routePath(name, { id: real ? jobA : "j_nosuchjob" });
   if (path.includes("/rollouts/:id")) return routePath(name, { id: real ? "current" : "r_nosuch" });
   if (path.includes("/hosts/:id")) return routePath(name, { id: real ? hostA.hostId : "h_nosuchhost" });
+  if (path.includes("/enroll-tokens/:id")) return routePath(name, { id: "et_nosuchtoken" });
   if (path.includes(":file")) return routePath(name, { file: "board.js" });
   return path;
 }

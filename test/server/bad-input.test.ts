@@ -296,6 +296,15 @@ function buildCases() {
       code: "not_found",
     });
   }
+  for (const id of ["et_doesnotexist", "bad%20id", "x".repeat(65)]) {
+    add("revokeEnrollToken", `unknown enroll token ${id.slice(0, 20)}`, {
+      method: "POST",
+      path: `/api/v1/enroll-tokens/${id}/revoke`,
+      options: { token: admin },
+      status: 404,
+      code: "not_found",
+    });
+  }
   // Another host's job looks unknown, not forbidden.
   add("agentJobEvents", "another host's job", {
     method: "POST",
