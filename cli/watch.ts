@@ -13,14 +13,18 @@ export interface WatchOptions {
   title: string | null;
   snapshot: () => Promise<string>;
   write: (text: string) => void;
+  /** Ends the watch (with 0) once aborted; Ctrl-C does the same for the operator. */
+  signal?: AbortSignal;
 }
 
 export async function watchLoop(opts: WatchOptions): Promise<number> {
-  process.once("SIGINT", () => {
-    if (opts.tty) opts.write("\n");
-    process.exit(0);
-  });
-  for (let first = true; ; first = false) {
+  if (!opts.signal) {
+    process.once("SIGINT", () => {
+      if (opts.tty) opts.write("\n");
+      process.exit(0);
+    });
+  }
+  for (let first = true; !opts.signal?.aborted; first = false) {
     const at = new Date().toISOString();
     let text: string;
     try {
@@ -37,4 +41,5 @@ export async function watchLoop(opts: WatchOptions): Promise<number> {
     else if (text) opts.write(`${first ? "" : "\n"}# ${at}\n${text}\n`);
     await Bun.sleep(opts.intervalMs);
   }
+  return 0;
 }
