@@ -113,7 +113,8 @@ what they get back with them. This page is rendered from those schemas (through
 - Every API path starts with \`${API_PREFIX}\`. JSON bodies are at most ${MAX_BODY_BYTES} bytes (\`413\`).
 - Authentication is a bearer token: \`Authorization: Bearer <token>\`. **admin**: the admin token
   (\`<data>/admin-token\`); **host**: the host token the agent got at enrollment; **enroll**: the
-  token is in the body; **board**: public unless fleetd runs with \`--board-token\`; **public**: none.
+  token is in the body; **board**: the board token (\`--board-token\`) or the admin token, and with
+  \`--public-board\` no token for a redacted document (no job output, no paths); **public**: none.
   See [security.md](security.md).
 - Every 4xx/5xx carries the one error envelope, [ErrorBody](#errorbody).
 - Notation: \`field?\` may be left out, \`= value\` is what fleetd assumes then; \`// ...\` lists the
