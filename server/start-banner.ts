@@ -36,7 +36,7 @@ export function printStartBanner(log: ConsolaInstance, server: RunningServer, co
     exports.push(`export FLEET_SERVER=${server.url}`);
   log.info(
     [
-      `Board: ${publicUrl}/`,
+      `Board: ${publicUrl}/ (${_boardAccess(config)})`,
       ...(agents.length > 0 ? [`Agents served for: ${agents.join(", ")}`] : []),
       "Enroll a host, from a shell on this machine:",
       ...exports.map((line) => `  ${line}`),
@@ -55,4 +55,11 @@ export function fleetctlCommand(): string {
   const dir = dirname(process.execPath);
   const beside = [join(dir, "fleetctl"), join(dir, `fleetctl-${process.platform}-${process.arch}`)];
   return beside.find((path) => existsSync(path)) ?? "fleetctl";
+}
+
+/** Who can read the board, so an operator who opens it knows what it will ask for. */
+function _boardAccess(config: ServerConfig): string {
+  if (config.publicBoard) return "public, without job output and paths; a token shows all";
+  if (config.boardTokenHash) return "asks for the board token or the admin token";
+  return "asks for the admin token; --board-token adds a read-only one, --public-board a public view";
 }
