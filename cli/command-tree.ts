@@ -2,7 +2,7 @@
 // Typo suggestions and shell completion are both generated from it, so a new command or
 // flag is completed and suggested without anyone remembering to.
 import type { ArgsDef, CommandDef } from "citty";
-import { commandExamples, isVariadic } from "./command.ts";
+import { commandExamples, commandVerbs, isVariadic } from "./command.ts";
 
 export interface TreeFlag {
   name: string;
@@ -22,6 +22,8 @@ export interface TreeNode {
   positionals: string[];
   /** The last positional takes any number of words. */
   variadic: boolean;
+  /** Action words its first positional takes (`host delete <host>`), completed like subcommands. */
+  verbs: readonly string[];
   /** The examples its --help shows, as typed. */
   examples: readonly string[];
   children: TreeNode[];
@@ -58,6 +60,7 @@ export function commandTree(cmd: CommandDef<ArgsDef>, path: string[] = []): Tree
       .filter(([, def]) => def.type === "positional")
       .map(([name]) => name),
     variadic: isVariadic(cmd),
+    verbs: commandVerbs(cmd),
     examples: commandExamples(cmd),
     children,
   };

@@ -9,11 +9,14 @@ import { logger, stdoutIsTty } from "./output.ts";
 const _examples = new WeakMap<object, readonly string[]>();
 const _fullNames = new WeakMap<object, string>();
 const _variadic = new WeakSet<object>();
+const _verbs = new WeakMap<object, readonly string[]>();
 
 type FleetCommandDef<T extends ArgsDef> = Omit<CommandDef<T>, "run"> & {
   examples: readonly string[];
   /** The last positional takes any number of words (`run pull web1 web2`); otherwise extra words are refused. */
   variadic?: boolean;
+  /** Words the first positional reads as an action (`host delete web1`), for completion. */
+  verbs?: readonly string[];
   /** Returns the process exit code; returning nothing means 0. */
   run?: (ctx: CommandContext<T>) => Promise<unknown> | unknown;
 };
@@ -21,7 +24,7 @@ type FleetCommandDef<T extends ArgsDef> = Omit<CommandDef<T>, "run"> & {
 export function defineFleetCommand<const T extends ArgsDef = ArgsDef>(
   def: FleetCommandDef<T>,
 ): CommandDef<T> {
-  const { examples, run, variadic, ...rest } = def;
+  const { examples, run, variadic, verbs, ...rest } = def;
   const cmd: CommandDef<T> = { ...rest };
   if (run) {
     cmd.run = async (ctx) => {
@@ -37,6 +40,7 @@ export function defineFleetCommand<const T extends ArgsDef = ArgsDef>(
   }
   _examples.set(cmd, examples);
   if (variadic) _variadic.add(cmd);
+  if (verbs) _verbs.set(cmd, verbs);
   return cmd;
 }
 
@@ -71,6 +75,9 @@ export function commandExamples(cmd: object): readonly string[] {
 
 /** Whether the command's last positional takes any number of words. */
 export const isVariadic = (cmd: object): boolean => _variadic.has(cmd);
+
+/** Action words the command's first positional takes, e.g. ["revoke", "delete"] for `host`. */
+export const commandVerbs = (cmd: object): readonly string[] => _verbs.get(cmd) ?? [];
 
 /** Records each command's full name ("fleetctl enroll-token create") for its usage text. */
 export function registerCommandTree(cmd: CommandDef<ArgsDef>, fullName: string): void {

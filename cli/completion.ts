@@ -26,7 +26,7 @@ function _bash(root: TreeNode): string {
   const cases = allNodes(root)
     .map(
       (n) =>
-        `    ${_q(_key(n))}) words=${_q([...n.children.map((c) => c.name), ..._flagWords(n)].join(" "))} ;;`,
+        `    ${_q(_key(n))}) words=${_q([...n.children.map((c) => c.name), ...n.verbs, ..._flagWords(n)].join(" "))} ;;`,
     )
     .join("\n");
   return `# fleetctl completion for bash. Load it with:  source <(fleetctl completion bash)
@@ -54,6 +54,7 @@ function _zsh(root: TreeNode): string {
     .map((n) => {
       const items = [
         ...n.children.map((c) => item(c.name, c.description)),
+        ...n.verbs.map((v) => item(v, `${v} a ${n.name}`)),
         ...n.flags.map((f) => item(`--${f.name}`, f.description)),
       ];
       return `    (${_q(_key(n))}) items=(${items.join(" ")}) ;;`;
@@ -87,6 +88,7 @@ function _fish(root: TreeNode): string {
       ...n.children.map(
         (c) => `complete -c fleetctl ${at} -a ${_q(c.name)} -d ${_q(_oneLine(c.description))}`,
       ),
+      ...n.verbs.map((v) => `complete -c fleetctl ${at} -a ${_q(v)} -d ${_q(`${v} a ${n.name}`)}`),
       ...n.flags.map(
         (f) =>
           `complete -c fleetctl ${at} -l ${_q(f.name)}${f.takesValue ? " -r" : ""} -d ${_q(_oneLine(f.description))}`,

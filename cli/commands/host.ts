@@ -89,6 +89,7 @@ export default defineFleetCommand({
     ...jsonArg,
     ...connectionArgs,
   },
+  verbs: VERBS,
   examples: [
     "fleetctl host web1",
     "fleetctl host web1 --json | jq .host.version",

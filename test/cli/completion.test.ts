@@ -68,10 +68,20 @@ test("the scripts are generated from the tree: every command and flag appears, a
   const dir = tempDir("completion-scripts");
   for (const shell of ["bash", "zsh", "fish"] as const) {
     const script = completionScript(shell, tree);
-    for (const word of ["doctor", "enroll-token", "max-failures", "include-offline", "watch"])
+    for (const word of ["doctor", "enroll-token", "max-failures", "include-offline", "watch", "interval"])
       expect({ shell, word, present: script.includes(word) }).toEqual({ shell, word, present: true });
     const file = join(dir, `fleetctl.${shell}`);
     writeFileSync(file, script);
     if (noTerminal === null) expect(Bun.spawnSync([shell, "-n", file]).exitCode).toBe(0);
   }
+});
+
+test("the bash script offers the newer commands where they belong", () => {
+  const script = completionScript("bash", commandTree(fleetctl));
+  const words = (key: string) =>
+    new RegExp(`'${key}'\\) words='([^']*)'`).exec(script)?.[1]?.split(" ") ?? [];
+  expect(words("/enroll-token")).toEqual(expect.arrayContaining(["create", "list", "revoke"]));
+  expect(words("/rollout")).toEqual(expect.arrayContaining(["list", "status"]));
+  expect(words("/hosts")).toEqual(expect.arrayContaining(["--output", "--watch", "--interval", "--json"]));
+  expect(words("/host")).toEqual(expect.arrayContaining(["revoke", "delete", "--yes"]));
 });
