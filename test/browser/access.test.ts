@@ -25,7 +25,7 @@ test("without the token the page asks for it and shows no data; with it, the fle
   await page.goto(fleet.url);
   await waitFor(() => page.locator("#token-section").isVisible(), { what: "the token form" });
   expect(await page.locator("#summary li").count()).toBe(0);
-  await page.getByLabel("Board token").fill(BOARD_TOKEN);
+  await page.getByLabel("Token", { exact: true }).fill(BOARD_TOKEN);
   await page.getByRole("button", { name: "Show the board" }).click();
   await waitFor(async () => (await page.locator("#verdict").textContent()) === "No hosts enrolled yet.", {
     what: "the board after the token",

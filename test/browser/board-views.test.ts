@@ -73,7 +73,7 @@ async function reportJob(
 async function signedInPage(hash = ""): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(`${fleet.url}/${hash}`);
-  await page.getByLabel("Board token or admin token").fill(adminToken);
+  await page.getByLabel("Token", { exact: true }).fill(adminToken);
   await page.getByRole("button", { name: "Show the board" }).click();
   await waitFor(() => page.getByRole("button", { name: "Leave admin mode" }).isVisible(), {
     what: "admin mode after signing in",
@@ -107,7 +107,7 @@ describe("a board that needs a token", () => {
     expect(await page.locator("#conn").isHidden()).toBe(true);
     expect(await page.locator("#summary li").count()).toBe(0);
     await screenshot(page, "board-sign-in");
-    await page.getByLabel("Board token or admin token").fill(adminToken);
+    await page.getByLabel("Token", { exact: true }).fill(adminToken);
     await page.getByRole("button", { name: "Show the board" }).click();
     await waitFor(() => page.getByRole("button", { name: "Leave admin mode" }).isVisible(), {
       what: "admin mode",
@@ -191,7 +191,7 @@ describe("hosts with history", () => {
   test("#host=NAME opens that host, as #host=ID does", async () => {
     const byName = await browser.newPage();
     await byName.goto(`${fleet.url}/#host=db1`);
-    await byName.getByLabel("Board token or admin token").fill(adminToken);
+    await byName.getByLabel("Token", { exact: true }).fill(adminToken);
     await byName.getByRole("button", { name: "Show the board" }).click();
     await waitFor(async () => (await byName.locator("#detail-title").textContent()) === "Host db1", {
       what: "db1's detail from #host=db1",

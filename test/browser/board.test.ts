@@ -72,7 +72,7 @@ beforeAll(async () => {
   });
   page.on("requestfinished", (req) => inFlight.delete(req));
   page.on("requestfailed", (req) => inFlight.delete(req));
-  await page.goto(fleet.url);
+  await page.goto(fleet.boardUrl);
 }, 300_000);
 
 afterAll(async () => {
@@ -205,7 +205,7 @@ describe("the status board on a live fleet", () => {
     expect(await contrastFailures(page)).toEqual([]);
     const phone = await browser.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(fleet.url);
+    await phone.goto(fleet.boardUrl);
     await waitFor(async () => (await shownHosts(phone)).length === 3, { what: "rows on the phone" });
     const widths = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     expect(widths[0]).toBeLessThanOrEqual(widths[1]!);

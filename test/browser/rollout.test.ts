@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(fleet.url);
+  await page.goto(fleet.boardUrl);
   await page.getByRole("button", { name: "Admin…" }).click();
   await page.getByLabel("Admin token").fill(fleet.adminToken);
   await page.getByRole("button", { name: "Use token" }).click();

@@ -22,8 +22,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * The board's read token every test fleet has unless a test sets its own (--board-token or
+ * FLEET_BOARD_TOKEN): the board's data needs a token by default.
+ */
+export const TEST_BOARD_TOKEN = "test-fleet-board-token-0123456789";
+
 export class TestFleet {
   readonly agents: TestAgent[] = [];
+  /** The board token this fleetd was started with. */
+  boardToken = TEST_BOARD_TOKEN;
   private constructor(
     readonly bins: Binaries,
     readonly url: string,
@@ -44,14 +52,24 @@ export class TestFleet {
     const port = await freePort();
     const args = ["serve", "--port", String(port), "--data", dataDir, "--artifacts", bins.dir, ...extraArgs];
     const log: string[] = [];
-    const proc = _spawnLogged([bins.fleetd, ...args], log, env);
+    const flag = extraArgs.indexOf("--board-token");
+    const boardToken = flag >= 0 ? extraArgs[flag + 1]! : (env.FLEET_BOARD_TOKEN ?? TEST_BOARD_TOKEN);
+    const fleetdEnv = { FLEET_BOARD_TOKEN: boardToken, ...env };
+    const proc = _spawnLogged([bins.fleetd, ...args], log, fleetdEnv);
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/api/v1/health`)).ok, {
       what: "fleetd health",
       timeoutMs: 15_000,
     });
     const adminToken = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
-    return new TestFleet(bins, url, dataDir, adminToken, proc, args, log, env);
+    const fleet = new TestFleet(bins, url, dataDir, adminToken, proc, args, log, fleetdEnv);
+    fleet.boardToken = boardToken;
+    return fleet;
+  }
+
+  /** The board with its token in the fragment, as a wall display's bookmark would have it. */
+  get boardUrl(): string {
+    return `${this.url}/#token=${this.boardToken}`;
   }
 
   get pid(): number {
