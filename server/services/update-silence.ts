@@ -1,12 +1,13 @@
-// Why an update that went silent failed, in terms of what fleetd actually saw: whether the agent
-// ever acknowledged the job (reported it started), when it last reported, when the host was last
-// heard from at all and whether it is offline. "Too old to know the update" is said only when
-// the agent's protocol really predates the update op; a frozen agent is not an old one.
+// Why an update that went silent failed, in terms of what fleetd actually saw: whether the job
+// reached the agent at all, whether the agent acknowledged it (reported it started), when it
+// last reported, when the host was last heard from and whether it is offline. "Too old to know
+// the update" is said only when the agent's protocol really predates the update op; a frozen
+// agent is not an old one.
 import type { Job } from "../../protocol/jobs.ts";
 import { UPDATE_OP_SINCE_PROTOCOL } from "../../protocol/updates.ts";
 
 export interface SilentUpdate {
-  job: Pick<Job, "id" | "state" | "dispatchedAt" | "startedAt" | "args">;
+  job: Pick<Job, "id" | "state" | "createdAt" | "dispatchedAt" | "startedAt" | "args">;
   timeoutMs: number;
   /** ms of the agent's last report about this job (started, output, progress), if any. */
   lastReportAt: number | null;
@@ -30,6 +31,13 @@ export function describeSilentUpdate(s: SilentUpdate): string {
   const lastHeard =
     heard === null ? "never heard from the host" : `last heard from the host at ${_at(heard)}`;
 
+  if (s.job.state === "queued") {
+    return (
+      `the update never reached the agent: it was queued at ${_at(Date.parse(s.job.createdAt))} for ` +
+      `the agent's next poll, which did not come within ${seconds} s (${lastHeard}${offline}); the ` +
+      "agent is hung, stopped or cut off from fleetd"
+    );
+  }
   if (s.job.state === "dispatched") {
     if (s.agentProtocol < UPDATE_OP_SINCE_PROTOCOL) {
       return (

@@ -66,7 +66,13 @@ export function noteUpdateHello(ctx: ServerContext, hostId: string, hello: Hello
 export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[] {
   const settled: Promise<unknown>[] = [];
   for (const job of ctx.store.activeJobs()) {
-    if (job.op !== "update" || job.state === "queued" || !job.dispatchedAt) continue;
+    if (job.op !== "update") continue;
+    if (job.state === "queued") {
+      const never = _neverReached(ctx, job, now);
+      if (never) settled.push(finishJob(ctx, job, never, SYSTEM_ACTOR, "job.finished"));
+      continue;
+    }
+    if (!job.dispatchedAt) continue;
     const helloAt = helloTimes(ctx).get(job.id);
     if (helloAt !== undefined && now - helloAt >= ctx.config.updateSoakMs) {
       if (ctx.presence.isOnline(job.hostId, now)) {
@@ -106,6 +112,28 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
     }
   }
   return settled;
+}
+
+/**
+ * An update queued for a host that was online and then went quiet before its next poll (a frozen
+ * agent between two polls) would otherwise wait out the job's TTL, an hour, with its rollout. A
+ * host already offline when the update was queued is waited for: that is what the queue is for.
+ */
+function _neverReached(ctx: ServerContext, job: Job, now: number) {
+  const offlineSince = ctx.presence.offlineSince(job.hostId, now);
+  const created = Date.parse(job.createdAt);
+  if (offlineSince === null || offlineSince < created) return null;
+  const timeoutMs = Number(job.args.timeoutSeconds) * 1000 || ctx.config.updateTimeoutMs;
+  if (now - created <= timeoutMs) return null;
+  const reason = describeSilentUpdate({
+    job,
+    timeoutMs,
+    lastReportAt: null,
+    agentProtocol: PROTOCOL_VERSION,
+    lastHeard: ctx.store.getHost(job.hostId)?.lastSeen ?? null,
+    offlineSince,
+  });
+  return { state: "failed" as const, reason };
 }
 
 /** After any update job ends: audit its outcome, raise or resolve the host's alert. */
