@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     renderBanner({
       url: fleetd.url,
       adminToken: fleetd.adminToken,
+      boardToken: fleetd.boardToken,
       binDir: join(root, "bin"),
       root,
       version: current.version,

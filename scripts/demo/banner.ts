@@ -5,6 +5,8 @@
 export interface BannerInfo {
   url: string;
   adminToken: string;
+  /** The board's read-only token, carried in the printed link's fragment. */
+  boardToken: string;
   /** Directory with a `fleetctl` of the same build as fleetd. */
   binDir: string;
   root: string;
@@ -16,7 +18,8 @@ export function renderBanner(info: BannerInfo): string {
   return `
 Fleet demo is running: fleetd ${info.version} and five agents on this machine.
 
-  Board:  ${info.url}/
+  Board:  ${info.url}/#token=${info.boardToken}
+          (read-only; for its buttons, Admin… takes the FLEET_TOKEN below)
 
 In another shell, paste:
 

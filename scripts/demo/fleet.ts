@@ -2,6 +2,7 @@
 // each with its own copy of its binary (so a self-update swaps that copy, not the build cache),
 // its own state dir, and a small supervisor that restarts it when it exits, as systemd's
 // Restart=always would. Logs go to <root>/logs/.
+import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -19,6 +20,8 @@ export class DemoFleetd {
   private constructor(
     readonly url: string,
     readonly adminToken: string,
+    /** The board needs a token; the demo prints a link that carries this read-only one. */
+    readonly boardToken: string,
     readonly proc: Subprocess,
   ) {}
 
@@ -26,8 +29,14 @@ export class DemoFleetd {
     const data = join(opts.root, "data");
     const log = _logTo(join(opts.root, "logs", "fleetd.log"));
     const args = ["serve", "--host", "127.0.0.1", "--port", String(opts.port), "--data", data];
+    const boardToken = randomBytes(24).toString("hex");
     const proc = Bun.spawn([opts.bin, ...args, "--artifacts", opts.artifacts], {
-      env: { ...process.env, NO_COLOR: "1", FLEET_LIMITS: JSON.stringify(DEMO_FLEET_LIMITS) },
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        FLEET_LIMITS: JSON.stringify(DEMO_FLEET_LIMITS),
+        FLEET_BOARD_TOKEN: boardToken,
+      },
       stdin: "ignore",
       stdout: log,
       stderr: log,
@@ -44,7 +53,7 @@ export class DemoFleetd {
       if (Date.now() > deadline) throw new Error(`fleetd did not answer on ${url} within 15 s`);
       await Bun.sleep(100);
     }
-    return new DemoFleetd(url, readFileSync(join(data, "admin-token"), "utf8").trim(), proc);
+    return new DemoFleetd(url, readFileSync(join(data, "admin-token"), "utf8").trim(), boardToken, proc);
   }
 
   /** An admin API call; throws with fleetd's error message. */

@@ -76,6 +76,14 @@ test("npm run demo: five hosts, a rolling update, and nothing left after Ctrl-C"
   const root = /Demo files \(.*\) are in (\S+)/.exec(output)![1]!;
   const fleetctl = (...args: string[]) => runToEnd([join(banner[1]!, "fleetctl"), ...args], env);
   console.log(`banner after ${at()}`);
+  // The printed board link works as printed: the token in its fragment reads the board, which
+  // without one is refused.
+  const board = new URL(/Board: +(\S+)/.exec(output)![1]!);
+  const boardToken = new URLSearchParams(board.hash.slice(1)).get("token");
+  expect(boardToken).toBeTruthy();
+  const boardApi = `${board.origin}/api/v1/board`;
+  expect((await fetch(boardApi)).status).toBe(401);
+  expect((await fetch(boardApi, { headers: { authorization: `Bearer ${boardToken}` } })).status).toBe(200);
 
   const hosts = async () => JSON.parse((await fleetctl("hosts", "--json")).stdout).hosts as any[];
   await waitFor(async () => (await hosts()).filter((h) => h.online).length === 5, {
