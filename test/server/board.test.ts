@@ -1,6 +1,7 @@
 // The status board's server side, in process: the document's shape and what it derives (last
-// results, running job with progress, failing, summary), ETag/304, board access without --board-token and --public-board (and what the public document leaves out),
-// the badge, and the embedded page and assets.
+// results, running job with progress, failing, summary), ETag/304, board access with and
+// without --board-token and --public-board (and what the public document leaves out), a host's
+// detail by name, the badge, and the embedded page and assets.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Board, BoardHostDetail } from "../../protocol/board.ts";
 import { resolveConfig } from "../../server/config.ts";
