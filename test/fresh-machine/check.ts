@@ -16,6 +16,19 @@ export const CHECK_TIMEOUT_MS = 60 * 60_000;
 export const NESTED_TIERS = new Set(["system"]);
 const MIN_NODE = 20;
 
+/**
+ * A new machine on this network trusts what this one does: the local CA certificates (a TLS
+ * proxy's, say) and the variables that point tools at the bundle. Nothing else is copied.
+ */
+const LOCAL_CAS = "/usr/local/share/ca-certificates";
+const TRUST_ENV = [
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "CURL_CA_BUNDLE",
+  "GIT_SSL_CAINFO",
+];
+
 const say = (line: string) => console.log(`fresh-machine: ${line}`);
 const keep = process.argv.includes("--keep");
 
@@ -35,9 +48,11 @@ const pristine = await ensureRootfs(say, recipe);
 const work = `${pristine}.run-${process.pid}`;
 say(`copying ${pristine} to ${work}`);
 rmSync(work, { recursive: true, force: true });
-cpSync(pristine, work, { recursive: true, verbatimSymlinks: true });
+// cp -a: the tree holds device nodes, which fs.cpSync cannot copy.
+if (Bun.spawnSync(["cp", "-a", pristine, work]).exitCode !== 0) fail(`could not copy ${pristine}`);
 try {
   installNode(work);
+  copyNetworkTrust(work);
   const clone = join(work, "root/fleet");
   say(`cloning ${REPO} (HEAD) into the container`);
   const git = Bun.spawnSync(["git", "clone", "--quiet", "--no-local", REPO, clone], { stderr: "pipe" });
@@ -48,6 +63,7 @@ try {
     [
       "systemd-nspawn",
       "--register=no",
+      "--keep-unit",
       "--quiet",
       // A stub init as PID 1 reaps the detached job runners the tests orphan, as systemd would.
       "--as-pid2",
@@ -55,9 +71,11 @@ try {
       "--chdir=/root/fleet",
       "--setenv=HOME=/root",
       "--setenv=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "--setenv=NPM_CONFIG_PROGRESS=false",
+      ...TRUST_ENV.filter((name) => process.env[name]).map((name) => `--setenv=${name}=${process.env[name]}`),
       "sh",
       "-c",
-      "npm ci --no-audit --no-fund && npm test",
+      "update-ca-certificates >/dev/null && npm ci --no-audit --no-fund && npm test",
     ],
     { stdout: "inherit", stderr: "pipe", timeout: CHECK_TIMEOUT_MS },
   );
@@ -87,6 +105,11 @@ try {
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
   else say(`kept ${work}`);
+}
+
+function copyNetworkTrust(root: string): void {
+  if (!existsSync(LOCAL_CAS)) return;
+  cpSync(LOCAL_CAS, join(root, LOCAL_CAS.slice(1)), { recursive: true });
 }
 
 /** This machine's node and npm, into /usr/local as a NodeSource or tarball install would put them. */

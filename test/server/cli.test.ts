@@ -55,7 +55,9 @@ test("first start says where the admin token is, never the token; every start pr
   // Where the token is, never the token: stdout ends up in logs.
   expect(firstRun.output).not.toContain(token);
   expect(firstRun.output).toContain(`export FLEET_TOKEN="$(cat ${join(dataDir, "admin-token")})"`);
-  expect(firstRun.output).toContain("fleetctl enroll-token create");
+  // From a source tree fleetctl is run through npm; a fleetd on another URL says so too.
+  expect(firstRun.output).toContain("  npm run fleetctl -- enroll-token create");
+  expect(firstRun.output).toContain(`export FLEET_SERVER=${first.url}`);
   expect(firstRun.output).toContain(
     "curl -fsSL https://fleet.example.org/install.sh | sh -s -- --token <enroll-token>",
   );
@@ -65,7 +67,7 @@ test("first start says where the admin token is, never the token; every start pr
   const secondRun = await second.stop();
   expect(secondRun.code).toBe(0);
   expect(secondRun.output).not.toContain(token);
-  expect(secondRun.output).toContain("fleetctl enroll-token create");
+  expect(secondRun.output).toContain("  npm run fleetctl -- enroll-token create");
   expect(secondRun.output).toContain(`curl -fsSL ${second.url}/install.sh | sh -s -- --token <enroll-token>`);
 });
 
