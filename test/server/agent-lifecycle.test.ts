@@ -37,15 +37,15 @@ test("a job goes queued → dispatched → running → succeeded with its output
 
   const created = await admin("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
     op: "switch",
-    args: { flake: ".#web" },
+    args: {},
   });
   expect(created.status).toBe(201);
   const job = created.body.job;
-  expect(job).toMatchObject({ hostId: host.hostId, op: "switch", state: "queued", args: { flake: ".#web" } });
+  expect(job).toMatchObject({ hostId: host.hostId, op: "switch", state: "queued", args: {} });
 
   const poll = await agent("GET", "/api/v1/agent/poll?wait=0");
   expect(poll.body).toEqual({
-    command: { type: "run", jobId: job.id, op: "switch", args: { flake: ".#web" } },
+    command: { type: "run", jobId: job.id, op: "switch", args: {} },
   });
   expect((await admin("GET", `/api/v1/jobs/${job.id}`)).body.job.state).toBe("dispatched");
 

@@ -107,7 +107,8 @@ test("a journal that outgrows its snapshot is folded into it, and a restart read
     const before = size(journal);
     const created = await app.call("POST", `/api/v1/hosts/${hostId}/jobs`, {
       token: app.adminToken,
-      json: { op: "pull", args: { pad: "x".repeat(2000) } as any },
+      // Big records: update is the op whose args carry free text (the version it targets).
+      json: { op: "update", args: { version: "x".repeat(2000) } },
     });
     expect(created.status).toBe(201);
     lastId = created.body.job.id;

@@ -38,7 +38,7 @@ function samples(f: FuzzFixture): Partial<Record<RouteName, unknown[]>> {
       { state: "succeeded", exitCode: 0 },
       { state: "failed", exitCode: 1, reason: "x" },
     ],
-    createJob: [{ op: "test" }, { op: "pull", ttlSeconds: 60, args: { x: 1 } }],
+    createJob: [{ op: "test" }, { op: "pull", ttlSeconds: 60, args: {} }],
     updateHost: [{ allowDowngrade: true }, {}],
     createEnrollToken: [{ ttlSeconds: 60, note: "fuzz" }, {}],
     startRollout: [{ canary: 1, batch: 2, hosts: [f.hostA.hostId], maxFailures: 0 }, {}],
