@@ -123,6 +123,11 @@ function _neverReached(ctx: ServerContext, job: Job, now: number) {
   const offlineSince = ctx.presence.offlineSince(job.hostId, now);
   const created = Date.parse(job.createdAt);
   if (offlineSince === null || offlineSince < created) return null;
+  // Online when queued: heard from within a poll window and the grace before. (offlineSince alone
+  // cannot say: after a fleetd restart every host not yet back is "offline since the start".)
+  const lastHeard = ctx.store.getHost(job.hostId)?.lastSeen ?? null;
+  const { pollWindowMs, offlineGraceMs } = ctx.config;
+  if (!lastHeard || Date.parse(lastHeard) < created - pollWindowMs - offlineGraceMs) return null;
   const timeoutMs = Number(job.args.timeoutSeconds) * 1000 || ctx.config.updateTimeoutMs;
   if (now - created <= timeoutMs) return null;
   const reason = describeSilentUpdate({
@@ -130,7 +135,7 @@ function _neverReached(ctx: ServerContext, job: Job, now: number) {
     timeoutMs,
     lastReportAt: null,
     agentProtocol: PROTOCOL_VERSION,
-    lastHeard: ctx.store.getHost(job.hostId)?.lastSeen ?? null,
+    lastHeard,
     offlineSince,
   });
   return { state: "failed" as const, reason };
