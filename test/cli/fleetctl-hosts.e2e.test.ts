@@ -2,7 +2,10 @@
 // board shows (running op, latest results, failing), -o wide, --watch, names instead of ids in
 // job and audit, host delete, enroll-token list/revoke and rollout list, against a real fleetd.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
 import { EnrollTokenList, HostList, RolloutList } from "../../protocol/index.ts";
+import { tierSkipReason } from "../../scripts/test/tiers.ts";
+import { Tmux } from "../harness/tmux.ts";
 import { CliFixture } from "./cli-fixture.ts";
 import { FakeAgent } from "./fake-agent.ts";
 
@@ -16,6 +19,8 @@ beforeAll(async () => {
 afterAll(() => cli?.stop());
 
 const fleetctl = (args: string[], env: Record<string, string> = {}) => cli.run(args, env);
+const REPO = resolve(import.meta.dir, "../..");
+const noTerminal = tierSkipReason("terminal");
 
 describe("hosts", () => {
   let pullJob: string;
@@ -84,6 +89,30 @@ describe("hosts", () => {
     expect(out).not.toContain("\u001b[");
   });
 
+  test.skipIf(noTerminal !== null)(
+    "--watch on a terminal redraws in place; Ctrl-C exits 0",
+    async () => {
+      // The shell's trap is a handler, not an ignore, so fleetctl still gets the Ctrl-C itself.
+      const watch = `"${process.execPath}" "${REPO}/cli/main.ts" hosts --watch --interval 0.3`;
+      const command = `trap : INT; ${watch}; echo "EXIT=$?"; sleep 600`;
+      const env = { FLEET_SERVER: cli.url, FLEET_TOKEN: cli.adminToken, NO_COLOR: "1" };
+      const term = Tmux.start(["sh", "-c", command], { width: 160, height: 20, env });
+      try {
+        const stamp = (screen: string) => /every 0\.3s +(\S+Z)/.exec(screen)?.[1];
+        const first = await term.waitForScreen((s) => /^web1\s/m.test(s) && !!stamp(s), "the first snapshot");
+        const later = await term.waitForScreen((s) => !!stamp(s) && stamp(s) !== stamp(first), "a redraw");
+        // Cleared and redrawn, not scrolled: one title, one header, at the top of the screen.
+        expect(later.split("\n")[0]).toStartWith("fleetctl hosts, every 0.3s");
+        expect(later.match(/^NAME\s/gm)).toHaveLength(1);
+        term.type("", "C-c");
+        expect(await term.waitForScreen((s) => s.includes("EXIT="), "fleetctl to end")).toContain("EXIT=0");
+      } finally {
+        term.kill();
+      }
+    },
+    60_000,
+  );
+
   test("job and audit name the host instead of showing its id", async () => {
     const job = await fleetctl(["job", pullJob]);
     expect(job.stdout).toContain(`Host:      web1 (${web1.hostId})`);
@@ -119,6 +148,35 @@ describe("host delete", () => {
     expect(again.stderr).toContain('no host with id or name "old1"');
   });
 });
+
+test.skipIf(noTerminal !== null)(
+  "host delete on a terminal asks, and deletes only on yes",
+  async () => {
+    await FakeAgent.enroll(cli.url, cli.adminToken, "old2");
+    const del = `"${process.execPath}" "${REPO}/cli/main.ts" host delete old2`;
+    const command = `${del}; echo "FIRST=$?"; ${del}; echo "SECOND=$?"; sleep 600`;
+    const env = { FLEET_SERVER: cli.url, FLEET_TOKEN: cli.adminToken, NO_COLOR: "1" };
+    const term = Tmux.start(["sh", "-c", command], { width: 160, height: 20, env });
+    try {
+      await term.waitForScreen((s) => s.includes("Delete host old2 ("), "the first question");
+      term.type("n", "Enter");
+      expect(await term.waitForScreen((s) => s.includes("FIRST="), "the first answer")).toContain("FIRST=1");
+      await term.waitForScreen(
+        (s) => (s.match(/Delete host old2 \(/g) ?? []).length === 2,
+        "the second question",
+      );
+      term.type("y", "Enter");
+      expect(await term.waitForScreen((s) => s.includes("SECOND="), "the second answer")).toContain(
+        "SECOND=0",
+      );
+    } finally {
+      term.kill();
+    }
+    const { hosts } = HostList.parse(JSON.parse((await fleetctl(["hosts", "--json"])).stdout));
+    expect(hosts.map((h) => h.name)).not.toContain("old2");
+  },
+  60_000,
+);
 
 describe("enroll-token list and revoke", () => {
   test("list shows id, created, expires and state, never the token; revoke by id makes it useless", async () => {
