@@ -71,7 +71,7 @@ const revoke = defineFleetCommand({
     ...jsonArg,
     ...connectionArgs,
   },
-  examples: ["fleetctl enroll-token revoke et_AbCdEf0123456789"],
+  examples: ["fleetctl enroll-token revoke et_3f9a0c61d2b84e57"],
   async run({ args }) {
     const { token } = await clientFromArgs(args).request("revokeEnrollToken", EnrollTokenResponse, {
       params: { id: args.id },
@@ -112,6 +112,6 @@ export default defineFleetCommand({
   examples: [
     "fleetctl enroll-token create --ttl 3600",
     "fleetctl enroll-token list",
-    "fleetctl enroll-token revoke et_AbCdEf0123456789",
+    "fleetctl enroll-token revoke et_3f9a0c61d2b84e57",
   ],
 });

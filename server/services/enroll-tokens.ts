@@ -9,7 +9,8 @@ import type { EnrollTokenRecord } from "../store/types.ts";
 import { recordAudit } from "./audit.ts";
 
 export function enrollTokenId(tokenHash: string): string {
-  const digest = createHash("sha256").update(`enroll-token-id:${tokenHash}`).digest("base64url");
+  // Hex, not base64url: no "_" inside, so "fe_" (how a token starts) never appears in an id.
+  const digest = createHash("sha256").update(`enroll-token-id:${tokenHash}`).digest("hex");
   return `et_${digest.slice(0, 16)}`;
 }
 
