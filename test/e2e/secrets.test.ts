@@ -52,6 +52,7 @@ beforeAll(async () => {
     ["host", ["host", "keeper"]],
     ["jobs", ["jobs"]],
     ["alerts", ["alerts"]],
+    ["enroll-token list", ["enroll-token", "list"]],
     ["host revoke", ["host", "revoke", "keeper"]],
     ["audit", ["audit", "--limit", "500"]],
   ] as const)
