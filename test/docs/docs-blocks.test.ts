@@ -16,12 +16,13 @@ import {
 import { join, resolve } from "node:path";
 import { commandTree } from "../../cli/command-tree.ts";
 import { fleetctl } from "../../cli/root.ts";
+import { AUDIT_ACTIONS } from "../../protocol/index.ts";
 import { fleetdCommand } from "../../server/cli.ts";
 import { CliFixture } from "../cli/cli-fixture.ts";
 import { commandLineProblem, shellWords } from "../cli/command-lines.ts";
 import { FakeAgent } from "../cli/fake-agent.ts";
 import { freePort, tempDir, waitFor, writeExecutable } from "../harness/index.ts";
-import { type DocBlock, docShellBlocks, sandboxLine, withoutPlaceholders } from "./docs-blocks.ts";
+import { DOCS_DIR, type DocBlock, docShellBlocks, sandboxLine, withoutPlaceholders } from "./docs-blocks.ts";
 import { commandsOf } from "./readme-blocks.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
@@ -98,6 +99,18 @@ test("every flag given to scripts/build.ts in docs/ is one it parses", () => {
   );
   expect(flags).toContain("signing-key");
   expect(flags.filter((f) => !source.includes(`"${f}": {`) && !source.includes(`  ${f}: {`))).toEqual([]);
+});
+
+test("audit actions the docs name are ones fleetd records", () => {
+  const named = readdirSync(DOCS_DIR)
+    .filter((f) => f.endsWith(".md"))
+    .flatMap((f) => [
+      ...readFileSync(join(DOCS_DIR, f), "utf8").matchAll(/`((?:host|job|enroll_token|rollout)\.[a-z_]+)`/g),
+    ])
+    .map((m) => m[1]!)
+    .filter((name) => !name.endsWith(".json"));
+  expect(named).toContain("host.revoked");
+  expect(named.filter((a) => !(AUDIT_ACTIONS as readonly string[]).includes(a))).toEqual([]);
 });
 
 test("the checks themselves catch a wrong flag, a missing command and a placeholder left in", () => {
