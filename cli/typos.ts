@@ -32,6 +32,15 @@ export function closest(input: string, candidates: readonly string[]): string | 
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
+/** `unknown operation "swich" — did you mean switch? (one of: …)`, for a value from a fixed list. */
+export function unknownValueMessage(what: string, value: string, options: readonly string[]): string {
+  const guess = closest(value, options);
+  const all = options.join(", ");
+  return guess
+    ? `unknown ${what} "${value}" — did you mean ${guess}? (one of: ${all})`
+    : `unknown ${what} "${value}"; one of: ${all}`;
+}
+
 const _full = (node: TreeNode) => ["fleetctl", ...node.path].join(" ");
 
 /**

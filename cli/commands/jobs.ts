@@ -6,6 +6,7 @@ import { CliError } from "../errors.ts";
 import { formatJobsTable } from "../format/jobs.ts";
 import { printJson, printText } from "../output.ts";
 import { resolveHost } from "../resolve-host.ts";
+import { unknownValueMessage } from "../typos.ts";
 
 /** A positive integer flag, or undefined when absent. */
 export function parseLimit(raw: string | undefined, flag = "--limit"): number | undefined {
@@ -33,7 +34,7 @@ export default defineFleetCommand({
     const limit = parseLimit(args.limit);
     const state = args.state === undefined ? undefined : JobState.safeParse(args.state).data;
     if (args.state !== undefined && !state) {
-      throw new CliError(`unknown state "${args.state}"; one of: ${JobState.options.join(", ")}`);
+      throw new CliError(unknownValueMessage("state", args.state, JobState.options));
     }
     const client = clientFromArgs(args);
     // The hosts list resolves a name to an id and lets the table show names instead of ids.

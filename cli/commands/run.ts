@@ -17,7 +17,7 @@ import { formatJobsTable } from "../format/jobs.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { createProgressView } from "../progress.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
-import { closest } from "../typos.ts";
+import { unknownValueMessage } from "../typos.ts";
 
 /** Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. */
 export function parseJobArgs(rawArgs: readonly string[]): Record<string, string | number | boolean> {
@@ -92,13 +92,7 @@ export default defineFleetCommand({
   async run({ args, rawArgs }) {
     const op = Operation.safeParse(args.op);
     if (!op.success) {
-      const guess = closest(args.op, Operation.options);
-      const ops = Operation.options.join(", ");
-      throw new CliError(
-        guess
-          ? `unknown operation "${args.op}" — did you mean ${guess}? (one of: ${ops})`
-          : `unknown operation "${args.op}"; one of: ${ops}`,
-      );
+      throw new CliError(unknownValueMessage("operation", args.op, Operation.options));
     }
     const refs = args._.slice(1).map(String);
     if (args.all && refs.length) throw new CliError("give host names or --all, not both");

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { allNodes, commandTree } from "../../cli/command-tree.ts";
 import { fleetctl } from "../../cli/root.ts";
-import { closest, editDistance, findTypo } from "../../cli/typos.ts";
+import { closest, editDistance, findTypo, unknownValueMessage } from "../../cli/typos.ts";
 
 const tree = commandTree(fleetctl);
 const REPO = resolve(import.meta.dir, "../..");
@@ -22,6 +22,15 @@ describe("closest", () => {
     expect(closest("frobnicate", ["hosts", "jobs"])).toBeUndefined();
     expect(closest("enroll", ["enroll-token", "audit"])).toBe("enroll-token");
   });
+});
+
+test("a value from a fixed list (an operation, a job state) gets a did-you-mean too", () => {
+  expect(unknownValueMessage("operation", "swich", ["pull", "switch", "test"])).toBe(
+    'unknown operation "swich" — did you mean switch? (one of: pull, switch, test)',
+  );
+  expect(unknownValueMessage("state", "frobbed", ["queued", "failed"])).toBe(
+    'unknown state "frobbed"; one of: queued, failed',
+  );
 });
 
 describe("findTypo on fleetctl's tree", () => {
