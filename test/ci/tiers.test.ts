@@ -97,7 +97,7 @@ test("npm test's runner ends with the counts from bun's own report, skips includ
 
 test("docs/testing.md's table of tiers is the list in scripts/test/tiers.ts", () => {
   const doc = readFileSync(join(REPO, "docs/testing.md"), "utf8");
-  const rows = [...doc.matchAll(/^\| `([a-z]+)` \| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => [
+  const rows = [...doc.matchAll(/^\| `([a-z]+)` +\| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => [
     m[1],
     m[2]!.trim(),
     m[3]!.trim(),

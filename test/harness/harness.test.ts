@@ -47,15 +47,15 @@ test("copyArtifacts works when the temp dir is on another file system (copies in
       ? "ok"
       : `${otherFs} is not another file system here`,
   ).toBe("ok");
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = otherFs;
+  const saved = process.env.FLEET_TEST_TMPDIR;
+  process.env.FLEET_TEST_TMPDIR = otherFs;
   try {
     const copy = copyArtifacts(bins);
     expect(statSync(copy.dir).dev).not.toBe(statSync(bins.dir).dev);
     for (const a of bins.manifest.artifacts) expect(sha256(join(copy.dir, a.file))).toBe(a.sha256);
   } finally {
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
+    if (saved === undefined) delete process.env.FLEET_TEST_TMPDIR;
+    else process.env.FLEET_TEST_TMPDIR = saved;
   }
 });
 
