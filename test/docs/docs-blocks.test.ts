@@ -21,7 +21,7 @@ import { fleetdCommand } from "../../server/cli.ts";
 import { CliFixture } from "../cli/cli-fixture.ts";
 import { commandLineProblem, shellWords } from "../cli/command-lines.ts";
 import { FakeAgent } from "../cli/fake-agent.ts";
-import { freePort, tempDir, waitFor, writeExecutable } from "../harness/index.ts";
+import { freePort, runToEnd, tempDir, waitFor, writeExecutable } from "../harness/index.ts";
 import { DOCS_DIR, type DocBlock, docShellBlocks, sandboxLine, withoutPlaceholders } from "./docs-blocks.ts";
 import { commandsOf } from "./readme-blocks.ts";
 
@@ -30,20 +30,8 @@ const blocks = docShellBlocks();
 const trees = { fleetctl: commandTree(fleetctl), fleetd: commandTree(fleetdCommand) };
 
 /** Runs a line in bash with only the environment given (plus NO_COLOR), like a fresh shell. */
-async function sh(line: string, env: Record<string, string>, cwd: string) {
-  const proc = Bun.spawn(["bash", "-c", line], {
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
-}
+const sh = (line: string, env: Record<string, string>, cwd: string) =>
+  runToEnd(["bash", "-c", line], env, { cwd, clean: true });
 
 /** Every fleetctl or fleetd invocation in a line, with the words after the program name. */
 function invocations(line: string): { program: keyof typeof trees; args: string[] }[] {

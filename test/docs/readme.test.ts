@@ -18,6 +18,7 @@ import {
   copyArtifacts,
   ensureBinaries,
   freePort,
+  runToEnd,
   tempDir,
   waitFor,
 } from "../harness/index.ts";
@@ -28,20 +29,8 @@ const REPO = resolve(import.meta.dir, "../..");
 const background: ChildProcess[] = [];
 
 /** Runs one shell line to its end; env on top of PATH/HOME only, like a fresh login shell. */
-async function sh(line: string, env: Record<string, string>, cwd: string) {
-  const proc = Bun.spawn(["bash", "-c", line], {
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
-}
+const sh = (line: string, env: Record<string, string>, cwd: string) =>
+  runToEnd(["bash", "-c", line], env, { cwd, clean: true });
 
 /** Starts a line in the background in its own process group, as `cmd &` does in a shell. */
 function shBackground(line: string, env: Record<string, string>, cwd: string): ChildProcess {

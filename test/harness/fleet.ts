@@ -228,10 +228,18 @@ export class TestAgent {
   }
 }
 
-/** Runs a command to its end and collects its output. */
-export async function runToEnd(argv: string[], env: Record<string, string> = {}): Promise<RunResult> {
+/**
+ * Runs a command to its end and collects its output. `env` goes on top of this process's, or,
+ * with `clean`, stands alone (plus NO_COLOR), like a fresh login shell's.
+ */
+export async function runToEnd(
+  argv: string[],
+  env: Record<string, string> = {},
+  opts: { cwd?: string; clean?: boolean } = {},
+): Promise<RunResult> {
   const proc = Bun.spawn(argv, {
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    cwd: opts.cwd,
+    env: { ...(opts.clean ? {} : process.env), NO_COLOR: "1", ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
