@@ -52,7 +52,8 @@ function rolloutHtml(r: BoardRollout): string {
 }
 
 function hostLine(h: RolloutHost): string {
-  const group = h.phase === "canary" ? "canary" : `batch ${h.group}`;
+  // "none": already on the target when the rollout started, so in no group at all.
+  const group = h.phase === "canary" ? "canary" : h.phase === "none" ? "already current" : `batch ${h.group}`;
   return (
     `<li data-host="${esc(h.hostId)}" data-state="${h.state}"><span class="rh-name">${esc(h.name)}</span> ` +
     `${badge(h.state, HOST_TONES[h.state])} <span class="muted">${esc(group)}</span>` +

@@ -87,6 +87,8 @@ export default defineFleetCommand({
     }
     if (!args.wait) {
       if (args.json) printJson({ rollout });
+      else if (rollout.state === "completed")
+        printText(`rollout ${rollout.id} completed: ${rollout.reason ?? "nothing to do"}`);
       else printText(`Follow it with: fleetctl rollout status ${rollout.id} --watch`);
       return 0;
     }

@@ -266,8 +266,9 @@ describe("hosts with history", () => {
     const host = (name: string, state: string, reason: string) => ({
       hostId: hostIds[name]!,
       name,
-      phase: "batch" as const,
-      group: 1,
+      // Hosts current at the start are planned in no group (phase "none"), not as batch 0.
+      phase: state === "skipped" ? ("none" as const) : ("batch" as const),
+      group: state === "skipped" ? 0 : 1,
       state,
       reason,
       finishedAt: now,
@@ -319,6 +320,10 @@ describe("hosts with history", () => {
     expect(colours.halt).toBe(colours.bad);
     expect(colours.done).not.toBe(colours.bad);
     expect(colours.skipped).not.toBe(colours.bad);
+    expect(await fixed.locator('.rollout-hosts li[data-state="skipped"]').textContent()).toContain(
+      "already current",
+    );
+    expect(await fixed.locator(".rollout-hosts").textContent()).not.toContain("batch 0");
     await waitFor(() => fixed.locator("[data-all-current]").isVisible(), { what: "the all-current note" });
     expect(await fixed.locator("#rollout-controls").textContent()).toContain("Every host is on 2.0.0");
     expect(await fixed.getByRole("button", { name: /Start rollout/ }).count()).toBe(0);

@@ -96,6 +96,11 @@ test("every host current: update --all says there is nothing to do and succeeds 
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(`order: nothing to update (skipped, already at ${versions.newer.version}`);
   expect(r.stdout).toContain("completed");
+  // Without --wait there is nothing to follow: it says the rollout is already over.
+  const noWait = await fleet.fleetctl(["update", "--all"]);
+  expect(noWait.code).toBe(0);
+  expect(noWait.stdout).toContain("completed: nothing to do: every host is already at");
+  expect(noWait.stdout).not.toContain("Follow it with");
 }, 60_000);
 
 test("a real downgrade, to the older build, is still refused; --allow-downgrade permits it", async () => {
