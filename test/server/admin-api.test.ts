@@ -4,7 +4,6 @@ import { afterEach, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConsola } from "consola";
-import type { Manifest } from "../../protocol/artifacts.ts";
 import { createApp } from "../../server/app.ts";
 import {
   AGENT_SHA,
@@ -18,6 +17,7 @@ import {
   tempDir,
   testConfig,
   waitFor,
+  writeTestManifest,
 } from "./helpers.ts";
 
 let app: TestApp | undefined;
@@ -28,33 +28,18 @@ afterEach(async () => {
 });
 
 function writeManifest(dir: string, version: string, agentSha: string): void {
-  const manifest: Manifest = {
-    version,
-    builtAt: new Date().toISOString(),
-    artifacts: [
-      {
-        program: "fleet-agent",
-        target: "linux-x64",
-        platform: "linux",
-        arch: "x64",
-        file: "fleet-agent-linux-x64",
-        size: 10,
-        sha256: agentSha,
-        signature: "c2lnbmF0dXJl",
-      },
-      {
-        program: "fleetd",
-        target: "darwin-arm64",
-        platform: "darwin",
-        arch: "arm64",
-        file: "fleetd-darwin-arm64",
-        size: 10,
-        sha256: "c".repeat(64),
-        signature: "c2lnbmF0dXJl",
-      },
-    ],
-  };
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+  writeTestManifest(dir, version, agentSha, [
+    {
+      program: "fleetd",
+      target: "darwin-arm64",
+      platform: "darwin",
+      arch: "arm64",
+      file: "fleetd-darwin-arm64",
+      size: 10,
+      sha256: "c".repeat(64),
+      signature: "c2lnbmF0dXJl",
+    },
+  ]);
 }
 
 test("hello and the host view say outdated exactly when version or hash differ from the manifest", async () => {

@@ -1,11 +1,12 @@
 // Shared test scaffolding for fleetd: a temp data dir per test, short timings, an in-process app
 // reached through app.request(), and a fingerprint of every file in the data dir.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConsola } from "consola";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
+import type { Artifact, Manifest } from "../../protocol/index.ts";
 import { createApp, type FleetApp } from "../../server/app.ts";
 import { DEFAULT_LIMITS, type ServerConfig } from "../../server/config.ts";
 
@@ -148,4 +149,25 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await sleep(20);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A manifest.json in `dir` serving a linux-x64 fleet-agent of `version` (plus any `more`); nothing is downloaded from it. */
+export function writeTestManifest(
+  dir: string,
+  version: string,
+  agentSha: string,
+  more: Artifact[] = [],
+): void {
+  const agent: Artifact = {
+    program: "fleet-agent",
+    target: "linux-x64",
+    platform: "linux",
+    arch: "x64",
+    file: "fleet-agent-linux-x64",
+    size: 10,
+    sha256: agentSha,
+    signature: "c2lnbmF0dXJl",
+  };
+  const manifest: Manifest = { version, builtAt: new Date().toISOString(), artifacts: [agent, ...more] };
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
 }

@@ -3,7 +3,7 @@
 // rotating the admin token the way docs/security.md describes.
 
 import { afterEach, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../server/app.ts";
 import { readCollection } from "../../server/store/json-store.ts";
@@ -16,6 +16,7 @@ import {
   type TestApp,
   tempDir,
   testConfig,
+  writeTestManifest,
 } from "./helpers.ts";
 
 let app: TestApp;
@@ -104,25 +105,7 @@ test("a revocation survives a restart", async () => {
 
 test("a default rollout leaves revoked hosts out; naming one is refused", async () => {
   const artifactsDir = tempDir();
-  writeFileSync(
-    join(artifactsDir, "manifest.json"),
-    JSON.stringify({
-      version: "2.0.0",
-      builtAt: new Date().toISOString(),
-      artifacts: [
-        {
-          program: "fleet-agent",
-          target: "linux-x64",
-          platform: "linux",
-          arch: "x64",
-          file: "fleet-agent-linux-x64",
-          size: 10,
-          sha256: "b".repeat(64),
-          signature: "c2lnbmF0dXJl",
-        },
-      ],
-    }),
-  );
+  writeTestManifest(artifactsDir, "2.0.0", "b".repeat(64));
   app = await startTestApp({ artifactsDir });
   const admin = { token: app.adminToken };
   const good = await enroll(app, "good");

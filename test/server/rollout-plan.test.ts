@@ -2,12 +2,17 @@
 // front, the canary is the first host that actually needs the update (online ones first), and a
 // fleet with nothing to update completes at once. Pure plan first, then through the API.
 import { afterEach, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { Manifest } from "../../protocol/artifacts.ts";
 import { RolloutOptions } from "../../protocol/rollouts.ts";
 import { planRollout } from "../../server/services/rollouts/plan.ts";
-import { enroll, helloBody, removeTempDirs, startTestApp, type TestApp, tempDir } from "./helpers.ts";
+import {
+  enroll,
+  helloBody,
+  removeTempDirs,
+  startTestApp,
+  type TestApp,
+  tempDir,
+  writeTestManifest,
+} from "./helpers.ts";
 
 const options = RolloutOptions.parse({ batch: 2 });
 const NOW = "2026-01-01T00:00:00.000Z";
@@ -73,23 +78,7 @@ describe("starting a rollout", () => {
   const SERVED_SHA = "d".repeat(64);
   async function fleetWith(hosts: Record<string, string>) {
     const artifacts = tempDir();
-    const manifest: Manifest = {
-      version: "2.0.0",
-      builtAt: new Date().toISOString(),
-      artifacts: [
-        {
-          program: "fleet-agent",
-          target: "linux-x64",
-          platform: "linux",
-          arch: "x64",
-          file: "fleet-agent-linux-x64",
-          size: 10,
-          sha256: SERVED_SHA,
-          signature: "c2lnbmF0dXJl",
-        },
-      ],
-    };
-    writeFileSync(join(artifacts, "manifest.json"), JSON.stringify(manifest));
+    writeTestManifest(artifacts, "2.0.0", SERVED_SHA);
     app = await startTestApp({ artifactsDir: artifacts, pollWindowMs: 5000 });
     for (const [name, version] of Object.entries(hosts)) {
       const { hostToken } = await enroll(app, name);
