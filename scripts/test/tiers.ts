@@ -5,7 +5,15 @@
 // package is missing; the run's last lines name every skipped tier and why.
 import { existsSync, readFileSync } from "node:fs";
 
-export type TierName = "base" | "processes" | "browser" | "wine" | "terminal" | "shellcheck" | "system";
+export type TierName =
+  | "base"
+  | "processes"
+  | "browser"
+  | "wine"
+  | "terminal"
+  | "shellcheck"
+  | "system"
+  | "mounts";
 
 export interface Tier {
   name: TierName;
@@ -76,6 +84,15 @@ export const TIERS: readonly Tier[] = [
       linuxOnly("systemd-nspawn")() ??
       (process.getuid?.() !== 0 ? "systemd-nspawn needs root (run the tests as root)" : null) ??
       (insideContainer() ? "systemd-nspawn cannot boot a container nested in this container" : null),
+  },
+  {
+    name: "mounts",
+    covers: "fleetd on a full disk: a small tmpfs as its data dir, filled to ENOSPC and freed",
+    commands: ["mount", "umount"],
+    debian: ["mount"],
+    cannotRun: () =>
+      linuxOnly("mounting a tmpfs")() ??
+      (process.getuid?.() !== 0 ? "mounting a tmpfs needs root (run the tests as root)" : null),
   },
 ];
 
