@@ -8,7 +8,10 @@ export interface ChildOptions {
   env?: Record<string, string | undefined>;
   timeoutMs: number;
   killGraceMs: number;
-  /** Called with each complete output line (without the newline). */
+  /**
+   * Called with each complete output line (without the newline). A line longer than
+   * MAX_LINE_CHARS arrives cut to that length with LINE_CUT_NOTE appended.
+   */
   onLine: (stream: "stdout" | "stderr", line: string) => void;
   signal?: AbortSignal;
 }
@@ -24,6 +27,12 @@ export interface ChildResult {
 
 /** After the child exits, how long to wait for its pipes to drain before moving on. */
 const PIPE_DRAIN_MS = 1_000;
+/**
+ * Longest output line kept, in characters. The cut happens while reading, so a child that prints
+ * 200 MB without a newline costs this much memory, not 200 MB (it did: 1.7 GiB and 100 s).
+ */
+export const MAX_LINE_CHARS = 16 * 1024;
+export const LINE_CUT_NOTE = "… [line cut]";
 
 export function runChild(argv: string[], opts: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve) => {
@@ -108,21 +117,38 @@ function _signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-/** Splits a stream into lines; returns a function that emits a trailing partial line. */
+/**
+ * Splits a stream into lines, keeping at most MAX_LINE_CHARS of each: the rest of a long line is
+ * counted and dropped as it arrives, never buffered. Returns a function that emits a trailing
+ * partial line.
+ */
 function _lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): () => void {
   let buf = "";
+  let cut = false;
+  const take = (part: string) => {
+    const room = MAX_LINE_CHARS - buf.length;
+    if (part.length <= room) buf += part;
+    else {
+      if (room > 0) buf += part.slice(0, room);
+      cut = true;
+    }
+  };
+  const end = () => {
+    onLine(cut ? `${buf}${LINE_CUT_NOTE}` : buf.replace(/\r$/, ""));
+    buf = "";
+    cut = false;
+  };
   stream?.setEncoding("utf8");
   stream?.on("data", (chunk: string) => {
-    buf += chunk;
-    let nl = buf.indexOf("\n");
-    while (nl >= 0) {
-      onLine(buf.slice(0, nl).replace(/\r$/, ""));
-      buf = buf.slice(nl + 1);
-      nl = buf.indexOf("\n");
+    let start = 0;
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", start)) {
+      take(chunk.slice(start, nl));
+      end();
+      start = nl + 1;
     }
+    take(chunk.slice(start));
   });
   return () => {
-    if (buf) onLine(buf);
-    buf = "";
+    if (buf || cut) end();
   };
 }

@@ -4,13 +4,12 @@
 
 import { appendDurable, writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { JobResult, Progress } from "../../protocol/index.ts";
+import { LINE_CUT_NOTE, MAX_LINE_CHARS } from "./child.ts";
 import type { JobFiles, SpoolEvent } from "./spool.ts";
 
 export const SPOOL_FLUSH_MS = 100;
 /** Output kept per job on the host; beyond it lines are dropped and one notice is written. */
 export const SPOOL_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
-/** Longest single output line kept; longer ones are cut. */
-export const MAX_LINE_CHARS = 16 * 1024;
 
 export class SpoolWriter {
   private pending: string[] = [];
@@ -32,7 +31,9 @@ export class SpoolWriter {
 
   line(stream: "stdout" | "stderr" | "agent", data: string): void {
     if (this.truncated) return;
-    const text = data.length > MAX_LINE_CHARS ? `${data.slice(0, MAX_LINE_CHARS)}… [line cut]` : data;
+    // A child's line arrives already cut (child.ts); this bounds lines from anywhere else.
+    const longest = MAX_LINE_CHARS + LINE_CUT_NOTE.length;
+    const text = data.length > longest ? `${data.slice(0, MAX_LINE_CHARS)}${LINE_CUT_NOTE}` : data;
     this.bytes += text.length;
     if (this.bytes > SPOOL_MAX_OUTPUT_BYTES) {
       this.truncated = true;

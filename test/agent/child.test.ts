@@ -1,7 +1,7 @@
 // runChild: output streaming, exit codes, and the timeout that kills the whole group.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { runChild } from "../../agent/jobs/child.ts";
+import { LINE_CUT_NOTE, MAX_LINE_CHARS, runChild } from "../../agent/jobs/child.ts";
 
 const base = { killGraceMs: 500, onLine: () => {} };
 
@@ -56,5 +56,27 @@ describe("runChild", () => {
     const result = await runChild(["sleep", "30"], { ...base, timeoutMs: 10_000, signal: ctrl.signal });
     expect(result.aborted).toBe(true);
     expect(result.timedOut).toBe(false);
+  });
+
+  test("a long line is cut while it is read: its head, the note, then the next line whole", async () => {
+    const lines: string[] = [];
+    // 20 MB without a newline, then a short line: the cut line must not swallow it.
+    const result = await runChild(["sh", "-c", "head -c 20000000 /dev/zero | tr '\\0' x; echo; echo next"], {
+      ...base,
+      timeoutMs: 60_000,
+      onLine: (_s, line) => lines.push(line),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(lines).toEqual([`${"x".repeat(MAX_LINE_CHARS)}${LINE_CUT_NOTE}`, "next"]);
+  });
+
+  test("a cut line with no newline at all is still emitted when the child ends", async () => {
+    const lines: string[] = [];
+    await runChild(["sh", "-c", `head -c ${MAX_LINE_CHARS + 1} /dev/zero | tr '\\0' y`], {
+      ...base,
+      timeoutMs: 10_000,
+      onLine: (_s, line) => lines.push(line),
+    });
+    expect(lines).toEqual([`${"y".repeat(MAX_LINE_CHARS)}${LINE_CUT_NOTE}`]);
   });
 });
