@@ -9,11 +9,14 @@ import { SKIPPED_TIERS_ENV, TIERS, tierStatus } from "./tiers.ts";
 /** Per test; e2e tests compile binaries and boot containers. Bun's default is 5 s. */
 export const TEST_TIMEOUT_MS = 120_000;
 
+// Plain writes: console.error would colour the runner's own lines, and tools read them.
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
 try {
-  ensureTierPackages((line) => console.error(line));
+  ensureTierPackages(say);
 } catch (err) {
   if (!(err instanceof MissingPackagesError)) throw err;
-  console.error(`npm test: ${err.message}`);
+  say(`npm test: ${err.message}`);
   process.exit(2);
 }
 
@@ -42,19 +45,19 @@ for (let read = await reader.read(); !read.done; read = await reader.read()) {
 }
 const code = await bun.exited;
 
-console.error("");
+say("");
 for (const [name, reason] of Object.entries(skipped)) {
-  console.error(`skipped tier ${name} (${TIERS.find((t) => t.name === name)?.covers}): ${reason}`);
+  say(`skipped tier ${name} (${TIERS.find((t) => t.name === name)?.covers}): ${reason}`);
 }
 const counts = parseConsoleSummary(tail);
 if (counts) {
   const skips = counts.skip + counts.todo;
   const failed = counts.fail + counts.errors;
-  console.error(`${counts.pass} passed, ${failed} failed${skips > 0 ? `, ${skips} skipped` : ""}`);
+  say(`${counts.pass} passed, ${failed} failed${skips > 0 ? `, ${skips} skipped` : ""}`);
 }
 const mustRunAll = process.env.FLEET_REQUIRE_ALL_TIERS === "1";
 if (mustRunAll && Object.keys(skipped).length > 0) {
-  console.error("FLEET_REQUIRE_ALL_TIERS=1: every tier must run here, and the tiers above were skipped");
+  say("FLEET_REQUIRE_ALL_TIERS=1: every tier must run here, and the tiers above were skipped");
   process.exit(1);
 }
 process.exit(code);

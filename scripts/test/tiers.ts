@@ -37,10 +37,10 @@ export const CHROMIUM = process.env.FLEET_CHROMIUM ?? "/usr/bin/chromium";
 export const TIERS: readonly Tier[] = [
   {
     name: "base",
-    covers: "real git repos, install.sh's downloads, the agent's process checks",
-    commands: ["git", "curl", "flock", "unshare"],
-    debian: ["git", "curl", "ca-certificates", "util-linux"],
-    brew: ["git", "curl", "flock"],
+    covers: "real git repos, install.sh's downloads, the agent's process checks, the docs' jq lines",
+    commands: ["git", "curl", "flock", "unshare", "jq"],
+    debian: ["git", "curl", "ca-certificates", "util-linux", "jq"],
+    brew: ["git", "curl", "flock", "jq"],
   },
   {
     name: "processes",

@@ -88,6 +88,7 @@ try {
   }
   const code = await run.exited;
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+  tail = tail.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
   const skipped = [...tail.matchAll(/^skipped tier (\S+) \(/gm)].map((m) => m[1]!);
   const counts =
     tail
