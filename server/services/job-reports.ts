@@ -54,7 +54,20 @@ interface KeptOutput {
   truncated: boolean;
 }
 
-/** Lines in seq order from nextSeq on, each once, within the job's output cap. */
+/**
+ * Room beyond the output cap for the agent's own lines (its "[output truncated …]" note, the
+ * "result: …" line) and fleetd's note, so a long job's stored output still ends saying how it
+ * ended. Bounded, so even an agent sending nothing but agent lines cannot grow it further.
+ */
+export const AGENT_NOTE_RESERVE_BYTES = 16 * 1024;
+
+export const fleetdTruncationNote = (maxBytes: number) =>
+  `[output truncated by fleetd at ${maxBytes} bytes; later lines dropped]`;
+
+/**
+ * Lines in seq order from nextSeq on, each once, within the job's output cap. The first line
+ * dropped is replaced by fleetd's note (same seq), so readers see where the cut is, not just a flag.
+ */
 function keepNewOutput(job: Job, output: readonly OutputLine[], maxBytes: number): KeptOutput {
   const fresh = output.filter((line) => line.seq >= job.nextSeq).sort((a, b) => a.seq - b.seq);
   const kept: KeptOutput = {
@@ -66,16 +79,20 @@ function keepNewOutput(job: Job, output: readonly OutputLine[], maxBytes: number
   for (const line of fresh) {
     if (line.seq < kept.nextSeq) continue; // a duplicate within this batch
     kept.nextSeq = line.seq + 1;
-    const size = Buffer.byteLength(JSON.stringify(line)) + 1;
-    if (kept.truncated || kept.bytes + size > maxBytes) {
-      kept.truncated = true;
-      continue;
-    }
-    kept.lines.push(line);
-    kept.bytes += size;
+    const fits = (l: OutputLine, limit: number) => kept.bytes + _size(l) <= limit;
+    let keep: OutputLine | null = null;
+    if (!kept.truncated && fits(line, maxBytes)) keep = line;
+    else if (line.stream === "agent" && fits(line, maxBytes + AGENT_NOTE_RESERVE_BYTES)) keep = line;
+    else if (!kept.truncated) keep = { ...line, stream: "agent", data: fleetdTruncationNote(maxBytes) };
+    if (keep !== line) kept.truncated = true;
+    if (!keep) continue;
+    kept.lines.push(keep);
+    kept.bytes += _size(keep);
   }
   return kept;
 }
+
+const _size = (line: OutputLine) => Buffer.byteLength(JSON.stringify(line)) + 1;
 
 export function recordJobResult(
   ctx: ServerContext,
@@ -85,6 +102,9 @@ export function recordJobResult(
 ): Promise<void> {
   requireOwnJob(ctx, hostId, jobId);
   return ctx.jobLocks.run(jobId, async () => {
+    // The agent forgets a result it was told is recorded: an ending another path (cancel, the
+    // sweeper) has only in memory so far may yet be refused by the disk, so wait for it.
+    if (isTerminal(requireOwnJob(ctx, hostId, jobId).state)) await ctx.store.jobSettled(jobId);
     const job = requireOwnJob(ctx, hostId, jobId);
     if (isTerminal(job.state)) return; // a retried result: recorded once already
     if (result.outputLines !== undefined && result.outputLines > job.nextSeq) {

@@ -5,6 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
+import { AGENT_NOTE_RESERVE_BYTES, fleetdTruncationNote } from "../../server/services/job-reports.ts";
 import { readCollection } from "../../server/store/json-store.ts";
 import { enroll, helloBody, outputLine, removeTempDirs, startTestApp, type TestApp } from "./helpers.ts";
 
@@ -144,7 +145,7 @@ test("duplicate and out-of-order output lines are stored once, in seq order", as
   expect(after.body.output.map((l: { seq: number }) => l.seq)).toEqual([1, 2]);
 });
 
-test("output beyond the per-job cap is dropped and the job marked outputTruncated", async () => {
+test("output beyond the per-job cap is dropped, marked outputTruncated and by a note in its place", async () => {
   app = await startTestApp({ maxOutputBytesPerJob: 400 });
   const host = await enroll(app, "web-1");
   const job = (
@@ -162,12 +163,48 @@ test("output beyond the per-job cap is dropped and the job marked outputTruncate
   expect(ack.body).toEqual({ nextSeq: 10 });
   const detail = await app.call("GET", `/api/v1/jobs/${job.id}`, { token: app.adminToken });
   expect(detail.body.job.outputTruncated).toBe(true);
-  expect(detail.body.output.length).toBeGreaterThan(0);
-  expect(detail.body.output.length).toBeLessThan(10);
-  expect(detail.body.job.outputBytes).toBeLessThanOrEqual(400);
+  const stored = detail.body.output as { seq: number; stream: string; data: string }[];
+  expect(stored.length).toBeGreaterThan(1);
+  expect(stored.length).toBeLessThan(10);
+  // The first line over the cap became fleetd's note; nothing after it is kept.
+  expect(stored.at(-1)).toMatchObject({
+    seq: stored.length - 1,
+    stream: "agent",
+    data: fleetdTruncationNote(400),
+  });
+  expect(stored.slice(0, -1).every((l) => l.data === "x".repeat(50))).toBe(true);
+  expect(detail.body.job.outputBytes).toBeLessThanOrEqual(400 + AGENT_NOTE_RESERVE_BYTES);
   expect(readFileSync(join(app.dataDir, "output", `${job.id}.jsonl`)).length).toBe(
     detail.body.job.outputBytes,
   );
+});
+
+test("the agent's own lines past the cap (its truncation note, the result line) are still stored", async () => {
+  app = await startTestApp({ maxOutputBytesPerJob: 400 });
+  const host = await enroll(app, "web-1");
+  const job = (
+    await app.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
+      token: app.adminToken,
+      json: { op: "test" },
+    })
+  ).body.job;
+  await app.call("GET", "/api/v1/agent/poll?wait=0", { token: host.hostToken });
+  const lines = [
+    ...Array.from({ length: 10 }, (_, i) => outputLine(i, "x".repeat(50))),
+    { ...outputLine(10, "[output truncated at 4194304 bytes]"), stream: "agent" },
+    { ...outputLine(11, "result: succeeded"), stream: "agent" },
+  ];
+  await app.call("POST", `/api/v1/agent/jobs/${job.id}/events`, {
+    token: host.hostToken,
+    json: { output: lines },
+  });
+  const detail = await app.call("GET", `/api/v1/jobs/${job.id}`, { token: app.adminToken });
+  const data = detail.body.output.map((l: { data: string }) => l.data);
+  expect(data.slice(-3)).toEqual([
+    fleetdTruncationNote(400),
+    "[output truncated at 4194304 bytes]",
+    "result: succeeded",
+  ]);
 });
 
 test("events and results for a finished job are acknowledged and ignored", async () => {
