@@ -4,6 +4,7 @@ import { isTerminal, type Job, type OutputLine } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { exitCodeForJobState, explainInterrupt, fetchJob, followJob } from "../follow.ts";
+import { escapeControls } from "../format/escape.ts";
 import { formatOutputLine, paintState } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
 import { durationBetween, relativeTime } from "../format/time.ts";
@@ -28,7 +29,7 @@ export function formatJobDetail(job: Job, now = Date.now(), hostName?: string): 
   if (job.progress)
     fields.push(["Progress", `${job.progress.current}/${job.progress.total} ${job.progress.label ?? ""}`]);
   if (job.exitCode !== undefined && job.exitCode !== null) fields.push(["Exit code", String(job.exitCode)]);
-  if (job.reason) fields.push(["Reason", job.reason]);
+  if (job.reason) fields.push(["Reason", escapeControls(job.reason)]);
   if (job.tests?.length) {
     const passed = job.tests.filter((t) => t.state === "passed").length;
     fields.push(["Tests", `${passed}/${job.tests.length} passed`]);
@@ -81,7 +82,7 @@ export default defineFleetCommand({
     });
     if (!args.json) view.finish(job);
     if (args.json) printJson({ job, output: collected });
-    else logger.info(`job ${job.id} ${job.state}${job.reason ? `: ${job.reason}` : ""}`);
+    else logger.info(`job ${job.id} ${job.state}${job.reason ? `: ${escapeControls(job.reason)}` : ""}`);
     return exitCodeForJobState(job.state);
   },
 });

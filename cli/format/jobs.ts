@@ -1,6 +1,7 @@
 // Job rows, states and output lines as fleetctl shows them in tables and detail views.
 import type { Job, JobState, OutputLine } from "../../protocol/index.ts";
 import { paint } from "../output.ts";
+import { escapeControls } from "./escape.ts";
 import { formatTable } from "./table.ts";
 import { durationBetween, relativeTime } from "./time.ts";
 
@@ -32,8 +33,11 @@ export function formatJobsTable(
   );
 }
 
-/** An output line for the terminal: agent notes are marked so they stand apart from the op's own output. */
+/**
+ * An output line for the terminal: control characters shown escaped (escape.ts), agent notes
+ * marked so they stand apart from the op's own output.
+ */
 export function formatOutputLine(line: OutputLine): string {
-  const data = line.data.replace(/\r?\n$/, "");
+  const data = escapeControls(line.data.replace(/\r?\n$/, ""));
   return line.stream === "agent" ? paint.gray(`[agent] ${data}`) : data;
 }

@@ -8,14 +8,26 @@ export class StoreCorruptError extends Error {
   override name = "StoreCorruptError";
   constructor(
     readonly path: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(
       `${path} is damaged (${problem}). fleetd will not start on a damaged state file, because ` +
-        "starting empty would forget hosts, tokens or jobs. Restore the file from a backup, or move it " +
-        "aside to start without it.",
+        "starting with less would forget hosts, tokens, jobs or audit entries without a word. Restore " +
+        "the file from a backup, or run `fleetd serve --repair` to start with what is intact (it moves " +
+        "the damaged files into <data>/repair-<time>/ and logs what it kept and set aside).",
     );
   }
+}
+
+/** Checks a parsed line or file against its schema; the error says where and what was expected. */
+export function checkWith<T extends z.ZodType>(schema: T, what: string): (raw: unknown) => z.infer<T> {
+  return (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? ` at ${first.path.join(".")}` : "";
+    throw new Error(`not ${what}: unexpected content${where}: ${first?.message ?? "invalid"}`);
+  };
 }
 
 /** Creates the directory with mode 0700; an existing one is tightened to 0700 too. */

@@ -102,6 +102,26 @@ describe("with a host", () => {
     expect(r.stdout).toContain("web1: failed (exit 3): switch failed");
   });
 
+  test("job output that would drive the terminal (OSC 52, a title, BEL) is shown escaped; --json is exact", async () => {
+    const waiting = fleetctl(["run", "test", "web1", "--wait"]);
+    const command = await agent.nextRun();
+    const hostile = ["\u001b]52;c;cm0gLXJmIH4=\u0007", "\u001b]0;owned\u0007title", "a\tb"];
+    await agent.events(command.jobId, { started: true });
+    await agent.output(command.jobId, 0, hostile);
+    await agent.result(command.jobId, { state: "failed", exitCode: 1, reason: "bad\u001b[2J" });
+    await waiting;
+
+    const shown = await fleetctl(["job", command.jobId]);
+    const raw = (text: string) => text.includes("\u001b") || text.includes("\u0007");
+    expect(raw(shown.stdout)).toBe(false);
+    expect(shown.stdout).toContain("\\x1b]52;c;cm0gLXJmIH4=\\x07\n\\x1b]0;owned\\x07title\na\tb");
+    expect(shown.stdout).toContain("bad\\x1b[2J");
+    const followed = await fleetctl(["job", command.jobId, "--follow"]);
+    expect(raw(followed.stdout + followed.stderr)).toBe(false);
+    const exact = JobDetail.parse(JSON.parse((await fleetctl(["job", command.jobId, "--json"])).stdout));
+    expect(exact.output.map((l) => l.data)).toEqual(hostile);
+  });
+
   test("audit shows what happened", async () => {
     const { entries } = await waitFor(
       async () => {

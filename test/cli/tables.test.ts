@@ -100,6 +100,15 @@ test("output lines: the op's own output verbatim, agent notes marked", () => {
   );
 });
 
+test("output lines: control characters escaped visibly, tabs kept, bidi overrides shown", () => {
+  const ts = new Date(NOW).toISOString();
+  const line = (data: string) => formatOutputLine({ seq: 0, ts, stream: "stdout", data });
+  expect(line("\u001b]52;c;eA==\u0007")).toBe("\\x1b]52;c;eA==\\x07");
+  expect(line("a\tb\rc\u007f\u009b")).toBe("a\tb\\x0dc\\x7f\\x9b");
+  expect(line("abc\u202edef")).toBe("abc\\u202edef");
+  expect(line("plain ünïcödé ✓")).toBe("plain ünïcödé ✓");
+});
+
 test("audit table: hosts by name, details whole as key=value, whatever their length", () => {
   const names = new Map([["h_1", "web1"]]);
   const long = "x".repeat(200);
