@@ -1,6 +1,7 @@
 // Turning every failure into the one error envelope: thrown ApiErrors keep their code, Hono's own
 // HTTP errors get the closest code, anything else is a 500 with a generic message (details go to
 // the log, never to the client). Unknown paths and wrong methods get the envelope too.
+import { relative } from "node:path";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -8,6 +9,7 @@ import type { ErrorBody, ErrorCode } from "../protocol/common.ts";
 import { ROUTES } from "../protocol/routes.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, codeForStatus } from "./errors.ts";
+import { StoreCorruptError } from "./store/load.ts";
 
 function envelope(
   c: Context<AppEnv>,
@@ -29,6 +31,19 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof HTTPException) {
     return envelope(c, err.status, codeForStatus(err.status), err.message || "request failed");
+  }
+  if (err instanceof StoreCorruptError) {
+    // A file read per request (a job's output) is damaged: say which, rather than answer without it.
+    const dataDir = c.var.fleet?.config.dataDir;
+    const file = dataDir ? relative(dataDir, err.path) : err.path;
+    c.var.fleet?.log.error(`${c.req.method} ${c.req.path}: ${err.message}`);
+    return envelope(
+      c,
+      500,
+      "internal",
+      `${file} in fleetd's data dir is damaged (${err.problem}), so this answer is refused rather than ` +
+        "given with lines missing. Restore the file from a backup, or restart fleetd with --repair, which keeps its intact lines.",
+    );
   }
   c.var.fleet?.log.error(`${c.req.method} ${c.req.path} failed`, err);
   return envelope(c, 500, "internal", "internal server error; see the fleetd log");

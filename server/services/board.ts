@@ -9,6 +9,7 @@ import { VERSION } from "../../protocol/build-info.ts";
 import type { Job, OutputLine } from "../../protocol/jobs.ts";
 import type { Rollout } from "../../protocol/rollouts.ts";
 import type { ServerContext } from "../context.ts";
+import { StoreCorruptError } from "../store/load.ts";
 import type { HostRecord } from "../store/types.ts";
 import { listAlerts } from "./alerts.ts";
 import { installCommand } from "./enroll.ts";
@@ -88,6 +89,17 @@ interface OutputTail {
 const _tails = new WeakMap<ServerContext, Map<string, OutputTail>>();
 const MAX_CACHED_TAILS = 1000;
 
+/** One job's damaged output file must not take the whole board down: it shows none, and the log says why. */
+function readOutputForBoard(ctx: ServerContext, jobId: string): OutputLine[] {
+  try {
+    return ctx.store.readOutput(jobId);
+  } catch (err) {
+    if (!(err instanceof StoreCorruptError)) throw err;
+    ctx.log.error(`board: output of job ${jobId} not shown: ${err.message}`);
+    return [];
+  }
+}
+
 /** Output lives on disk; a detail polled every few seconds reads it only when it grew. */
 function outputTail(ctx: ServerContext, job: Readonly<Job>): OutputTail {
   const cache = _tails.get(ctx) ?? new Map<string, OutputTail>();
@@ -95,7 +107,7 @@ function outputTail(ctx: ServerContext, job: Readonly<Job>): OutputTail {
   const key = `${job.nextSeq}/${job.outputBytes}/${job.outputTruncated}`;
   const hit = cache.get(job.id);
   if (hit?.key === key) return hit;
-  const output = ctx.store.readOutput(job.id);
+  const output = readOutputForBoard(ctx, job.id);
   const entry = {
     key,
     tail: output.slice(-BOARD_OUTPUT_LINES),

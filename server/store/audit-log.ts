@@ -5,9 +5,10 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir } from "../../lib/atomic-write.ts";
-import { readJsonLines } from "../../lib/json-lines.ts";
+import { scanJsonLines } from "../../lib/json-lines.ts";
 import { AuditEntry } from "../../protocol/audit.ts";
 import { fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
+import { checkWith, StoreCorruptError } from "./load.ts";
 import type { AuditQuery } from "./types.ts";
 
 export class AuditLog {
@@ -26,6 +27,8 @@ export class AuditLog {
     this.current = join(dir, "audit.jsonl");
     this.previous = join(dir, "audit.1.jsonl");
     repairTornTail(this.current);
+    // Read once at start so a damaged entry refuses the start, instead of vanishing from listings.
+    for (const path of [this.current, this.previous]) readAuditFile(path);
     this.size = fileSize(this.current);
   }
 
@@ -88,12 +91,11 @@ export class AuditLog {
   list(query: AuditQuery): AuditEntry[] {
     const out: AuditEntry[] = [];
     for (const path of [this.current, this.previous]) {
-      const lines = readJsonLines(path);
-      for (let i = lines.length - 1; i >= 0 && out.length < query.limit; i--) {
-        const entry = AuditEntry.safeParse(lines[i]);
-        if (!entry.success) continue;
-        if (query.action !== undefined && entry.data.action !== query.action) continue;
-        out.push(entry.data);
+      const entries = readAuditFile(path);
+      for (let i = entries.length - 1; i >= 0 && out.length < query.limit; i--) {
+        const entry = entries[i]!;
+        if (query.action !== undefined && entry.action !== query.action) continue;
+        out.push(entry);
       }
       if (out.length >= query.limit || !existsSync(this.previous)) break;
     }
@@ -106,4 +108,18 @@ export class AuditLog {
     fsyncDir(this.dir);
     this.size = 0;
   }
+}
+
+const checkEntry = checkWith(AuditEntry, "an audit entry");
+
+/**
+ * Every entry of one audit file. Only a crash's torn last line (cut at start) is passed over; a
+ * damaged line anywhere else is refused naming the file and line (`fleetd serve --repair` keeps
+ * the rest).
+ */
+export function readAuditFile(path: string): AuditEntry[] {
+  const scan = scanJsonLines(path, checkEntry);
+  const first = scan.damaged[0];
+  if (first) throw new StoreCorruptError(path, `line ${first.line} is ${first.problem}`);
+  return scan.values;
 }

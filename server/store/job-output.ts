@@ -4,9 +4,10 @@
 import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { appendDurable } from "../../lib/atomic-write.ts";
-import { readJsonLines } from "../../lib/json-lines.ts";
+import { scanJsonLines } from "../../lib/json-lines.ts";
 import { OutputLine } from "../../protocol/jobs.ts";
 import { fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
+import { checkWith, StoreCorruptError } from "./load.ts";
 
 export const OUTPUT_DIR = "output";
 
@@ -21,23 +22,28 @@ export class JobOutputFiles {
     if (lines.length > 0) appendDurable(this.path(jobId), toJsonLines(lines), 0o600);
   }
 
-  /** Deduplicated by seq (the first copy wins), in seq order. */
+  /**
+   * Deduplicated by seq (the first copy wins), in seq order. Output is read per request, not at
+   * start: one job's damaged file should not keep fleetd and the fleet down, so a damaged line
+   * (not the torn last one a crash leaves) makes this read fail naming the file and line instead
+   * of answering without it.
+   */
   read(jobId: string, afterSeq = -1): OutputLine[] {
-    const bySeq = new Map<number, OutputLine>();
-    for (const raw of readJsonLines(this.path(jobId))) {
-      const line = OutputLine.safeParse(raw);
-      if (!line.success || line.data.seq <= afterSeq || bySeq.has(line.data.seq)) continue;
-      bySeq.set(line.data.seq, line.data);
-    }
-    return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    const path = this.path(jobId);
+    const scan = scanJsonLines(path, checkLine);
+    const first = scan.damaged[0];
+    if (first) throw new StoreCorruptError(path, `line ${first.line} is ${first.problem}`);
+    return dedupe(scan.values, afterSeq);
   }
+
 
   /** What the file holds after a restart: the next seq to expect and its size in bytes. */
   recover(jobId: string): { nextSeq: number; bytes: number } {
     const path = this.path(jobId);
     repairTornTail(path);
+    // Intact lines only: a damaged line is reported when the output is read, not at start.
     let maxSeq = -1;
-    for (const line of this.read(jobId)) maxSeq = Math.max(maxSeq, line.seq);
+    for (const line of scanJsonLines(path, checkLine).values) maxSeq = Math.max(maxSeq, line.seq);
     return { nextSeq: maxSeq + 1, bytes: fileSize(path) };
   }
 
@@ -48,4 +54,15 @@ export class JobOutputFiles {
       // Jobs without output have no file.
     }
   }
+}
+
+const checkLine = checkWith(OutputLine, "an output line");
+
+function dedupe(lines: OutputLine[], afterSeq: number): OutputLine[] {
+  const bySeq = new Map<number, OutputLine>();
+  for (const line of lines) {
+    if (line.seq <= afterSeq || bySeq.has(line.seq)) continue;
+    bySeq.set(line.seq, line);
+  }
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }

@@ -6,11 +6,11 @@
 // Once the journal outgrows the snapshot it is folded into a new snapshot. Every line and the
 // snapshot carry a sequence number, so a crash between writing a snapshot and emptying the
 // journal replays nothing stale; a torn last line (a crash mid-append, never acknowledged) is cut.
+// Reading it back, and telling crash leftovers from damage, is journal-scan.ts.
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
-import { readStateFile, StoreCorruptError } from "./load.ts";
 import { recordJson } from "./record-json.ts";
 
 /** A journal is folded into the snapshot once it is larger than this and than the snapshot. */
@@ -45,54 +45,6 @@ export const snapshotPath = (spec: Pick<JournalSpec<unknown>, "dir" | "name">): 
 export const journalPath = (spec: Pick<JournalSpec<unknown>, "dir" | "name">): string =>
   join(spec.dir, `${spec.name}.journal.jsonl`);
 
-/**
- * Reads the collection as fleetd would start on it: the snapshot, then every journal line newer
- * than it (the last line for an id wins; a removal drops it). Refuses a damaged file.
- */
-export function loadJournaled<T>(spec: JournalSpec<T>): { records: T[]; seq: number; tornBytes: number } {
-  // A snapshot without seq was written before the journal existed: every line is newer.
-  const Snapshot = z.object({
-    seq: z.number().int().nonnegative().optional(),
-    [spec.key]: z.array(spec.schema),
-  });
-  const snapshot = readStateFile(snapshotPath(spec), Snapshot, { [spec.key]: [] }) as {
-    seq?: number;
-  } & Record<string, T[]>;
-  const snapshotSeq = snapshot.seq ?? 0;
-  const byId = new Map<string, T>();
-  for (const record of snapshot[spec.key]!) byId.set(spec.idOf(record), record);
-
-  const path = journalPath(spec);
-  let seq = snapshotSeq;
-  let tornBytes = 0;
-  if (existsSync(path)) {
-    const text = readFileSync(path, "utf8");
-    const end = text.lastIndexOf("\n") + 1;
-    tornBytes = Buffer.byteLength(text.slice(end));
-    const lines = text.slice(0, end).split("\n");
-    lines.pop();
-    const Line = z.union([
-      z.object({ seq: z.number().int().positive(), put: spec.schema }),
-      z.object({ seq: z.number().int().positive(), remove: z.string() }),
-    ]);
-    lines.forEach((text, i) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (err) {
-        throw new StoreCorruptError(path, `line ${i + 1} is not valid JSON: ${(err as Error).message}`);
-      }
-      const line = Line.safeParse(raw);
-      if (!line.success) throw new StoreCorruptError(path, `line ${i + 1} is not a ${spec.key} change`);
-      if (line.data.seq <= snapshotSeq) return; // already in the snapshot
-      seq = Math.max(seq, line.data.seq);
-      if ("put" in line.data) byId.set(spec.idOf(line.data.put), line.data.put);
-      else byId.delete(line.data.remove);
-    });
-  }
-  return { records: [...byId.values()], seq, tornBytes };
-}
-
 export class Journal<T extends object> {
   private readonly snapshotFile: string;
   private readonly journalFile: string;
@@ -123,6 +75,16 @@ export class Journal<T extends object> {
       // The next append must start on a line of its own.
       this.journalBytes -= loaded.tornBytes;
       this.truncateJournal(this.journalBytes);
+    }
+    // The snapshot exists before the first journal line, so a journal without its snapshot is
+    // damage, not a fresh start (journal-scan.ts); a fleetd older than this rule left only a journal.
+    if (!existsSync(this.snapshotFile)) {
+      try {
+        this.snapshot();
+      } catch (err) {
+        // Starting on a full disk still works; the journal holds every change until a snapshot fits.
+        hooks.onWriteError(this.snapshotFile, err);
+      }
     }
   }
 

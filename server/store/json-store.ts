@@ -10,7 +10,8 @@ import { AuditLog } from "./audit-log.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
 import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
-import { Journal, type JournalHooks, type JournalSpec, loadJournaled } from "./journal.ts";
+import { Journal, type JournalHooks, type JournalSpec } from "./journal.ts";
+import { loadJournaled } from "./journal-scan.ts";
 import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
 import { collectionJson } from "./record-json.ts";
 import {
