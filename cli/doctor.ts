@@ -1,7 +1,15 @@
 // The checks behind `fleetctl doctor`: can fleetd be reached, is the token the admin token,
-// do the clocks agree, is fleetctl from fleetd's build. Each failure carries the fix, because
+// do the clocks agree, is fleetctl from fleetd's build, does fleetd's data disk take writes. Each failure carries the fix, because
 // the operator running doctor is the one who has to make it.
-import { HealthResponse, HostList, Manifest, routePath, targetOf, VERSION } from "../protocol/index.ts";
+import {
+  HealthResponse,
+  HostList,
+  Manifest,
+  routePath,
+  type ServerCondition,
+  targetOf,
+  VERSION,
+} from "../protocol/index.ts";
 import { createApiClient } from "./api.ts";
 import { ApiError, TOKEN_HINT } from "./errors.ts";
 
@@ -9,7 +17,7 @@ import { ApiError, TOKEN_HINT } from "./errors.ts";
 export const MAX_CLOCK_SKEW_SECONDS = 5;
 export const DOCTOR_TIMEOUT_MS = 10_000;
 
-export type CheckName = "server" | "token" | "clock" | "version";
+export type CheckName = "server" | "token" | "clock" | "version" | "disk";
 export interface Check {
   name: CheckName;
   status: "ok" | "fail" | "skipped";
@@ -19,6 +27,7 @@ export interface Check {
 
 interface Health {
   version: string;
+  conditions: ServerCondition[];
   serverDate: number | null;
   /** Local time halfway through the request, to compare with the server's Date header. */
   localMid: number;
@@ -46,7 +55,7 @@ export async function runDoctor(server: string, token: string | undefined): Prom
         (err as Error).message,
         `start fleetd (fleetd serve, or systemctl start fleetd), or point fleetctl at it: --server URL or FLEET_SERVER (now ${server})`,
       ),
-      ...(["token", "clock", "version"] as const).map((n) => _skip(n, skipped)),
+      ...(["token", "clock", "version", "disk"] as const).map((n) => _skip(n, skipped)),
     ];
   }
   return [
@@ -54,7 +63,19 @@ export async function runDoctor(server: string, token: string | undefined): Prom
     await _checkToken(server, token),
     checkClock(health.serverDate, health.localMid),
     await checkVersion(server, health.version),
+    checkDisk(health.conditions),
   ];
+}
+
+/** fleetd says so in its health while its data disk refuses writes (see docs/operations.md). */
+export function checkDisk(conditions: readonly ServerCondition[]): Check {
+  const full = conditions.find((c) => c.code === "disk_full");
+  if (!full) return _ok("disk", "fleetd's data disk takes writes");
+  return _fail(
+    "disk",
+    `disk_full since ${full.since}: ${full.message}`,
+    "free space on the disk of fleetd's data directory (see 'Disk full' in docs/operations.md); fleetd recovers by itself, no restart needed",
+  );
 }
 
 async function _health(server: string): Promise<Health> {
@@ -78,6 +99,7 @@ async function _health(server: string): Promise<Health> {
   const date = res.headers.get("date");
   return {
     version: body.data.version,
+    conditions: body.data.conditions ?? [],
     serverDate: date ? Date.parse(date) : null,
     localMid: (started + ended) / 2,
     ms: ended - started,

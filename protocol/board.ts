@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { Alert } from "./alerts.ts";
 import { AuditEntry } from "./audit.ts";
-import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
+import { Arch, HostName, Id, Platform, ServerCondition, Timestamp } from "./common.ts";
 import { OsInfo } from "./hosts.ts";
 import { Job, JobSummary, OutputLine } from "./jobs.ts";
 import { Rollout } from "./rollouts.ts";
@@ -86,6 +86,8 @@ export const Board = z.object({
   rollout: BoardRollout.nullable(),
   /** Every open alert, newest first. */
   alerts: z.array(Alert),
+  /** What is wrong with fleetd itself (a full data disk); left out by older builds. */
+  conditions: z.array(ServerCondition).optional(),
   /** The latest audit entries, newest first. */
   audit: z.array(AuditEntry),
   /** See Redacted. */

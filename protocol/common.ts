@@ -43,6 +43,8 @@ export const ErrorCode = z.enum([
   "rate_limited",
   "protocol_mismatch",
   "internal",
+  /** 507: fleetd's data disk is full; the request changed nothing, retry once there is space. */
+  "disk_full",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -58,6 +60,25 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const Ok = z.object({ ok: z.literal(true) });
 
-/** GET /api/v1/health: liveness and fleetd's build version, for install.sh and `fleetctl doctor`. */
-export const HealthResponse = z.object({ ok: z.literal(true), version: z.string() });
+/**
+ * Something wrong with fleetd itself, not with a host: disk_full while its data disk refuses
+ * writes (every change is answered 507 and changes nothing until there is space again).
+ */
+export const ServerCondition = z.object({
+  code: z.enum(["disk_full"]),
+  message: z.string(),
+  since: Timestamp,
+});
+export type ServerCondition = z.infer<typeof ServerCondition>;
+
+/**
+ * GET /api/v1/health: liveness and fleetd's build version, for install.sh and `fleetctl doctor`.
+ * Still 200 under a condition: fleetd is up and answers reads, so a load balancer keeps it.
+ */
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  /** Left out by fleetd builds from before conditions. */
+  conditions: z.array(ServerCondition).optional(),
+});
 export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -1,6 +1,7 @@
 // Turning every failure into the one error envelope: thrown ApiErrors keep their code, Hono's own
-// HTTP errors get the closest code, anything else is a 500 with a generic message (details go to
-// the log, never to the client). Unknown paths and wrong methods get the envelope too.
+// HTTP errors get the closest code, a full data disk is a 507 disk_full, anything else is a 500
+// with a generic message (details go to the log, never to the client). Unknown paths and wrong
+// methods get the envelope too.
 import { relative } from "node:path";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -9,6 +10,7 @@ import type { ErrorBody, ErrorCode } from "../protocol/common.ts";
 import { ROUTES } from "../protocol/routes.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, codeForStatus } from "./errors.ts";
+import { isDiskFullError } from "./store/disk-status.ts";
 import { StoreCorruptError } from "./store/load.ts";
 
 function envelope(
@@ -31,6 +33,15 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof HTTPException) {
     return envelope(c, err.status, codeForStatus(err.status), err.message || "request failed");
+  }
+  if (isDiskFullError(err)) {
+    // The store logged the file and put memory back: the request was refused and changed nothing.
+    return envelope(
+      c,
+      507,
+      "disk_full",
+      "fleetd's data disk is full: nothing was changed; free space on it and retry",
+    );
   }
   if (err instanceof StoreCorruptError) {
     // A file read per request (a job's output) is damaged: say which, rather than answer without it.

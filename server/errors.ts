@@ -65,6 +65,8 @@ export function codeForStatus(status: number): ErrorCode {
       return "payload_too_large";
     case 429:
       return "rate_limited";
+    case 507:
+      return "disk_full";
     default:
       return status >= 500 ? "internal" : "bad_request";
   }

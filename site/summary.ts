@@ -62,18 +62,27 @@ export function renderSummary(board: Board): void {
   renderAlerts(board);
 }
 
+/** fleetd's own conditions (a full data disk) first: while one lasts, every change is refused. */
 function renderAlerts(board: Board): void {
+  const conditions = board.conditions ?? [];
   const section = byId("alerts-section");
-  section.hidden = board.alerts.length === 0;
+  section.hidden = board.alerts.length === 0 && conditions.length === 0;
   patch(
     byId("alerts"),
-    board.alerts
+    conditions
       .map(
-        (a) =>
-          `<li><span class="badge bad">${esc(a.kind.replace("_", " "))}</span> ${esc(a.message)} ` +
-          `<span class="muted">raised ${relTime(a.raisedAt)}</span></li>`,
+        (c) =>
+          `<li data-condition="${esc(c.code)}"><span class="badge bad">${esc(c.code.replace("_", " "))}</span> ` +
+          `${esc(c.message)} <span class="muted">since ${relTime(c.since)}</span></li>`,
       )
-      .join(""),
+      .join("") +
+      board.alerts
+        .map(
+          (a) =>
+            `<li><span class="badge bad">${esc(a.kind.replace("_", " "))}</span> ${esc(a.message)} ` +
+            `<span class="muted">raised ${relTime(a.raisedAt)}</span></li>`,
+        )
+        .join(""),
   );
 }
 

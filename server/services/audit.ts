@@ -16,7 +16,13 @@ export function recordAudit(
   target?: string,
   details?: Record<string, unknown>,
 ): Promise<void> {
-  return ctx.store.appendAudit({ ts: new Date().toISOString(), actor, action, target, details });
+  const entry = { ts: new Date().toISOString(), actor, action, target, details };
+  // Entries are written after the change they record is durable: failing the request now would
+  // answer "refused" for a change that took effect (the retry then doubles it). The entry goes to
+  // fleetd's log instead, so the record survives in the journal of the service manager.
+  return ctx.store.appendAudit(entry).catch((err: unknown) => {
+    ctx.log.error(`audit entry not written (${(err as Error).message}): ${JSON.stringify(entry)}`);
+  });
 }
 
 export function listAudit(ctx: ServerContext, query: AuditQuery): AuditEntry[] {

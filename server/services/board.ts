@@ -12,6 +12,7 @@ import type { ServerContext } from "../context.ts";
 import { StoreCorruptError } from "../store/load.ts";
 import type { HostRecord } from "../store/types.ts";
 import { listAlerts } from "./alerts.ts";
+import { serverConditions } from "./conditions.ts";
 import { installCommand } from "./enroll.ts";
 import { jobSummary } from "./host-activity.ts";
 import { hostView, RECENT_JOBS_IN_HOST_DETAIL, requireHost } from "./hosts.ts";
@@ -62,6 +63,7 @@ export function buildBoard(ctx: ServerContext, now = Date.now()): Board {
     hosts,
     rollout: boardRollout(ctx),
     alerts: openAlerts,
+    conditions: serverConditions(ctx),
     audit: ctx.store.listAudit({ limit: BOARD_AUDIT_ENTRIES }),
   };
 }

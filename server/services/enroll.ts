@@ -3,7 +3,7 @@
 import type { EnrollRequest, EnrollResponse, EnrollTokenCreated } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, unauthorized } from "../errors.ts";
-import type { HostRecord } from "../store/types.ts";
+import type { EnrollTokenRecord, HostRecord } from "../store/types.ts";
 import { recordAudit } from "./audit.ts";
 import { enrollTokenId } from "./enroll-tokens.ts";
 import { newHostId } from "./ids.ts";
@@ -77,11 +77,36 @@ export async function enrollHost(ctx: ServerContext, request: EnrollRequest): Pr
     bootId: null,
   };
   // Consume the token in the same tick as creating the host: a concurrent second use sees it used.
-  await Promise.all([
+  const [token, created] = await Promise.allSettled([
     ctx.store.putEnrollToken({ ...record, usedAt: now, usedByHostId: hostId }),
     ctx.store.putHost(host),
   ]);
+  if (token.status === "rejected" || created.status === "rejected") {
+    await undoHalfEnroll(ctx, record, hostId, token.status === "fulfilled", created.status === "fulfilled");
+    throw token.status === "rejected" ? token.reason : (created as PromiseRejectedResult).reason;
+  }
   await recordAudit(ctx, `host:${hostId}`, "host.enrolled", hostId, { name: request.name });
   ctx.log.info(`host ${request.name} enrolled as ${hostId}`);
   return { hostId, hostToken, name: request.name };
+}
+
+/**
+ * The two files are written apart, so on a disk filling up one write can land and the other be
+ * refused. The refused enroll must change nothing: a host left behind takes the name (the retry
+ * got 409), a token left used refuses the retry. What landed is put back; should that be refused
+ * too, it is logged, since the disk then refuses every write anyway.
+ */
+async function undoHalfEnroll(
+  ctx: ServerContext,
+  token: EnrollTokenRecord,
+  hostId: string,
+  tokenUsed: boolean,
+  hostCreated: boolean,
+): Promise<void> {
+  try {
+    if (tokenUsed) await ctx.store.putEnrollToken(token);
+    if (hostCreated) await ctx.store.deleteHost(hostId);
+  } catch (err) {
+    ctx.log.error(`undoing half of a refused enroll of ${hostId} failed too`, err);
+  }
 }

@@ -44,7 +44,10 @@ export async function finishJob(
     await onUpdateFinished(ctx, finished);
     kickRollouts(ctx);
   }
-  await pruneFinishedJobs(ctx, job.hostId);
+  // Housekeeping: the ending is durable, so a refused prune must not answer it as refused.
+  await pruneFinishedJobs(ctx, job.hostId).catch((err: unknown) => {
+    ctx.log.warn(`pruning finished jobs of ${job.hostId} failed: ${(err as Error).message}`);
+  });
   return finished;
 }
 

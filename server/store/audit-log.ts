@@ -7,9 +7,14 @@ import { join } from "node:path";
 import { fsyncDir } from "../../lib/atomic-write.ts";
 import { scanJsonLines } from "../../lib/json-lines.ts";
 import { AuditEntry } from "../../protocol/audit.ts";
-import { fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
+import { cutBackTo, fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
 import { checkWith, StoreCorruptError } from "./load.ts";
 import type { AuditQuery } from "./types.ts";
+
+export interface AuditLogHooks {
+  onWriteError: (path: string, err: unknown) => void;
+  onWriteOk: () => void;
+}
 
 export class AuditLog {
   private readonly current: string;
@@ -19,10 +24,13 @@ export class AuditLog {
   private pending: string[] = [];
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
+  /** A failed append left bytes the cut could not remove: cut them before the next append. */
+  private tornTail = false;
 
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
+    private readonly hooks?: AuditLogHooks,
   ) {
     this.current = join(dir, "audit.jsonl");
     this.previous = join(dir, "audit.1.jsonl");
@@ -55,6 +63,11 @@ export class AuditLog {
     this.pending = [];
     this.waiters = [];
     try {
+      if (this.tornTail) {
+        repairTornTail(this.current);
+        this.size = fileSize(this.current);
+        this.tornTail = false;
+      }
       // Whole entries per file: rotation happens between entries, never inside one.
       let batch: string[] = [];
       let batchBytes = 0;
@@ -71,9 +84,15 @@ export class AuditLog {
       }
       this.appendNow(batch.join(""));
     } catch (err) {
+      // What landed of a refused append is cut: the next entry starts on a line of its own. The
+      // entries are dropped, not kept to retry; their requests are answered with the error.
+      this.close();
+      this.tornTail = !cutBackTo(this.current, this.size);
+      this.hooks?.onWriteError(this.current, err);
       for (const w of waiters) w.reject(err);
       return;
     }
+    if (lines.length > 0) this.hooks?.onWriteOk();
     for (const w of waiters) w.resolve();
   }
 

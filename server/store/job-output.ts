@@ -6,20 +6,36 @@ import { join } from "node:path";
 import { appendDurable } from "../../lib/atomic-write.ts";
 import { scanJsonLines } from "../../lib/json-lines.ts";
 import { OutputLine } from "../../protocol/jobs.ts";
-import { fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
+import { cutBackTo, fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
 import { checkWith, StoreCorruptError } from "./load.ts";
 
 export const OUTPUT_DIR = "output";
 
 export class JobOutputFiles {
+  /** Jobs whose file a failed append left torn and the cut failed too: repaired before the next. */
+  private readonly torn = new Set<string>();
+
   constructor(private readonly dir: string) {}
 
   path(jobId: string): string {
     return join(this.dir, `${jobId}.jsonl`);
   }
 
+  /** All lines or none: a refused append (ENOSPC) leaves the file as it was. */
   append(jobId: string, lines: readonly OutputLine[]): void {
-    if (lines.length > 0) appendDurable(this.path(jobId), toJsonLines(lines), 0o600);
+    if (lines.length === 0) return;
+    const path = this.path(jobId);
+    if (this.torn.has(jobId)) {
+      repairTornTail(path);
+      this.torn.delete(jobId);
+    }
+    const size = fileSize(path);
+    try {
+      appendDurable(path, toJsonLines(lines), 0o600);
+    } catch (err) {
+      if (!cutBackTo(path, size)) this.torn.add(jobId);
+      throw err;
+    }
   }
 
   /**
@@ -35,7 +51,6 @@ export class JobOutputFiles {
     if (first) throw new StoreCorruptError(path, `line ${first.line} is ${first.problem}`);
     return dedupe(scan.values, afterSeq);
   }
-
 
   /** What the file holds after a restart: the next seq to expect and its size in bytes. */
   recover(jobId: string): { nextSeq: number; bytes: number } {

@@ -7,6 +7,12 @@
 // snapshot carry a sequence number, so a crash between writing a snapshot and emptying the
 // journal replays nothing stale; a torn last line (a crash mid-append, never acknowledged) is cut.
 // Reading it back, and telling crash leftovers from damage, is journal-scan.ts.
+//
+// A refused write (ENOSPC, EIO) changes nothing: the store changes memory in the same tick as the
+// put, so a concurrent request already sees it, and the journal puts back each record of a refused
+// batch as it was before the batch, cuts whatever part of the append landed, and drops the lines.
+// Keeping them to retry made every later write carry the whole backlog (2 MB after thousands of
+// refusals), which never fit in the space freed, and let refused changes take effect later.
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
@@ -31,8 +37,12 @@ export interface JournalHooks<T> {
   current: (id: string) => T | undefined;
   /** Every record, in the order the snapshot keeps them. */
   all: () => Iterable<T>;
+  /** Puts a record of a refused batch back as it was before it; undefined: it did not exist. */
+  restore: (id: string, before: T | undefined) => void;
   mode: number;
   onWriteError: (path: string, err: unknown) => void;
+  /** A write reached the disk (after refusals: the disk has room again). */
+  onWriteOk?: () => void;
 }
 
 interface Waiter {
@@ -55,6 +65,12 @@ export class Journal<T extends object> {
   /** Lines not yet written, and who waits for them. */
   private pending: string[] = [];
   private waiters: Waiter[] = [];
+  /** Each record the pending lines change, as it was before them: what a refusal restores. */
+  private before = new Map<string, T | undefined>();
+  /** Ids whose pending lines are lazy writes: a refusal marks them lazy again. */
+  private lazyPending = new Set<string>();
+  /** A failed append left bytes that could not be cut: cut them before the next append. */
+  private tornTail = false;
   private scheduled = false;
   /** Ids changed without waiting (see markLazy), written by the next flushLazy. */
   private readonly lazy = new Set<string>();
@@ -88,16 +104,32 @@ export class Journal<T extends object> {
     }
   }
 
-  /** Resolves once the change is durable (in the journal, or in a snapshot taken since). */
+  /**
+   * Resolves once the change is durable (in the journal, or in a snapshot taken since). Call it
+   * before changing memory: the record as memory has it now is what a refusal puts back.
+   */
   put(record: T): Promise<void> {
     const id = this.spec.idOf(record);
+    this.remember(id);
     this.lazy.delete(id);
     return this.enqueue(`{"seq":${++this.seq},"put":${recordJson(record)}}\n`);
   }
 
+  /** Like put, called before memory forgets the record. */
   remove(id: string): Promise<void> {
+    this.remember(id);
     this.lazy.delete(id);
     return this.enqueue(`{"seq":${++this.seq},"remove":${JSON.stringify(id)}}\n`);
+  }
+
+  /** Settles (never rejects) once no write of `id` is pending: what memory has then is durable. */
+  settled(id: string): Promise<void> {
+    if (!this.before.has(id)) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push({ resolve, reject: () => resolve() }));
+  }
+
+  private remember(id: string): void {
+    if (!this.before.has(id)) this.before.set(id, this.hooks.current(id));
   }
 
   /** The record changed but nobody waits: it is written by the next flushLazy (or snapshot). */
@@ -105,17 +137,20 @@ export class Journal<T extends object> {
     this.lazy.add(id);
   }
 
-  /** Writes every lazily changed record as it is now. */
+  /**
+   * Writes every lazily changed record as it is now. A refused flush marks them lazy again, so
+   * what waits for the disk is at most one mark per record, whatever the number of refusals.
+   */
   flushLazy(): Promise<void> {
     const ids = [...this.lazy];
     this.lazy.clear();
     const writes: Promise<void>[] = [];
     for (const id of ids) {
       const record = this.hooks.current(id);
-      if (record) writes.push(this.put(record));
+      if (!record) continue;
+      writes.push(this.put(record));
+      this.lazyPending.add(id);
     }
-    // Lines a failed write kept are retried here too.
-    if (this.pending.length > 0) this.schedule();
     return Promise.all(writes).then(() => {});
   }
 
@@ -134,6 +169,8 @@ export class Journal<T extends object> {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
+    this.before = new Map();
+    this.lazyPending = new Set();
     for (const w of waiters) w.resolve();
     // Lines left in the journal are older than the snapshot's seq: replay would skip them anyway.
     this.truncateJournal(0);
@@ -169,23 +206,35 @@ export class Journal<T extends object> {
     if (this.pending.length === 0) return; // a snapshot took them
     const lines = this.pending;
     const waiters = this.waiters;
+    const before = this.before;
+    const lazyPending = this.lazyPending;
     this.pending = [];
     this.waiters = [];
+    this.before = new Map();
+    this.lazyPending = new Set();
     const bytes = Buffer.from(lines.join(""));
     try {
+      // The next line must start where the last acknowledged one ended, not glued to a torn one.
+      if (this.tornTail) this.truncateJournal(this.journalBytes);
+      this.tornTail = false;
       this.fd ??= openSync(this.journalFile, "a", this.hooks.mode);
       let off = 0;
       while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
       fsyncSync(this.fd);
     } catch (err) {
-      // Cut whatever part did land, and keep the lines for the next write: memory still has them.
-      this.tryTruncate(this.journalBytes);
-      this.pending = [...lines, ...this.pending];
+      this.tornTail = !this.tryTruncate(this.journalBytes);
+      // The refused lines' seqs are handed out again: on disk a journal's changes stay consecutive,
+      // and a gap means a lost line (journal-scan.ts refuses to start on one).
+      this.seq -= lines.length;
+      // Memory as it was before the batch: the refused changes never happened.
+      for (const [id, record] of before) this.hooks.restore(id, record);
+      for (const id of lazyPending) this.lazy.add(id);
       this.hooks.onWriteError(this.journalFile, err);
       for (const w of waiters) w.reject(err);
       return;
     }
     this.journalBytes += bytes.length;
+    this.hooks.onWriteOk?.();
     for (const w of waiters) w.resolve();
     if (this.journalBytes > Math.max(COMPACT_FROM_BYTES, this.snapshotBytes)) {
       try {
@@ -204,11 +253,13 @@ export class Journal<T extends object> {
     fsyncSync(this.fd);
   }
 
-  private tryTruncate(size: number): void {
+  /** False when the cut failed: the next append (or the next start) cuts it then. */
+  private tryTruncate(size: number): boolean {
     try {
       this.truncateJournal(size);
+      return true;
     } catch {
-      // Reported by the caller; the torn tail is cut at the next start.
+      return false;
     }
   }
 }

@@ -7,6 +7,7 @@ import type { AuditEntry } from "../../protocol/audit.ts";
 import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
 import { Rollout } from "../../protocol/rollouts.ts";
 import { AuditLog } from "./audit-log.ts";
+import { type DiskState, DiskStatus } from "./disk-status.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
 import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
@@ -92,6 +93,7 @@ export class JsonStore implements Store {
   private readonly lazyTimer: ReturnType<typeof setInterval>;
   /** Some host's lastSeen moved since it was last written. */
   private lastSeenUnwritten = false;
+  private readonly disk: DiskStatus;
 
   constructor(options: JsonStoreOptions) {
     const dir = options.dataDir;
@@ -106,26 +108,33 @@ export class JsonStore implements Store {
     }
 
     const path = (name: string) => join(dir, name);
-    const onWriteError = (file: string, err: unknown) => options.log.error(`writing ${file} failed`, err);
+    this.disk = new DiskStatus(dir);
+    const onWriteError = (file: string, err: unknown) => {
+      this.disk.writeFailed(file, err);
+      options.log.error(`writing ${file} failed`, err);
+    };
+    const onWriteOk = () => this.disk.writeOk();
     const journaled = <T extends object>(
       spec: Omit<JournalSpec<T>, "dir">,
       accept: (record: T) => void,
-      hooks: Pick<JournalHooks<T>, "current" | "all">,
+      hooks: Pick<JournalHooks<T>, "current" | "all" | "restore">,
     ): Journal<T> => {
       const full = { ...spec, dir };
       const loaded = loadJournaled(full);
       for (const record of loaded.records) accept(record);
-      return new Journal(full, { ...hooks, mode: FILE_MODE, onWriteError }, loaded);
+      return new Journal(full, { ...hooks, mode: FILE_MODE, onWriteError, onWriteOk }, loaded);
     };
 
     this.secrets = readStateFile(path("secrets.json"), Secrets.nullable(), null);
     this.hostsFile = journaled(JOURNALED.hosts, (h) => this.setHost(h), {
       current: (id) => this.hosts.get(id),
       all: () => this.hosts.values(),
+      restore: (id, host) => (host ? this.setHost(host) : this.forgetHost(id)),
     });
     this.tokensFile = journaled(JOURNALED.enrollTokens, (t) => this.enrollTokens.set(t.tokenHash, t), {
       current: (hash) => this.enrollTokens.get(hash),
       all: () => this.enrollTokens.values(),
+      restore: (hash, token) => (token ? this.enrollTokens.set(hash, token) : this.enrollTokens.delete(hash)),
     });
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
     this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
@@ -133,9 +142,13 @@ export class JsonStore implements Store {
     this.jobsFile = journaled(
       JOURNALED.jobs,
       (job) => this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job)),
-      { current: (id) => this.jobs.get(id), all: () => this.jobs.all() },
+      {
+        current: (id) => this.jobs.get(id),
+        all: () => this.jobs.all(),
+        restore: (id, job) => (job ? this.jobs.put(job) : this.jobs.remove(id)),
+      },
     );
-    this.audit = new AuditLog(dir, options.auditMaxBytes);
+    this.audit = new AuditLog(dir, options.auditMaxBytes, { onWriteError, onWriteOk });
 
     const commit = (name: string, serialize: () => string) =>
       new GroupCommit(path(name), serialize, FILE_MODE, onWriteError);
@@ -161,7 +174,13 @@ export class JsonStore implements Store {
   /** One whole write of hosts.json carries every host's latest lastSeen. */
   private snapshotHosts(): void {
     this.lastSeenUnwritten = false;
-    this.hostsFile.snapshot();
+    try {
+      this.hostsFile.snapshot();
+    } catch (err) {
+      // Memory still has every lastSeen: the next checkpoint tries again.
+      this.lastSeenUnwritten = true;
+      throw err;
+    }
   }
 
   /** jobs.json may lag the output file after a crash; the file decides where output resumes. */
@@ -185,9 +204,13 @@ export class JsonStore implements Store {
     return this.enrollTokens.get(tokenHash);
   }
 
+  // Each put below journals first (the journal notes the record as it was, see Journal.put) and
+  // changes memory in the same tick, so a concurrent request sees the change; a refused write puts
+  // memory back before the promise rejects, so a refused request changes nothing.
   putEnrollToken(record: EnrollTokenRecord): Promise<void> {
+    const done = this.tokensFile.put(record);
     this.enrollTokens.set(record.tokenHash, record);
-    return this.tokensFile.put(record);
+    return done;
   }
 
   listEnrollTokens(): EnrollTokenRecord[] {
@@ -197,9 +220,9 @@ export class JsonStore implements Store {
   pruneEnrollTokens(before: Date): void {
     for (const [hash, token] of this.enrollTokens) {
       if (Date.parse(token.expiresAt) < before.getTime()) {
-        this.enrollTokens.delete(hash);
-        // Forgetting needs no wait: a token come back after a crash is pruned again.
+        // Forgetting needs no wait: a token come back after a crash (or a refusal) is pruned again.
         this.tokensFile.remove(hash).catch(() => {});
+        this.enrollTokens.delete(hash);
       }
     }
   }
@@ -218,15 +241,21 @@ export class JsonStore implements Store {
   }
 
   putHost(host: HostRecord): Promise<void> {
+    const done = this.hostsFile.put(host);
     this.setHost(host);
-    return this.hostsFile.put(host);
+    return done;
   }
 
   deleteHost(id: string): Promise<void> {
+    const done = this.hostsFile.remove(id);
+    this.forgetHost(id);
+    return done;
+  }
+
+  private forgetHost(id: string): void {
     const host = this.hosts.get(id);
-    if (host) this.hostIdByName.delete(host.name);
+    if (host && this.hostIdByName.get(host.name) === id) this.hostIdByName.delete(host.name);
     this.hosts.delete(id);
-    return this.hostsFile.remove(id);
   }
 
   private setHost(host: HostRecord): void {
@@ -274,8 +303,13 @@ export class JsonStore implements Store {
   }
 
   putJob(job: Job): Promise<void> {
+    const done = this.jobsFile.put(job);
     this.jobs.put(job);
-    return this.jobsFile.put(job);
+    return done;
+  }
+
+  jobSettled(id: string): Promise<void> {
+    return this.jobsFile.settled(id);
   }
 
   putJobLazy(job: Job): void {
@@ -286,8 +320,8 @@ export class JsonStore implements Store {
   async deleteJobs(ids: readonly string[]): Promise<void> {
     const removed: Promise<void>[] = [];
     for (const id of ids) {
-      this.jobs.remove(id);
       removed.push(this.jobsFile.remove(id));
+      this.jobs.remove(id);
     }
     await Promise.all(removed);
     // Only once jobs.json no longer names them: a crash in between leaves orphan files, not holes.
@@ -295,7 +329,13 @@ export class JsonStore implements Store {
   }
 
   async appendOutput(jobId: string, lines: readonly OutputLine[]): Promise<void> {
-    this.output.append(jobId, lines);
+    try {
+      this.output.append(jobId, lines);
+    } catch (err) {
+      this.disk.writeFailed(this.output.path(jobId), err);
+      throw err;
+    }
+    if (lines.length > 0) this.disk.writeOk();
   }
 
   readOutput(jobId: string, afterSeq?: number): OutputLine[] {
@@ -335,6 +375,10 @@ export class JsonStore implements Store {
 
   listAudit(query: AuditQuery): AuditEntry[] {
     return this.audit.list(query);
+  }
+
+  diskState(): DiskState {
+    return this.disk.current();
   }
 
   async flush(): Promise<void> {

@@ -17,6 +17,26 @@ export function repairTornTail(path: string): void {
   }
 }
 
+/**
+ * Cuts what a failed append left past `size`, so the next append starts on a clean line instead
+ * of gluing an acknowledged entry onto a torn one. False when even the cut failed.
+ */
+export function cutBackTo(path: string, size: number): boolean {
+  try {
+    if (fileSize(path) <= size) return true;
+    const fd = openSync(path, "r+");
+    try {
+      ftruncateSync(fd, size);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function fileSize(path: string): number {
   try {
     return statSync(path).size;

@@ -16,6 +16,7 @@ import { Arch, HostName, Id, Platform, Timestamp } from "../../protocol/common.t
 import { OsInfo } from "../../protocol/hosts.ts";
 import type { Job, JobState, OutputLine } from "../../protocol/jobs.ts";
 import type { Rollout } from "../../protocol/rollouts.ts";
+import type { DiskState } from "./disk-status.ts";
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -99,6 +100,8 @@ export interface Store {
   /** Jobs not in a terminal state, oldest first; of one host when hostId is given. */
   activeJobs(hostId?: string): Readonly<Job>[];
   putJob(job: Job): Promise<void>;
+  /** Settles once no write of the job is pending: its record in memory is then the one on disk. */
+  jobSettled(id: string): Promise<void>;
   /** For fields whose loss in a crash is harmless (progress); written in the next batch. */
   putJobLazy(job: Job): void;
   /** Removes jobs and their output. */
@@ -121,6 +124,9 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   listAudit(query: AuditQuery): AuditEntry[];
+
+  /** Whether writes are being refused for want of space (see disk-status.ts). */
+  diskState(): DiskState;
 
   /** Writes everything pending, including the batched high-frequency fields. */
   flush(): Promise<void>;

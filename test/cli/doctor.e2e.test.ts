@@ -18,13 +18,14 @@ const doctor = async (env: Record<string, string> = {}) => {
 const byName = (checks: any[]) => Object.fromEntries(checks.map((c) => [c.name, c]));
 
 describe("against a real fleetd", () => {
-  test("all four checks pass, exit 0", async () => {
+  test("all five checks pass, exit 0", async () => {
     const { code, report } = await doctor();
     expect(report.checks.map((c) => [c.name, c.status])).toEqual([
       ["server", "ok"],
       ["token", "ok"],
       ["clock", "ok"],
       ["version", "ok"],
+      ["disk", "ok"],
     ]);
     expect(code).toBe(0);
     const human = await cli.run(["doctor"]);
@@ -51,7 +52,7 @@ describe("against a real fleetd", () => {
     const url = `http://127.0.0.1:${closed.port}`;
     closed.stop(true);
     const { code, report } = await doctor({ FLEET_SERVER: url });
-    expect(report.checks.map((c) => c.status)).toEqual(["fail", "skipped", "skipped", "skipped"]);
+    expect(report.checks.map((c) => c.status)).toEqual(["fail", "skipped", "skipped", "skipped", "skipped"]);
     expect(report.checks[0].fix).toContain("start fleetd");
     expect(code).toBe(1);
   });
