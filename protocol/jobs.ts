@@ -77,6 +77,8 @@ export const Job = z.object({
   outputTruncated: z.boolean().default(false),
   /** An operator asked to cancel a dispatched/running job; the agent gets a CancelCommand on its next poll. */
   cancelRequested: z.boolean().optional(),
+  /** When the cancel was asked for: a dispatched job whose agent does not answer ends cancelled anyway. */
+  cancelRequestedAt: Timestamp.optional(),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -12,6 +12,12 @@ export const DEFAULT_LIMITS = {
   offlineGraceMs: 10_000,
   /** A dispatched/running job whose host stays offline longer than this becomes `lost`. */
   jobLostAfterMs: 90_000,
+  /**
+   * A dispatched job the operator cancelled, that its agent has neither started nor ended this long
+   * after the cancel, ends `cancelled` anyway: an agent that cannot start it (or is gone) must not
+   * hold the host's queue forever. A live agent answers a cancel within a second.
+   */
+  cancelUnansweredMs: 10_000,
   /** Batched changes (job progress, hosts first seen or gone offline) are written this often, never per poll. */
   lastSeenFlushMs: 5_000,
   /**

@@ -80,8 +80,11 @@ function _identityChanged(before: Readonly<HostRecord>, after: HostRecord): bool
   return _IDENTITY_FIELDS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 
+const CANCELLED_BEFORE_START = "cancelled by operator before the agent started it";
+
 /**
- * A dispatched job the agent does not hold never reached it: it goes back to the queue. A running
+ * A dispatched job the agent does not hold never reached it: it goes back to the queue (or ends,
+ * if the operator cancelled it meanwhile). A running
  * job it does not hold died with its runner's record: it is lost. Cancels are re-armed, since a
  * new agent process has not seen them.
  */
@@ -91,7 +94,11 @@ async function reconcileJobs(ctx: ServerContext, hostId: string, held: ReadonlyS
   for (const job of ctx.store.activeJobs(hostId)) {
     ctx.deliveredCancels.delete(job.id);
     if (held.has(job.id)) continue;
-    if (job.state === "dispatched") {
+    if (job.state === "dispatched" && job.cancelRequested) {
+      // Queued again it would run after all: the operator asked for it not to.
+      const ending = { state: "cancelled" as const, reason: CANCELLED_BEFORE_START };
+      writes.push(finishJob(ctx, job, ending, `host:${hostId}`, "job.cancelled"));
+    } else if (job.state === "dispatched") {
       const { dispatchedAt: _, ...rest } = job;
       const back: Job = { ...rest, state: "queued" };
       writes.push(ctx.store.putJob(back));

@@ -50,7 +50,8 @@ export function requireJob(ctx: ServerContext, jobId: string): Readonly<Job> {
 
 /**
  * A queued job is cancelled on the spot. A dispatched or running one belongs to the agent now:
- * it is flagged, the host's poll delivers a cancel, and the agent's result ends it.
+ * it is flagged, the host's poll delivers a cancel, and the agent's result ends it (or, for one
+ * still only dispatched, the sweeper after cancelUnansweredMs).
  */
 export async function cancelJob(ctx: ServerContext, jobId: string, actor: string): Promise<Job> {
   const job = requireJob(ctx, jobId);
@@ -65,7 +66,7 @@ export async function cancelJob(ctx: ServerContext, jobId: string, actor: string
     );
   }
   if (job.cancelRequested) return job;
-  const flagged: Job = { ...job, cancelRequested: true };
+  const flagged: Job = { ...job, cancelRequested: true, cancelRequestedAt: new Date().toISOString() };
   await ctx.store.putJob(flagged);
   await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
   ctx.hub.wake(job.hostId);

@@ -1,5 +1,6 @@
 // The once-a-second housekeeping that time alone triggers: hosts going offline, jobs whose host
-// vanished mid-run becoming lost, and queued jobs whose TTL ran out expiring.
+// vanished mid-run becoming lost, queued jobs whose TTL ran out expiring, and cancelled dispatched
+// jobs their agent never answered ending.
 import type { ServerContext } from "../context.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
 import { ENROLL_TOKEN_MEMORY_MS } from "./enroll.ts";
@@ -11,6 +12,9 @@ export const JOB_EXPIRED = "expired: host did not come online within the TTL";
 /** The host was there but busy: blaming its absence would send the operator looking in the wrong place. */
 export const JOB_EXPIRED_WHILE_BUSY =
   "expired: still queued behind the host's other jobs when the TTL ran out";
+
+export const CANCEL_UNANSWERED =
+  "cancelled by operator; the agent never started the job nor answered the cancel";
 
 export const jobLostReason = (lostAfterMs: number): string =>
   `host went offline during the job and did not come back within ${Number((lostAfterMs / 1000).toFixed(1))} s`;
@@ -74,6 +78,14 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
         settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
       }
       continue;
+    }
+    if (job.state === "dispatched" && job.cancelRequested) {
+      const asked = Date.parse(job.cancelRequestedAt ?? job.dispatchedAt ?? job.createdAt);
+      if (now - asked > ctx.config.cancelUnansweredMs) {
+        const ending = { state: "cancelled" as const, reason: CANCEL_UNANSWERED };
+        settle(finishJob(ctx, job, ending, SYSTEM_ACTOR, "job.cancelled"));
+        continue;
+      }
     }
     const offlineSince = ctx.presence.offlineSince(job.hostId, now);
     if (offlineSince !== null && now - offlineSince > ctx.config.jobLostAfterMs) {

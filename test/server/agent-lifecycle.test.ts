@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
 import { AGENT_NOTE_RESERVE_BYTES, fleetdTruncationNote } from "../../server/services/job-reports.ts";
+import { CANCEL_UNANSWERED, sweep } from "../../server/services/sweeper.ts";
 import { readCollection } from "../../server/store/json-store.ts";
+import { waitFor } from "../harness/wait-for.ts";
 import { enroll, helloBody, outputLine, removeTempDirs, startTestApp, type TestApp } from "./helpers.ts";
 
 let app: TestApp;
@@ -305,6 +307,43 @@ test("cancel: a queued job ends now, a running one gets a cancel command on the 
   await agent("POST", `/api/v1/agent/jobs/${running.id}/result`, { state: "cancelled", exitCode: null });
   expect((await admin("GET", `/api/v1/jobs/${running.id}`)).body.job.state).toBe("cancelled");
   expect((await admin("POST", `/api/v1/jobs/${running.id}/cancel`)).body.error.code).toBe("conflict");
+});
+
+test("cancel ends a dispatched job its agent never answers, and the host's next job goes out", async () => {
+  const { host, agent, admin } = await setup();
+  const stuck = (await admin("POST", `/api/v1/hosts/${host.hostId}/jobs`, { op: "test" })).body.job;
+  const next = (await admin("POST", `/api/v1/hosts/${host.hostId}/jobs`, { op: "pull" })).body.job;
+  await agent("GET", "/api/v1/agent/poll?wait=0");
+  await admin("POST", `/api/v1/jobs/${stuck.id}/cancel`);
+  expect((await agent("GET", "/api/v1/agent/poll?wait=0")).body.command).toEqual({
+    type: "cancel",
+    jobId: stuck.id,
+  });
+  // The agent says nothing: within the grace the job waits for it...
+  sweep(app.fleet.ctx, new Map());
+  expect((await admin("GET", `/api/v1/jobs/${stuck.id}`)).body.job.state).toBe("dispatched");
+  // ...after it, fleetd ends it.
+  sweep(app.fleet.ctx, new Map(), Date.now() + app.fleet.ctx.config.cancelUnansweredMs + 1);
+  const ended = await waitFor(async () => {
+    const job = (await admin("GET", `/api/v1/jobs/${stuck.id}`)).body.job;
+    return job.state === "cancelled" && job;
+  });
+  expect(ended.reason).toBe(CANCEL_UNANSWERED);
+  expect((await agent("GET", "/api/v1/agent/poll?wait=0")).body.command.jobId).toBe(next.id);
+});
+
+test("a cancelled dispatched job the agent's hello does not hold ends cancelled, not queued again", async () => {
+  const { host, agent, admin } = await setup();
+  const job = (await admin("POST", `/api/v1/hosts/${host.hostId}/jobs`, { op: "test" })).body.job;
+  await agent("GET", "/api/v1/agent/poll?wait=0");
+  await admin("POST", `/api/v1/jobs/${job.id}/cancel`);
+  await agent("POST", "/api/v1/agent/hello", helloBody({ activeJobs: [] }));
+  const after = (await admin("GET", `/api/v1/jobs/${job.id}`)).body.job;
+  expect(after).toMatchObject({
+    state: "cancelled",
+    reason: "cancelled by operator before the agent started it",
+  });
+  expect((await agent("GET", "/api/v1/agent/poll?wait=0")).body).toEqual({ command: null });
 });
 
 test("deleting a host revokes its token and ends its jobs", async () => {
