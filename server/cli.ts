@@ -8,6 +8,7 @@ import { ConfigError, type ConfigInput, resolveConfig } from "./config.ts";
 import { createServerLog } from "./log.ts";
 import { printStartBanner } from "./start-banner.ts";
 import { StoreCorruptError } from "./store/load.ts";
+import { repairDataDir } from "./store/repair.ts";
 
 const log = createServerLog();
 
@@ -42,6 +43,11 @@ const serve = defineCommand({
       type: "boolean",
       description: "Behind a reverse proxy: rate-limit by X-Forwarded-For (env FLEET_TRUST_PROXY=1)",
     },
+    repair: {
+      type: "boolean",
+      description:
+        "Start on a damaged data dir with what is intact: damaged files are copied to <data>/repair-<time>/ first, and each is logged",
+    },
   },
   async run({ args }) {
     const flags: ConfigInput = {
@@ -56,7 +62,7 @@ const serve = defineCommand({
       trustProxy: args["trust-proxy"],
     };
     try {
-      await serveUntilSignalled(flags);
+      await serveUntilSignalled(flags, Boolean(args.repair));
     } catch (err) {
       if (!isOperatorError(err)) throw err;
       log.error((err as Error).message);
@@ -74,7 +80,7 @@ function isOperatorError(err: unknown): boolean {
   return code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL";
 }
 
-async function serveUntilSignalled(flags: ConfigInput): Promise<void> {
+async function serveUntilSignalled(flags: ConfigInput, repair: boolean): Promise<void> {
   const config = resolveConfig(flags, process.env);
   // Handlers go in before anything is printed: a supervisor that sends SIGTERM as soon as it sees
   // the banner must get a graceful stop, not the default kill.
@@ -96,6 +102,8 @@ async function serveUntilSignalled(flags: ConfigInput): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
+  // Only by asking: a normal start refuses a damaged data dir, so nothing is set aside unseen.
+  if (repair) repairDataDir(config.dataDir, log);
   starting = startServer(config, { log });
   const server = await starting;
   if (!stopping) printStartBanner(log, server, config);

@@ -61,13 +61,13 @@ export function scanJournaled<T>(spec: JournalSpec<T>): JournalScan<T> {
       if (snapshot.missing && last === 0) {
         damage.push({
           path: snapshotFile,
-          problem: `missing, but ${basename(journalFile)} starts at change ${change.seq}, so changes 1-${change.seq - 1} were in it`,
+          problem: `missing, but ${basename(journalFile)} starts at change ${change.seq}: it held ${changes(1, change.seq - 1)}`,
         });
       } else {
         journalDamage.push({
           path: journalFile,
           line,
-          problem: `line ${line} is change ${change.seq}, but the change before it is ${last}: changes ${last + 1}-${change.seq - 1} are missing`,
+          problem: `line ${line} is change ${change.seq}, but the change before it is ${last}: ${missing(last + 1, change.seq - 1)}`,
         });
       }
     }
@@ -131,3 +131,8 @@ function readSnapshot<T>(
     : [];
   return { records, seq: undefined, missing: false };
 }
+
+const changes = (from: number, to: number): string =>
+  from === to ? `change ${from}` : `changes ${from}-${to}`;
+const missing = (from: number, to: number): string =>
+  `${changes(from, to)} ${from === to ? "is" : "are"} missing`;

@@ -55,10 +55,10 @@ export function readCollection(dataDir: string, which: keyof typeof JOURNALED): 
   return loadJournaled({ ...spec, dir: dataDir }).records;
 }
 
-const AlertsFile = z.object({ alerts: z.array(Alert) });
+export const AlertsFile = z.object({ alerts: z.array(Alert) });
 /** Resolved alerts kept for the record; open ones are never dropped. */
 const RESOLVED_ALERTS_KEPT = 500;
-const RolloutsFile = z.object({ rollouts: z.array(Rollout) });
+export const RolloutsFile = z.object({ rollouts: z.array(Rollout) });
 /** Finished rollouts kept for the record; a running one is never dropped. */
 const ROLLOUTS_KEPT = 50;
 
