@@ -1,6 +1,6 @@
 // The agent's life: take the lock, say hello, long-poll for commands, hand each to a
 // detached runner, and keep delivering spooled results, reconnecting with backoff.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { consola } from "consola";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
@@ -10,8 +10,9 @@ import { loadConfig, loadCredentials } from "./config.ts";
 import { helloBody } from "./identity.ts";
 import { requestCancel, settleRestarts } from "./jobs/control.ts";
 import { DELIVER_INTERVAL_MS, Deliverer } from "./jobs/deliver.ts";
-import { launchRunner } from "./jobs/launch.ts";
+import { launchRunner, unstartableReason } from "./jobs/launch.ts";
 import { jobFiles } from "./jobs/spool.ts";
+import { UnstartedJobs } from "./jobs/unstarted.ts";
 import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
@@ -43,6 +44,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const client = new AgentClient(config.server, creds.hostToken);
   const manager = detectServiceManager(config);
   const deliverer = new Deliverer(paths, client, manager);
+  const unstarted = new UnstartedJobs(client);
   settleRestarts(paths);
 
   const stop = new AbortController();
@@ -70,7 +72,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     try {
       const body = helloBody(deliverer.activeJobIds());
       const hello = await client.hello(body);
-      writeHealth(paths.root, {
+      _writeHealthOrWarn(paths.root, {
         pid: process.pid,
         version: body.version,
         sha256: body.sha256,
@@ -78,7 +80,9 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       });
       if (backoff.attempts > 0) consola.success("connected to fleetd");
       backoff.reset();
-      await _pollLoop(client, hello, { paths, manager, wake }, stop.signal, (why) => shutdown(0, why));
+      await _pollLoop(client, hello, { paths, manager, wake, unstarted }, stop.signal, (why) =>
+        shutdown(0, why),
+      );
     } catch (err) {
       if (stop.signal.aborted) break;
       await _sleep(_retryDelay(err, backoff), stop.signal);
@@ -107,23 +111,61 @@ interface Where {
   manager: ServiceManager;
   /** Wakes the deliver loop, which idles slowly while there is nothing to deliver. */
   wake: Wake;
+  /** Where a job goes that could not be written to the state dir: its failure, sent from memory. */
+  unstarted: UnstartedJobs;
 }
 
-function _handle(command: Command, { paths, manager, wake }: Where, restart: (why: string) => void): void {
+/**
+ * The health note is for a self-update's gate; a state dir that cannot take it (full, read-only)
+ * must not stop the agent from polling, or jobs could not even be reported failed.
+ */
+function _writeHealthOrWarn(stateDir: string, note: Parameters<typeof writeHealth>[1]): void {
+  try {
+    writeHealth(stateDir, note);
+  } catch (err) {
+    consola.warn(`cannot write the health note in the state dir ${stateDir}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Takes in one command. A local failure (state dir full or read-only) is the job's, reported to
+ * fleetd with its reason at once; it must not escape into the poll loop, which would retry the
+ * poll and log it as "cannot reach fleetd".
+ */
+function _handle(command: Command, where: Where, restart: (why: string) => void): void {
+  const { paths, manager, wake, unstarted } = where;
+  const cannot = (state: "failed" | "cancelled", reason: string) => {
+    consola.error(`job ${command.jobId}: ${reason}`);
+    unstarted.report(command.jobId, { state, exitCode: null, reason });
+  };
   if (command.type === "cancel") {
-    requestCancel(paths, command.jobId);
+    try {
+      requestCancel(paths, command.jobId);
+    } catch (err) {
+      // Only a job this host never wrote down gets files here: it never ran.
+      cannot("cancelled", `cancelled before it started (${unstartableReason(err)})`);
+    }
     return;
   }
   if (command.op === "restart") {
     const files = jobFiles(paths.job(command.jobId));
-    mkdirSync(files.dir, { recursive: true });
-    writeFileAtomic(files.job, JSON.stringify(command));
-    writeFileAtomic(files.restart, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+    try {
+      mkdirSync(files.dir, { recursive: true });
+      writeFileAtomic(files.job, JSON.stringify(command));
+      writeFileAtomic(files.restart, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+    } catch (err) {
+      rmSync(files.dir, { recursive: true, force: true });
+      cannot("failed", unstartableReason(err));
+      return;
+    }
     restart(`restart requested by job ${command.jobId}`);
     return;
   }
-  if (launchRunner(paths, command, manager)) consola.info(`job ${command.jobId}: ${command.op} started`);
-  else consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
+  const launch = launchRunner(paths, command, manager);
+  if (launch.outcome === "started") consola.info(`job ${command.jobId}: ${command.op} started`);
+  else if (launch.outcome === "known")
+    consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
+  else cannot("failed", launch.reason);
   wake.now();
 }
 

@@ -5,7 +5,7 @@
 // of its own (`systemd-run`), outside the agent's cgroup and free of the agent unit's
 // sandboxing, which a switch must not inherit. See docs/jobs.md.
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { RunCommand } from "../../protocol/index.ts";
@@ -14,18 +14,35 @@ import type { StatePaths } from "../paths.ts";
 import type { ServiceManager } from "../service.ts";
 import { jobFiles } from "./spool.ts";
 
-/** Writes the job's spool dir and starts its runner. Returns false if the job was already known. */
-export function launchRunner(paths: StatePaths, command: RunCommand, manager: ServiceManager): boolean {
+export type Launch = { outcome: "started" } | { outcome: "known" } | { outcome: "failed"; reason: string };
+
+/**
+ * Writes the job's spool dir and starts its runner. Only an existing dir means "seen before" (a
+ * re-dispatch of a job this host already has); any other failure (disk full, read-only state dir)
+ * is the job's failure, said with its real reason. A half-written dir is removed, so the job is
+ * not listed as held and a later dispatch starts from scratch once the disk is fixed.
+ */
+export function launchRunner(paths: StatePaths, command: RunCommand, manager: ServiceManager): Launch {
   const files = jobFiles(paths.job(command.jobId));
   try {
     mkdirSync(files.dir, { recursive: false });
-  } catch {
-    return false; // seen before: a re-dispatch of a job this host already has
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return { outcome: "known" };
+    return { outcome: "failed", reason: unstartableReason(err) };
   }
-  writeFileAtomic(files.job, JSON.stringify(command));
-  startRunnerProcess(paths, command.jobId, manager);
-  return true;
+  try {
+    writeFileAtomic(files.job, JSON.stringify(command));
+    startRunnerProcess(paths, command.jobId, manager);
+  } catch (err) {
+    rmSync(files.dir, { recursive: true, force: true });
+    return { outcome: "failed", reason: unstartableReason(err) };
+  }
+  return { outcome: "started" };
 }
+
+/** "the agent could not write the job to its state dir: ENOSPC: no space left on device, open '…'" */
+export const unstartableReason = (err: unknown) =>
+  `the agent could not write the job to its state dir: ${(err as Error).message}`;
 
 export function startRunnerProcess(paths: StatePaths, jobId: string, manager: ServiceManager): void {
   const runnerArgv = [...selfCommand(), "runner", "--state-dir", paths.root, "--job", jobId];
