@@ -87,7 +87,7 @@ export const TIERS: readonly Tier[] = [
   },
   {
     name: "mounts",
-    covers: "fleetd on a full disk: a small tmpfs as its data dir, filled to ENOSPC and freed",
+    covers: "full and read-only file systems (a small tmpfs) under fleetd and the agent",
     commands: ["mount", "umount"],
     debian: ["mount"],
     cannotRun: () =>
