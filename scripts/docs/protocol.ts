@@ -116,7 +116,8 @@ what they get back with them. This page is rendered from those schemas (through
   token is in the body; **board**: the board token (\`--board-token\`) or the admin token, and with
   \`--public-board\` no token for a redacted document (no job output, no paths); **public**: none.
   See [security.md](security.md).
-- Every 4xx/5xx carries the one error envelope, [ErrorBody](#errorbody).
+- Every 4xx/5xx carries the one error envelope, [ErrorBody](#errorbody). A change fleetd could not
+  write because its data disk is full is \`507 disk_full\` and changed nothing: retry it later.
 - Notation: \`field?\` may be left out, \`= value\` is what fleetd assumes then; \`// ...\` lists the
   limits the schema enforces.
 
