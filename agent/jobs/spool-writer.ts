@@ -10,6 +10,11 @@ import type { JobFiles, SpoolEvent } from "./spool.ts";
 export const SPOOL_FLUSH_MS = 100;
 /** Output kept per job on the host; beyond it lines are dropped and one notice is written. */
 export const SPOOL_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * Beyond the cap the agent's own lines ("T2.sh: passed", "result: …") are still kept, up to this
+ * much more: how the job ended must not be cut along with what it printed.
+ */
+export const SPOOL_AGENT_RESERVE_BYTES = 64 * 1024;
 
 export class SpoolWriter {
   private pending: string[] = [];
@@ -30,16 +35,17 @@ export class SpoolWriter {
   }
 
   line(stream: "stdout" | "stderr" | "agent", data: string): void {
-    if (this.truncated) return;
+    if (this.truncated && stream !== "agent") return;
     // A child's line arrives already cut (child.ts); this bounds lines from anywhere else.
     const longest = MAX_LINE_CHARS + LINE_CUT_NOTE.length;
     const text = data.length > longest ? `${data.slice(0, MAX_LINE_CHARS)}${LINE_CUT_NOTE}` : data;
     this.bytes += text.length;
-    if (this.bytes > SPOOL_MAX_OUTPUT_BYTES) {
+    if (!this.truncated && this.bytes > SPOOL_MAX_OUTPUT_BYTES) {
       this.truncated = true;
       this._out("agent", `[output truncated at ${SPOOL_MAX_OUTPUT_BYTES} bytes]`);
-      return;
+      if (stream !== "agent") return;
     }
+    if (this.bytes > SPOOL_MAX_OUTPUT_BYTES + SPOOL_AGENT_RESERVE_BYTES) return;
     this._out(stream, text);
   }
 
