@@ -23,6 +23,11 @@ export const POLL_SLACK_MS = 10_000;
 
 /** A refused token will not fix itself quickly: wait at least this long between tries. */
 export const AUTH_RETRY_MS = 60_000;
+/**
+ * A Retry-After is honoured up to this long: a proxy or a broken fleetd asking for a day must not
+ * park every agent for a day.
+ */
+export const RETRY_AFTER_MAX_MS = 300_000;
 
 export class ApiError extends Error {
   constructor(
@@ -100,7 +105,7 @@ export class AgentClient {
     }
     if (!res.ok) {
       const err = ErrorBody.safeParse(json);
-      const retryAfterMs = (Number(res.headers.get("retry-after")) || 0) * 1000;
+      const retryAfterMs = _retryAfterMs(res.headers.get("retry-after"));
       if (err.success)
         throw new ApiError(res.status, err.data.error.code, err.data.error.message, retryAfterMs);
       throw new ApiError(res.status, "bad_response", `${route}: HTTP ${res.status}`);
@@ -115,4 +120,11 @@ export class AgentClient {
     }
     return parsed.data;
   }
+}
+
+/** Retry-After in seconds (an HTTP date, or anything else, counts as none), capped. */
+export function _retryAfterMs(header: string | null): number {
+  const seconds = Number(header);
+  if (!Number.isFinite(seconds) || seconds <= 0) return 0;
+  return Math.min(RETRY_AFTER_MAX_MS, seconds * 1000);
 }

@@ -4,7 +4,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { z } from "zod";
 import { HostName, Id } from "../protocol/index.ts";
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, type BackoffLimits } from "./backoff.ts";
 import type { StatePaths } from "./paths.ts";
+
+/** Reconnect backoff in seconds (config.json `backoff`): the defaults of agent/backoff.ts. */
+export const DEFAULT_BACKOFF = {
+  baseSeconds: BACKOFF_BASE_MS / 1000,
+  maxSeconds: BACKOFF_CAP_MS / 1000,
+};
 
 /** Child-process timeouts in seconds; every one can be overridden in config.json. */
 export const DEFAULT_TIMEOUTS = {
@@ -77,8 +84,21 @@ export const AgentConfig = z.object({
       killGraceSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.killGraceSeconds),
     })
     .default(DEFAULT_TIMEOUTS),
+  /** Retry delays of every request to fleetd (hello, poll, delivery); see agent/backoff.ts. */
+  backoff: z
+    .object({
+      baseSeconds: z.number().positive().default(DEFAULT_BACKOFF.baseSeconds),
+      maxSeconds: z.number().positive().default(DEFAULT_BACKOFF.maxSeconds),
+    })
+    .default(DEFAULT_BACKOFF),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
+
+/** The config's backoff in the units agent/backoff.ts counts in; a cap below the base is the base. */
+export function backoffLimits(config: AgentConfig): BackoffLimits {
+  const baseMs = config.backoff.baseSeconds * 1000;
+  return { baseMs, capMs: Math.max(baseMs, config.backoff.maxSeconds * 1000) };
+}
 
 export const Credentials = z.object({ hostId: Id, hostToken: z.string().min(1) });
 export type Credentials = z.infer<typeof Credentials>;

@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
 import { Backoff } from "./backoff.ts";
 import { AgentClient, ApiError, AUTH_RETRY_MS } from "./client.ts";
-import { loadConfig, loadCredentials } from "./config.ts";
+import { backoffLimits, loadConfig, loadCredentials } from "./config.ts";
 import { helloBody } from "./identity.ts";
 import { requestCancel, settleRestarts } from "./jobs/control.ts";
 import { DELIVER_INTERVAL_MS, Deliverer } from "./jobs/deliver.ts";
@@ -43,7 +43,8 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const creds = loadCredentials(paths);
   const client = new AgentClient(config.server, creds.hostToken);
   const manager = detectServiceManager(config);
-  const deliverer = new Deliverer(paths, client, manager);
+  const limits = backoffLimits(config);
+  const deliverer = new Deliverer(paths, client, manager, limits);
   const unstarted = new UnstartedJobs(client);
   settleRestarts(paths);
 
@@ -67,25 +68,42 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     const why = pendingRestartFor(paths.root, process.pid);
     if (why) shutdown(0, `restart requested: ${why}`);
   });
-  const backoff = new Backoff();
+  // One backoff per request path, each reset only when its own request succeeds: a hello that
+  // works says nothing about polls (fleetd answering hello but 500 to every poll, or a command
+  // this agent cannot parse, spun at 7 requests/s when the hello reset a shared backoff).
+  const hellos = Backoff.of(limits);
+  const polls = Backoff.of(limits);
   while (!stop.signal.aborted) {
+    let hello: HelloResponse;
     try {
       const body = helloBody(deliverer.activeJobIds());
-      const hello = await client.hello(body);
+      hello = await client.hello(body);
       _writeHealthOrWarn(paths.root, {
         pid: process.pid,
         version: body.version,
         sha256: body.sha256,
         at: Date.now(),
       });
-      if (backoff.attempts > 0) consola.success("connected to fleetd");
-      backoff.reset();
-      await _pollLoop(client, hello, { paths, manager, wake, unstarted }, stop.signal, (why) =>
+      if (hellos.attempts > 0) consola.success("connected to fleetd");
+      hellos.reset();
+    } catch (err) {
+      if (stop.signal.aborted) break;
+      await _sleep(_retryDelay("hello", err, hellos), stop.signal);
+      continue;
+    }
+    // A result held back while fleetd was away goes now, not at the end of its grown delay.
+    if (deliverer.retryInMs() > 0) {
+      deliverer.tryNow();
+      wake.now();
+    }
+    try {
+      const retry = { polls, heldMs: limits.capMs / 2 };
+      await _pollLoop(client, hello, { paths, manager, wake, unstarted }, stop.signal, retry, (why) =>
         shutdown(0, why),
       );
     } catch (err) {
       if (stop.signal.aborted) break;
-      await _sleep(_retryDelay(err, backoff), stop.signal);
+      await _sleep(_retryDelay("poll", err, polls), stop.signal);
     }
   }
   await delivering;
@@ -98,11 +116,24 @@ async function _pollLoop(
   hello: HelloResponse,
   where: Where,
   signal: AbortSignal,
+  retry: { polls: Backoff; heldMs: number },
   restart: (why: string) => void,
 ): Promise<void> {
   while (!signal.aborted) {
-    const { command } = await client.poll(hello.pollSeconds, signal);
+    const asked = Date.now();
+    let command: Command | null;
+    try {
+      ({ command } = await client.poll(hello.pollSeconds, signal));
+    } catch (err) {
+      // A poll fleetd held this long before the connection broke (fleetd restarted, a proxy's
+      // read timeout) cost it no more than a capped retry does: start over instead of growing,
+      // so an agent that was fine reaches a restarted fleetd as fast as a freshly started one.
+      if (Date.now() - asked >= retry.heldMs) retry.polls.reset();
+      throw err;
+    }
     if (command) _handle(command, where, restart);
+    // Only now has the poll worked: answered, parsed and its command taken in.
+    retry.polls.reset();
   }
 }
 
@@ -169,7 +200,7 @@ function _handle(command: Command, where: Where, restart: (why: string) => void)
   wake.now();
 }
 
-function _retryDelay(err: unknown, backoff: Backoff): number {
+function _retryDelay(what: "hello" | "poll", err: unknown, backoff: Backoff): number {
   const delay = backoff.next();
   if (err instanceof ApiError && err.tokenRefused) {
     consola.error(
@@ -181,15 +212,14 @@ function _retryDelay(err: unknown, backoff: Backoff): number {
     consola.error(`fleetd speaks another protocol: ${err.message}`);
     return Math.max(delay, AUTH_RETRY_MS);
   }
-  if (err instanceof ApiError && err.status === 429) {
-    const wait = Math.max(delay, err.retryAfterMs);
-    consola.warn(
-      `fleetd is rate-limiting this address (${err.message}); retrying in ${(wait / 1000).toFixed(1)} s`,
-    );
-    return wait;
-  }
-  consola.warn(`cannot reach fleetd: ${(err as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-  return delay;
+  const wait = err instanceof ApiError ? Math.max(delay, err.retryAfterMs) : delay;
+  const inSeconds = `retrying in ${(wait / 1000).toFixed(1)} s`;
+  if (err instanceof ApiError && err.status === 429)
+    consola.warn(`fleetd is rate-limiting this address (${err.message}); ${inSeconds}`);
+  else if (err instanceof ApiError)
+    consola.warn(`fleetd answered ${what} with HTTP ${err.status} (${err.message}); ${inSeconds}`);
+  else consola.warn(`cannot reach fleetd (${what}): ${(err as Error).message}; ${inSeconds}`);
+  return wait;
 }
 
 async function _deliverLoop(
@@ -206,7 +236,11 @@ async function _deliverLoop(
       prunedAt = Date.now();
       deliverer.prune();
     }
-    await _sleep(undelivered > 0 ? DELIVER_INTERVAL_MS : IDLE_DELIVER_INTERVAL_MS, signal, wake);
+    // While delivery backs off, sleep out its delay, but look at restart requests at least as
+    // often as when idle.
+    const backingOff = deliverer.retryInMs();
+    const interval = undelivered > 0 ? DELIVER_INTERVAL_MS : IDLE_DELIVER_INTERVAL_MS;
+    await _sleep(backingOff > 0 ? Math.min(backingOff, IDLE_DELIVER_INTERVAL_MS) : interval, signal, wake);
   }
   // One last pass so a result that just finished is not left waiting for the next start.
   await deliverer.tick();

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { JobEvents, JobResult, OutputLine, Progress } from "../../protocol/index.ts";
+import { Backoff, type BackoffLimits } from "../backoff.ts";
 import { type AgentClient, ApiError, AUTH_RETRY_MS } from "../client.ts";
 import { isLocked } from "../lock.ts";
 import type { StatePaths } from "../paths.ts";
@@ -12,6 +13,7 @@ import type { ServiceManager } from "../service.ts";
 import { startRunnerProcess } from "./launch.ts";
 import { jobFiles, readEventsFrom, readJobResult, undeliveredJobIds } from "./spool.ts";
 
+/** How often undelivered output is looked for while fleetd takes it; failures back off instead. */
 export const DELIVER_INTERVAL_MS = 200;
 const MAX_BATCH_LINES = 500;
 /** How long a runner may take to take its lock and write its start event. */
@@ -32,43 +34,79 @@ interface Cursor {
 export class Deliverer {
   private cursors = new Map<string, Cursor>();
   private relaunches = new Map<string, number>();
-  /** fleetd refused this host's token or rate-limited it: no deliveries before this time. */
-  private refusedUntil = 0;
+  /** A delivery failed: no request before this time. */
+  private retryAt = 0;
+  /** Grows with every failed delivery request, whatever the failure; reset only when one succeeds. */
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly paths: StatePaths,
     private readonly client: AgentClient,
     private readonly manager: ServiceManager,
-  ) {}
+    limits?: BackoffLimits,
+  ) {
+    this.backoff = limits ? Backoff.of(limits) : new Backoff();
+  }
+
+  /** How long until the next delivery may be tried (0: now). */
+  retryInMs(now = Date.now()): number {
+    return Math.max(0, this.retryAt - now);
+  }
+
+  /**
+   * fleetd just answered a hello: try the next delivery now rather than at the end of a delay
+   * grown while fleetd was down. The backoff is not reset, so if delivery still fails (fleetd
+   * answers hellos but not results) the next delay is longer, not back to the first.
+   */
+  tryNow(): void {
+    this.retryAt = 0;
+  }
 
   activeJobIds(): string[] {
     return undeliveredJobIds(this.paths.jobs);
   }
 
-  /** One pass over every undelivered job; answers how many there were. Errors are left for the next pass. */
+  /**
+   * One pass over every undelivered job; answers how many there were. A failed request ends the
+   * pass and holds off the next one (retryInMs), so no path to fleetd is tried every tick.
+   */
   async tick(): Promise<number> {
-    if (Date.now() < this.refusedUntil) return 0;
+    if (this.retryInMs() > 0) return this.activeJobIds().length;
     const ids = this.activeJobIds();
     for (const id of ids) {
       try {
         await this._deliver(id);
       } catch (err) {
-        if (err instanceof ApiError && (err.tokenRefused || err.status === 429)) {
-          // Retrying every tick would hammer fleetd (and its rate limit) to no avail; the main
-          // loop already says why the token is refused.
-          this.refusedUntil = Date.now() + Math.max(AUTH_RETRY_MS, err.retryAfterMs);
-          return ids.length;
-        }
         if (err instanceof ApiError && err.status === 404) {
           // The server has no such job for this host (deleted, or a different server):
           // nothing will ever accept it; stop retrying.
           consola.warn(`job ${id}: server does not know it (${err.message}); dropping its spool`);
           writeFileAtomic(jobFiles(this.paths.job(id)).delivered, "unknown to server\n");
+          return ids.length;
         }
-        return ids.length; // the server is unreachable or refused; try again next tick
+        this._failed(id, err);
+        return ids.length;
       }
     }
     return ids.length;
+  }
+
+  private _failed(id: string, err: unknown): void {
+    let delay = this.backoff.next();
+    if (err instanceof ApiError && err.tokenRefused) delay = Math.max(delay, AUTH_RETRY_MS);
+    if (err instanceof ApiError && err.status === 429) delay = Math.max(delay, AUTH_RETRY_MS);
+    if (err instanceof ApiError) delay = Math.max(delay, err.retryAfterMs);
+    this.retryAt = Date.now() + delay;
+    // The main loop already says why a token is refused, once per retry of its own.
+    if (err instanceof ApiError && err.tokenRefused) return;
+    consola.warn(
+      `job ${id}: cannot deliver (${(err as Error).message}); retrying in ${(delay / 1000).toFixed(1)} s`,
+    );
+  }
+
+  /** A delivery request succeeded: the next failure starts the backoff over. */
+  private _sent(): void {
+    this.backoff.reset();
   }
 
   private async _deliver(id: string): Promise<void> {
@@ -90,12 +128,14 @@ export class Deliverer {
       if (cursor.started && !cursor.startSent) batch.started = true;
       if (cursor.progress) batch.progress = cursor.progress;
       await this.client.events(id, batch);
+      this._sent();
       cursor.output = cursor.output.slice(batch.output.length);
       cursor.startSent = true;
       if (batch.progress === cursor.progress) cursor.progress = undefined;
     }
     if (result) {
       await this.client.result(id, result);
+      this._sent();
       writeFileAtomic(files.delivered, `${new Date().toISOString()}\n`);
       this.cursors.delete(id);
       consola.info(`job ${id}: result ${result.state} delivered`);
