@@ -47,11 +47,3 @@ export function scanJsonLines<T>(path: string, check: (raw: unknown, line: numbe
   });
   return out;
 }
-
-/** The file's entries; throws naming the file and line of the first damaged one. */
-export function readJsonLines(path: string): unknown[] {
-  const scan = scanJsonLines(path, (raw) => raw);
-  const first = scan.damaged[0];
-  if (first) throw new Error(`${path} line ${first.line} is damaged: ${first.problem}`);
-  return scan.values;
-}

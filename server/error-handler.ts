@@ -47,7 +47,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     // A file read per request (a job's output) is damaged: say which, rather than answer without it.
     const dataDir = c.var.fleet?.config.dataDir;
     const file = dataDir ? relative(dataDir, err.path) : err.path;
-    c.var.fleet?.log.error(`${c.req.method} ${c.req.path}: ${err.message}`);
+    c.var.fleet?.log.error(`${c.req.method} ${c.req.path}: ${err.path} is damaged (${err.problem})`);
     return envelope(
       c,
       500,

@@ -97,7 +97,7 @@ function readOutputForBoard(ctx: ServerContext, jobId: string): OutputLine[] {
     return ctx.store.readOutput(jobId);
   } catch (err) {
     if (!(err instanceof StoreCorruptError)) throw err;
-    ctx.log.error(`board: output of job ${jobId} not shown: ${err.message}`);
+    ctx.log.error(`board: output of job ${jobId} not shown: ${err.path} is damaged (${err.problem})`);
     return [];
   }
 }
