@@ -122,14 +122,21 @@ function readSnapshot<T>(
   const first = parsed.error.issues[0];
   const where = first?.path.length ? first.path.join(".") : "(top level)";
   damage.push({ path, problem: `unexpected content at ${where}: ${first?.message ?? "invalid"}` });
-  const list = (raw as Record<string, unknown> | null)?.[spec.key];
+  const fields = raw as Record<string, unknown> | null;
+  const list = fields?.[spec.key];
   const records = Array.isArray(list)
     ? list.flatMap((item) => {
         const record = spec.schema.safeParse(item);
         return record.success ? [record.data] : [];
       })
     : [];
-  return { records, seq: undefined, missing: false };
+  // A seq that still reads keeps stale journal lines from undoing newer records of the snapshot.
+  const seq = fields?.seq;
+  return {
+    records,
+    seq: Number.isInteger(seq) && (seq as number) >= 0 ? (seq as number) : undefined,
+    missing: false,
+  };
 }
 
 const changes = (from: number, to: number): string =>
