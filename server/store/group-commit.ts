@@ -1,5 +1,7 @@
 // Group commit for one whole-file collection: every change made before the write starts is
-// carried by that one write, and every caller waiting on it is answered when it is on disk.
+// carried by that one write, and every caller waiting on it is answered when it is on disk. A
+// refused write (ENOSPC) puts memory back as the last write left it (see restore), so a refused
+// change, a rollout say, neither shows nor runs; it is not kept to retry.
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 
 /** Files this large are paced (see schedule): jobs.json of ~500 jobs, hosts.json of ~500 hosts. */
@@ -8,6 +10,15 @@ export const PACED_FROM_BYTES = 256 * 1024;
 interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+export interface GroupCommitHooks {
+  onWriteError: (path: string, err: unknown) => void;
+  onWriteOk?: () => void;
+  /** Memory as the last durable write left it: called when a write is refused. */
+  restore?: () => void;
+  /** The write landed: what memory holds now is what restore must bring back. */
+  written?: () => void;
 }
 
 export class GroupCommit {
@@ -21,7 +32,7 @@ export class GroupCommit {
     private readonly path: string,
     private readonly serialize: () => string,
     private readonly mode: number,
-    private readonly onWriteError: (path: string, err: unknown) => void,
+    private readonly hooks: GroupCommitHooks,
   ) {}
 
   /** Marks the collection changed; resolves once a write that includes the change is durable. */
@@ -70,12 +81,15 @@ export class GroupCommit {
         const ended = performance.now();
         this.nextWriteAt = data.length >= PACED_FROM_BYTES ? ended + (ended - started) : 0;
       } catch (err) {
-        // Memory still holds the change; keep it dirty so the next write retries it.
-        this.dirty = true;
-        this.onWriteError(this.path, err);
+        if (this.hooks.restore) this.hooks.restore();
+        // Without restore, memory still holds the change: keep it dirty so the next write retries it.
+        else this.dirty = true;
+        this.hooks.onWriteError(this.path, err);
         for (const w of waiters) w.reject(err);
         return;
       }
+      this.hooks.written?.();
+      this.hooks.onWriteOk?.();
     }
     for (const w of waiters) w.resolve();
   }

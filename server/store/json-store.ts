@@ -8,7 +8,7 @@ import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
 import { Rollout } from "../../protocol/rollouts.ts";
 import { AuditLog } from "./audit-log.ts";
 import { type DiskState, DiskStatus } from "./disk-status.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { GroupCommit, type GroupCommitHooks } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
 import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
 import { Journal, type JournalHooks, type JournalSpec } from "./journal.ts";
@@ -150,11 +150,38 @@ export class JsonStore implements Store {
     );
     this.audit = new AuditLog(dir, options.auditMaxBytes, { onWriteError, onWriteOk });
 
-    const commit = (name: string, serialize: () => string) =>
-      new GroupCommit(path(name), serialize, FILE_MODE, onWriteError);
-    this.secretsFile = commit("secrets.json", () => `${JSON.stringify(this.secrets)}\n`);
-    this.alertsFile = commit("alerts.json", () => collectionJson("alerts", this.alerts));
-    this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts));
+    // Each whole-file collection remembers what its last write left on disk, to go back to it when
+    // a write is refused (see group-commit.ts). putRollout changes the array in place: copies.
+    let durable = { secrets: this.secrets, alerts: [...this.alerts], rollouts: [...this.rollouts] };
+    const commit = (
+      name: string,
+      serialize: () => string,
+      keep: Pick<GroupCommitHooks, "restore" | "written">,
+    ) => new GroupCommit(path(name), serialize, FILE_MODE, { onWriteError, onWriteOk, ...keep });
+    this.secretsFile = commit("secrets.json", () => `${JSON.stringify(this.secrets)}\n`, {
+      restore: () => {
+        this.secrets = durable.secrets;
+      },
+      written: () => {
+        durable = { ...durable, secrets: this.secrets };
+      },
+    });
+    this.alertsFile = commit("alerts.json", () => collectionJson("alerts", this.alerts), {
+      restore: () => {
+        this.alerts = [...durable.alerts];
+      },
+      written: () => {
+        durable = { ...durable, alerts: [...this.alerts] };
+      },
+    });
+    this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts), {
+      restore: () => {
+        this.rollouts = [...durable.rollouts];
+      },
+      written: () => {
+        durable = { ...durable, rollouts: [...this.rollouts] };
+      },
+    });
 
     const checkpointMs = options.lastSeenCheckpointMs ?? DEFAULT_LAST_SEEN_CHECKPOINT_MS;
     this.lazyTimer = setInterval(() => {

@@ -168,7 +168,7 @@ test("a large file changed turn after turn is written less often than it changes
       return JSON.stringify({ version, pad });
     },
     0o600,
-    () => {},
+    { onWriteError: () => {} },
   );
   const acked: Promise<number>[] = [];
   for (let i = 0; i < 30; i++) {
