@@ -35,8 +35,6 @@ export class AuditLog {
     this.current = join(dir, "audit.jsonl");
     this.previous = join(dir, "audit.1.jsonl");
     repairTornTail(this.current);
-    // Read once at start so a damaged entry refuses the start, instead of vanishing from listings.
-    for (const path of [this.current, this.previous]) readAuditFile(path);
     this.size = fileSize(this.current);
   }
 

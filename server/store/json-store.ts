@@ -6,7 +6,7 @@ import { Alert } from "../../protocol/alerts.ts";
 import type { AuditEntry } from "../../protocol/audit.ts";
 import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
 import { Rollout } from "../../protocol/rollouts.ts";
-import { AuditLog } from "./audit-log.ts";
+import { AuditLog, readAuditFile } from "./audit-log.ts";
 import { type DiskState, DiskStatus } from "./disk-status.ts";
 import { GroupCommit, type GroupCommitHooks } from "./group-commit.ts";
 import { JobIndex } from "./job-index.ts";
@@ -101,6 +101,15 @@ export class JsonStore implements Store {
     this.log = options.log;
     ensurePrivateDir(dir);
     ensurePrivateDir(join(dir, OUTPUT_DIR));
+    // Every file is read before any is changed (temp files removed, torn tails cut, snapshots
+    // written), so a start refused for one damaged file leaves the others as the crash left them.
+    const preloaded = new Map<string, { records: object[]; seq: number; tornBytes: number }>();
+    for (const spec of Object.values(JOURNALED) as unknown as Omit<JournalSpec<object>, "dir">[])
+      preloaded.set(spec.name, loadJournaled({ ...spec, dir }));
+    readStateFile(join(dir, "secrets.json"), Secrets.nullable(), null);
+    readStateFile(join(dir, "alerts.json"), AlertsFile, { alerts: [] });
+    readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
+    for (const name of ["audit.jsonl", "audit.1.jsonl"]) readAuditFile(join(dir, name));
     for (const sub of [dir, join(dir, OUTPUT_DIR)]) {
       const removed = removeLeftoverTempFiles(sub);
       if (removed.length)
@@ -120,7 +129,7 @@ export class JsonStore implements Store {
       hooks: Pick<JournalHooks<T>, "current" | "all" | "restore">,
     ): Journal<T> => {
       const full = { ...spec, dir };
-      const loaded = loadJournaled(full);
+      const loaded = preloaded.get(spec.name) as { records: T[]; seq: number; tornBytes: number };
       for (const record of loaded.records) accept(record);
       return new Journal(full, { ...hooks, mode: FILE_MODE, onWriteError, onWriteOk }, loaded);
     };

@@ -169,6 +169,17 @@ test("a whole line cut out of the middle of a journal is a sequence gap: refused
   );
 });
 
+test("a refused start leaves what the crash left too: temp files and torn tails stay for the operator's copy", async () => {
+  const dataDir = copy();
+  writeFileSync(join(dataDir, "hosts.json.tmp-123-0"), "half");
+  appendFileSync(join(dataDir, "hosts.journal.jsonl"), '{"seq":999,"put":{"id":"h_tor');
+  appendFileSync(join(dataDir, "audit.jsonl"), '{"ts":"2026-');
+  const jobsJournal = join(dataDir, "jobs.journal.jsonl");
+  const all = lines(jobsJournal);
+  writeFileSync(jobsJournal, `${[all[0], ...all.slice(2)].join("\n")}\n`);
+  await expectRefused(dataDir, `${jobsJournal} is damaged (line 2 is change`);
+});
+
 test("a damaged audit line before the last one is refused naming audit.jsonl and the line", async () => {
   const dataDir = copy();
   const audit = join(dataDir, "audit.jsonl");
