@@ -25,7 +25,7 @@ export async function runJob(paths: StatePaths, jobId: string): Promise<number> 
   const spool = new SpoolWriter(files);
   spool.start();
   if (!command) {
-    spool.finish({ state: "failed", exitCode: null, reason: "job.json missing or unreadable" });
+    await spool.finish({ state: "failed", exitCode: null, reason: "job.json missing or unreadable" });
     return 1;
   }
 
@@ -62,7 +62,7 @@ export async function runJob(paths: StatePaths, jobId: string): Promise<number> 
     result = { ...result, state: "cancelled", reason: result.reason ?? "cancelled by operator" };
   }
   spool.line("agent", `result: ${result.state}${result.reason ? ` (${result.reason})` : ""}`);
-  spool.finish(result);
+  await spool.finish(result);
   held.lock.release();
   return 0;
 }

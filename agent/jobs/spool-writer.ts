@@ -1,7 +1,11 @@
 // The runner's side of the spool: output lines buffered briefly and appended with fsync
 // in batches, so chatty output does not cost an fsync per line but nothing the runner
-// reported is lost for more than one flush interval if the machine dies.
+// reported is lost for more than one flush interval if the machine dies. On a full or
+// read-only disk what cannot be written is held (bounded by the output caps) and tried again,
+// and the result waits for the disk: the runner stays alive, holding its lock, until it is on it.
 
+import { existsSync, statSync, truncateSync } from "node:fs";
+import { consola } from "consola";
 import { appendDurable, writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { JobResult, Progress } from "../../protocol/index.ts";
 import { LINE_CUT_NOTE, MAX_LINE_CHARS } from "./child.ts";
@@ -15,6 +19,8 @@ export const SPOOL_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
  * much more: how the job ended must not be cut along with what it printed.
  */
 export const SPOOL_AGENT_RESERVE_BYTES = 64 * 1024;
+/** While the spool cannot be written, how often the runner tries again. */
+export const SPOOL_RETRY_MS = 1_000;
 
 export class SpoolWriter {
   private pending: string[] = [];
@@ -22,6 +28,8 @@ export class SpoolWriter {
   private bytes = 0;
   private truncated = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The last write failed (said once per failing spell, not once a second). */
+  private failing = false;
 
   constructor(private readonly files: JobFiles) {}
 
@@ -53,19 +61,49 @@ export class SpoolWriter {
     this._push({ t: "progress", progress });
   }
 
-  /** Writes everything pending, then the result, durably and in that order. */
-  finish(result: JobResult): void {
-    this.flush();
-    writeFileAtomic(this.files.result, JSON.stringify({ ...result, outputLines: this.seq }));
+  /**
+   * Writes everything pending, then the result, durably and in that order, trying again every
+   * SPOOL_RETRY_MS while the disk refuses: a result given up on would leave the job to end as
+   * "runner died", or not at all.
+   */
+  async finish(result: JobResult): Promise<void> {
+    const text = JSON.stringify({ ...result, outputLines: this.seq });
+    for (;;) {
+      if (this.flush()) {
+        try {
+          writeFileAtomic(this.files.result, text);
+          return;
+        } catch (err) {
+          this._failed(err);
+        }
+      }
+      await Bun.sleep(SPOOL_RETRY_MS);
+    }
   }
 
-  flush(): void {
+  /** Appends what is pending; false (and a retry scheduled) if the disk refused it. */
+  flush(): boolean {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) return true;
     const text = this.pending.join("");
+    try {
+      _appendWhole(this.files.events, text);
+    } catch (err) {
+      this._failed(err);
+      this.timer = setTimeout(() => this.flush(), SPOOL_RETRY_MS);
+      return false;
+    }
     this.pending = [];
-    appendDurable(this.files.events, text);
+    if (this.failing) consola.info("the job's spool is writable again");
+    this.failing = false;
+    return true;
+  }
+
+  private _failed(err: unknown): void {
+    if (!this.failing)
+      consola.error(`cannot write the job's spool (${(err as Error).message}); holding it and retrying`);
+    this.failing = true;
   }
 
   private _out(stream: "stdout" | "stderr" | "agent", data: string): void {
@@ -75,5 +113,23 @@ export class SpoolWriter {
   private _push(event: SpoolEvent): void {
     this.pending.push(`${JSON.stringify(event)}\n`);
     this.timer ??= setTimeout(() => this.flush(), SPOOL_FLUSH_MS);
+  }
+}
+
+/**
+ * appendDurable, but all or nothing: an append the disk cut short is cut back off, so the retry
+ * starts on a line of its own instead of gluing onto a torn one (which readers would skip).
+ */
+function _appendWhole(path: string, text: string): void {
+  const before = existsSync(path) ? statSync(path).size : 0;
+  try {
+    appendDurable(path, text);
+  } catch (err) {
+    try {
+      if (existsSync(path)) truncateSync(path, before);
+    } catch {
+      // read-only: then nothing was appended either
+    }
+    throw err;
   }
 }

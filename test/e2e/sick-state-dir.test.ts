@@ -4,7 +4,7 @@
 // must not blame the network, and once the disk is healthy again the next job runs. A cancel ends
 // a dispatched job whose agent does not answer at all (SIGSTOPped with the command in hand).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, cpSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, cpSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { tierSkipReason } from "../../scripts/test/tiers.ts";
 import {
@@ -77,7 +77,11 @@ describe.skipIf(skip !== null)("the agent on a sick state dir", () => {
     fleet = await TestFleet.start(bins, [], {
       FLEET_LIMITS: JSON.stringify({ cancelUnansweredMs: CANCEL_UNANSWERED_MS }),
     });
-    writeExecutable(join(tests, "T1-ok.sh"), "echo fine");
+    // With the flag file, a slow job: a line every 50 ms for 3 s, during which the disk fills.
+    writeExecutable(
+      join(tests, "T1-ok.sh"),
+      `if [ -f '${join(tests, "slow")}' ]; then i=0; while [ $i -lt 60 ]; do echo "line $i"; i=$((i+1)); sleep 0.05; done; fi\necho fine`,
+    );
     agent = await fleet.addAgent("sick", { config: { testsDir: tests } });
     await waitFor(async () => (await fleet.host("sick"))?.online, { what: "sick online" });
     // Move the enrolled state dir onto its own small tmpfs, then start the agent on it again.
@@ -143,6 +147,31 @@ describe.skipIf(skip !== null)("the agent on a sick state dir", () => {
     expect(log).not.toContain("already known");
     expect(log).not.toContain("cannot reach fleetd");
     expect((await ended((await runTest()).id)).state).toBe("succeeded");
+  }, 60_000);
+
+  test("the disk fills while a job runs: the runner holds its output and result until space returns", async () => {
+    writeFileSync(join(tests, "slow"), "");
+    const filler = join(agent.stateDir, "filler");
+    try {
+      const job = await runTest();
+      await waitFor(async () => (await fleet.api("GET", `/api/v1/jobs/${job.id}`)).job.state === "running", {
+        what: "the slow job running",
+      });
+      fill(filler);
+      // Full until well after the job's last line and its result.
+      await Bun.sleep(4_000);
+      expect((await fleet.api("GET", `/api/v1/jobs/${job.id}`)).job.state).toBe("running");
+      rmSync(filler, { force: true });
+      const done = await ended(job.id);
+      expect(done).toMatchObject({ state: "succeeded", reason: "1/1 passed" });
+      const { output } = await fleet.api("GET", `/api/v1/jobs/${job.id}`);
+      const lines = output.map((l: { data: string }) => l.data).filter((d: string) => d.startsWith("line "));
+      expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `line ${i}`));
+      expect(output.map((l: { seq: number }) => l.seq)).toEqual(output.map((_: unknown, i: number) => i));
+    } finally {
+      rmSync(filler, { force: true });
+      rmSync(join(tests, "slow"), { force: true });
+    }
   }, 60_000);
 
   test("cancel ends a dispatched job whose agent never answers, and the next job runs", async () => {
