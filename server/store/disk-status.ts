@@ -1,5 +1,6 @@
 // Whether the data directory's disk refuses writes for want of space: set by the first write
-// refused with ENOSPC (or EDQUOT, a quota), cleared by the next write that lands. Health, the
+// refused with ENOSPC (or EDQUOT, a quota), cleared by the next write that lands; and, before any
+// write is refused, whenever the file system has no space left at all (statfs). Health, the
 // board and `fleetctl doctor` read it, so an operator hears "disk full" instead of bare 500s.
 import { statfsSync } from "node:fs";
 
@@ -22,6 +23,8 @@ export function isDiskFullError(err: unknown): boolean {
 export class DiskStatus {
   private fullSince: Date | null = null;
   private path: string | null = null;
+  /** When statfs first showed no space left, while it still does. */
+  private noSpaceSince: Date | null = null;
 
   constructor(private readonly dataDir: string) {}
 
@@ -38,10 +41,12 @@ export class DiskStatus {
 
   current(): DiskState {
     const freeBytes = _freeBytes(this.dataDir);
-    if (!this.fullSince) return { full: false, ...(freeBytes !== undefined ? { freeBytes } : {}) };
+    this.noSpaceSince = freeBytes === 0 ? (this.noSpaceSince ?? new Date()) : null;
+    const since = this.fullSince ?? this.noSpaceSince;
+    if (!since) return { full: false, ...(freeBytes !== undefined ? { freeBytes } : {}) };
     return {
       full: true,
-      since: this.fullSince.toISOString(),
+      since: since.toISOString(),
       ...(this.path ? { path: this.path } : {}),
       ...(freeBytes !== undefined ? { freeBytes } : {}),
     };

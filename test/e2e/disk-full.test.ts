@@ -189,6 +189,9 @@ describe.skipIf(skip !== null)("fleetd on a full disk", () => {
     const filler = join(mnt, "filler");
     const filled = fill(filler);
     console.log(`filled ${Math.round(filled / 1024)} KiB; fleetd RSS ${rssMb(proc!.pid).toFixed(0)} MB`);
+    // Said before anything is refused: the file system has no space left.
+    const early = (await call("GET", "/api/v1/health")).body;
+    expect(early.conditions?.map((c: any) => c.code)).toEqual(["disk_full"]);
 
     // Job creations for db until the disk refuses: a file's last page may still have room for a few.
     const acknowledgedJobs = new Set([j1.id]);
