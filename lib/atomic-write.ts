@@ -20,7 +20,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     throw err;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    // A rename can need a new directory block too: on a full disk, leave no full-size temp behind.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Removed at the next start (removeLeftoverTempFiles).
+    }
+    throw err;
+  }
   fsyncDir(dirname(path));
 }
 

@@ -3,7 +3,7 @@
 // here because a directory stands where the file goes (EISDIR), which works as any user;
 // test/e2e/disk-full.test.ts does the same on a real full file system (ENOSPC).
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Alert } from "../../protocol/alerts.ts";
 import type { Job } from "../../protocol/jobs.ts";
@@ -100,6 +100,8 @@ test("a refused whole-file write (alerts.json) puts the collection back as the d
   blockWithDirectory(join(file, "blocker"));
   await expect(store.putAlert(alert("a_refused"))).rejects.toThrow();
   expect(store.listAlerts().map((a) => a.id)).toEqual(["a_kept"]);
+  // Nor is the refused write's temp file left behind to take up space.
+  expect(readdirSync(dataDir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   rmdirSync(join(file, "blocker"));
   rmdirSync(file);
   writeFileSync(file, saved);
