@@ -14,6 +14,8 @@ import { type Binaries, ensureBinaries, freePort, runToEnd, tempDir, waitFor } f
 import { helloBody, outputLine } from "../server/helpers.ts";
 
 const skip = tierSkipReason("mounts");
+/** The board is also read in a real Chromium when the browser tier can run here. */
+const noBrowser = tierSkipReason("browser");
 if (skip) console.warn(`skipping fleetd on a full disk: ${skip}`);
 
 /** Through thousands of refusals fleetd's RSS may grow by at most this (before: 54 -> 237 MB). */
@@ -117,6 +119,28 @@ function jsonlFilesAreWhole(): string[] {
   return problems;
 }
 
+/** The status board, as an operator's browser shows it: "disk full" first under Open alerts. */
+async function boardInChromiumShowsDiskFull(): Promise<void> {
+  if (noBrowser) {
+    console.warn(`board not read in Chromium: ${noBrowser}`);
+    return;
+  }
+  const { launchBrowser, screenshot } = await import("../browser/browser.ts");
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}/#token=${adminToken}`);
+    const first = page.locator("#alerts li").first();
+    await first.waitFor({ timeout: 15_000 });
+    expect(await first.getAttribute("data-condition")).toBe("disk_full");
+    expect(await first.textContent()).toContain("disk full");
+    expect(await page.locator("#alerts-section").isVisible()).toBe(true);
+    await screenshot(page, "board-disk-full");
+  } finally {
+    await browser.close();
+  }
+}
+
 async function enroll(name: string, token: string) {
   return call("POST", "/api/v1/enroll", { token, name }, token);
 }
@@ -217,6 +241,7 @@ describe.skipIf(skip !== null)("fleetd on a full disk", () => {
       FLEET_SERVER: url,
       FLEET_TOKEN: adminToken,
     });
+    await boardInChromiumShowsDiskFull();
     const disk = JSON.parse(doctor.stdout).checks.find((c: any) => c.name === "disk");
     expect(disk).toMatchObject({ status: "fail" });
     expect(disk.detail).toContain("disk_full");
