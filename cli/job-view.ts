@@ -3,6 +3,7 @@
 // not a terminal, stdout carries only the job's output (so `--follow > log` is just the log)
 // and each progress change is one plain line on stderr.
 import { isTerminal, type Job } from "../protocol/index.ts";
+import { escapeControls } from "./format/escape.ts";
 import { formatDuration } from "./format/time.ts";
 
 const CLEAR_LINE = "\r\u001b[2K";
@@ -12,7 +13,7 @@ export function renderJobBar(job: Job, now = Date.now(), width = 24): string {
   const p = job.progress;
   const filled = p && p.total > 0 ? Math.round((Math.min(p.current, p.total) / p.total) * width) : 0;
   const bar = `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
-  const step = p ? ` ${p.current}/${p.total}${p.label ? ` ${p.label}` : ""}` : "";
+  const step = p ? ` ${p.current}/${p.total}${p.label ? ` ${escapeControls(p.label)}` : ""}` : "";
   const since = job.startedAt ?? job.createdAt;
   const elapsed = isTerminal(job.state) ? "" : ` ${formatDuration(now - Date.parse(since))}`;
   return `${bar}${step} · ${job.state}${elapsed}`;
@@ -21,7 +22,7 @@ export function renderJobBar(job: Job, now = Date.now(), width = 24): string {
 /** One plain line per progress change, for logs: "progress 2/5 T02-services.sh". */
 export function describeProgress(job: Job): string | null {
   const p = job.progress;
-  return p ? `progress ${p.current}/${p.total}${p.label ? ` ${p.label}` : ""}` : null;
+  return p ? `progress ${p.current}/${p.total}${p.label ? ` ${escapeControls(p.label)}` : ""}` : null;
 }
 
 export interface JobViewOptions {

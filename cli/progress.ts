@@ -1,6 +1,7 @@
 // How `fleetctl run --wait` shows jobs moving: a redrawn bar on a terminal, plain
 // one-line-per-change output when piped (logs and CI keep every transition).
 import { isTerminal, type Job } from "../protocol/index.ts";
+import { escapeControls } from "./format/escape.ts";
 
 export interface TrackedJob {
   /** What the operator calls it: the host name. */
@@ -45,11 +46,12 @@ export function describeJob({ label, job }: TrackedJob): string {
   let text = `${label}: ${job.state}`;
   if (job.state === "running" && job.progress) {
     const { current, total, label: step } = job.progress;
-    text += ` ${current}/${total}${step ? ` ${step}` : ""}`;
+    text += ` ${current}/${total}${step ? ` ${escapeControls(step)}` : ""}`;
   }
   if (isTerminal(job.state) && job.state !== "succeeded") {
     if (job.exitCode !== undefined && job.exitCode !== null) text += ` (exit ${job.exitCode})`;
-    if (job.reason) text += `: ${job.reason}`;
+    // Both come from the host: shown escaped like its output (format/escape.ts).
+    if (job.reason) text += `: ${escapeControls(job.reason)}`;
   }
   return text;
 }

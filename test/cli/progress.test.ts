@@ -37,6 +37,17 @@ describe("renderBar and describeJob", () => {
       "d: queued",
     ]);
   });
+
+  test("a reason or step from the host is shown with its control characters escaped", () => {
+    const hostile = [
+      tracked("e", { state: "failed", exitCode: 1, reason: "bad\u001b]0;owned\u0007" }),
+      tracked("f", { state: "running", progress: { current: 1, total: 2, label: "T1\u001b[2J.sh" } }),
+    ];
+    expect(hostile.map(describeJob)).toEqual([
+      "e: failed (exit 1): bad\\x1b]0;owned\\x07",
+      "f: running 1/2 T1\\x1b[2J.sh",
+    ]);
+  });
 });
 
 describe("createProgressView", () => {
