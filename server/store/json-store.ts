@@ -432,7 +432,13 @@ export class JsonStore implements Store {
   /** Stops with every journal folded into its snapshot: at rest, each collection is one file. */
   async close(): Promise<void> {
     clearInterval(this.lazyTimer);
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (err) {
+      // A full disk at shutdown: only batched fields (lastSeen, progress) are lost, as in a crash;
+      // every acknowledged change is in a journal already. Stop anyway, closing every file.
+      this.log.warn(`writing batched changes at shutdown failed: ${(err as Error).message}`);
+    }
     for (const journal of [this.hostsFile, this.jobsFile, this.tokensFile]) {
       try {
         journal.fold();

@@ -296,6 +296,20 @@ describe.skipIf(skip !== null)("fleetd on a full disk", () => {
     expect(rssAfter - rssBefore).toBeLessThan(RSS_GROWTH_BOUND_MB);
     expect(new Set(await listed())).toEqual(acknowledgedJobs);
 
+    // A graceful stop and a start, both on the full disk: the stop cannot write the batched
+    // fields or fold the journals, says so, and loses nothing acknowledged; the job in flight is
+    // not lost (its agent still holds the refused result and says so in its hello).
+    const stopped = proc!;
+    stopped.kill("SIGTERM");
+    expect(await stopped.exited).toBe(0);
+    expect(log.some((line) => line.includes("at shutdown failed"))).toBe(true);
+    await startFleetd();
+    expect(new Set(await listed())).toEqual(acknowledgedJobs);
+    const back = await call("POST", "/api/v1/agent/hello", helloBody({ activeJobs: [j1.id] }), web.hostToken);
+    expect([200, 507]).toContain(back.status);
+    expect((await call("GET", `/api/v1/jobs/${j1.id}`)).body.job.state).toBe("running");
+    expect(await hostNames()).toEqual([...enrolledNames].sort());
+
     // Some space returns (less than the refused requests carried: a backlog kept to retry would
     // not fit in it): fleetd works again within seconds, without a restart.
     truncateSync(filler, filled - FREED_BYTES);
