@@ -12,7 +12,7 @@ import type { RunCommand } from "../../protocol/index.ts";
 import { selfCommand } from "../identity.ts";
 import type { StatePaths } from "../paths.ts";
 import type { ServiceManager } from "../service.ts";
-import { jobFiles } from "./spool.ts";
+import { isEmptySpool, jobFiles } from "./spool.ts";
 
 export type Launch = { outcome: "started" } | { outcome: "known" } | { outcome: "failed"; reason: string };
 
@@ -27,8 +27,10 @@ export function launchRunner(paths: StatePaths, command: RunCommand, manager: Se
   try {
     mkdirSync(files.dir, { recursive: false });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return { outcome: "known" };
-    return { outcome: "failed", reason: unstartableReason(err) };
+    const exists = (err as NodeJS.ErrnoException).code === "EEXIST";
+    // An empty leftover is not "seen before": its command never made it to disk.
+    if (exists && !isEmptySpool(files)) return { outcome: "known" };
+    if (!exists) return { outcome: "failed", reason: unstartableReason(err) };
   }
   try {
     writeFileAtomic(files.job, JSON.stringify(command));

@@ -41,12 +41,25 @@ export function readJobResult(files: JobFiles): JobResult | null {
   return _readParsed(files.result, JobResult);
 }
 
-/** Ids of jobs whose result has not been acknowledged by the server yet. */
+/**
+ * Ids of jobs whose result has not been acknowledged by the server yet. A dir with neither the
+ * command nor a result (a crash or full disk between mkdir and job.json) holds no job: listed, it
+ * would keep the job `dispatched` on fleetd for ever, with nothing here to run or end it.
+ */
 export function undeliveredJobIds(jobsDir: string): string[] {
   if (!existsSync(jobsDir)) return [];
   return readdirSync(jobsDir)
-    .filter((id) => !id.startsWith(".") && !existsSync(jobFiles(join(jobsDir, id)).delivered))
+    .filter((id) => {
+      if (id.startsWith(".")) return false;
+      const files = jobFiles(join(jobsDir, id));
+      return !existsSync(files.delivered) && (existsSync(files.job) || existsSync(files.result));
+    })
     .sort();
+}
+
+/** A spool dir left without its command or result: it holds no job (see undeliveredJobIds). */
+export function isEmptySpool(files: JobFiles): boolean {
+  return !existsSync(files.job) && !existsSync(files.result);
 }
 
 /**

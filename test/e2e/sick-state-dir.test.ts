@@ -174,6 +174,19 @@ describe.skipIf(skip !== null)("the agent on a sick state dir", () => {
     }
   }, 60_000);
 
+  test("an empty spool dir left by a crash between mkdir and job.json does not hold its job for ever", async () => {
+    process.kill(agent.pid!, "SIGSTOP");
+    const job = await runTest();
+    await waitFor(async () => (await fleet.api("GET", `/api/v1/jobs/${job.id}`)).job.state === "dispatched", {
+      what: "the job dispatched to the frozen agent",
+    });
+    // What an agent that died (or met a full disk) right after creating the dir left behind.
+    mkdirSync(join(agent.stateDir, "jobs", job.id));
+    agent.kill("SIGKILL");
+    // The next agent's hello does not claim it, fleetd queues it again, and this time it runs.
+    expect((await ended(job.id, 30_000)).state).toBe("succeeded");
+  }, 60_000);
+
   test("cancel ends a dispatched job whose agent never answers, and the next job runs", async () => {
     // Frozen while it holds a poll: fleetd hands it the job, nobody reads it.
     process.kill(agent.pid!, "SIGSTOP");
