@@ -45,7 +45,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const manager = detectServiceManager(config);
   const limits = backoffLimits(config);
   const deliverer = new Deliverer(paths, client, manager, limits);
-  const unstarted = new UnstartedJobs(client);
+  const unstarted = new UnstartedJobs(client, limits);
   settleRestarts(paths);
 
   const stop = new AbortController();

@@ -4,19 +4,23 @@
 // does not list the job, so fleetd queues it again and it fails again with its reason.
 import { consola } from "consola";
 import type { JobResult } from "../../protocol/index.ts";
-import { Backoff } from "../backoff.ts";
+import { Backoff, type BackoffLimits } from "../backoff.ts";
 import { type AgentClient, ApiError } from "../client.ts";
 
 export class UnstartedJobs {
   private readonly pending = new Map<string, JobResult>();
 
-  constructor(private readonly client: AgentClient) {}
+  constructor(
+    private readonly client: AgentClient,
+    /** config.json's backoff, as for every other request the agent makes. */
+    private readonly limits?: BackoffLimits,
+  ) {}
 
   /** Sends `result` for `jobId` now, and again with backoff until fleetd takes it. */
   report(jobId: string, result: JobResult): void {
     if (this.pending.has(jobId)) return;
     this.pending.set(jobId, result);
-    void this._send(jobId, new Backoff());
+    void this._send(jobId, this.limits ? Backoff.of(this.limits) : new Backoff());
   }
 
   private async _send(jobId: string, backoff: Backoff): Promise<void> {
