@@ -144,7 +144,7 @@ test("nothing listening, with a result waiting: connects back off; on recovery t
   const since = await beSick(flaky, "down");
   const until = Date.now();
   const lines = stamped.filter((s) => s.at >= since && s.at < until);
-  const connects = lines.filter((s) => /cannot reach fleetd/.test(s.line));
+  const connects = lines.filter((s) => s.line.includes("cannot reach fleetd (hello)"));
   const deliveries = lines.filter((s) => /cannot deliver/.test(s.line));
   expectBackedOff("hello (log)", at(connects.map((s) => ({ at: s.at, route: "", status: 0 }))), since);
   expectBackedOff(
