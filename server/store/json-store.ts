@@ -66,6 +66,8 @@ const ROLLOUTS_KEPT = 50;
 const FILE_MODE = 0o600;
 
 const DEFAULT_LAST_SEEN_CHECKPOINT_MS = 600_000;
+/** How soon a refused lastSeen checkpoint is tried again. */
+const CHECKPOINT_RETRY_MS = 60_000;
 
 export function openJsonStore(options: JsonStoreOptions): JsonStore {
   return new JsonStore(options);
@@ -193,15 +195,24 @@ export class JsonStore implements Store {
     });
 
     const checkpointMs = options.lastSeenCheckpointMs ?? DEFAULT_LAST_SEEN_CHECKPOINT_MS;
+    // A refused checkpoint is tried again a minute later, not every interval: on a full disk each
+    // try serializes the whole fleet (5 MB at 10,000 hosts) only to be refused.
+    let checkpointAgainAt = 0;
     this.lazyTimer = setInterval(() => {
+      const now = Date.now();
       try {
-        if (this.lastSeenUnwritten && Date.now() - this.hostsFile.snapshotAt >= checkpointMs)
+        if (
+          this.lastSeenUnwritten &&
+          now - this.hostsFile.snapshotAt >= checkpointMs &&
+          now >= checkpointAgainAt
+        )
           this.snapshotHosts();
       } catch (err) {
+        checkpointAgainAt = now + Math.min(checkpointMs, CHECKPOINT_RETRY_MS);
         onWriteError("hosts.json", err);
       }
       this.flushDirty().catch(() => {
-        // Already logged by the writer; the change stays queued and is retried next interval.
+        // Already logged by the writer; what was refused is marked lazy again for the next interval.
       });
     }, options.lazyFlushMs);
     this.lazyTimer.unref?.();
