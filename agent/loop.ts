@@ -5,7 +5,7 @@ import { consola } from "consola";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
 import { Backoff } from "./backoff.ts";
-import { AgentClient, ApiError, AUTH_RETRY_MS } from "./client.ts";
+import { AgentClient } from "./client.ts";
 import { backoffLimits, loadConfig, loadCredentials } from "./config.ts";
 import { helloBody } from "./identity.ts";
 import { requestCancel, settleRestarts } from "./jobs/control.ts";
@@ -15,6 +15,7 @@ import { jobFiles } from "./jobs/spool.ts";
 import { UnstartedJobs } from "./jobs/unstarted.ts";
 import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
+import { retryDelay } from "./retry-delay.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
 
@@ -88,7 +89,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       hellos.reset();
     } catch (err) {
       if (stop.signal.aborted) break;
-      await _sleep(_retryDelay("hello", err, hellos), stop.signal);
+      await _sleep(retryDelay("hello", err, hellos), stop.signal);
       continue;
     }
     // A result held back while fleetd was away goes now, not at the end of its grown delay.
@@ -103,7 +104,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       );
     } catch (err) {
       if (stop.signal.aborted) break;
-      await _sleep(_retryDelay("poll", err, polls), stop.signal);
+      await _sleep(retryDelay("poll", err, polls), stop.signal);
     }
   }
   await delivering;
@@ -198,28 +199,6 @@ function _handle(command: Command, where: Where, restart: (why: string) => void)
     consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
   else cannot("failed", launch.reason);
   wake.now();
-}
-
-function _retryDelay(what: "hello" | "poll", err: unknown, backoff: Backoff): number {
-  const delay = backoff.next();
-  if (err instanceof ApiError && err.tokenRefused) {
-    consola.error(
-      `fleetd refused this host's token (${err.message}); re-enroll with 'fleet-agent enroll --force'`,
-    );
-    return Math.max(delay, AUTH_RETRY_MS);
-  }
-  if (err instanceof ApiError && err.code === "protocol_mismatch") {
-    consola.error(`fleetd speaks another protocol: ${err.message}`);
-    return Math.max(delay, AUTH_RETRY_MS);
-  }
-  const wait = err instanceof ApiError ? Math.max(delay, err.retryAfterMs) : delay;
-  const inSeconds = `retrying in ${(wait / 1000).toFixed(1)} s`;
-  if (err instanceof ApiError && err.status === 429)
-    consola.warn(`fleetd is rate-limiting this address (${err.message}); ${inSeconds}`);
-  else if (err instanceof ApiError)
-    consola.warn(`fleetd answered ${what} with HTTP ${err.status} (${err.message}); ${inSeconds}`);
-  else consola.warn(`cannot reach fleetd (${what}): ${(err as Error).message}; ${inSeconds}`);
-  return wait;
 }
 
 async function _deliverLoop(

@@ -1,0 +1,32 @@
+// The main loop's retry delays: what a failed hello or poll waits before the next try, by kind of
+// failure, logged once per failure so an operator sees why a host is offline and for how long.
+import { consola } from "consola";
+import type { Backoff } from "./backoff.ts";
+import { ApiError, AUTH_RETRY_MS } from "./client.ts";
+
+/**
+ * How long to wait after a failed hello or poll, and the one log line that says why. Every
+ * failure grows the path's backoff; a refused token or another protocol waits at least
+ * AUTH_RETRY_MS (neither fixes itself soon), and fleetd's Retry-After is honoured.
+ */
+export function retryDelay(what: "hello" | "poll", err: unknown, backoff: Backoff): number {
+  const delay = backoff.next();
+  if (err instanceof ApiError && err.tokenRefused) {
+    consola.error(
+      `fleetd refused this host's token (${err.message}); re-enroll with 'fleet-agent enroll --force'`,
+    );
+    return Math.max(delay, AUTH_RETRY_MS);
+  }
+  if (err instanceof ApiError && err.code === "protocol_mismatch") {
+    consola.error(`fleetd speaks another protocol: ${err.message}`);
+    return Math.max(delay, AUTH_RETRY_MS);
+  }
+  const wait = err instanceof ApiError ? Math.max(delay, err.retryAfterMs) : delay;
+  const inSeconds = `retrying in ${(wait / 1000).toFixed(1)} s`;
+  if (err instanceof ApiError && err.status === 429)
+    consola.warn(`fleetd is rate-limiting this address (${err.message}); ${inSeconds}`);
+  else if (err instanceof ApiError)
+    consola.warn(`fleetd answered ${what} with HTTP ${err.status} (${err.message}); ${inSeconds}`);
+  else consola.warn(`cannot reach fleetd (${what}): ${(err as Error).message}; ${inSeconds}`);
+  return wait;
+}
