@@ -19,6 +19,8 @@ export const SPOOL_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
  * much more: how the job ended must not be cut along with what it printed.
  */
 export const SPOOL_AGENT_RESERVE_BYTES = 64 * 1024;
+/** What an output event adds to its text in events.jsonl: `{"t":"out","seq":…,"ts":…,"stream":…}`. */
+const EVENT_ENVELOPE_BYTES = 80;
 /** While the spool cannot be written, how often the runner tries again. */
 export const SPOOL_RETRY_MS = 1_000;
 
@@ -47,7 +49,9 @@ export class SpoolWriter {
     // A child's line arrives already cut (child.ts); this bounds lines from anywhere else.
     const longest = MAX_LINE_CHARS + LINE_CUT_NOTE.length;
     const text = data.length > longest ? `${data.slice(0, MAX_LINE_CHARS)}${LINE_CUT_NOTE}` : data;
-    this.bytes += text.length;
+    // Counted as spooled, envelope and all: 4 MiB of one-letter lines counted by their text alone
+    // was 4 million events, 350 MB of spool and 2.3 GiB of runner memory.
+    this.bytes += Buffer.byteLength(JSON.stringify(text)) + EVENT_ENVELOPE_BYTES;
     if (!this.truncated && this.bytes > SPOOL_MAX_OUTPUT_BYTES) {
       this.truncated = true;
       this._out("agent", `[output truncated at ${SPOOL_MAX_OUTPUT_BYTES} bytes]`);
