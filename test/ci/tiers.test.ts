@@ -2,10 +2,16 @@
 // what it does on each kind of machine, that every package in the list is a real Debian package,
 // and that a real run ends with the skipped tiers and the counts.
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { installPlan, type Machine } from "../../scripts/test/install-packages.ts";
-import { SKIPPED_TIERS_ENV, TIERS, tierNamed, tierSkipReason } from "../../scripts/test/tiers.ts";
+import {
+  insideContainer,
+  SKIPPED_TIERS_ENV,
+  TIERS,
+  tierNamed,
+  tierSkipReason,
+} from "../../scripts/test/tiers.ts";
 import { tempDir } from "../harness/index.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
@@ -103,4 +109,18 @@ test("docs/testing.md's table of tiers is the list in scripts/test/tiers.ts", ()
     m[3]!.trim(),
   ]);
   expect(rows).toEqual(TIERS.map((t) => [t.name, t.debian.join(" "), t.covers]));
+});
+
+test("the system tier refuses to nest in an nspawn or podman container ($container), not on Docker's marker", () => {
+  const saved = process.env.container;
+  try {
+    process.env.container = "systemd-nspawn";
+    expect(insideContainer()).toBe(true);
+    delete process.env.container;
+    // This project's CI machines carry /.dockerenv and boot nspawn containers fine.
+    expect(insideContainer()).toBe(existsSync("/run/systemd/container"));
+  } finally {
+    if (saved === undefined) delete process.env.container;
+    else process.env.container = saved;
+  }
 });
