@@ -10,7 +10,15 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { tierSkipReason } from "../../scripts/test/tiers.ts";
-import { type Binaries, ensureBinaries, freePort, runToEnd, tempDir, waitFor } from "../harness/index.ts";
+import {
+  type Binaries,
+  ensureBinaries,
+  freePort,
+  runToEnd,
+  spawnLogged,
+  tempDir,
+  waitFor,
+} from "../harness/index.ts";
 import { helloBody, outputLine } from "../server/helpers.ts";
 
 const skip = tierSkipReason("mounts");
@@ -37,22 +45,7 @@ let adminToken = "";
 const log: string[] = [];
 
 function startFleetd(): Promise<void> {
-  proc = Bun.spawn([bins.fleetd, ...args], {
-    env: { ...process.env, NO_COLOR: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  for (const stream of [proc.stdout, proc.stderr] as ReadableStream<Uint8Array>[]) {
-    void (async () => {
-      const decoder = new TextDecoder();
-      const reader = stream.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        log.push(...decoder.decode(value).split("\n").filter(Boolean));
-      }
-    })();
-  }
+  proc = spawnLogged([bins.fleetd, ...args], log);
   return waitFor(async () => (await fetch(`${url}/api/v1/health`).catch(() => null))?.ok, {
     what: "fleetd health",
     timeoutMs: 15_000,

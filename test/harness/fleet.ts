@@ -55,7 +55,7 @@ export class TestFleet {
     const flag = extraArgs.indexOf("--board-token");
     const boardToken = flag >= 0 ? extraArgs[flag + 1]! : (env.FLEET_BOARD_TOKEN ?? TEST_BOARD_TOKEN);
     const fleetdEnv = { FLEET_BOARD_TOKEN: boardToken, ...env };
-    const proc = _spawnLogged([bins.fleetd, ...args], log, fleetdEnv);
+    const proc = spawnLogged([bins.fleetd, ...args], log, fleetdEnv);
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/api/v1/health`)).ok, {
       what: "fleetd health",
@@ -83,7 +83,7 @@ export class TestFleet {
   }
 
   async restart(): Promise<void> {
-    this.proc = _spawnLogged([this.bins.fleetd, ...this.serveArgs], this.log, this.env);
+    this.proc = spawnLogged([this.bins.fleetd, ...this.serveArgs], this.log, this.env);
     await waitFor(async () => (await fetch(`${this.url}/api/v1/health`)).ok, { what: "fleetd restart" });
   }
 
@@ -195,7 +195,7 @@ export class TestAgent {
     this.supervising = true;
     const loop = async () => {
       while (this.supervising) {
-        this.proc = _spawnLogged([this.bin, "run", "--state-dir", this.stateDir], this.log, this.env);
+        this.proc = spawnLogged([this.bin, "run", "--state-dir", this.stateDir], this.log, this.env);
         this.starts.push(this.proc.pid);
         writeFileSync(join(this.root, "supervised.pid"), String(this.proc.pid));
         await this.proc.exited;
@@ -251,7 +251,8 @@ export async function runToEnd(
   return { code, stdout, stderr };
 }
 
-function _spawnLogged(argv: string[], log: string[], env: Record<string, string> = {}): Subprocess {
+/** Spawns `argv` with its stdout and stderr lines appended to `log` as they come. */
+export function spawnLogged(argv: string[], log: string[], env: Record<string, string> = {}): Subprocess {
   const proc = Bun.spawn(argv, {
     env: { ...process.env, NO_COLOR: "1", ...env },
     stdout: "pipe",

@@ -10,7 +10,7 @@ export {
   type Stubs,
   writeExecutable,
 } from "./config-repo.ts";
-export { freePort, type RunResult, runToEnd, TestAgent, TestFleet } from "./fleet.ts";
+export { freePort, type RunResult, runToEnd, spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,

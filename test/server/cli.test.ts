@@ -3,41 +3,19 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { removeTempDirs, tempDir, waitFor } from "./helpers.ts";
+import { removeTempDirs, spawnSourceFleetd, tempDir } from "./helpers.ts";
 
 const MAIN = join(import.meta.dir, "../../server/main.ts");
 afterEach(removeTempDirs);
 
 async function runUntilListening(env: Record<string, string>, args: string[] = []) {
-  const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", ...args], {
-    env: { ...process.env, ...env, NO_COLOR: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let output = "";
-  const decoder = new TextDecoder();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      output += decoder.decode(value, { stream: true });
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  await waitFor(
-    () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null,
-    10_000,
-    "fleetd to listen",
-  );
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+  const run = spawnSourceFleetd(args, env);
+  const url = await run.listening();
   const stop = async () => {
-    child.kill("SIGTERM");
-    const code = await child.exited;
-    await pumps;
-    return { code, output };
+    run.child.kill("SIGTERM");
+    return run.exited();
   };
-  return { url, stop, output: () => output };
+  return { url, stop, output: run.output };
 }
 
 test("first start says where the admin token is, never the token; every start prints the board URL and how to enroll", async () => {

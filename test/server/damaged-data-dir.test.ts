@@ -14,43 +14,19 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { fingerprintDir, helloBody, outputLine, removeTempDirs, tempDir, waitFor } from "./helpers.ts";
+import {
+  fingerprintDir,
+  helloBody,
+  outputLine,
+  removeTempDirs,
+  spawnSourceFleetd,
+  tempDir,
+} from "./helpers.ts";
 
 const MAIN = join(import.meta.dir, "../../server/main.ts");
 
 function fleetd(dataDir: string, args: string[] = []) {
-  const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", "--data", dataDir, ...args], {
-    env: { ...process.env, NO_COLOR: "1", FLEET_DATA: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let output = "";
-  const decoder = new TextDecoder();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      output += decoder.decode(value, { stream: true });
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  return {
-    child,
-    output: () => output,
-    /** The API's base URL once listening; throws with the output if fleetd exited instead. */
-    async listening(): Promise<string> {
-      await waitFor(() => /listening on http/.test(output) || child.exitCode !== null, 15_000, "fleetd");
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (!url) throw new Error(`fleetd did not start:\n${output}`);
-      return url;
-    },
-    async exited() {
-      const code = await child.exited;
-      await pumps;
-      return { code, output };
-    },
-  };
+  return spawnSourceFleetd(["--data", dataDir, ...args], { FLEET_DATA: "" });
 }
 
 async function api(url: string, token: string, method: string, path: string, json?: unknown) {

@@ -171,3 +171,44 @@ export function writeTestManifest(
   const manifest: Manifest = { version, builtAt: new Date().toISOString(), artifacts: [agent, ...more] };
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
 }
+
+const FLEETD_MAIN = join(import.meta.dir, "../../server/main.ts");
+
+/**
+ * `fleetd serve --port 0` from source as a real process, its stdout and stderr collected: for
+ * what only a process shows (the banner, refusing to start, exit codes, signals).
+ */
+export function spawnSourceFleetd(args: string[] = [], env: Record<string, string> = {}) {
+  const child = Bun.spawn([process.execPath, FLEETD_MAIN, "serve", "--port", "0", ...args], {
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      output += decoder.decode(value, { stream: true });
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  return {
+    child,
+    output: () => output,
+    /** The API's base URL once listening; throws with the output if fleetd exited instead. */
+    async listening(): Promise<string> {
+      await waitFor(() => /listening on http/.test(output) || child.exitCode !== null, 15_000, "fleetd");
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      if (!url) throw new Error(`fleetd did not start:\n${output}`);
+      return url;
+    },
+    async exited() {
+      const code = await child.exited;
+      await pumps;
+      return { code, output };
+    },
+  };
+}
