@@ -4,7 +4,7 @@
 // systemd-nspawn, as root, with the host's network. npm test installs the tiers' packages itself.
 // Passes when the run is green and the only skipped tiers are those that cannot run nested in a
 // container. Not part of npm test (it runs npm test); .ci/run runs it as a step of its own.
-// Usage (root, Linux): bun test/fresh-machine/check.ts [--keep]
+// Usage (root, Linux): bun test/fresh-machine/check.ts [--keep] [-- <npm test arguments>]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureRootfs, rootfsRecipe } from "../system/rootfs.ts";
@@ -31,6 +31,11 @@ const TRUST_ENV = [
 
 const say = (line: string) => console.log(`fresh-machine: ${line}`);
 const keep = process.argv.includes("--keep");
+/** Arguments after `--` go to `npm test --` (e.g. one file, to check the check itself); default all. */
+const dashes = process.argv.indexOf("--");
+const testArgs = dashes === -1 ? [] : process.argv.slice(dashes + 1);
+const testCommand =
+  testArgs.length > 0 ? `npm test -- ${testArgs.map((a) => `'${a}'`).join(" ")}` : "npm test";
 
 function fail(message: string): never {
   console.error(`fresh-machine: ${message}`);
@@ -65,6 +70,9 @@ try {
       "--register=no",
       "--keep-unit",
       "--quiet",
+      // The payload's stdout and stderr as they are: without a terminal nspawn would otherwise
+      // put both through a pty on its stdout, and the runner's summary on stderr would be lost.
+      "--console=pipe",
       // A stub init as PID 1 reaps the detached job runners the tests orphan, as systemd would.
       "--as-pid2",
       `--directory=${work}`,
@@ -75,7 +83,7 @@ try {
       ...TRUST_ENV.filter((name) => process.env[name]).map((name) => `--setenv=${name}=${process.env[name]}`),
       "sh",
       "-c",
-      "update-ca-certificates >/dev/null && npm ci --no-audit --no-fund && npm test",
+      `update-ca-certificates >/dev/null && npm ci --no-audit --no-fund && ${testCommand}`,
     ],
     { stdout: "inherit", stderr: "pipe", timeout: CHECK_TIMEOUT_MS },
   );
@@ -101,6 +109,7 @@ try {
   );
   const unexpected = skipped.filter((t) => !NESTED_TIERS.has(t));
   if (code !== 0) fail("the README's commands failed on a fresh machine");
+  if (counts === "no counts") fail("npm test's summary never arrived: the run cannot be judged");
   if (unexpected.length > 0) fail(`tiers skipped that should run in a container: ${unexpected.join(", ")}`);
   say("ok");
 } finally {
