@@ -4,7 +4,7 @@
 // systemd-nspawn, as root, with the host's network. npm test installs the tiers' packages itself.
 // Passes when the run is green and the only skipped tiers are those that cannot run nested in a
 // container. Not part of npm test (it runs npm test); .ci/run runs it as a step of its own.
-// Usage (root, Linux): bun test/fresh-machine/check.ts [--keep] [-- <npm test arguments>]
+// Usage (root, Linux): bun test/fresh-machine/check.ts [--keep] [<npm test arguments>]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureRootfs, rootfsRecipe } from "../system/rootfs.ts";
@@ -31,9 +31,8 @@ const TRUST_ENV = [
 
 const say = (line: string) => console.log(`fresh-machine: ${line}`);
 const keep = process.argv.includes("--keep");
-/** Arguments after `--` go to `npm test --` (e.g. one file, to check the check itself); default all. */
-const dashes = process.argv.indexOf("--");
-const testArgs = dashes === -1 ? [] : process.argv.slice(dashes + 1);
+/** Other arguments go to `npm test --` (e.g. one file, to check the check itself); default: all. */
+const testArgs = process.argv.slice(2).filter((a) => a !== "--keep" && a !== "--");
 const testCommand =
   testArgs.length > 0 ? `npm test -- ${testArgs.map((a) => `'${a}'`).join(" ")}` : "npm test";
 
