@@ -115,28 +115,26 @@ test("500 to everything with a result waiting: hello and delivery back off; on r
   await agent.stop();
 }, 120_000);
 
-test("hello answered but every poll 500: polls back off although each hello succeeds", async () => {
-  const { flaky, agent } = await sickAgent("pollsick");
-  const since = await beSick(flaky, "fail-polls");
-  const until = Date.now();
-  expectBackedOff("poll", at(flaky.requests("poll", since + 50, until)), since);
-  expectBackedOff("hello", at(flaky.requests("hello", since, until)), since);
-
-  flaky.set("pass");
-  await pollHeldAfter(flaky, until);
-  await agent.stop();
-}, 120_000);
-
-test("a command the agent cannot parse: it backs off instead of asking again at once", async () => {
-  const { flaky, agent } = await sickAgent("badcmd");
-  const since = await beSick(flaky, "bad-command");
-  const until = Date.now();
-  expectBackedOff("poll", at(flaky.requests("poll", since + 50, until)), since);
-  expectBackedOff("hello", at(flaky.requests("hello", since, until)), since);
-  flaky.set("pass");
-  await pollHeldAfter(flaky, until);
-  await agent.stop();
-}, 120_000);
+/** Sick polls (a 500, or a command the agent cannot parse): polls and hellos back off, then recover. */
+for (const [title, label, mode] of [
+  [
+    "hello answered but every poll 500: polls back off although each hello succeeds",
+    "pollsick",
+    "fail-polls",
+  ],
+  ["a command the agent cannot parse: it backs off instead of asking again at once", "badcmd", "bad-command"],
+] as const) {
+  test(title, async () => {
+    const { flaky, agent } = await sickAgent(label);
+    const since = await beSick(flaky, mode);
+    const until = Date.now();
+    expectBackedOff("poll", at(flaky.requests("poll", since + 50, until)), since);
+    expectBackedOff("hello", at(flaky.requests("hello", since, until)), since);
+    flaky.set("pass");
+    await pollHeldAfter(flaky, until);
+    await agent.stop();
+  }, 120_000);
+}
 
 test("nothing listening, with a result waiting: connects back off; on recovery the result lands once", async () => {
   const { flaky, agent, hostId, stamped } = await sickAgent("refused", { switch: ["sleep", "3"] });
