@@ -147,8 +147,9 @@ test("duplicate and out-of-order output lines are stored once, in seq order", as
   expect(after.body.output.map((l: { seq: number }) => l.seq)).toEqual([1, 2]);
 });
 
-test("output beyond the per-job cap is dropped, marked outputTruncated and by a note in its place", async () => {
-  app = await startTestApp({ maxOutputBytesPerJob: 400 });
+/** A fleetd with a small per-job output cap, and a test job its host has taken. */
+async function takenTestJob(maxOutputBytesPerJob: number) {
+  app = await startTestApp({ maxOutputBytesPerJob });
   const host = await enroll(app, "web-1");
   const job = (
     await app.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
@@ -157,6 +158,11 @@ test("output beyond the per-job cap is dropped, marked outputTruncated and by a 
     })
   ).body.job;
   await app.call("GET", "/api/v1/agent/poll?wait=0", { token: host.hostToken });
+  return { host, job };
+}
+
+test("output beyond the per-job cap is dropped, marked outputTruncated and by a note in its place", async () => {
+  const { host, job } = await takenTestJob(400);
   const lines = Array.from({ length: 10 }, (_, i) => outputLine(i, "x".repeat(50)));
   const ack = await app.call("POST", `/api/v1/agent/jobs/${job.id}/events`, {
     token: host.hostToken,
@@ -182,15 +188,7 @@ test("output beyond the per-job cap is dropped, marked outputTruncated and by a 
 });
 
 test("the agent's own lines past the cap (its truncation note, the result line) are still stored", async () => {
-  app = await startTestApp({ maxOutputBytesPerJob: 400 });
-  const host = await enroll(app, "web-1");
-  const job = (
-    await app.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
-      token: app.adminToken,
-      json: { op: "test" },
-    })
-  ).body.job;
-  await app.call("GET", "/api/v1/agent/poll?wait=0", { token: host.hostToken });
+  const { host, job } = await takenTestJob(400);
   const lines = [
     ...Array.from({ length: 10 }, (_, i) => outputLine(i, "x".repeat(50))),
     { ...outputLine(10, "[output truncated at 4194304 bytes]"), stream: "agent" },
