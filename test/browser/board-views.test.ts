@@ -216,7 +216,13 @@ describe("hosts with history", () => {
     expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("db");
     // Into a host and back: the filters come along.
     await page.locator("a.host-link", { hasText: /^db1$/ }).click();
-    await waitFor(() => page.locator("#detail").isVisible(), { what: "the detail" });
+    // Escape once the detail has opened and taken the focus, as a reader would press it.
+    await waitFor(
+      async () =>
+        (await page.locator("#detail-title").textContent()) === "Host db1" &&
+        (await page.evaluate(() => document.activeElement?.id)) === "detail-title",
+      { what: "db1's detail, focused" },
+    );
     await page.keyboard.press("Escape");
     await waitFor(() => page.locator("#overview").isVisible(), { what: "the overview" });
     expect(new URLSearchParams(new URL(page.url()).hash.slice(1)).get("state")).toBe("failing");
