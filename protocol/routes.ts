@@ -1,5 +1,29 @@
-// The route table: every API path, its method and who may call it. fleetd registers
-// routes from it, fleetctl and the agent build URLs from it, and tests walk it.
+// The route table: every API path with its method, who may call it, and the schemas of its
+// path params, query, body and response. fleetd registers and validates routes from it
+// (server/routes/define.ts), the one client calls them from it (protocol/client.ts), the
+// protocol doc is rendered from it, and tests walk it.
+import { z } from "zod";
+import { Hello, HelloResponse, JobEvents, JobEventsAck, JobResult, PollResponse } from "./agent.ts";
+import { AlertList } from "./alerts.ts";
+import { Manifest } from "./artifacts.ts";
+import { AuditList } from "./audit.ts";
+import { Board, BoardHostDetail } from "./board.ts";
+import { HealthResponse, Id, Ok } from "./common.ts";
+import {
+  CreateEnrollTokenRequest,
+  EnrollRequest,
+  EnrollResponse,
+  EnrollTokenCreated,
+  EnrollTokenList,
+  EnrollTokenResponse,
+} from "./enroll.ts";
+import { HostDetail, HostList, HostResponse } from "./hosts.ts";
+import { CreateJobRequest, JobDetail, JobList, JobResponse } from "./jobs.ts";
+import { fillPath } from "./paths.ts";
+import { GetJobQuery, ListAlertsQuery, ListAuditQuery, ListJobsQuery, PollQuery } from "./queries.ts";
+import { RolloutList, RolloutResponse, StartRolloutRequest } from "./rollouts.ts";
+import { UpdateRequest } from "./updates.ts";
+
 /**
  * "board": the board token (--board-token) or the admin token, as Bearer header (or the board
  * token as ?token=, for <img> badges and wall displays). With --public-board also no token at all,
@@ -7,66 +31,288 @@
  */
 export type Auth = "public" | "enroll" | "host" | "admin" | "board";
 
+/** A response that is not JSON (a page, an SVG, a binary): described in words for the docs. */
+export interface RawBody {
+  raw: string;
+}
+
 export interface RouteSpec {
   method: "GET" | "POST" | "DELETE";
   path: string;
   auth: Auth;
+  /** The `:name` path segments. A value that fails is answered 404, like an unknown id. */
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** The JSON request body. */
+  body?: z.ZodType;
+  response: z.ZodType | RawBody;
+  /** The success status when it is not 200. */
+  status?: 201;
 }
 
+/** A `:id` naming one `what`; the description is the 404's wording ("no host with id …"). */
+const idOf = (what: string) => z.object({ id: Id.describe(what) });
+const fileParam = z.object({ file: z.string() });
+
 export const ROUTES = {
-  enroll: { method: "POST", path: "/api/v1/enroll", auth: "enroll" },
+  enroll: {
+    method: "POST",
+    path: "/api/v1/enroll",
+    auth: "enroll",
+    body: EnrollRequest,
+    response: EnrollResponse,
+    status: 201,
+  },
 
-  agentHello: { method: "POST", path: "/api/v1/agent/hello", auth: "host" },
-  agentPoll: { method: "GET", path: "/api/v1/agent/poll", auth: "host" },
-  agentJobEvents: { method: "POST", path: "/api/v1/agent/jobs/:id/events", auth: "host" },
-  agentJobResult: { method: "POST", path: "/api/v1/agent/jobs/:id/result", auth: "host" },
+  agentHello: {
+    method: "POST",
+    path: "/api/v1/agent/hello",
+    auth: "host",
+    body: Hello,
+    response: HelloResponse,
+  },
+  agentPoll: {
+    method: "GET",
+    path: "/api/v1/agent/poll",
+    auth: "host",
+    query: PollQuery,
+    response: PollResponse,
+  },
+  agentJobEvents: {
+    method: "POST",
+    path: "/api/v1/agent/jobs/:id/events",
+    auth: "host",
+    params: idOf("job"),
+    body: JobEvents,
+    response: JobEventsAck,
+  },
+  agentJobResult: {
+    method: "POST",
+    path: "/api/v1/agent/jobs/:id/result",
+    auth: "host",
+    params: idOf("job"),
+    body: JobResult,
+    response: Ok,
+  },
 
-  listHosts: { method: "GET", path: "/api/v1/hosts", auth: "admin" },
-  getHost: { method: "GET", path: "/api/v1/hosts/:id", auth: "admin" },
-  deleteHost: { method: "DELETE", path: "/api/v1/hosts/:id", auth: "admin" },
+  listHosts: { method: "GET", path: "/api/v1/hosts", auth: "admin", response: HostList },
+  getHost: {
+    method: "GET",
+    path: "/api/v1/hosts/:id",
+    auth: "admin",
+    params: idOf("host"),
+    response: HostDetail,
+  },
+  deleteHost: {
+    method: "DELETE",
+    path: "/api/v1/hosts/:id",
+    auth: "admin",
+    params: idOf("host"),
+    response: Ok,
+  },
   /** Invalidates the host's token for good; the record stays, marked revoked. */
-  revokeHost: { method: "POST", path: "/api/v1/hosts/:id/revoke", auth: "admin" },
-  createJob: { method: "POST", path: "/api/v1/hosts/:id/jobs", auth: "admin" },
-  updateHost: { method: "POST", path: "/api/v1/hosts/:id/update", auth: "admin" },
-  listJobs: { method: "GET", path: "/api/v1/jobs", auth: "admin" },
-  getJob: { method: "GET", path: "/api/v1/jobs/:id", auth: "admin" },
-  cancelJob: { method: "POST", path: "/api/v1/jobs/:id/cancel", auth: "admin" },
-  createEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens", auth: "admin" },
-  listEnrollTokens: { method: "GET", path: "/api/v1/enroll-tokens", auth: "admin" },
+  revokeHost: {
+    method: "POST",
+    path: "/api/v1/hosts/:id/revoke",
+    auth: "admin",
+    params: idOf("host"),
+    response: HostResponse,
+  },
+  createJob: {
+    method: "POST",
+    path: "/api/v1/hosts/:id/jobs",
+    auth: "admin",
+    params: idOf("host"),
+    body: CreateJobRequest,
+    response: JobResponse,
+    status: 201,
+  },
+  updateHost: {
+    method: "POST",
+    path: "/api/v1/hosts/:id/update",
+    auth: "admin",
+    params: idOf("host"),
+    body: UpdateRequest,
+    response: JobResponse,
+    status: 201,
+  },
+  listJobs: { method: "GET", path: "/api/v1/jobs", auth: "admin", query: ListJobsQuery, response: JobList },
+  getJob: {
+    method: "GET",
+    path: "/api/v1/jobs/:id",
+    auth: "admin",
+    params: idOf("job"),
+    query: GetJobQuery,
+    response: JobDetail,
+  },
+  cancelJob: {
+    method: "POST",
+    path: "/api/v1/jobs/:id/cancel",
+    auth: "admin",
+    params: idOf("job"),
+    response: JobResponse,
+  },
+  createEnrollToken: {
+    method: "POST",
+    path: "/api/v1/enroll-tokens",
+    auth: "admin",
+    body: CreateEnrollTokenRequest,
+    response: EnrollTokenCreated,
+    status: 201,
+  },
+  listEnrollTokens: {
+    method: "GET",
+    path: "/api/v1/enroll-tokens",
+    auth: "admin",
+    response: EnrollTokenList,
+  },
   /** An unused token can no longer enroll anything; the record stays, marked revoked. */
-  revokeEnrollToken: { method: "POST", path: "/api/v1/enroll-tokens/:id/revoke", auth: "admin" },
-  listAudit: { method: "GET", path: "/api/v1/audit", auth: "admin" },
-  listAlerts: { method: "GET", path: "/api/v1/alerts", auth: "admin" },
-  startRollout: { method: "POST", path: "/api/v1/rollouts", auth: "admin" },
-  listRollouts: { method: "GET", path: "/api/v1/rollouts", auth: "admin" },
-  getRollout: { method: "GET", path: "/api/v1/rollouts/:id", auth: "admin" },
-  pauseRollout: { method: "POST", path: "/api/v1/rollouts/:id/pause", auth: "admin" },
-  resumeRollout: { method: "POST", path: "/api/v1/rollouts/:id/resume", auth: "admin" },
-  cancelRollout: { method: "POST", path: "/api/v1/rollouts/:id/cancel", auth: "admin" },
+  revokeEnrollToken: {
+    method: "POST",
+    path: "/api/v1/enroll-tokens/:id/revoke",
+    auth: "admin",
+    params: idOf("enroll token"),
+    response: EnrollTokenResponse,
+  },
+  listAudit: {
+    method: "GET",
+    path: "/api/v1/audit",
+    auth: "admin",
+    query: ListAuditQuery,
+    response: AuditList,
+  },
+  listAlerts: {
+    method: "GET",
+    path: "/api/v1/alerts",
+    auth: "admin",
+    query: ListAlertsQuery,
+    response: AlertList,
+  },
+  startRollout: {
+    method: "POST",
+    path: "/api/v1/rollouts",
+    auth: "admin",
+    body: StartRolloutRequest,
+    response: RolloutResponse,
+    status: 201,
+  },
+  listRollouts: { method: "GET", path: "/api/v1/rollouts", auth: "admin", response: RolloutList },
+  /** `:id` may be "current": the active rollout, else the latest. */
+  getRollout: {
+    method: "GET",
+    path: "/api/v1/rollouts/:id",
+    auth: "admin",
+    params: rolloutParam(),
+    response: RolloutResponse,
+  },
+  pauseRollout: {
+    method: "POST",
+    path: "/api/v1/rollouts/:id/pause",
+    auth: "admin",
+    params: rolloutParam(),
+    response: RolloutResponse,
+  },
+  resumeRollout: {
+    method: "POST",
+    path: "/api/v1/rollouts/:id/resume",
+    auth: "admin",
+    params: rolloutParam(),
+    response: RolloutResponse,
+  },
+  cancelRollout: {
+    method: "POST",
+    path: "/api/v1/rollouts/:id/cancel",
+    auth: "admin",
+    params: rolloutParam(),
+    response: RolloutResponse,
+  },
 
   /** The status board: its page and assets hold no data; the data needs board access. */
-  boardPage: { method: "GET", path: "/", auth: "public" },
-  boardAsset: { method: "GET", path: "/assets/:file", auth: "public" },
-  board: { method: "GET", path: "/api/v1/board", auth: "board" },
-  boardHost: { method: "GET", path: "/api/v1/board/hosts/:id", auth: "board" },
-  boardBadge: { method: "GET", path: "/api/v1/board/badge.svg", auth: "board" },
+  boardPage: { method: "GET", path: "/", auth: "public", response: { raw: "the board's HTML page" } },
+  boardAsset: {
+    method: "GET",
+    path: "/assets/:file",
+    auth: "public",
+    params: fileParam,
+    response: { raw: "board.css, board.js" },
+  },
+  board: { method: "GET", path: "/api/v1/board", auth: "board", response: Board },
+  /** `:id` is a host's id or its name, so a link like #host=db1 works. */
+  boardHost: {
+    method: "GET",
+    path: "/api/v1/board/hosts/:id",
+    auth: "board",
+    params: z.object({ id: z.string().describe("host") }),
+    response: BoardHostDetail,
+  },
+  boardBadge: {
+    method: "GET",
+    path: "/api/v1/board/badge.svg",
+    auth: "board",
+    response: { raw: "an SVG badge: the worst of failing, offline, outdated, else all healthy" },
+  },
 
-  /** The build manifest (file "manifest.json") and the binaries it lists; not secret. */
-  artifact: { method: "GET", path: "/api/v1/artifacts/:file", auth: "public" },
+  /** The build manifest: not secret. Before `artifact`, so its static path wins. */
+  manifest: { method: "GET", path: "/api/v1/artifacts/manifest.json", auth: "public", response: Manifest },
+  /** The binaries the manifest lists; not secret. */
+  artifact: {
+    method: "GET",
+    path: "/api/v1/artifacts/:file",
+    auth: "public",
+    params: fileParam,
+    response: { raw: "the binary's bytes" },
+  },
 
   /** The agent installer (scripts/install.sh) with this fleetd's URL filled in; outside /api/v1. */
-  installScript: { method: "GET", path: "/install.sh", auth: "public" },
+  installScript: {
+    method: "GET",
+    path: "/install.sh",
+    auth: "public",
+    response: { raw: "scripts/install.sh as text, with this fleetd's URL filled in" },
+  },
 
-  health: { method: "GET", path: "/api/v1/health", auth: "public" },
+  health: { method: "GET", path: "/api/v1/health", auth: "public", response: HealthResponse },
 } as const satisfies Record<string, RouteSpec>;
 
-export type RouteName = keyof typeof ROUTES;
+function rolloutParam() {
+  return z.object({ id: z.union([z.literal("current"), Id]).describe("rollout") });
+}
+
+export type Routes = typeof ROUTES;
+export type RouteName = keyof Routes;
 
 /** Fills `:param` segments, URL-encoding each value. */
-export function routePath(name: RouteName, params: Record<string, string> = {}): string {
-  return ROUTES[name].path.replace(/:([a-z]+)/g, (_, key: string) => {
-    const value = params[key];
-    if (value === undefined) throw new Error(`routePath(${name}): missing :${key}`);
-    return encodeURIComponent(value);
-  });
+export function routePath(name: RouteName, params: Readonly<Record<string, string>> = {}): string {
+  return fillPath(ROUTES[name].path, params, name);
+}
+
+type Spec<N extends RouteName> = Routes[N];
+/** Routes that answer JSON, and those that answer anything else (a page, a binary). */
+export type JsonRouteName = {
+  [N in RouteName]: Spec<N>["response"] extends z.ZodType ? N : never;
+}[RouteName];
+export type RawRouteName = Exclude<RouteName, JsonRouteName>;
+
+/** What a route answers, as the client reads it. */
+export type ResponseOf<N extends RouteName> = Spec<N>["response"] extends z.ZodType
+  ? z.output<Spec<N>["response"]>
+  : never;
+/** What a route's handler may answer with: the response schema's input (defaults optional). */
+export type ReplyOf<N extends RouteName> = Spec<N>["response"] extends z.ZodType
+  ? z.input<Spec<N>["response"]>
+  : never;
+export type BodyOf<N extends RouteName> =
+  Spec<N> extends { body: z.ZodType } ? z.input<Spec<N>["body"]> : undefined;
+export type ParamsOf<N extends RouteName> =
+  Spec<N> extends { params: z.ZodObject } ? Record<keyof z.output<Spec<N>["params"]>, string> : undefined;
+export type QueryOf<N extends RouteName> =
+  Spec<N> extends { query: z.ZodObject }
+    ? { [K in keyof z.output<Spec<N>["query"]>]?: string | number | boolean }
+    : undefined;
+
+/** The request as the handler gets it: validated and typed. */
+export interface RequestOf<N extends RouteName> {
+  params: Spec<N> extends { params: z.ZodObject } ? z.output<Spec<N>["params"]> : Record<string, never>;
+  query: Spec<N> extends { query: z.ZodObject } ? z.output<Spec<N>["query"]> : Record<string, never>;
+  body: Spec<N> extends { body: z.ZodType } ? z.output<Spec<N>["body"]> : undefined;
 }

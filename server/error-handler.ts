@@ -29,7 +29,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     // The unread rest of an oversize body would be taken for the next request: drop the connection.
     if (err.status === 413) c.header("Connection", "close");
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return envelope(c, err.status, err.code, err.message, err.details);
+    return envelope(c, err.status as ContentfulStatusCode, err.code as ErrorCode, err.message, err.details);
   }
   if (err instanceof HTTPException) {
     return envelope(c, err.status, codeForStatus(err.status), err.message || "request failed");

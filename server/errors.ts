@@ -1,50 +1,28 @@
-// The one error type routes and services throw; app.onError turns it into the
-// `{error: {code, message, details?}}` envelope every 4xx/5xx carries.
+// The errors routes and services throw: the protocol's one ApiError, which app.onError turns
+// into the `{error: {code, message, details?}}` envelope every 4xx/5xx carries.
 
-import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "../protocol/common.ts";
+import { ApiError } from "../protocol/errors.ts";
 
-export class ApiError extends HTTPException {
-  readonly code: ErrorCode;
-  readonly details: unknown;
-  /** Extra response headers, e.g. Retry-After on a 429. */
-  readonly headers: Record<string, string>;
-
-  constructor(
-    status: ContentfulStatusCode,
-    code: ErrorCode,
-    message: string,
-    details?: unknown,
-    headers: Record<string, string> = {},
-  ) {
-    super(status, { message });
-    this.code = code;
-    this.details = details;
-    this.headers = headers;
-  }
-}
+export { ApiError };
 
 export const badRequest = (message: string, details?: unknown) =>
-  new ApiError(400, "bad_request", message, details);
+  new ApiError(400, "bad_request", message, { details });
 export const validationFailed = (message: string, details: unknown) =>
-  new ApiError(400, "validation_failed", message, details);
+  new ApiError(400, "validation_failed", message, { details });
 export const unauthorized = (message: string) => new ApiError(401, "unauthorized", message);
 export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
 export const notFound = (message: string) => new ApiError(404, "not_found", message);
 export const conflict = (message: string, details?: unknown) =>
-  new ApiError(409, "conflict", message, details);
+  new ApiError(409, "conflict", message, { details });
 export const payloadTooLarge = (limit: number) =>
   new ApiError(413, "payload_too_large", `request body is larger than the limit of ${limit} bytes`);
 
 export const rateLimited = (what: string, retryAfterSeconds: number) =>
-  new ApiError(
-    429,
-    "rate_limited",
-    `too many ${what} from this address; retry in ${retryAfterSeconds} s`,
-    { retryAfterSeconds },
-    { "Retry-After": String(retryAfterSeconds) },
-  );
+  new ApiError(429, "rate_limited", `too many ${what} from this address; retry in ${retryAfterSeconds} s`, {
+    details: { retryAfterSeconds },
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });
 
 /** Status codes Hono itself may raise, mapped to the closest envelope code. */
 export function codeForStatus(status: number): ErrorCode {

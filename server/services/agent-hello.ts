@@ -26,7 +26,7 @@ export function assertProtocol(body: unknown): void {
     409,
     "protocol_mismatch",
     `agent speaks protocol ${protocol}, fleetd ${VERSION} speaks protocol ${PROTOCOL_VERSION}: ${action}`,
-    { agentProtocol: protocol, serverProtocol: PROTOCOL_VERSION },
+    { details: { agentProtocol: protocol, serverProtocol: PROTOCOL_VERSION } },
   );
 }
 

@@ -7,7 +7,7 @@ import { notFound } from "../../errors.ts";
 import { boardHostDetail, currentBoard } from "../../services/board.ts";
 import { redactBoard, redactHostDetail } from "../../services/board-redact.ts";
 import type { RouteHandler } from "../define.ts";
-import { sendVersioned } from "./conditional.ts";
+import { sendVersioned } from "../conditional.ts";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 

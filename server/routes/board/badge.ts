@@ -5,7 +5,7 @@
 import type { BoardSummary } from "../../../protocol/board.ts";
 import { currentBoard } from "../../services/board.ts";
 import type { RouteHandler } from "../define.ts";
-import { sendVersioned } from "./conditional.ts";
+import { sendVersioned } from "../conditional.ts";
 
 const COLOURS = { red: "#c0392b", orange: "#b35900", yellow: "#8a6d00", green: "#2e7d32", grey: "#555" };
 

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { siteFiles } from "../../../site/bundle.ts" with { type: "macro" };
 import { notFound } from "../../errors.ts";
 import type { RouteHandler } from "../define.ts";
-import { sendVersioned } from "./conditional.ts";
+import { sendVersioned } from "../conditional.ts";
 
 const SITE = siteFiles();
 

@@ -1,7 +1,7 @@
 // Conditional GET for the board's polled resources: every answer carries an ETag, and a client
 // that already holds the current version gets an empty 304 instead of the document again.
 import type { Context } from "hono";
-import type { AppEnv } from "../../context.ts";
+import type { AppEnv } from "../context.ts";
 
 /** True when If-None-Match names `etag` (weak or strong) or is "*". */
 export function clientHasCurrent(c: Context<AppEnv>, etag: string): boolean {
