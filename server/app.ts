@@ -4,7 +4,6 @@
 import { type ConsolaInstance, consola } from "consola";
 import { Hono } from "hono";
 import { MAX_BODY_BYTES } from "../protocol/common.ts";
-import type { RouteName } from "../protocol/routes.ts";
 import { Artifacts } from "./artifacts.ts";
 import { listenUrl, type ServerConfig } from "./config.ts";
 import type { AppEnv, ServerContext } from "./context.ts";
@@ -18,7 +17,7 @@ import { alertRoutes } from "./routes/alerts/index.ts";
 import { artifactRoutes } from "./routes/artifacts/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { boardRoutes } from "./routes/board/index.ts";
-import { defineRoutes, type RouteHandler } from "./routes/define.ts";
+import { defineRoutes, type RouteHandlers } from "./routes/define.ts";
 import { enrollRoutes } from "./routes/enroll/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
 import { hostRoutes } from "./routes/hosts/index.ts";
@@ -46,7 +45,7 @@ const RESOURCES = [
 ];
 
 // Fails to compile when a route in protocol/routes.ts has no handler.
-const _everyRouteHandled: Record<RouteName, RouteHandler> = {
+const _everyRouteHandled: Required<RouteHandlers> = {
   ...agentRoutes,
   ...hostRoutes,
   ...jobRoutes,

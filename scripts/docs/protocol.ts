@@ -1,5 +1,5 @@
-// Renders docs/protocol.md from the contract itself: every zod schema exported by protocol/
-// (and the query schemas of fleetd's routes), via zod's JSON Schema, and every route of ROUTES.
+// Renders docs/protocol.md from the contract itself: every zod schema exported by protocol/, via
+// zod's JSON Schema, and every route of ROUTES with the schemas it declares.
 // test/docs/protocol-doc.test.ts fails when the committed doc differs from a fresh render.
 // Usage: bun scripts/docs/protocol.ts          (rewrites docs/protocol.md)
 //        bun scripts/docs/protocol.ts --check  (exit 1 if it is stale)
@@ -7,14 +7,11 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION } from "../../protocol/common.ts";
-import { ROUTES, type RouteName } from "../../protocol/routes.ts";
+import { ROUTES, type RouteName, type RouteSpec } from "../../protocol/routes.ts";
 import { type JsonSchema, renderNamed } from "./render-type.ts";
-import { ROUTE_DOCS } from "./routes.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 export const PROTOCOL_DOC = join(REPO, "docs", "protocol.md");
-/** fleetd's query-string schemas, which live beside their routes. */
-const QUERY_MODULES = ["agent/poll.ts", "alerts/index.ts", "audit/list.ts", "jobs/get.ts", "jobs/list.ts"];
 
 interface Section {
   title: string;
@@ -29,8 +26,7 @@ async function _collect() {
     .filter((f) => f.endsWith(".ts") && f !== "index.ts")
     .sort()
     .map((f) => `protocol/${f}`);
-  const queries: Section = { title: "Query strings", source: "server/routes/", names: [] };
-  for (const source of [...files, ...QUERY_MODULES.map((m) => `server/routes/${m}`)]) {
+  for (const source of files) {
     const mod = (await import(join(REPO, source))) as Record<string, unknown>;
     const names = Object.entries(mod)
       .filter(([, value]) => value instanceof z.ZodType && !registry.has(value))
@@ -39,34 +35,35 @@ async function _collect() {
         return name;
       })
       .sort();
-    if (source.startsWith("server/")) queries.names.push(...names);
-    else if (names.length) sections.push({ title: basename(source, ".ts"), source, names });
+    if (names.length) sections.push({ title: basename(source, ".ts"), source, names });
   }
-  sections.push(queries);
   const { schemas } = z.toJSONSchema(registry, {
     uri: (id) => `#${id}`,
     unrepresentable: "any",
     io: "input",
   });
-  return { sections, schemas: schemas as Record<string, JsonSchema> };
+  return { sections, schemas: schemas as Record<string, JsonSchema>, registry };
 }
 
-const _link = (name: string, known: Record<string, unknown>) => {
-  if (name.startsWith("(")) return name.slice(1, -1);
-  const [first, ...rest] = name.split(" ");
-  if (!known[first!]) throw new Error(`docs/routes.ts names ${first}, which no protocol module exports`);
-  return [`[${first}](#${first!.toLowerCase()})`, ...rest].join(" ");
-};
+type Registry = Awaited<ReturnType<typeof _collect>>["registry"];
 
-function _routesTable(schemas: Record<string, JsonSchema>): string {
+/** A link to the schema's section; a route's schema that protocol/ does not export fails the render. */
+function _link(schema: z.ZodType, registry: Registry, route: string): string {
+  const id = registry.get(schema)?.id;
+  if (!id) throw new Error(`route ${route} declares a schema that no protocol module exports`);
+  return `[${id}](#${id.toLowerCase()})`;
+}
+
+function _routesTable(registry: Registry): string {
   const rows = (Object.keys(ROUTES) as RouteName[]).map((name) => {
-    const { method, path, auth } = ROUTES[name];
-    const doc = ROUTE_DOCS[name];
+    const spec: RouteSpec = ROUTES[name];
+    const { method, path, auth } = spec;
     const input = [
-      doc.query && `query ${_link(doc.query, schemas)}`,
-      doc.request && _link(doc.request, schemas),
+      spec.query && `query ${_link(spec.query, registry, name)}`,
+      spec.body && _link(spec.body, registry, name),
     ];
-    const output = `${doc.status ? `${doc.status}: ` : ""}${_link(doc.response, schemas)}`;
+    const body = "raw" in spec.response ? spec.response.raw : _link(spec.response, registry, name);
+    const output = `${spec.status ? `${spec.status}: ` : ""}${body}`;
     return `| \`${method}\` | \`${path}\` | ${auth} | ${input.filter(Boolean).join(", ") || "-"} | ${output} |`;
   });
   return ["| method | path | auth | takes | returns |", "| --- | --- | --- | --- | --- |", ...rows].join(
@@ -92,13 +89,12 @@ export async function renderProtocolDoc(): Promise<string> {
 }
 
 async function _render(): Promise<string> {
-  const { sections, schemas } = await _collect();
+  const { sections, schemas, registry } = await _collect();
   const messages = sections.map((s) => {
     const body = s.names.map(
       (name) => `### ${name}\n\n\`\`\`ts\n${renderNamed(name, schemas[name]!)}\n\`\`\``,
     );
-    const from = s.source.endsWith("/") ? "Defined beside their routes in" : "From";
-    return `## ${s.title}\n\n${from} [\`${s.source}\`](../${s.source}).\n\n${body.join("\n\n")}`;
+    return `## ${s.title}\n\nFrom [\`${s.source}\`](../${s.source}).\n\n${body.join("\n\n")}`;
   });
   return `<!-- Generated by scripts/docs/protocol.ts from the zod schemas; do not edit. Regenerate: bun scripts/docs/protocol.ts -->
 # Protocol
@@ -123,7 +119,7 @@ what they get back with them. This page is rendered from those schemas (through
 
 ## Routes
 
-${_routesTable(schemas)}
+${_routesTable(registry)}
 
 ${messages.join("\n\n")}
 `;

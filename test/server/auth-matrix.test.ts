@@ -21,7 +21,14 @@ import {
 
 const BOARD_TOKEN = "board-read-token-0123456789";
 /** Routes anyone may call: they hold no data and change nothing. Adding one is a decision. */
-const PUBLIC_ROUTES: RouteName[] = ["boardPage", "boardAsset", "artifact", "installScript", "health"];
+const PUBLIC_ROUTES: RouteName[] = [
+  "boardPage",
+  "boardAsset",
+  "manifest",
+  "artifact",
+  "installScript",
+  "health",
+];
 
 type Credential =
   | "none"

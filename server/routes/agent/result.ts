@@ -1,15 +1,12 @@
 // POST /api/v1/agent/jobs/:id/result: how a job of this host ended. Retries are answered ok.
-import { JobResult } from "../../../protocol/agent.ts";
-import { parseBody } from "../../middleware/body/index.ts";
 import { recordJobResult, requireOwnJob } from "../../services/job-reports.ts";
-import type { RouteHandler } from "../define.ts";
-import { callingHostId, idParam } from "../params.ts";
+import type { RouteImpl } from "../define.ts";
+import { callingHostId } from "../params.ts";
 
-export const agentJobResult: RouteHandler = async (c) => {
-  const hostId = callingHostId(c);
-  const jobId = idParam(c, "job");
-  requireOwnJob(c.var.fleet, hostId, jobId);
-  const result = parseBody(c, JobResult);
-  await recordJobResult(c.var.fleet, hostId, jobId, result);
-  return c.json({ ok: true as const });
+export const agentJobResult: RouteImpl<"agentJobResult"> = {
+  before: (c, { params }) => void requireOwnJob(c.var.fleet, callingHostId(c), params.id),
+  handle: async (c, { params, body }) => {
+    await recordJobResult(c.var.fleet, callingHostId(c), params.id, body);
+    return { ok: true as const };
+  },
 };

@@ -1,17 +1,17 @@
-// GET /api/v1/artifacts/:file: the build manifest ("manifest.json") and the binaries it
-// lists, streamed from the artifacts dir. Nothing else in that dir is reachable.
+// GET /api/v1/artifacts/manifest.json and /api/v1/artifacts/:file: the build manifest and the
+// binaries it lists, streamed from the artifacts dir. Nothing else in that dir is reachable.
 import { notFound } from "../../errors.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 
-const artifactRoute: RouteHandler = (c) => {
-  const name = c.req.param("file") ?? "";
-  const artifacts = c.var.fleet.artifacts;
-  if (name === "manifest.json") {
-    const manifest = artifacts.manifest();
-    if (!manifest) throw notFound("fleetd serves no artifacts (start it with --artifacts DIR)");
-    return c.json(manifest);
-  }
-  const path = artifacts.fileOf(name);
+const manifestRoute: RouteHandler<"manifest"> = (c) => {
+  const manifest = c.var.fleet.artifacts.manifest();
+  if (!manifest) throw notFound("fleetd serves no artifacts (start it with --artifacts DIR)");
+  return manifest;
+};
+
+const artifactRoute: RouteHandler<"artifact"> = (c, { params }) => {
+  const name = params.file;
+  const path = c.var.fleet.artifacts.fileOf(name);
   if (!path) throw notFound(`no artifact named "${name.slice(0, 100)}" in the manifest`);
   const file = Bun.file(path);
   return new Response(file, {
@@ -23,4 +23,5 @@ const artifactRoute: RouteHandler = (c) => {
   });
 };
 
-export const artifactRoutes = { artifact: artifactRoute } satisfies RouteHandlers;
+// The manifest first: its static path must win over :file.
+export const artifactRoutes = { manifest: manifestRoute, artifact: artifactRoute } satisfies RouteHandlers;

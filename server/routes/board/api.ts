@@ -3,30 +3,27 @@
 // A host's detail takes its name as well as its id, so a link like #host=db1 works.
 
 import { HostName, Id } from "../../../protocol/common.ts";
+import type { ServerContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import { boardHostDetail, currentBoard } from "../../services/board.ts";
 import { redactBoard, redactHostDetail } from "../../services/board-redact.ts";
-import type { RouteHandler } from "../define.ts";
-import { sendVersioned } from "../conditional.ts";
+import { type RouteHandler, Versioned } from "../define.ts";
 
-const JSON_TYPE = "application/json; charset=utf-8";
-
-export const boardRoute: RouteHandler = (c) => {
+export const boardRoute: RouteHandler<"board"> = (c) => {
   const full = currentBoard(c.var.fleet);
   const { doc, etag } = c.var.principal.kind === "public" ? redactBoard(full) : full;
-  return sendVersioned(c, etag, JSON_TYPE, () => JSON.stringify(doc));
+  return new Versioned(etag, doc);
 };
 
-export const boardHostRoute: RouteHandler = (c) => {
-  const full = boardHostDetail(c.var.fleet, _hostIdOf(c));
+export const boardHostRoute: RouteHandler<"boardHost"> = (c, { params }) => {
+  const full = boardHostDetail(c.var.fleet, _hostIdOf(c.var.fleet, params.id));
   const { doc, etag } = c.var.principal.kind === "public" ? redactHostDetail(full) : full;
-  return sendVersioned(c, etag, JSON_TYPE, () => JSON.stringify(doc));
+  return new Versioned(etag, doc);
 };
 
 /** The id itself when a host has it, else the host of that name; ids win, being unique by birth. */
-function _hostIdOf(c: Parameters<RouteHandler>[0]): string {
-  const key = c.req.param("id") ?? "";
-  const store = c.var.fleet.store;
+function _hostIdOf(fleet: ServerContext, key: string): string {
+  const store = fleet.store;
   if (Id.safeParse(key).success && store.getHost(key)) return key;
   const byName = HostName.safeParse(key).success ? store.findHostByName(key) : undefined;
   if (byName) return byName.id;

@@ -4,8 +4,8 @@
 // runs with --public-board (the badge holds counts only, nothing to redact).
 import type { BoardSummary } from "../../../protocol/board.ts";
 import { currentBoard } from "../../services/board.ts";
-import type { RouteHandler } from "../define.ts";
 import { sendVersioned } from "../conditional.ts";
+import type { RouteHandler } from "../define.ts";
 
 const COLOURS = { red: "#c0392b", orange: "#b35900", yellow: "#8a6d00", green: "#2e7d32", grey: "#555" };
 
@@ -33,7 +33,7 @@ export function renderBadge(label: string, message: string, colour: string): str
 </g></svg>`;
 }
 
-export const boardBadgeRoute: RouteHandler = (c) => {
+export const boardBadgeRoute: RouteHandler<"boardBadge"> = (c) => {
   const { doc, etag } = currentBoard(c.var.fleet);
   const { text, colour } = badgeMessage(doc.summary);
   return sendVersioned(c, etag, "image/svg+xml; charset=utf-8", () => renderBadge("fleet", text, colour));

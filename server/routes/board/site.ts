@@ -2,10 +2,12 @@
 // fleetd when it is built (site/bundle.ts runs as a macro), never read from disk at run time.
 // They hold no fleet data, so they are public; the page fetches /api/v1/board for that.
 import { createHash } from "node:crypto";
+import type { Context } from "hono";
 import { siteFiles } from "../../../site/bundle.ts" with { type: "macro" };
+import type { AppEnv } from "../../context.ts";
 import { notFound } from "../../errors.ts";
-import type { RouteHandler } from "../define.ts";
 import { sendVersioned } from "../conditional.ts";
+import type { RouteHandler } from "../define.ts";
 
 const SITE = siteFiles();
 
@@ -33,19 +35,19 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-function send(c: Parameters<RouteHandler>[0], file: Asset): Response {
+function send(c: Context<AppEnv>, file: Asset): Response {
   c.header("X-Content-Type-Options", "nosniff");
   return sendVersioned(c, file.etag, file.type, () => file.body);
 }
 
-export const boardPageRoute: RouteHandler = (c) => {
+export const boardPageRoute: RouteHandler<"boardPage"> = (c) => {
   c.header("Content-Security-Policy", CSP);
   c.header("Referrer-Policy", "no-referrer");
   return send(c, PAGE);
 };
 
-export const boardAssetRoute: RouteHandler = (c) => {
-  const name = c.req.param("file") ?? "";
+export const boardAssetRoute: RouteHandler<"boardAsset"> = (c, { params }) => {
+  const name = params.file;
   const file = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (!file) throw notFound(`no board asset "${name.slice(0, 80)}"`);
   return send(c, file);

@@ -4,9 +4,9 @@ import { VERSION } from "../../../protocol/build-info.ts";
 import { serverConditions } from "../../services/conditions.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 
-const health: RouteHandler = (c) => {
+const health: RouteHandler<"health"> = (c) => {
   const conditions = serverConditions(c.var.fleet);
-  return c.json({ ok: true as const, version: VERSION, ...(conditions.length ? { conditions } : {}) });
+  return { ok: true as const, version: VERSION, ...(conditions.length ? { conditions } : {}) };
 };
 
 export const healthRoutes = { health } satisfies RouteHandlers;

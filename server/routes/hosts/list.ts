@@ -2,4 +2,4 @@
 import { listHosts } from "../../services/hosts.ts";
 import type { RouteHandler } from "../define.ts";
 
-export const listHostsRoute: RouteHandler = (c) => c.json({ hosts: listHosts(c.var.fleet) });
+export const listHostsRoute: RouteHandler<"listHosts"> = (c) => ({ hosts: listHosts(c.var.fleet) });

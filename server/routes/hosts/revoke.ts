@@ -2,9 +2,8 @@
 // record and its history stay, and the agent is told its token was revoked from then on.
 import { revokeHost } from "../../services/hosts.ts";
 import type { RouteHandler } from "../define.ts";
-import { actorOf, idParam } from "../params.ts";
+import { actorOf } from "../params.ts";
 
-export const revokeHostRoute: RouteHandler = async (c) => {
-  const host = await revokeHost(c.var.fleet, idParam(c, "host"), actorOf(c));
-  return c.json({ host });
-};
+export const revokeHostRoute: RouteHandler<"revokeHost"> = async (c, { params }) => ({
+  host: await revokeHost(c.var.fleet, params.id, actorOf(c)),
+});

@@ -4,7 +4,7 @@
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { renderInstallScript } from "./render.ts";
 
-const installScriptRoute: RouteHandler = (c) => {
+const installScriptRoute: RouteHandler<"installScript"> = (c) => {
   const script = renderInstallScript(c.var.fleet.publicUrl);
   return c.body(script, 200, {
     "content-type": "text/plain; charset=utf-8",

@@ -1,33 +1,29 @@
 // The rollouts resource: start one (409 while another is active), list, read, and pause,
 // resume or cancel. `:id` may be "current": the active rollout, else the latest.
-import { Id } from "../../../protocol/common.ts";
-import { StartRolloutRequest } from "../../../protocol/rollouts.ts";
-import { notFound } from "../../errors.ts";
-import { parseBody } from "../../middleware/body/index.ts";
+import type { Context } from "hono";
+import type { AppEnv } from "../../context.ts";
 import { changeRollout, requireRollout, startRollout } from "../../services/rollouts/control.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { actorOf } from "../params.ts";
 
-function rolloutId(c: Parameters<RouteHandler>[0]): string {
-  const id = c.req.param("id") ?? "";
-  if (id !== "current" && !Id.safeParse(id).success)
-    throw notFound(`no rollout with id "${id.slice(0, 80)}"`);
-  return id;
-}
+const start: RouteHandler<"startRollout"> = async (c, { body }) => ({
+  rollout: await startRollout(c.var.fleet, body, actorOf(c)),
+});
 
-const start: RouteHandler = async (c) => {
-  const rollout = await startRollout(c.var.fleet, parseBody(c, StartRolloutRequest), actorOf(c));
-  return c.json({ rollout }, 201);
-};
+const list: RouteHandler<"listRollouts"> = (c) => ({
+  rollouts: [...c.var.fleet.store.listRollouts()].reverse(),
+});
 
-const list: RouteHandler = (c) => c.json({ rollouts: [...c.var.fleet.store.listRollouts()].reverse() });
+const get: RouteHandler<"getRollout"> = (c, { params }) => ({
+  rollout: requireRollout(c.var.fleet, params.id),
+});
 
-const get: RouteHandler = (c) => c.json({ rollout: requireRollout(c.var.fleet, rolloutId(c)) });
-
+/** The three changes share a declaration: a rollout's id in, the changed rollout out. */
 const change =
-  (what: "pause" | "resume" | "cancel"): RouteHandler =>
-  async (c) =>
-    c.json({ rollout: await changeRollout(c.var.fleet, rolloutId(c), what, actorOf(c)) });
+  (what: "pause" | "resume" | "cancel") =>
+  async (c: Context<AppEnv>, { params }: { params: { id: string } }) => ({
+    rollout: await changeRollout(c.var.fleet, params.id, what, actorOf(c)),
+  });
 
 export const rolloutRoutes = {
   startRollout: start,
