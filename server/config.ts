@@ -82,6 +82,12 @@ export interface ServerConfig extends Limits {
    * the last X-Forwarded-For entry, the one the proxy appended, not the proxy's own address.
    */
   trustProxy?: boolean;
+  /**
+   * FLEET_CHECK_RESPONSES=1: every JSON answer is checked against its route's declared response
+   * and a mismatch is a 500 naming the field (server/routes/define.ts). The test suite sets it;
+   * in production the types alone hold the handlers to the contract.
+   */
+  checkResponses?: boolean;
 }
 
 export interface ConfigInput {
@@ -124,6 +130,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     boardTokenHash: boardToken ? hashBoardToken(boardToken) : null,
     publicBoard: flags.publicBoard || /^(1|true|yes)$/i.test(env.FLEET_PUBLIC_BOARD ?? ""),
     trustProxy: flags.trustProxy || /^(1|true|yes)$/i.test(env.FLEET_TRUST_PROXY ?? ""),
+    checkResponses: env.FLEET_CHECK_RESPONSES === "1",
   };
 }
 

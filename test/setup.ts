@@ -6,6 +6,6 @@ import { setDefaultTimeout } from "bun:test";
 
 setDefaultTimeout(120_000);
 
-// Every fleetd the tests start, in-process or as a child, checks each answer against the route
+// Every fleetd the tests start as a child (in-process ones get it from testConfig) checks each answer against the route
 // table's declared response (server/routes/define.ts): a handler that drifts fails its test.
 process.env.FLEET_CHECK_RESPONSES = "1";

@@ -2,8 +2,8 @@
 // auth come from the one contract, every route passes auth and the body limit, and its params,
 // query and body are validated against its declared schemas before the handler sees them. The
 // handler returns data of the declared response's type (or, for a non-JSON route, a Response),
-// so a handler answering something else does not compile; with FLEET_CHECK_RESPONSES=1 (the
-// test suite sets it) each answer is also checked against the schema at run time.
+// so a handler answering something else does not compile; with config.checkResponses
+// (FLEET_CHECK_RESPONSES=1, which the test suite sets) each answer is also checked at run time.
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { MAX_BODY_BYTES } from "../../protocol/common.ts";
@@ -51,8 +51,6 @@ export interface RouteImpl<N extends RouteName> {
 
 export type RouteHandlers = { [N in RouteName]?: RouteHandler<N> | RouteImpl<N> };
 
-const CHECK_RESPONSES = process.env.FLEET_CHECK_RESPONSES === "1";
-
 export function defineRoutes(handlers: RouteHandlers): Hono<AppEnv> {
   const router = new Hono<AppEnv>();
   for (const name of Object.keys(handlers) as RouteName[]) {
@@ -84,7 +82,8 @@ function _params(c: Context<AppEnv>, schema: z.ZodObject): Record<string, unknow
 function _respond(c: Context<AppEnv>, name: RouteName, spec: RouteSpec, reply: unknown): Response {
   if (reply instanceof Response) return reply;
   const doc = reply instanceof Versioned ? reply.doc : reply;
-  if (CHECK_RESPONSES && "safeParse" in spec.response) _checkResponse(c, name, spec.response, doc);
+  if (c.var.fleet?.config.checkResponses && "safeParse" in spec.response)
+    _checkResponse(c, name, spec.response, doc);
   if (reply instanceof Versioned) return sendVersioned(c, reply.etag, JSON_TYPE, () => JSON.stringify(doc));
   return c.json(doc as object, spec.status ?? 200);
 }

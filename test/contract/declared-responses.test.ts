@@ -7,10 +7,11 @@ import { Hono } from "hono";
 import { createClient } from "../../protocol/client.ts";
 import { ApiError } from "../../protocol/errors.ts";
 import { ROUTES } from "../../protocol/routes.ts";
+import { resolveConfig } from "../../server/config.ts";
 import type { AppEnv } from "../../server/context.ts";
 import { onError } from "../../server/error-handler.ts";
 import { defineRoutes, type RouteHandlers } from "../../server/routes/define.ts";
-import { removeTempDirs, startTestApp } from "../server/helpers.ts";
+import { removeTempDirs, startTestApp, testConfig } from "../server/helpers.ts";
 
 afterAll(removeTempDirs);
 
@@ -20,8 +21,11 @@ afterEach(() => {
 });
 
 test("the suite runs every fleetd with its answers checked", () => {
-  // Without it the check below is off and drifting handlers would pass unseen.
+  // Without it the check below is off and drifting handlers would pass unseen: child fleetds
+  // read the variable, in-process ones get the test config.
   expect(process.env.FLEET_CHECK_RESPONSES).toBe("1");
+  expect(resolveConfig({}, process.env).checkResponses).toBe(true);
+  expect(testConfig("/nonexistent").checkResponses).toBe(true);
 });
 
 test("fleetd refuses to send an answer that does not match the route's declared response", async () => {

@@ -32,6 +32,7 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     dataDir,
     artifactsDir: null,
     publicUrl: "http://fleet.test:8080",
+    checkResponses: true,
     ...overrides,
   };
 }
