@@ -4,7 +4,7 @@ import { Id } from "../../../protocol/common.ts";
 import { StartRolloutRequest } from "../../../protocol/rollouts.ts";
 import { notFound } from "../../errors.ts";
 import { parseBody } from "../../middleware/body/index.ts";
-import { changeRollout, requireRollout, startRollout } from "../../services/rollouts/control.ts";
+import { changeRollout, getRollout, listRollouts, startRollout } from "../../services/rollouts/control.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { actorOf } from "../params.ts";
 
@@ -20,9 +20,9 @@ const start: RouteHandler = async (c) => {
   return c.json({ rollout }, 201);
 };
 
-const list: RouteHandler = (c) => c.json({ rollouts: [...c.var.fleet.store.listRollouts()].reverse() });
+const list: RouteHandler = (c) => c.json({ rollouts: listRollouts(c.var.fleet) });
 
-const get: RouteHandler = (c) => c.json({ rollout: requireRollout(c.var.fleet, rolloutId(c)) });
+const get: RouteHandler = (c) => c.json({ rollout: getRollout(c.var.fleet, rolloutId(c)) });
 
 const change =
   (what: "pause" | "resume" | "cancel"): RouteHandler =>
