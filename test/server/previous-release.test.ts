@@ -17,7 +17,6 @@ const NO_SWEEPS = { sweepIntervalMs: 3_600_000 };
 /** Computed when asked: presence and "outdated" depend on this fleetd, not on the data dir. */
 const LIVE_HOST_FIELDS = ["online", "outdated"];
 
-// biome-ignore lint/suspicious/noExplicitAny: the recorded answers are read as loosely as replies
 type Answers = Record<string, any>;
 
 async function _get(app: TestApp, path: string) {

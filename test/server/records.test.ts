@@ -11,6 +11,7 @@ import { Job } from "../../protocol/jobs.ts";
 import { openJsonStore } from "../../server/store/json-store.ts";
 import { hostToWire, newHostRecord } from "../../server/store/records/host.ts";
 import type { JobRecord } from "../../server/store/records/job.ts";
+import type { RolloutRecord } from "../../server/store/records/rollout.ts";
 import { removeTempDirs, silentLog, startTestApp, tempDir } from "./helpers.ts";
 
 afterEach(removeTempDirs);
@@ -95,7 +96,7 @@ describe("a field added to the API", () => {
 
   test("does not change alerts, rollouts or audit entries written to disk", async () => {
     const alert = { id: "a_1", kind: "update_failed", subject: "h_one", message: "m", raisedAt: T0 } as const;
-    const rollout = {
+    const rollout: RolloutRecord = {
       id: "r_1",
       state: "cancelled",
       targetVersion: "1.3.0",
@@ -110,7 +111,7 @@ describe("a field added to the API", () => {
       hosts: [],
       createdAt: T0,
       createdBy: "admin",
-    } as const;
+    };
     const entry = { ts: T0, actor: "admin", action: "job.created", target: "j_one" };
     const write = (extra: object) => async (store: ReturnType<typeof _openStore>) => {
       await store.putAlert({ ...alert, ...extra });
