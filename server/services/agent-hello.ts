@@ -3,11 +3,11 @@
 import type { Hello, HelloResponse } from "../../protocol/agent.ts";
 import { VERSION } from "../../protocol/build-info.ts";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
-import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
-import type { HostRecord } from "../store/types.ts";
+import type { HostRecord } from "../store/records/host.ts";
+import type { JobRecord } from "../store/records/job.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { lastSeenStamp } from "./last-seen.ts";
 import { noteUpdateHello } from "./updates.ts";
@@ -100,7 +100,7 @@ async function reconcileJobs(ctx: ServerContext, hostId: string, held: ReadonlyS
       writes.push(finishJob(ctx, job, ending, `host:${hostId}`, "job.cancelled"));
     } else if (job.state === "dispatched") {
       const { dispatchedAt: _, ...rest } = job;
-      const back: Job = { ...rest, state: "queued" };
+      const back: JobRecord = { ...rest, state: "queued" };
       writes.push(ctx.store.putJob(back));
       requeued = true;
     } else if (job.state === "running") {

@@ -3,14 +3,19 @@
 import { randomBytes } from "node:crypto";
 import type { Alert, AlertKind } from "../../protocol/alerts.ts";
 import type { ServerContext } from "../context.ts";
+import { type AlertRecord, alertToWire } from "../store/records/alert.ts";
 
-export function openAlert(ctx: ServerContext, kind: AlertKind, subject: string): Readonly<Alert> | undefined {
+export function openAlert(
+  ctx: ServerContext,
+  kind: AlertKind,
+  subject: string,
+): Readonly<AlertRecord> | undefined {
   return ctx.store.listAlerts().find((a) => a.kind === kind && a.subject === subject && !a.resolvedAt);
 }
 
 export async function raiseAlert(ctx: ServerContext, kind: AlertKind, subject: string, message: string) {
   const existing = openAlert(ctx, kind, subject);
-  const alert: Alert = existing
+  const alert: AlertRecord = existing
     ? { ...existing, message, raisedAt: new Date().toISOString() }
     : {
         id: `a_${randomBytes(6).toString("hex")}`,
@@ -34,6 +39,6 @@ export function listAlerts(ctx: ServerContext, all: boolean): Alert[] {
   return ctx.store
     .listAlerts()
     .filter((a) => all || !a.resolvedAt)
-    .slice()
+    .map(alertToWire)
     .reverse();
 }

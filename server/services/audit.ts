@@ -1,6 +1,7 @@
 // Recording who did what. Entries name hosts and jobs by id and never carry a token or its hash.
 import type { AuditAction, AuditEntry } from "../../protocol/audit.ts";
 import type { ServerContext } from "../context.ts";
+import { auditToWire } from "../store/records/audit.ts";
 import type { AuditQuery } from "../store/types.ts";
 
 /** The one list of actions lives in the protocol, where fleetctl and the tests read it too. */
@@ -26,5 +27,5 @@ export function recordAudit(
 }
 
 export function listAudit(ctx: ServerContext, query: AuditQuery): AuditEntry[] {
-  return ctx.store.listAudit(query);
+  return ctx.store.listAudit(query).map(auditToWire);
 }

@@ -6,12 +6,14 @@ import { createHash } from "node:crypto";
 import type { Alert } from "../../protocol/alerts.ts";
 import type { Board, BoardHost, BoardHostDetail, BoardRollout, RolloutCounts } from "../../protocol/board.ts";
 import { VERSION } from "../../protocol/build-info.ts";
-import type { Job, OutputLine } from "../../protocol/jobs.ts";
-import type { Rollout } from "../../protocol/rollouts.ts";
+import type { OutputLine } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { StoreCorruptError } from "../store/load.ts";
-import type { HostRecord } from "../store/types.ts";
+import type { HostRecord } from "../store/records/host.ts";
+import type { JobRecord } from "../store/records/job.ts";
+import { type RolloutRecord, rolloutToWire } from "../store/records/rollout.ts";
 import { listAlerts } from "./alerts.ts";
+import { listAudit } from "./audit.ts";
 import { serverConditions } from "./conditions.ts";
 import { installCommand } from "./enroll.ts";
 import { jobSummary } from "./host-activity.ts";
@@ -64,7 +66,7 @@ export function buildBoard(ctx: ServerContext, now = Date.now()): Board {
     rollout: boardRollout(ctx),
     alerts: openAlerts,
     conditions: serverConditions(ctx),
-    audit: ctx.store.listAudit({ limit: BOARD_AUDIT_ENTRIES }),
+    audit: listAudit(ctx, { limit: BOARD_AUDIT_ENTRIES }),
   };
 }
 
@@ -103,7 +105,7 @@ function readOutputForBoard(ctx: ServerContext, jobId: string): OutputLine[] {
 }
 
 /** Output lives on disk; a detail polled every few seconds reads it only when it grew. */
-function outputTail(ctx: ServerContext, job: Readonly<Job>): OutputTail {
+function outputTail(ctx: ServerContext, job: Readonly<JobRecord>): OutputTail {
   const cache = _tails.get(ctx) ?? new Map<string, OutputTail>();
   _tails.set(ctx, cache);
   const key = `${job.nextSeq}/${job.outputBytes}/${job.outputTruncated}`;
@@ -146,14 +148,14 @@ function boardHost(
 }
 
 function boardRollout(ctx: ServerContext): BoardRollout | null {
-  const rollout: Readonly<Rollout> | undefined = activeRollout(ctx) ?? ctx.store.listRollouts().at(-1);
+  const rollout: Readonly<RolloutRecord> | undefined = activeRollout(ctx) ?? ctx.store.listRollouts().at(-1);
   if (!rollout) return null;
   const counts: RolloutCounts = { total: 0, pending: 0, updating: 0, done: 0, skipped: 0, failed: 0 };
   for (const host of rollout.hosts) {
     counts.total++;
     counts[host.state]++;
   }
-  return { ...rollout, counts };
+  return { ...rolloutToWire(rollout), counts };
 }
 
 function versioned<T extends { generatedAt: string }>(doc: T): Versioned<T> {

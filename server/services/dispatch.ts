@@ -1,8 +1,8 @@
 // Choosing what a polling agent gets: a pending cancel first, then — only when the host has
 // nothing in flight — its oldest queued job, marked dispatched on disk before it is handed out.
 import type { Command } from "../../protocol/agent.ts";
-import type { Job } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
+import type { JobRecord } from "../store/records/job.ts";
 
 /**
  * `gone()` says whether the poll can no longer deliver (client dropped, newer poll, shutdown).
@@ -29,7 +29,7 @@ export async function nextCommand(
   const queued = active.find((job) => job.state === "queued" && Date.parse(job.expiresAt) > now);
   if (!queued) return null;
 
-  const dispatched: Job = { ...queued, state: "dispatched", dispatchedAt: new Date(now).toISOString() };
+  const dispatched: JobRecord = { ...queued, state: "dispatched", dispatchedAt: new Date(now).toISOString() };
   await ctx.store.putJob(dispatched);
   if (gone()) {
     await requeueIfStillDispatched(ctx, dispatched);
@@ -39,7 +39,7 @@ export async function nextCommand(
   return { type: "run", jobId: dispatched.id, op: dispatched.op, args: dispatched.args };
 }
 
-async function requeueIfStillDispatched(ctx: ServerContext, job: Job): Promise<void> {
+async function requeueIfStillDispatched(ctx: ServerContext, job: JobRecord): Promise<void> {
   const current = ctx.store.getJob(job.id);
   if (current?.state !== "dispatched" || current.dispatchedAt !== job.dispatchedAt) return;
   const { dispatchedAt: _, ...rest } = current;

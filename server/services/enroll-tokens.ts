@@ -1,36 +1,16 @@
 // Enroll tokens for the operator: list them and revoke an unused one. A token is named by an id
-// derived from its hash (a hash of the hash), so listing never shows the token or the hash a
-// leaked data dir would let anyone match, and tokens minted before ids existed have one too.
-import { createHash } from "node:crypto";
+// derived from its hash (records/enroll-token.ts), so listing never shows the token nor its hash.
 import type { EnrollTokenInfo } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
-import type { EnrollTokenRecord } from "../store/types.ts";
+import { type EnrollTokenRecord, enrollTokenId, enrollTokenToWire } from "../store/records/enroll-token.ts";
 import { recordAudit } from "./audit.ts";
-
-export function enrollTokenId(tokenHash: string): string {
-  // Hex, not base64url: no "_" inside, so "fe_" (how a token starts) never appears in an id.
-  const digest = createHash("sha256").update(`enroll-token-id:${tokenHash}`).digest("hex");
-  return `et_${digest.slice(0, 16)}`;
-}
-
-export function enrollTokenInfo(record: Readonly<EnrollTokenRecord>, now = Date.now()): EnrollTokenInfo {
-  const { tokenHash, ...shown } = record;
-  const state = record.revokedAt
-    ? "revoked"
-    : record.usedAt
-      ? "used"
-      : Date.parse(record.expiresAt) <= now
-        ? "expired"
-        : "unused";
-  return { id: enrollTokenId(tokenHash), ...shown, state };
-}
 
 /** Newest first. */
 export function listEnrollTokens(ctx: ServerContext, now = Date.now()): EnrollTokenInfo[] {
   return ctx.store
     .listEnrollTokens()
-    .map((record) => enrollTokenInfo(record, now))
+    .map((record) => enrollTokenToWire(record, now))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
 }
 
@@ -42,7 +22,7 @@ export async function revokeEnrollToken(
 ): Promise<EnrollTokenInfo> {
   const record = ctx.store.listEnrollTokens().find((t) => enrollTokenId(t.tokenHash) === id);
   if (!record) throw notFound(`no enroll token with id "${id}"`);
-  const info = enrollTokenInfo(record);
+  const info = enrollTokenToWire(record);
   if (info.state !== "unused") {
     const when = record.revokedAt ?? record.usedAt ?? record.expiresAt;
     throw conflict(`enroll token ${id} is already ${info.state} (${when}); nothing to revoke`);
@@ -50,5 +30,5 @@ export async function revokeEnrollToken(
   const revoked: EnrollTokenRecord = { ...record, revokedAt: new Date().toISOString() };
   await ctx.store.putEnrollToken(revoked);
   await recordAudit(ctx, actor, "enroll_token.revoked", id, record.note ? { note: record.note } : undefined);
-  return enrollTokenInfo(revoked);
+  return enrollTokenToWire(revoked);
 }

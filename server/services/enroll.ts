@@ -3,9 +3,9 @@
 import type { EnrollRequest, EnrollResponse, EnrollTokenCreated } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, unauthorized } from "../errors.ts";
-import type { EnrollTokenRecord, HostRecord } from "../store/types.ts";
+import { type EnrollTokenRecord, enrollTokenId } from "../store/records/enroll-token.ts";
+import { newHostRecord } from "../store/records/host.ts";
 import { recordAudit } from "./audit.ts";
-import { enrollTokenId } from "./enroll-tokens.ts";
 import { newHostId } from "./ids.ts";
 import { hashesEqual, hashToken, newEnrollToken, newHostToken, parseToken } from "./tokens.ts";
 
@@ -61,21 +61,7 @@ export async function enrollHost(ctx: ServerContext, request: EnrollRequest): Pr
   while (ctx.store.getHost(hostId)) hostId = newHostId();
   const hostToken = newHostToken(hostId);
   const now = new Date().toISOString();
-  const host: HostRecord = {
-    id: hostId,
-    name: request.name,
-    enrolledAt: now,
-    tokenHash: hashToken(hostToken),
-    lastSeen: null,
-    version: null,
-    sha256: null,
-    platform: null,
-    arch: null,
-    hostname: null,
-    os: null,
-    pid: null,
-    bootId: null,
-  };
+  const host = newHostRecord(hostId, request.name, hashToken(hostToken), now);
   // Consume the token in the same tick as creating the host: a concurrent second use sees it used.
   const [token, created] = await Promise.allSettled([
     ctx.store.putEnrollToken({ ...record, usedAt: now, usedByHostId: hostId }),

@@ -3,8 +3,10 @@
 // One function for both, so the board and the CLI can never disagree about a host.
 import type { Alert } from "../../protocol/alerts.ts";
 import type { HostActivity } from "../../protocol/hosts.ts";
-import { isTerminal, type Job, type JobState, type JobSummary, type Operation } from "../../protocol/jobs.ts";
+import { isTerminal, type JobState, JobSummary, type Operation } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
+import { keepFields } from "../store/records/fields.ts";
+import type { JobRecord } from "../store/records/job.ts";
 
 const SHOWN_OPS = ["pull", "switch", "test"] as const satisfies readonly Operation[];
 const BAD_RESULTS: ReadonlySet<JobState> = new Set(["failed", "timed_out", "lost"]);
@@ -33,10 +35,8 @@ export function hostActivity(ctx: ServerContext, hostId: string, openAlerts: rea
   };
 }
 
-export function jobSummary(job: Readonly<Job>): JobSummary {
-  const { id, op, state, createdAt, startedAt, finishedAt, exitCode, reason, progress } = job;
-  return { id, op, state, createdAt, startedAt, finishedAt, exitCode, reason, progress };
-}
+/** A stored job as a listing of hosts shows it. */
+export const jobSummary = (job: Readonly<JobRecord>): JobSummary => keepFields(JobSummary, job);
 
 const _isShown = (op: Operation): op is (typeof SHOWN_OPS)[number] =>
   (SHOWN_OPS as readonly Operation[]).includes(op);

@@ -6,7 +6,8 @@ import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
-import type { HostRecord } from "../store/types.ts";
+import { type HostRecord, hostToWire } from "../store/records/host.ts";
+import { jobToWire } from "../store/records/job.ts";
 import { listAlerts } from "./alerts.ts";
 import { recordAudit } from "./audit.ts";
 import { hostActivity } from "./host-activity.ts";
@@ -22,16 +23,14 @@ export function hostView(
   now = Date.now(),
   openAlerts: readonly Alert[] = listAlerts(ctx, false),
 ): Host {
-  const { tokenHash: _secret, ...fields } = record;
   const activity = hostActivity(ctx, record.id, openAlerts);
-  return {
-    ...fields,
+  return hostToWire(record, {
     // A poll answered as the host was revoked would otherwise keep it "online" for a while.
     online: !record.revokedAt && ctx.presence.isOnline(record.id, now),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
     runningJobId: activity.running?.id ?? null,
     ...activity,
-  };
+  });
 }
 
 export function listHosts(ctx: ServerContext): Host[] {
@@ -51,7 +50,7 @@ export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRe
 
 export function hostDetail(ctx: ServerContext, hostId: string): { host: Host; recentJobs: Job[] } {
   const record = requireHost(ctx, hostId);
-  const recentJobs = ctx.store.listJobs({ hostId, limit: RECENT_JOBS_IN_HOST_DETAIL });
+  const recentJobs = ctx.store.listJobs({ hostId, limit: RECENT_JOBS_IN_HOST_DETAIL }).map(jobToWire);
   return { host: hostView(ctx, record), recentJobs };
 }
 

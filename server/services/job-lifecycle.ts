@@ -1,9 +1,10 @@
 // Moving a job into a terminal state, the one way every path (agent result, cancel, lost,
 // expiry, host deletion) ends a job: durable write, audit, retention, and waking the host so
 // its next queued job is dispatched.
-import type { Job, JobState } from "../../protocol/jobs.ts";
+import type { JobState } from "../../protocol/jobs.ts";
 import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
+import type { JobRecord } from "../store/records/job.ts";
 import { type AuditAction, recordAudit } from "./audit.ts";
 import { kickRollouts } from "./rollouts/worker.ts";
 import { onUpdateFinished } from "./updates.ts";
@@ -12,7 +13,7 @@ export interface JobEnding {
   state: JobState;
   exitCode?: number | null;
   reason?: string;
-  tests?: Job["tests"];
+  tests?: JobRecord["tests"];
 }
 
 /**
@@ -21,14 +22,14 @@ export interface JobEnding {
  */
 export async function finishJob(
   ctx: ServerContext,
-  job: Job,
+  job: JobRecord,
   ending: JobEnding,
   actor: string,
   action: AuditAction,
-): Promise<Job> {
+): Promise<JobRecord> {
   const current = ctx.store.getJob(job.id);
   if (!current || isTerminal(current.state)) return current ?? job;
-  const finished: Job = { ...current, ...ending, finishedAt: new Date().toISOString() };
+  const finished: JobRecord = { ...current, ...ending, finishedAt: new Date().toISOString() };
   ctx.deliveredCancels.delete(job.id);
   await ctx.store.putJob(finished);
   await recordAudit(ctx, actor, action, job.id, {

@@ -2,13 +2,14 @@
 // report may be a retry: output below nextSeq is ignored, and a result for an ended job changes
 // nothing. The output file is written before the job record, because the file decides nextSeq.
 import type { JobEvents, JobResult } from "../../protocol/agent.ts";
-import { isTerminal, type Job, type OutputLine } from "../../protocol/jobs.ts";
+import { isTerminal, type OutputLine } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { notFound } from "../errors.ts";
+import type { JobRecord } from "../store/records/job.ts";
 import { finishJob } from "./job-lifecycle.ts";
 
 /** A host sees only its own jobs; another host's job id is answered as unknown, not as forbidden. */
-export function requireOwnJob(ctx: ServerContext, hostId: string, jobId: string): Readonly<Job> {
+export function requireOwnJob(ctx: ServerContext, hostId: string, jobId: string): Readonly<JobRecord> {
   const job = ctx.store.getJob(jobId);
   if (!job || job.hostId !== hostId) throw notFound(`no job with id "${jobId}" for this host`);
   return job;
@@ -30,7 +31,7 @@ export function recordJobEvents(
 
     // Re-read: a cancel or the sweeper may have changed the job while the output was written.
     const current = ctx.store.getJob(jobId) ?? job;
-    let next: Job = {
+    let next: JobRecord = {
       ...current,
       nextSeq: kept.nextSeq,
       outputBytes: kept.bytes,
@@ -68,7 +69,7 @@ export const fleetdTruncationNote = (maxBytes: number) =>
  * Lines in seq order from nextSeq on, each once, within the job's output cap. The first line
  * dropped is replaced by fleetd's note (same seq), so readers see where the cut is, not just a flag.
  */
-function keepNewOutput(job: Job, output: readonly OutputLine[], maxBytes: number): KeptOutput {
+function keepNewOutput(job: JobRecord, output: readonly OutputLine[], maxBytes: number): KeptOutput {
   const fresh = output.filter((line) => line.seq >= job.nextSeq).sort((a, b) => a.seq - b.seq);
   const kept: KeptOutput = {
     lines: [],

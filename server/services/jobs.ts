@@ -1,8 +1,11 @@
 // Jobs for the operator: create (queued behind whatever the host is running), cancel, list, read.
+// What these answer is the wire Job (jobToWire); what the store and the other services hold is
+// the stored JobRecord.
 import type { CreateJobRequest, Job, JobDetail, JobState } from "../../protocol/jobs.ts";
 import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
+import { type JobRecord, jobToWire } from "../store/records/job.ts";
 import { recordAudit } from "./audit.ts";
 import { requireUsableHost } from "./hosts.ts";
 import { newJobId } from "./ids.ts";
@@ -20,7 +23,7 @@ export async function createJob(
   while (!presetId && ctx.store.getJob(id)) id = newJobId();
   const now = Date.now();
   const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.jobTtlMs;
-  const job: Job = {
+  const job: JobRecord = {
     id,
     hostId,
     op: request.op,
@@ -39,10 +42,10 @@ export async function createJob(
   ctx.hub.wake(hostId);
   await stored;
   await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
-  return job;
+  return jobToWire(job);
 }
 
-export function requireJob(ctx: ServerContext, jobId: string): Readonly<Job> {
+export function requireJob(ctx: ServerContext, jobId: string): Readonly<JobRecord> {
   const job = ctx.store.getJob(jobId);
   if (!job) throw notFound(`no job with id "${jobId}"`);
   return job;
@@ -57,30 +60,31 @@ export async function cancelJob(ctx: ServerContext, jobId: string, actor: string
   const job = requireJob(ctx, jobId);
   if (isTerminal(job.state)) throw conflict(`job ${jobId} already ended (${job.state}); nothing to cancel`);
   if (job.state === "queued") {
-    return finishJob(
+    const cancelled = await finishJob(
       ctx,
       job,
       { state: "cancelled", reason: "cancelled by operator" },
       actor,
       "job.cancelled",
     );
+    return jobToWire(cancelled);
   }
-  if (job.cancelRequested) return job;
-  const flagged: Job = { ...job, cancelRequested: true, cancelRequestedAt: new Date().toISOString() };
+  if (job.cancelRequested) return jobToWire(job);
+  const flagged: JobRecord = { ...job, cancelRequested: true, cancelRequestedAt: new Date().toISOString() };
   await ctx.store.putJob(flagged);
   await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
   ctx.hub.wake(job.hostId);
-  return flagged;
+  return jobToWire(flagged);
 }
 
 export function listJobs(
   ctx: ServerContext,
   query: { hostId?: string; state?: JobState; limit: number },
 ): Job[] {
-  return ctx.store.listJobs(query);
+  return ctx.store.listJobs(query).map(jobToWire);
 }
 
 export function jobDetail(ctx: ServerContext, jobId: string, afterSeq?: number): JobDetail {
   const job = requireJob(ctx, jobId);
-  return { job, output: ctx.store.readOutput(jobId, afterSeq) };
+  return { job: jobToWire(job), output: ctx.store.readOutput(jobId, afterSeq) };
 }

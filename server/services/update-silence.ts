@@ -3,11 +3,11 @@
 // last reported, when the host was last heard from and whether it is offline. "Too old to know
 // the update" is said only when the agent's protocol really predates the update op; a frozen
 // agent is not an old one.
-import type { Job } from "../../protocol/jobs.ts";
 import { UPDATE_OP_SINCE_PROTOCOL } from "../../protocol/updates.ts";
+import type { JobRecord } from "../store/records/job.ts";
 
 export interface SilentUpdate {
-  job: Pick<Job, "id" | "state" | "createdAt" | "dispatchedAt" | "startedAt" | "args">;
+  job: Pick<JobRecord, "id" | "state" | "createdAt" | "dispatchedAt" | "startedAt" | "args">;
   timeoutMs: number;
   /** ms of the agent's last report about this job (started, output, progress), if any. */
   lastReportAt: number | null;

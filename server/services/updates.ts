@@ -4,10 +4,10 @@
 // away is a failure, raises an update_failed alert, and is audited.
 import type { Hello } from "../../protocol/agent.ts";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
-import type { Job } from "../../protocol/jobs.ts";
 import { UpdateJobArgs, type UpdateRequest } from "../../protocol/updates.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict } from "../errors.ts";
+import type { JobRecord } from "../store/records/job.ts";
 import { raiseAlert, resolveAlert } from "./alerts.ts";
 import { recordAudit, SYSTEM_ACTOR } from "./audit.ts";
 import { requireHost } from "./hosts.ts";
@@ -119,7 +119,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
  * agent between two polls) would otherwise wait out the job's TTL, an hour, with its rollout. A
  * host already offline when the update was queued is waited for: that is what the queue is for.
  */
-function _neverReached(ctx: ServerContext, job: Job, now: number) {
+function _neverReached(ctx: ServerContext, job: JobRecord, now: number) {
   const offlineSince = ctx.presence.offlineSince(job.hostId, now);
   const created = Date.parse(job.createdAt);
   if (offlineSince === null || offlineSince < created) return null;
@@ -142,7 +142,7 @@ function _neverReached(ctx: ServerContext, job: Job, now: number) {
 }
 
 /** After any update job ends: audit its outcome, raise or resolve the host's alert. */
-export async function onUpdateFinished(ctx: ServerContext, job: Job): Promise<void> {
+export async function onUpdateFinished(ctx: ServerContext, job: JobRecord): Promise<void> {
   helloTimes(ctx).delete(job.id);
   ctx.updateReports.delete(job.id);
   const host = ctx.store.getHost(job.hostId);

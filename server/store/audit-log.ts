@@ -6,9 +6,9 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } fro
 import { join } from "node:path";
 import { fsyncDir } from "../../lib/atomic-write.ts";
 import { scanJsonLines } from "../../lib/json-lines.ts";
-import { AuditEntry } from "../../protocol/audit.ts";
 import { cutBackTo, fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
 import { checkWith, StoreCorruptError } from "./load.ts";
+import { AuditRecord } from "./records/audit.ts";
 import type { AuditQuery } from "./types.ts";
 
 export interface AuditLogHooks {
@@ -39,7 +39,7 @@ export class AuditLog {
   }
 
   /** Resolves once the entry is on disk. */
-  append(entry: AuditEntry): Promise<void> {
+  append(entry: AuditRecord): Promise<void> {
     this.pending.push(toJsonLines([entry]));
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.scheduled) {
@@ -105,8 +105,8 @@ export class AuditLog {
   }
 
   /** Newest first; reaches into the rotated file only when the current one has too few matches. */
-  list(query: AuditQuery): AuditEntry[] {
-    const out: AuditEntry[] = [];
+  list(query: AuditQuery): AuditRecord[] {
+    const out: AuditRecord[] = [];
     for (const path of [this.current, this.previous]) {
       const entries = readAuditFile(path);
       for (let i = entries.length - 1; i >= 0 && out.length < query.limit; i--) {
@@ -127,14 +127,14 @@ export class AuditLog {
   }
 }
 
-const checkEntry = checkWith(AuditEntry, "an audit entry");
+const checkEntry = checkWith(AuditRecord, "an audit entry");
 
 /**
  * Every entry of one audit file. Only a crash's torn last line (cut at start) is passed over; a
  * damaged line anywhere else is refused naming the file and line (`fleetd serve --repair` keeps
  * the rest).
  */
-export function readAuditFile(path: string): AuditEntry[] {
+export function readAuditFile(path: string): AuditRecord[] {
   const scan = scanJsonLines(path, checkEntry);
   const first = scan.damaged[0];
   if (first) throw new StoreCorruptError(path, `line ${first.line} is ${first.problem}`);

@@ -2,10 +2,7 @@
 // working set, written whole with writeFileAtomic by group commit, plus append-only JSONL files.
 import { join } from "node:path";
 import { z } from "zod";
-import { Alert } from "../../protocol/alerts.ts";
-import type { AuditEntry } from "../../protocol/audit.ts";
-import { isTerminal, Job, type OutputLine } from "../../protocol/jobs.ts";
-import { Rollout } from "../../protocol/rollouts.ts";
+import { isTerminal, type OutputLine } from "../../protocol/jobs.ts";
 import { AuditLog, readAuditFile } from "./audit-log.ts";
 import { type DiskState, DiskStatus } from "./disk-status.ts";
 import { GroupCommit, type GroupCommitHooks } from "./group-commit.ts";
@@ -15,14 +12,13 @@ import { Journal, type JournalHooks, type JournalSpec } from "./journal.ts";
 import { loadJournaled } from "./journal-scan.ts";
 import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
 import { collectionJson } from "./record-json.ts";
-import {
-  type AuditQuery,
-  EnrollTokenRecord,
-  HostRecord,
-  type JobQuery,
-  Secrets,
-  type Store,
-} from "./types.ts";
+import { AlertRecord, alertRecordFrom } from "./records/alert.ts";
+import { type AuditRecord, auditRecordFrom } from "./records/audit.ts";
+import { EnrollTokenRecord, enrollTokenRecordFrom } from "./records/enroll-token.ts";
+import { HostRecord, hostRecordFrom } from "./records/host.ts";
+import { JobRecord, jobRecordFrom } from "./records/job.ts";
+import { RolloutRecord, rolloutRecordFrom } from "./records/rollout.ts";
+import { type AuditQuery, type JobQuery, Secrets, type Store } from "./types.ts";
 
 export interface JsonStoreOptions {
   dataDir: string;
@@ -37,10 +33,14 @@ export interface JsonStoreOptions {
   log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
 }
 
-/** The collections kept as a snapshot plus a journal (see journal.ts), and how to read each. */
+/**
+ * The collections kept as a snapshot plus a journal (see journal.ts), and how to read each: with
+ * the record schemas (records/), which pass over fields they do not know, so a data dir a newer
+ * fleetd wrote still loads.
+ */
 export const JOURNALED = {
   hosts: { name: "hosts", key: "hosts", schema: HostRecord, idOf: (h: HostRecord) => h.id },
-  jobs: { name: "jobs", key: "jobs", schema: Job, idOf: (j: Job) => j.id },
+  jobs: { name: "jobs", key: "jobs", schema: JobRecord, idOf: (j: JobRecord) => j.id },
   enrollTokens: {
     name: "enroll-tokens",
     key: "tokens",
@@ -55,10 +55,10 @@ export function readCollection(dataDir: string, which: keyof typeof JOURNALED): 
   return loadJournaled({ ...spec, dir: dataDir }).records;
 }
 
-export const AlertsFile = z.object({ alerts: z.array(Alert) });
+export const AlertsFile = z.object({ alerts: z.array(AlertRecord) });
 /** Resolved alerts kept for the record; open ones are never dropped. */
 const RESOLVED_ALERTS_KEPT = 500;
-export const RolloutsFile = z.object({ rollouts: z.array(Rollout) });
+export const RolloutsFile = z.object({ rollouts: z.array(RolloutRecord) });
 /** Finished rollouts kept for the record; a running one is never dropped. */
 const ROLLOUTS_KEPT = 50;
 
@@ -81,14 +81,14 @@ export class JsonStore implements Store {
   /** Enrolling checks the name is free: a scan per enroll made enrolling 10,000 hosts quadratic. */
   private readonly hostIdByName = new Map<string, string>();
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
-  private alerts: Alert[];
-  private rollouts: Rollout[];
+  private alerts: AlertRecord[];
+  private rollouts: RolloutRecord[];
   private readonly jobs = new JobIndex();
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
   private readonly secretsFile: GroupCommit;
   private readonly hostsFile: Journal<HostRecord>;
-  private readonly jobsFile: Journal<Job>;
+  private readonly jobsFile: Journal<JobRecord>;
   private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
@@ -231,7 +231,7 @@ export class JsonStore implements Store {
   }
 
   /** jobs.json may lag the output file after a crash; the file decides where output resumes. */
-  private recoverOutputCounters(job: Job): Job {
+  private recoverOutputCounters(job: JobRecord): JobRecord {
     const found = this.output.recover(job.id);
     const nextSeq = Math.max(job.nextSeq, found.nextSeq);
     if (nextSeq === job.nextSeq && found.bytes === job.outputBytes) return job;
@@ -254,7 +254,10 @@ export class JsonStore implements Store {
   // Each put below journals first (the journal notes the record as it was, see Journal.put) and
   // changes memory in the same tick, so a concurrent request sees the change; a refused write puts
   // memory back before the promise rejects, so a refused request changes nothing.
-  putEnrollToken(record: EnrollTokenRecord): Promise<void> {
+  // Each put first keeps only the record's fields (records/): whatever else the object carries, an
+  // API field for one, stays off disk.
+  putEnrollToken(token: EnrollTokenRecord): Promise<void> {
+    const record = enrollTokenRecordFrom(token);
     const done = this.tokensFile.put(record);
     this.enrollTokens.set(record.tokenHash, record);
     return done;
@@ -287,7 +290,8 @@ export class JsonStore implements Store {
     return id === undefined ? undefined : this.hosts.get(id);
   }
 
-  putHost(host: HostRecord): Promise<void> {
+  putHost(given: HostRecord): Promise<void> {
+    const host = hostRecordFrom(given);
     const done = this.hostsFile.put(host);
     this.setHost(host);
     return done;
@@ -333,23 +337,24 @@ export class JsonStore implements Store {
     this.hostsFile.markLazy(hostId);
   }
 
-  getJob(id: string): Job | undefined {
+  getJob(id: string): JobRecord | undefined {
     return this.jobs.get(id);
   }
 
-  listJobs(query: JobQuery): Job[] {
+  listJobs(query: JobQuery): JobRecord[] {
     return this.jobs.newestFirst(query);
   }
 
-  hostJobs(hostId: string): Job[] {
+  hostJobs(hostId: string): JobRecord[] {
     return this.jobs.ofHost(hostId);
   }
 
-  activeJobs(hostId?: string): Job[] {
+  activeJobs(hostId?: string): JobRecord[] {
     return this.jobs.active(hostId);
   }
 
-  putJob(job: Job): Promise<void> {
+  putJob(given: JobRecord): Promise<void> {
+    const job = jobRecordFrom(given);
     const done = this.jobsFile.put(job);
     this.jobs.put(job);
     return done;
@@ -359,8 +364,8 @@ export class JsonStore implements Store {
     return this.jobsFile.settled(id);
   }
 
-  putJobLazy(job: Job): void {
-    this.jobs.put(job);
+  putJobLazy(job: JobRecord): void {
+    this.jobs.put(jobRecordFrom(job));
     this.jobsFile.markLazy(job.id);
   }
 
@@ -389,11 +394,12 @@ export class JsonStore implements Store {
     return this.output.read(jobId, afterSeq);
   }
 
-  listAlerts(): Alert[] {
+  listAlerts(): AlertRecord[] {
     return this.alerts;
   }
 
-  putAlert(alert: Alert): Promise<void> {
+  putAlert(given: AlertRecord): Promise<void> {
+    const alert = alertRecordFrom(given);
     const others = this.alerts.filter((a) => a.id !== alert.id);
     const resolved = others.filter((a) => a.resolvedAt);
     const dropped = new Set(resolved.slice(0, Math.max(0, resolved.length - RESOLVED_ALERTS_KEPT)));
@@ -401,26 +407,27 @@ export class JsonStore implements Store {
     return this.alertsFile.commit();
   }
 
-  listRollouts(): Rollout[] {
+  listRollouts(): RolloutRecord[] {
     return this.rollouts;
   }
 
-  getRollout(id: string): Rollout | undefined {
+  getRollout(id: string): RolloutRecord | undefined {
     return this.rollouts.find((r) => r.id === id);
   }
 
-  putRollout(rollout: Rollout): Promise<void> {
+  putRollout(given: RolloutRecord): Promise<void> {
+    const rollout = rolloutRecordFrom(given);
     const index = this.rollouts.findIndex((r) => r.id === rollout.id);
     if (index >= 0) this.rollouts[index] = rollout;
     else this.rollouts = [...this.rollouts, rollout].slice(-ROLLOUTS_KEPT);
     return this.rolloutsFile.commit();
   }
 
-  appendAudit(entry: AuditEntry): Promise<void> {
-    return this.audit.append(entry);
+  appendAudit(entry: AuditRecord): Promise<void> {
+    return this.audit.append(auditRecordFrom(entry));
   }
 
-  listAudit(query: AuditQuery): AuditEntry[] {
+  listAudit(query: AuditQuery): AuditRecord[] {
     return this.audit.list(query);
   }
 

@@ -8,7 +8,6 @@ import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { scanJsonLines } from "../../lib/json-lines.ts";
-import { AuditEntry } from "../../protocol/audit.ts";
 import { OutputLine } from "../../protocol/jobs.ts";
 import { OUTPUT_DIR } from "./job-output.ts";
 import { type JournalSpec, journalPath, snapshotPath } from "./journal.ts";
@@ -16,6 +15,7 @@ import { scanJournaled } from "./journal-scan.ts";
 import { AlertsFile, JOURNALED, RolloutsFile } from "./json-store.ts";
 import { checkWith, readStateFile, StoreCorruptError } from "./load.ts";
 import { recordJson } from "./record-json.ts";
+import { AuditRecord } from "./records/audit.ts";
 import { Secrets } from "./types.ts";
 
 const FILE_MODE = 0o600;
@@ -39,7 +39,7 @@ export function repairDataDir(dataDir: string, log: RepairLog, now = new Date())
   for (const spec of Object.values(JOURNALED))
     repairJournaled({ ...(spec as unknown as Omit<JournalSpec<object>, "dir">), dir: dataDir }, backup, log);
   for (const file of WHOLE_FILES) repairWholeFile(join(dataDir, file.name), file, backup, log);
-  const checkAudit = checkWith(AuditEntry, "an audit entry");
+  const checkAudit = checkWith(AuditRecord, "an audit entry");
   for (const name of ["audit.jsonl", "audit.1.jsonl"])
     repairLines(join(dataDir, name), checkAudit, "entries", backup, log);
   const outputDir = join(dataDir, OUTPUT_DIR);

@@ -7,50 +7,22 @@
 // working set as a cache and writes through. Durable mutations return a promise that resolves only
 // once the change is on disk; a route acknowledges a change to a client only after awaiting it.
 //
+// What the store holds are records (records/), not the API's types: each resource maps to and
+// from the wire in its records/ file, so an API change is not a data migration.
+//
 // Records are values: a change puts a new object, never edits a stored one in place (the JSON
 // store keeps each record's serialized form for as long as the object lives, and freezes it).
 import { z } from "zod";
-import type { Alert } from "../../protocol/alerts.ts";
-import type { AuditEntry } from "../../protocol/audit.ts";
-import { Arch, HostName, Id, Platform, Timestamp } from "../../protocol/common.ts";
-import { OsInfo } from "../../protocol/hosts.ts";
-import type { Job, JobState, OutputLine } from "../../protocol/jobs.ts";
-import type { Rollout } from "../../protocol/rollouts.ts";
+import type { JobState, OutputLine } from "../../protocol/jobs.ts";
 import type { DiskState } from "./disk-status.ts";
+import type { AlertRecord } from "./records/alert.ts";
+import type { AuditRecord } from "./records/audit.ts";
+import type { EnrollTokenRecord } from "./records/enroll-token.ts";
+import type { HostRecord } from "./records/host.ts";
+import type { JobRecord } from "./records/job.ts";
+import type { RolloutRecord } from "./records/rollout.ts";
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-
-/** A host as stored: identity from enrollment and the last hello, plus the hash of its token. */
-export const HostRecord = z.object({
-  id: Id,
-  name: HostName,
-  enrolledAt: Timestamp,
-  tokenHash: Sha256Hex,
-  lastSeen: Timestamp.nullable(),
-  version: z.string().nullable(),
-  sha256: z.string().nullable(),
-  platform: Platform.nullable(),
-  arch: Arch.nullable(),
-  hostname: z.string().nullable(),
-  os: OsInfo.nullable(),
-  pid: z.number().int().nullable(),
-  bootId: z.string().nullable(),
-  /** When the operator revoked the token: from then on the token is refused, the record kept. */
-  revokedAt: Timestamp.optional(),
-});
-export type HostRecord = z.infer<typeof HostRecord>;
-
-export const EnrollTokenRecord = z.object({
-  tokenHash: Sha256Hex,
-  createdAt: Timestamp,
-  expiresAt: Timestamp,
-  note: z.string().optional(),
-  usedAt: Timestamp.optional(),
-  usedByHostId: Id.optional(),
-  /** The operator revoked it before use: enrolling with it is refused from then on. */
-  revokedAt: Timestamp.optional(),
-});
-export type EnrollTokenRecord = z.infer<typeof EnrollTokenRecord>;
 
 export const Secrets = z.object({ adminTokenHash: Sha256Hex });
 export type Secrets = z.infer<typeof Secrets>;
@@ -92,18 +64,18 @@ export interface Store {
   /** The host went offline: its lastSeen is now what operators read; write it with the next batch. */
   settleLastSeen(hostId: string): void;
 
-  getJob(id: string): Readonly<Job> | undefined;
+  getJob(id: string): Readonly<JobRecord> | undefined;
   /** Newest first. */
-  listJobs(query: JobQuery): Readonly<Job>[];
+  listJobs(query: JobQuery): Readonly<JobRecord>[];
   /** All jobs of a host, oldest first. */
-  hostJobs(hostId: string): Readonly<Job>[];
+  hostJobs(hostId: string): Readonly<JobRecord>[];
   /** Jobs not in a terminal state, oldest first; of one host when hostId is given. */
-  activeJobs(hostId?: string): Readonly<Job>[];
-  putJob(job: Job): Promise<void>;
+  activeJobs(hostId?: string): Readonly<JobRecord>[];
+  putJob(job: JobRecord): Promise<void>;
   /** Settles once no write of the job is pending: its record in memory is then the one on disk. */
   jobSettled(id: string): Promise<void>;
   /** For fields whose loss in a crash is harmless (progress); written in the next batch. */
-  putJobLazy(job: Job): void;
+  putJobLazy(job: JobRecord): void;
   /** Removes jobs and their output. */
   deleteJobs(ids: readonly string[]): Promise<void>;
 
@@ -113,17 +85,17 @@ export interface Store {
   readOutput(jobId: string, afterSeq?: number): OutputLine[];
 
   /** Open and resolved alerts, oldest first. */
-  listAlerts(): readonly Readonly<Alert>[];
-  putAlert(alert: Alert): Promise<void>;
+  listAlerts(): readonly Readonly<AlertRecord>[];
+  putAlert(alert: AlertRecord): Promise<void>;
 
   /** Rollouts, oldest first. */
-  listRollouts(): readonly Readonly<Rollout>[];
-  getRollout(id: string): Readonly<Rollout> | undefined;
-  putRollout(rollout: Rollout): Promise<void>;
+  listRollouts(): readonly Readonly<RolloutRecord>[];
+  getRollout(id: string): Readonly<RolloutRecord> | undefined;
+  putRollout(rollout: RolloutRecord): Promise<void>;
 
-  appendAudit(entry: AuditEntry): Promise<void>;
+  appendAudit(entry: AuditRecord): Promise<void>;
   /** Newest first. */
-  listAudit(query: AuditQuery): AuditEntry[];
+  listAudit(query: AuditQuery): AuditRecord[];
 
   /** Whether writes are being refused for want of space (see disk-status.ts). */
   diskState(): DiskState;

@@ -2,7 +2,7 @@
 // resume or cancel. `:id` may be "current": the active rollout, else the latest.
 import type { Context } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { changeRollout, requireRollout, startRollout } from "../../services/rollouts/control.ts";
+import { changeRollout, getRollout, listRollouts, startRollout } from "../../services/rollouts/control.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { actorOf } from "../params.ts";
 
@@ -10,12 +10,10 @@ const start: RouteHandler<"startRollout"> = async (c, { body }) => ({
   rollout: await startRollout(c.var.fleet, body, actorOf(c)),
 });
 
-const list: RouteHandler<"listRollouts"> = (c) => ({
-  rollouts: [...c.var.fleet.store.listRollouts()].reverse(),
-});
+const list: RouteHandler<"listRollouts"> = (c) => ({ rollouts: listRollouts(c.var.fleet) });
 
 const get: RouteHandler<"getRollout"> = (c, { params }) => ({
-  rollout: requireRollout(c.var.fleet, params.id),
+  rollout: getRollout(c.var.fleet, params.id),
 });
 
 /** The three changes share a declaration: a rollout's id in, the changed rollout out. */

@@ -10,6 +10,7 @@ import {
 } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
 import { conflict, notFound } from "../../errors.ts";
+import { type RolloutRecord, rolloutToWire } from "../../store/records/rollout.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { requireUsableHost } from "../hosts.ts";
 import { planRollout } from "./plan.ts";
@@ -17,16 +18,23 @@ import { hostRunsTarget, kickRollouts } from "./worker.ts";
 
 export const isActive = (state: RolloutState) => state === "running" || state === "paused";
 
-export function activeRollout(ctx: ServerContext): Readonly<Rollout> | undefined {
+export function activeRollout(ctx: ServerContext): Readonly<RolloutRecord> | undefined {
   return ctx.store.listRollouts().find((r) => isActive(r.state));
 }
 
-export function requireRollout(ctx: ServerContext, id: string): Readonly<Rollout> {
+export function requireRollout(ctx: ServerContext, id: string): Readonly<RolloutRecord> {
   const rollout =
     id === "current" ? (activeRollout(ctx) ?? ctx.store.listRollouts().at(-1)) : ctx.store.getRollout(id);
   if (!rollout) throw notFound(id === "current" ? "no rollout has run yet" : `no rollout with id "${id}"`);
   return rollout;
 }
+
+/** The API's answers; newest first. */
+export function listRollouts(ctx: ServerContext): Rollout[] {
+  return ctx.store.listRollouts().map(rolloutToWire).reverse();
+}
+
+export const getRollout = (ctx: ServerContext, id: string): Rollout => rolloutToWire(requireRollout(ctx, id));
 
 export async function startRollout(
   ctx: ServerContext,
@@ -57,7 +65,7 @@ export async function startRollout(
   const planned = planRollout(planHosts, options, manifest.version, request.canaryHosts, now);
   // Nothing to update is an answer, not an error: `update --all` on a current fleet succeeds at once.
   const nothingToDo = planned.every((h) => h.state === "skipped");
-  const rollout: Rollout = {
+  const rollout: RolloutRecord = {
     id: `r_${randomBytes(5).toString("hex")}`,
     state: nothingToDo ? "completed" : "running",
     targetVersion: manifest.version,
@@ -80,7 +88,7 @@ export async function startRollout(
     await recordAudit(ctx, SYSTEM_ACTOR, "rollout.completed", rollout.id, { reason: rollout.reason });
   }
   kickRollouts(ctx);
-  return ctx.store.getRollout(rollout.id) ?? rollout;
+  return rolloutToWire(ctx.store.getRollout(rollout.id) ?? rollout);
 }
 
 const TRANSITIONS = {
@@ -102,7 +110,7 @@ export async function changeRollout(
     throw conflict(`rollout ${rollout.id} is ${rollout.state}; cannot ${change} it`);
   }
   const now = new Date().toISOString();
-  const next: Rollout = { ...rollout, state: rule.to };
+  const next: RolloutRecord = { ...rollout, state: rule.to };
   if (change === "cancel") {
     next.finishedAt = now;
     next.reason = `cancelled by ${actor}`;
@@ -113,5 +121,5 @@ export async function changeRollout(
   await ctx.store.putRollout(next);
   await recordAudit(ctx, actor, rule.action, rollout.id, {});
   kickRollouts(ctx);
-  return next;
+  return rolloutToWire(next);
 }

@@ -4,9 +4,10 @@
 // creates that same job on restart instead of a second one.
 
 import { isTerminal } from "../../../protocol/jobs.ts";
-import type { Rollout, RolloutHost } from "../../../protocol/rollouts.ts";
+import type { RolloutHost } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
-import type { HostRecord } from "../../store/types.ts";
+import type { HostRecord } from "../../store/records/host.ts";
+import type { RolloutRecord } from "../../store/records/rollout.ts";
 import { raiseAlert, resolveAlert } from "../alerts.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { newJobId } from "../ids.ts";
@@ -39,11 +40,12 @@ export function kickRollouts(ctx: ServerContext): void {
 
 async function advance(ctx: ServerContext): Promise<void> {
   // Halted and cancelled rollouts still follow their in-flight hosts to the end.
-  const needsWork = (r: Rollout) => r.state === "running" || r.hosts.some((h) => h.state === "updating");
+  const needsWork = (r: RolloutRecord) =>
+    r.state === "running" || r.hosts.some((h) => h.state === "updating");
   for (const rollout of ctx.store.listRollouts()) if (needsWork(rollout)) await _advanceOne(ctx, rollout);
 }
 
-async function _advanceOne(ctx: ServerContext, start: Rollout): Promise<void> {
+async function _advanceOne(ctx: ServerContext, start: RolloutRecord): Promise<void> {
   let rollout = _collectResults(ctx, start);
   if (rollout.state === "running") rollout = _haltIfTooManyFailures(rollout);
   const dispatches: RolloutHost[] = [];
@@ -77,7 +79,7 @@ async function _advanceOne(ctx: ServerContext, start: Rollout): Promise<void> {
 }
 
 /** Hosts whose update job ended become done or failed. */
-function _collectResults(ctx: ServerContext, rollout: Rollout): Rollout {
+function _collectResults(ctx: ServerContext, rollout: RolloutRecord): RolloutRecord {
   const now = new Date().toISOString();
   const hosts = rollout.hosts.map((h): RolloutHost => {
     if (h.state !== "updating" || !h.jobId) return h;
@@ -90,7 +92,7 @@ function _collectResults(ctx: ServerContext, rollout: Rollout): Rollout {
   return { ...rollout, hosts };
 }
 
-function _haltIfTooManyFailures(rollout: Rollout): Rollout {
+function _haltIfTooManyFailures(rollout: RolloutRecord): RolloutRecord {
   const failed = rollout.hosts.filter((h) => h.state === "failed");
   if (failed.length <= rollout.options.maxFailures) return rollout;
   const culprit = failed.at(-1)!;
@@ -103,7 +105,7 @@ function _haltIfTooManyFailures(rollout: Rollout): Rollout {
 }
 
 /** Starts the next group once every earlier host has finished; pending hosts of it are dispatched. */
-function _nextDispatches(ctx: ServerContext, rollout: Rollout) {
+function _nextDispatches(ctx: ServerContext, rollout: RolloutRecord) {
   const toDispatch: RolloutHost[] = [];
   const open = rollout.hosts.filter((h) => h.state === "pending" || h.state === "updating");
   if (open.length === 0) return { next: rollout, toDispatch };
@@ -136,7 +138,7 @@ export function hostRunsTarget(ctx: ServerContext, host: Readonly<HostRecord>, v
   return host.version === version && artifact !== null && host.sha256 === artifact.sha256;
 }
 
-async function _dispatch(ctx: ServerContext, rollout: Rollout, host: RolloutHost): Promise<void> {
+async function _dispatch(ctx: ServerContext, rollout: RolloutRecord, host: RolloutHost): Promise<void> {
   try {
     await dispatchUpdate(
       ctx,
@@ -164,7 +166,7 @@ async function _dispatch(ctx: ServerContext, rollout: Rollout, host: RolloutHost
 }
 
 /** Audit entries for state changes, the halt alert, and resolving it on completion. */
-async function _afterChange(ctx: ServerContext, before: Rollout, after: Rollout): Promise<void> {
+async function _afterChange(ctx: ServerContext, before: RolloutRecord, after: RolloutRecord): Promise<void> {
   // By id: a find() per host made every pass quadratic in the rollout's size.
   const was = new Map(before.hosts.map((b) => [b.hostId, b.state]));
   for (const h of after.hosts) {

@@ -1,0 +1,58 @@
+// A host as fleetd stores it, and the one mapping to the API's Host. The record names the wire
+// fields it keeps (identity from enrollment and the last hello); the API adds what is computed
+// when asked (presence, whether the agent is outdated, the jobs in flight), which is never stored.
+import { z } from "zod";
+import { Host } from "../../../protocol/hosts.ts";
+import { keepFields } from "./fields.ts";
+
+/** Named one by one: a field the API grows is stored only once it is added here, on purpose. */
+const _StoredHostFields = Host.pick({
+  id: true,
+  name: true,
+  enrolledAt: true,
+  lastSeen: true,
+  version: true,
+  sha256: true,
+  platform: true,
+  arch: true,
+  hostname: true,
+  os: true,
+  pid: true,
+  bootId: true,
+  revokedAt: true,
+});
+
+export const HostRecord = _StoredHostFields.extend({
+  /** SHA-256 of the host's token: what the token is checked against, never shown. */
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type HostRecord = z.infer<typeof HostRecord>;
+
+/** What the API shows of a host beyond its record, computed live. */
+export type HostLive = Omit<Host, keyof z.infer<typeof _StoredHostFields>>;
+
+/** A host just enrolled: it has not said hello yet, so nothing is known of its agent. */
+export function newHostRecord(id: string, name: string, tokenHash: string, enrolledAt: string): HostRecord {
+  return {
+    id,
+    name,
+    enrolledAt,
+    tokenHash,
+    lastSeen: null,
+    version: null,
+    sha256: null,
+    platform: null,
+    arch: null,
+    hostname: null,
+    os: null,
+    pid: null,
+    bootId: null,
+  };
+}
+
+/** Exactly the record's fields: whatever else an object handed to the store carries stays off disk. */
+export const hostRecordFrom = (host: HostRecord): HostRecord => keepFields(HostRecord, host);
+
+export function hostToWire(record: Readonly<HostRecord>, live: HostLive): Host {
+  return { ...keepFields(_StoredHostFields, record), ...live };
+}
