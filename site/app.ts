@@ -62,6 +62,10 @@ async function round(): Promise<void> {
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
       notify("That host no longer exists.", "bad");
+      // Closed here, not only by the hashchange: that comes after the render below, whose
+      // syncFragment would write #host= back and keep the page on a host that is gone.
+      state.detailId = null;
+      state.detail = null;
       location.hash = "";
     }
   }

@@ -3,8 +3,8 @@
 // sign-in prompt when the board needs a token, the first-host steps, test results as passed of
 // total and marked stale after a switch, download progress with units, which hosts need
 // attention and why, #host=NAME links, filters kept in the address, a switch that asks first,
-// admin mode ending when fleetd refuses its token, the public board's redacted view, and
-// rollout outcomes coloured by what they mean.
+// admin mode ending when fleetd refuses its token, a deleted host's detail closing, the public
+// board's redacted view, and rollout outcomes coloured by what they mean.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { Board } from "../../protocol/board.ts";
@@ -363,6 +363,19 @@ describe("admin mode when fleetd changes under the page", () => {
     expect(await page.locator("button[data-action]").count()).toBe(0);
     expect(await page.evaluate(() => sessionStorage.getItem("fleet.adminToken"))).toBeNull();
     expect(await page.locator("#conn").isHidden()).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  test("the open host is deleted: the page says so and goes back to the overview", async () => {
+    await addHost("gone1");
+    const page = await signedInPage("#host=gone1");
+    await waitFor(async () => (await page.locator("#detail-title").textContent())?.includes("gone1"), {
+      what: "gone1's detail",
+    });
+    await api("DELETE", `/api/v1/hosts/${hostIds.gone1}`, adminToken);
+    await waitFor(() => page.locator("#overview").isVisible(), { what: "the overview" });
+    expect(await page.locator("#notice").textContent()).toContain("That host no longer exists.");
+    expect(new URL(page.url()).hash).toBe("");
     await page.close();
   }, 60_000);
 });
