@@ -1,7 +1,10 @@
 // Admin mode: with the admin token entered (kept in sessionStorage only) the board grows
 // per-host actions and rollout controls; without it they do not exist in the page at all.
 // Every action is a call to fleetd's ordinary admin API; the board adds no powers of its own.
+import { ApiError } from "../protocol/errors.ts";
+import { adminApi } from "./api.ts";
 import { byId, esc, patch } from "./dom.ts";
+import { JOB_OPS } from "./hosts.ts";
 import { adminToken, setAdminToken } from "./session.ts";
 import { state } from "./state.ts";
 
@@ -29,19 +32,17 @@ export function notify(text: string, tone: "ok" | "bad" = "ok"): void {
 const NOTICE_MS = 20_000;
 let _clearNotice: ReturnType<typeof setTimeout> | undefined;
 
-async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(path, {
-    method,
-    headers: { authorization: `Bearer ${adminToken()}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (res.status === 401) {
-    signOut("fleetd no longer accepts this admin token; enter it again");
-    throw new Error("admin token rejected");
+/** An admin call as it goes out; a 401 means this token is no longer accepted: admin mode ends. */
+async function guarded<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      signOut("fleetd no longer accepts this admin token; enter it again");
+      throw new Error("admin token rejected");
+    }
+    throw err;
   }
-  if (!res.ok) throw new Error(json?.error?.message ?? `HTTP ${res.status}`);
-  return json;
 }
 
 function signOut(message?: string): void {
@@ -59,10 +60,10 @@ export const signInAsAdmin = (token: string) => signIn(token);
 async function signIn(token: string): Promise<void> {
   setAdminToken(token);
   try {
-    await call("GET", "api/v1/alerts");
+    await guarded(adminApi.call("listAlerts"));
   } catch (err) {
     setAdminToken(null);
-    notify(`Not signed in: ${(err as Error).message}`, "bad");
+    notify(`Not signed in: ${_messageOf(err)}`, "bad");
     return;
   }
   state.admin = true;
@@ -72,32 +73,45 @@ async function signIn(token: string): Promise<void> {
   notify("Admin mode: actions are shown. The token is kept in this tab only.");
 }
 
+/** The rollout buttons' verbs (rollout.ts), the route each calls and what the notice says. */
+const ROLLOUT_VERBS = {
+  pause: { route: "pauseRollout", done: "paused" },
+  resume: { route: "resumeRollout", done: "resumed" },
+  cancel: { route: "cancelRollout", done: "cancelled" },
+} as const;
+
 async function act(el: HTMLElement, form?: HTMLFormElement): Promise<void> {
   const { action = "", op = "", host = "", name = "", rollout = "" } = el.dataset;
-  const hostPath = `api/v1/hosts/${encodeURIComponent(host)}`;
-  const rolloutPath = `api/v1/rollouts/${encodeURIComponent(rollout)}`;
   try {
     if (action === "job") {
-      const { job } = (await call("POST", `${hostPath}/jobs`, { op })) as { job: { id: string } };
+      const known = JOB_OPS.find((o) => o === op);
+      if (!known) throw new Error(`unknown operation "${op}"`);
+      const { job } = await guarded(
+        adminApi.call("createJob", { params: { id: host }, body: { op: known } }),
+      );
       notify(`Queued ${op} on ${name} (job ${job.id}).`);
     } else if (action === "update") {
-      await call("POST", `${hostPath}/update`, {});
+      await guarded(adminApi.call("updateHost", { params: { id: host }, body: {} }));
       notify(`Queued an agent update on ${name}.`);
     } else if (action === "rollout-start" && form) {
       const data = new FormData(form);
       const body = { canary: Number(data.get("canary")), batch: Number(data.get("batch")) };
-      await call("POST", "api/v1/rollouts", body);
+      await guarded(adminApi.call("startRollout", { body }));
       notify("Rollout started.");
     } else if (action.startsWith("rollout-")) {
       const verb = action.slice("rollout-".length);
-      await call("POST", `${rolloutPath}/${verb}`, {});
-      notify(`Rollout ${verb === "cancel" ? "cancelled" : verb === "pause" ? "paused" : "resumed"}.`);
+      const known = Object.entries(ROLLOUT_VERBS).find(([v]) => v === verb)?.[1];
+      if (!known) throw new Error(`unknown rollout action "${verb}"`);
+      await guarded(adminApi.call(known.route, { params: { id: rollout } }));
+      notify(`Rollout ${known.done}.`);
     }
   } catch (err) {
-    notify(`${action.replace("-", " ")} failed: ${(err as Error).message}`, "bad");
+    notify(`${action.replace("-", " ")} failed: ${_messageOf(err)}`, "bad");
   }
   hooks.refresh();
 }
+
+const _messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function run(button: HTMLButtonElement): void {
   button.disabled = true; // one click, one request

@@ -2,16 +2,18 @@
 // Snapshot (`fleetctl board export`): the data is embedded in the page, nothing is fetched,
 // and the page says when the snapshot was taken.
 import type { Board, BoardHostDetail } from "../protocol/board.ts";
+import { ApiError } from "../protocol/errors.ts";
 import { renderActivity } from "./activity.ts";
 import { isAdminToken, notify, renderAdminToggle, setupAdmin, signInAsAdmin } from "./admin.ts";
+import { boardApi } from "./api.ts";
 import { reflectView, wireControls } from "./controls.ts";
 import { renderDetail } from "./detail.ts";
 import { byId, tickTimes } from "./dom.ts";
 import { readFragment, syncFragment } from "./fragment.ts";
 import { renderHosts } from "./hosts.ts";
-import { conditionalGet, HttpError, Poller } from "./poll.ts";
+import { Poller } from "./poll.ts";
 import { renderRollout } from "./rollout.ts";
-import { adoptTokenFromFragment, readHeaders, setBoardToken } from "./session.ts";
+import { adoptTokenFromFragment, readToken, setBoardToken } from "./session.ts";
 import { boardNow, state } from "./state.ts";
 import {
   hideTokenForm,
@@ -49,21 +51,21 @@ function render(): void {
 }
 
 async function round(): Promise<void> {
-  const board = await conditionalGet<Board>("api/v1/board", readHeaders(), etags);
+  const board = await boardApi.callIfChanged("board", etags);
   if (board) state.board = board;
   if (board) state.skewMs = Date.parse(board.generatedAt) - Date.now();
   const id = state.detailId;
   if (id) {
     try {
-      const detail = await conditionalGet<BoardHostDetail>(
-        `api/v1/board/hosts/${encodeURIComponent(id)}`,
-        readHeaders(),
-        etags,
-      );
+      const detail = await boardApi.callIfChanged("boardHost", etags, { params: { id } });
       if (detail && state.detailId === id) state.detail = detail;
     } catch (err) {
-      if (!(err instanceof HttpError && err.status === 404)) throw err;
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
       notify("That host no longer exists.", "bad");
+      // Closed here, not only by the hashchange: that comes after the render below, whose
+      // syncFragment would write #host= back and keep the page on a host that is gone.
+      state.detailId = null;
+      state.detail = null;
       location.hash = "";
     }
   }
@@ -131,10 +133,10 @@ function boot(): void {
       renderConnection({ ok: true });
     },
     onFailure: (err, retryInMs) => {
-      const refused = err instanceof HttpError && (err.status === 401 || err.status === 403);
+      const refused = err instanceof ApiError && err.tokenRefused;
       if (refused) showTokenForm(err.message);
       // No token sent yet: the sign-in prompt is the answer, not an error banner.
-      if (refused && Object.keys(readHeaders()).length === 0) return;
+      if (refused && !readToken()) return;
       renderConnection({ ok: false, err, retryInMs });
     },
   });

@@ -1,49 +1,11 @@
-// Keeping the page current without reloads: one request at a time, ever. Each round fetches
-// the board (and the open host's detail) with If-None-Match, so an unchanged fleet costs a 304.
-// When fleetd cannot be reached the pause grows (2, 4, 8 ... 30 s, with jitter) instead of
+// Keeping the page current without reloads: one request at a time, ever. Each round (app.ts,
+// through api.ts) fetches the board and the open host's detail with If-None-Match, so an
+// unchanged fleet costs a 304. When fleetd cannot be reached the pause grows (2, 4, 8 ... 30 s, with jitter) instead of
 // hammering it; a hidden tab polls slowly; poke() starts a round at once after an action.
 
 export const POLL_INTERVAL_MS = 2000;
 export const MAX_BACKOFF_MS = 30_000;
 export const HIDDEN_INTERVAL_MS = 30_000;
-const REQUEST_TIMEOUT_MS = 10_000;
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** GET with the ETag we hold; resolves to null when the server says nothing changed. */
-export async function conditionalGet<T>(
-  url: string,
-  headers: Record<string, string>,
-  etags: Map<string, string>,
-): Promise<T | null> {
-  const held = etags.get(url);
-  const res = await fetch(url, {
-    headers: { accept: "application/json", ...headers, ...(held ? { "if-none-match": held } : {}) },
-    cache: "no-store",
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  // Read even the empty 304 body, so the request is over before the next one starts.
-  if (res.status === 304) {
-    await res.text();
-    return null;
-  }
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new HttpError(res.status, body?.error?.message ?? `HTTP ${res.status}`);
-  }
-  const doc = (await res.json()) as T;
-  const etag = res.headers.get("etag");
-  if (etag) etags.set(url, etag);
-  else etags.delete(url);
-  return doc;
-}
 
 export interface PollerHooks {
   /** One round: fetch whatever the page shows. Throws when fleetd did not answer properly. */

@@ -50,8 +50,5 @@ export function adoptTokenFromFragment(): void {
   history.replaceState(null, "", `${location.pathname}${location.search}${rest ? `#${rest}` : ""}`);
 }
 
-/** Headers for reading the board: its own token first, else the admin token when one is set. */
-export function readHeaders(): Record<string, string> {
-  const token = _board ?? _admin;
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
+/** The token for reading the board: its own first, else the admin token; null when neither is set. */
+export const readToken = (): string | null => _board ?? _admin;

@@ -1,8 +1,8 @@
 // "Is what I see current?": the time of the last answer from fleetd, and a visible warning
 // while fleetd cannot be reached (the last data stays on screen, marked stale). Screen readers
 // hear only the changes of state, not every second's tick.
+import { ApiError } from "../protocol/errors.ts";
 import { ago, byId, esc, patch, setText } from "./dom.ts";
-import { HttpError } from "./poll.ts";
 
 let lastOkAt: number | null = null;
 let failingSince: number | null = null;
@@ -42,8 +42,8 @@ export function renderConnection(
 }
 
 function describe(err: unknown): string {
-  if (err instanceof HttpError) {
-    if (err.status === 401 || err.status === 403) return `fleetd refused the board token: ${err.message}`;
+  if (err instanceof ApiError && err.code !== "unreachable") {
+    if (err.tokenRefused) return `fleetd refused the board token: ${err.message}`;
     return `fleetd answered with an error: ${err.message}`;
   }
   return "fleetd is unreachable.";

@@ -3,7 +3,8 @@
 // sign-in prompt when the board needs a token, the first-host steps, test results as passed of
 // total and marked stale after a switch, download progress with units, which hosts need
 // attention and why, #host=NAME links, filters kept in the address, a switch that asks first,
-// the public board's redacted view, and rollout outcomes coloured by what they mean.
+// admin mode ending when fleetd refuses its token, a deleted host's detail closing, the public
+// board's redacted view, and rollout outcomes coloured by what they mean.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { Board } from "../../protocol/board.ts";
@@ -335,6 +336,47 @@ describe("hosts with history", () => {
     expect(await fixed.getByRole("button", { name: /Start rollout/ }).count()).toBe(0);
     await screenshot(fixed, "board-rollout-outcomes");
     await fixed.close();
+  }, 60_000);
+});
+
+describe("admin mode when fleetd changes under the page", () => {
+  test("an admin token fleetd no longer accepts ends admin mode; the board token keeps reading", async () => {
+    const page = await browser.newPage();
+    await page.goto(fleet.url);
+    // The real admin token reads the board as the board token; the admin token is one fleetd never issued.
+    await page.evaluate(
+      ([board, admin]) => {
+        sessionStorage.setItem("fleet.boardToken", board!);
+        sessionStorage.setItem("fleet.adminToken", admin!);
+      },
+      [adminToken, `fa_${"x".repeat(43)}`],
+    );
+    await page.reload();
+    await waitFor(async () => (await shownHosts(page)).length > 0, {
+      what: "rows read with the board token",
+    });
+    await page.getByRole("button", { name: "test web1" }).click();
+    await waitFor(() => page.getByRole("button", { name: "Admin…" }).isVisible(), {
+      what: "admin mode left",
+    });
+    expect(await page.locator("#notice").textContent()).toContain("admin token rejected");
+    expect(await page.locator("button[data-action]").count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem("fleet.adminToken"))).toBeNull();
+    expect(await page.locator("#conn").isHidden()).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  test("the open host is deleted: the page says so and goes back to the overview", async () => {
+    await addHost("gone1");
+    const page = await signedInPage("#host=gone1");
+    await waitFor(async () => (await page.locator("#detail-title").textContent())?.includes("gone1"), {
+      what: "gone1's detail",
+    });
+    await api("DELETE", `/api/v1/hosts/${hostIds.gone1}`, adminToken);
+    await waitFor(() => page.locator("#overview").isVisible(), { what: "the overview" });
+    expect(await page.locator("#notice").textContent()).toContain("That host no longer exists.");
+    expect(new URL(page.url()).hash).toBe("");
+    await page.close();
   }, 60_000);
 });
 
