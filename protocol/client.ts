@@ -203,7 +203,9 @@ function _unreachable(server: string, err: unknown, timedOutAfterMs: number | nu
   }
   const e = err as { code?: string; message?: string };
   const reason = e?.code ?? e?.message ?? String(err);
-  return new ApiError(0, "unreachable", `cannot reach fleetd at ${server} (${reason})`, { cause: err });
+  // The board's server is "." (the page's own origin): naming it would say nothing.
+  const where = server === "." ? "" : ` at ${server}`;
+  return new ApiError(0, "unreachable", `cannot reach fleetd${where} (${reason})`, { cause: err });
 }
 
 const _snippet = (text: string) => text.trim().slice(0, 200) || "(empty body)";
