@@ -4,6 +4,7 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { statePaths } from "../../agent/paths.ts";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Binaries } from "./binaries.ts";
 import { tempDir } from "./temp-dir.ts";
@@ -140,7 +141,7 @@ export class TestFleet {
       { stderr: "pipe", stdout: "pipe" },
     );
     if (enroll.exitCode !== 0) throw new Error(`enroll ${name}: ${enroll.stderr}`);
-    const configPath = join(stateDir, "config.json");
+    const configPath = statePaths(stateDir).config;
     // The supervisor is this agent's service manager; a rollback restarts the agent through it.
     const restartCommand = ["sh", "-c", `kill -9 "$(cat '${join(root, "supervised.pid")}')"`];
     const merged = {
