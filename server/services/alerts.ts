@@ -1,8 +1,8 @@
 // Raising and resolving alerts. One open alert per kind and subject: raising again updates
 // its message instead of piling up duplicates; a later success resolves it.
-import { randomBytes } from "node:crypto";
 import type { Alert, AlertKind } from "../../protocol/alerts.ts";
 import type { ServerContext } from "../context.ts";
+import { newAlertId } from "./ids.ts";
 
 export function openAlert(ctx: ServerContext, kind: AlertKind, subject: string): Readonly<Alert> | undefined {
   return ctx.store.listAlerts().find((a) => a.kind === kind && a.subject === subject && !a.resolvedAt);
@@ -13,7 +13,7 @@ export async function raiseAlert(ctx: ServerContext, kind: AlertKind, subject: s
   const alert: Alert = existing
     ? { ...existing, message, raisedAt: new Date().toISOString() }
     : {
-        id: `a_${randomBytes(6).toString("hex")}`,
+        id: newAlertId(),
         kind,
         subject,
         message,

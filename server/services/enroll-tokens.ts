@@ -1,18 +1,11 @@
 // Enroll tokens for the operator: list them and revoke an unused one. A token is named by an id
-// derived from its hash (a hash of the hash), so listing never shows the token or the hash a
-// leaked data dir would let anyone match, and tokens minted before ids existed have one too.
-import { createHash } from "node:crypto";
+// derived from its hash (enrollTokenId in ids.ts), so listing never shows the token itself.
 import type { EnrollTokenInfo } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { EnrollTokenRecord } from "../store/types.ts";
 import { recordAudit } from "./audit.ts";
-
-export function enrollTokenId(tokenHash: string): string {
-  // Hex, not base64url: no "_" inside, so "fe_" (how a token starts) never appears in an id.
-  const digest = createHash("sha256").update(`enroll-token-id:${tokenHash}`).digest("hex");
-  return `et_${digest.slice(0, 16)}`;
-}
+import { enrollTokenId } from "./ids.ts";
 
 export function enrollTokenInfo(record: Readonly<EnrollTokenRecord>, now = Date.now()): EnrollTokenInfo {
   const { tokenHash, ...shown } = record;

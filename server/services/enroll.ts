@@ -5,8 +5,7 @@ import type { ServerContext } from "../context.ts";
 import { conflict, unauthorized } from "../errors.ts";
 import type { EnrollTokenRecord, HostRecord } from "../store/types.ts";
 import { recordAudit } from "./audit.ts";
-import { enrollTokenId } from "./enroll-tokens.ts";
-import { newHostId } from "./ids.ts";
+import { enrollTokenId, newHostId } from "./ids.ts";
 import { hashesEqual, hashToken, newEnrollToken, newHostToken, parseToken } from "./tokens.ts";
 
 /** Used and expired enroll tokens are remembered this long, so a late retry hears why it failed. */
