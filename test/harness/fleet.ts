@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { statePaths } from "../../agent/paths.ts";
+import { freePort } from "../../lib/free-port.ts";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Binaries } from "./binaries.ts";
 import { tempDir } from "./temp-dir.ts";
@@ -14,13 +15,6 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
 }
 
 /**
