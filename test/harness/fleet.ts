@@ -8,14 +8,9 @@ import { statePaths } from "../../agent/paths.ts";
 import { freePort } from "../../lib/free-port.ts";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Binaries } from "./binaries.ts";
+import { type RunResult, runToEnd } from "./run-to-end.ts";
 import { tempDir } from "./temp-dir.ts";
 import { waitFor } from "./wait-for.ts";
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * The board's read token every test fleet has unless a test sets its own (--board-token or
@@ -221,29 +216,6 @@ export class TestAgent {
     this.proc?.kill("SIGTERM");
     await this.proc?.exited;
   }
-}
-
-/**
- * Runs a command to its end and collects its output. `env` goes on top of this process's, or,
- * with `clean`, stands alone (plus NO_COLOR), like a fresh login shell's.
- */
-export async function runToEnd(
-  argv: string[],
-  env: Record<string, string> = {},
-  opts: { cwd?: string; clean?: boolean } = {},
-): Promise<RunResult> {
-  const proc = Bun.spawn(argv, {
-    cwd: opts.cwd,
-    env: { ...(opts.clean ? {} : process.env), NO_COLOR: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
 }
 
 /** Spawns `argv` with its stdout and stderr lines appended to `log` as they come. */

@@ -11,7 +11,8 @@ export {
   type Stubs,
   writeExecutable,
 } from "./config-repo.ts";
-export { type RunResult, runToEnd, spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
+export { spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
+export { type RunOptions, type RunResult, runToEnd } from "./run-to-end.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,
