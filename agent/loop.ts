@@ -89,7 +89,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       hellos.reset();
     } catch (err) {
       if (stop.signal.aborted) break;
-      await _sleep(retryDelay("hello", err, hellos), stop.signal);
+      await wakeableSleep(retryDelay("hello", err, hellos), stop.signal);
       continue;
     }
     // A result held back while fleetd was away goes now, not at the end of its grown delay.
@@ -104,7 +104,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       );
     } catch (err) {
       if (stop.signal.aborted) break;
-      await _sleep(retryDelay("poll", err, polls), stop.signal);
+      await wakeableSleep(retryDelay("poll", err, polls), stop.signal);
     }
   }
   await delivering;
@@ -219,7 +219,11 @@ async function _deliverLoop(
     // often as when idle.
     const backingOff = deliverer.retryInMs();
     const interval = undelivered > 0 ? DELIVER_INTERVAL_MS : IDLE_DELIVER_INTERVAL_MS;
-    await _sleep(backingOff > 0 ? Math.min(backingOff, IDLE_DELIVER_INTERVAL_MS) : interval, signal, wake);
+    await wakeableSleep(
+      backingOff > 0 ? Math.min(backingOff, IDLE_DELIVER_INTERVAL_MS) : interval,
+      signal,
+      wake,
+    );
   }
   // One last pass so a result that just finished is not left waiting for the next start.
   await deliverer.tick();
@@ -238,12 +242,12 @@ export class Wake {
     else this.pending = true;
   }
 
-  /** For _sleep: `cut` ends the sleep in progress; null once it ended. */
+  /** For wakeableSleep: `cut` ends the sleep in progress; null once it ended. */
   set(cut: (() => void) | null): void {
     this.cut = cut;
   }
 
-  /** For _sleep: a wake that came while no sleep was in progress, consumed. */
+  /** For wakeableSleep: a wake that came while no sleep was in progress, consumed. */
   takePending(): boolean {
     const was = this.pending;
     this.pending = false;
@@ -251,8 +255,11 @@ export class Wake {
   }
 }
 
-/** Sleeps `ms`, less on stop or wake, and leaves no listener behind (it runs several times a second). */
-export function _sleep(ms: number, signal: AbortSignal, wake?: Wake): Promise<void> {
+/**
+ * Sleeps `ms`, less on stop or wake, and leaves no listener behind (it runs several times a second).
+ * Exported for its own test (test/agent/wake.test.ts).
+ */
+export function wakeableSleep(ms: number, signal: AbortSignal, wake?: Wake): Promise<void> {
   return new Promise((resolve) => {
     if (wake?.takePending()) {
       resolve();

@@ -15,13 +15,19 @@ export function resolveStateDir(flag: string | undefined): string {
   return flag || process.env.FLEET_STATE_DIR || defaultStateDir();
 }
 
-/** The file layout inside one state dir. */
+/** The file layout inside one state dir: every file name in it is written here and nowhere else. */
 export function statePaths(stateDir: string) {
   return {
     root: stateDir,
     config: join(stateDir, "config.json"),
     credentials: join(stateDir, "credentials.json"),
     lock: join(stateDir, "agent.lock"),
+    /** Who said hello last (agent/update/health.ts). */
+    health: join(stateDir, "health.json"),
+    restartRequest: join(stateDir, "restart-request.json"),
+    /** Windows only: the swap helper and its log (agent/update/swap.ts). */
+    windowsSwapScript: join(stateDir, "update.cmd"),
+    windowsSwapLog: join(stateDir, "update.log"),
     jobs: join(stateDir, "jobs"),
     job: (id: string) => join(stateDir, "jobs", id),
   };

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { freePort } from "../lib/free-port.ts";
 import { track } from "./children.ts";
 
 export interface Target {
@@ -12,13 +13,6 @@ export interface Target {
   port: number;
   url: string;
   adminToken: string;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
 }
 
 export async function waitHealthy(url: string, timeoutMs = 30_000): Promise<number> {

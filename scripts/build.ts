@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signArtifact } from "../lib/artifact-signature.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
+import { mapLimit } from "../lib/map-limit.ts";
 import {
   type Arch,
   type Artifact,
@@ -20,7 +21,6 @@ import {
   targetOf,
 } from "../protocol/index.ts";
 import { compileWithBun, sha256File } from "./build/compile.ts";
-import { mapLimit } from "./build/map-limit.ts";
 import { loadSigningKey, type SigningKey } from "./signing-key.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");

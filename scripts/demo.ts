@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort } from "../lib/free-port.ts";
 import { renderBanner } from "./demo/banner.ts";
 import { ensureDemoBuilds, OLDER_VERSION } from "./demo/build.ts";
 import { createConfigRepo, DEMO_HOSTS } from "./demo/config-repo.ts";
@@ -51,13 +52,6 @@ function onSignal(signal: NodeJS.Signals): void {
   stopping = stopEverything(signal).then(() => process.exit(0));
 }
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, onSignal);
-
-async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
 
 async function main(): Promise<void> {
   say("building the demo's binaries (cached in dist/demo; the first run takes a few minutes)...");

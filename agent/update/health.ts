@@ -2,9 +2,9 @@
 // health.json. The update watcher (running from the previous binary) reads it to decide
 // whether the new binary came up and stayed up, without trusting the new binary's code.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { statePaths } from "../paths.ts";
 
 export const HealthNote = z.object({
   pid: z.number().int(),
@@ -15,15 +15,13 @@ export const HealthNote = z.object({
 });
 export type HealthNote = z.infer<typeof HealthNote>;
 
-export const healthPath = (stateDir: string) => join(stateDir, "health.json");
-
 export function writeHealth(stateDir: string, note: HealthNote): void {
-  writeFileAtomic(healthPath(stateDir), JSON.stringify(note));
+  writeFileAtomic(statePaths(stateDir).health, JSON.stringify(note));
 }
 
 export function readHealth(stateDir: string): HealthNote | null {
   try {
-    const parsed = HealthNote.safeParse(JSON.parse(readFileSync(healthPath(stateDir), "utf8")));
+    const parsed = HealthNote.safeParse(JSON.parse(readFileSync(statePaths(stateDir).health, "utf8")));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -31,16 +29,14 @@ export function readHealth(stateDir: string): HealthNote | null {
 }
 
 /** A request to the agent with pid `pid` to exit so its service manager restarts it. */
-export const restartRequestPath = (stateDir: string) => join(stateDir, "restart-request.json");
-
 export function requestAgentRestart(stateDir: string, pid: number, reason: string): void {
-  writeFileAtomic(restartRequestPath(stateDir), JSON.stringify({ pid, reason }));
+  writeFileAtomic(statePaths(stateDir).restartRequest, JSON.stringify({ pid, reason }));
 }
 
 /** The reason, if a restart of this very process was requested. */
 export function pendingRestartFor(stateDir: string, pid: number): string | null {
   try {
-    const req = JSON.parse(readFileSync(restartRequestPath(stateDir), "utf8")) as {
+    const req = JSON.parse(readFileSync(statePaths(stateDir).restartRequest, "utf8")) as {
       pid: number;
       reason: string;
     };

@@ -4,9 +4,10 @@
 // there scripts/update.cmd, started detached, waits for the agent to exit and swaps.
 import { spawn } from "node:child_process";
 import { existsSync, linkSync, renameSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import updateCmd from "../../scripts/update.cmd" with { type: "text" };
+import { statePaths } from "../paths.ts";
 
 export const oldPath = (bin: string) => `${bin}.old`;
 export const newPath = (bin: string) => `${bin}.new`;
@@ -37,11 +38,11 @@ export function rollBack(bin: string): void {
  * `sc start fleet-agent`), logging to update.log.
  */
 export function startWindowsSwap(stateDir: string, bin: string, agentPid: number, restart: string): void {
-  const script = join(stateDir, "update.cmd");
+  const { windowsSwapScript: script, windowsSwapLog } = statePaths(stateDir);
   writeFileAtomic(script, updateCmd.replace(/\r?\n/g, "\r\n"));
   const child = spawn(
     "cmd.exe",
-    ["/d", "/c", script, String(agentPid), bin, newPath(bin), join(stateDir, "update.log"), restart],
+    ["/d", "/c", script, String(agentPid), bin, newPath(bin), windowsSwapLog, restart],
     { detached: true, stdio: "ignore", windowsHide: true },
   );
   child.unref();

@@ -2,10 +2,10 @@
 // agent's exit and does not depend on the new binary running any code of its own. The
 // new agent is healthy when it has said hello on the expected version and hash (its
 // health note) and has kept the single-instance lock for the soak time.
-import { join } from "node:path";
 import type { AgentConfig } from "../config.ts";
 import { runChild } from "../jobs/child.ts";
 import { isLocked, readHolderPid } from "../lock.ts";
+import { statePaths } from "../paths.ts";
 import { detectServiceManager, launchdDomain } from "../service.ts";
 import { readHealth } from "./health.ts";
 
@@ -27,7 +27,7 @@ export async function awaitHealthy(
   say: (line: string) => void,
 ): Promise<string | null> {
   const deadline = Date.now() + graceMs;
-  const lock = join(stateDir, "agent.lock");
+  const { lock } = statePaths(stateDir);
   while (Date.now() < deadline) {
     const note = readHealth(stateDir);
     if (
@@ -70,7 +70,7 @@ export async function restartAgentService(
     if (result.exitCode === 0) return;
     say(`${argv[0]} exited with ${result.exitCode ?? result.spawnError}`);
   }
-  const lock = join(stateDir, "agent.lock");
+  const { lock } = statePaths(stateDir);
   const pid = readHolderPid(lock);
   if (!pid || !isLocked(lock)) return;
   say(`stopping the unhealthy agent (pid ${pid})`);

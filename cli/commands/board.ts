@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ArgsDef } from "citty";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { mapLimit } from "../../lib/map-limit.ts";
 import { Board, BoardHostDetail, type RouteName, routePath } from "../../protocol/index.ts";
 import { errorFromResponse, unreachableError } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
@@ -55,19 +56,6 @@ export function embedSnapshot(html: string, data: unknown): string {
   return html
     .replace(SNAPSHOT_MARK, () => `<script id="fleet-snapshot" type="application/json">${json}</script>`)
     .replace('href="api/v1/board"', 'href="board.json"');
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 const exportCommand = defineFleetCommand({

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { statePaths } from "../../agent/paths.ts";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { DemoHost } from "./config-repo.ts";
 
@@ -117,7 +118,7 @@ export class DemoAgent {
       // A cancelled job's scripts get 1 s after SIGTERM, so Ctrl-C on the demo is quick.
       timeouts: { killGraceSeconds: 1 },
     };
-    writeFileSync(join(this.stateDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    writeFileSync(statePaths(this.stateDir).config, `${JSON.stringify(config, null, 2)}\n`);
   }
 
   supervise(logDir: string): void {

@@ -1,9 +1,9 @@
 // Raising and resolving alerts. One open alert per kind and subject: raising again updates
 // its message instead of piling up duplicates; a later success resolves it.
-import { randomBytes } from "node:crypto";
 import type { Alert, AlertKind } from "../../protocol/alerts.ts";
 import type { ServerContext } from "../context.ts";
 import { type AlertRecord, alertToWire } from "../store/records/alert.ts";
+import { newAlertId } from "./ids.ts";
 
 export function openAlert(
   ctx: ServerContext,
@@ -18,7 +18,7 @@ export async function raiseAlert(ctx: ServerContext, kind: AlertKind, subject: s
   const alert: AlertRecord = existing
     ? { ...existing, message, raisedAt: new Date().toISOString() }
     : {
-        id: `a_${randomBytes(6).toString("hex")}`,
+        id: newAlertId(),
         kind,
         subject,
         message,

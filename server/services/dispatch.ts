@@ -3,6 +3,7 @@
 import type { Command } from "../../protocol/agent.ts";
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { isInFlight } from "./job-in-flight.ts";
 
 /**
  * `gone()` says whether the poll can no longer deliver (client dropped, newer poll, shutdown).
@@ -16,7 +17,7 @@ export async function nextCommand(
 ): Promise<Command | null> {
   if (gone()) return null;
   const active = ctx.store.activeJobs(hostId);
-  const inFlight = active.filter((job) => job.state === "dispatched" || job.state === "running");
+  const inFlight = active.filter(isInFlight);
 
   const cancel = inFlight.find((job) => job.cancelRequested && !ctx.deliveredCancels.has(job.id));
   if (cancel) {

@@ -1,10 +1,11 @@
 // Enroll tokens for the operator: list them and revoke an unused one. A token is named by an id
-// derived from its hash (records/enroll-token.ts), so listing never shows the token nor its hash.
+// derived from its hash (enrollTokenId in ids.ts), so listing never shows the token nor its hash.
 import type { EnrollTokenInfo } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
-import { type EnrollTokenRecord, enrollTokenId, enrollTokenToWire } from "../store/records/enroll-token.ts";
+import { type EnrollTokenRecord, enrollTokenToWire } from "../store/records/enroll-token.ts";
 import { recordAudit } from "./audit.ts";
+import { enrollTokenId } from "./ids.ts";
 
 /** Newest first. */
 export function listEnrollTokens(ctx: ServerContext, now = Date.now()): EnrollTokenInfo[] {

@@ -3,10 +3,10 @@
 import type { EnrollRequest, EnrollResponse, EnrollTokenCreated } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, unauthorized } from "../errors.ts";
-import { type EnrollTokenRecord, enrollTokenId } from "../store/records/enroll-token.ts";
+import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
 import { newHostRecord } from "../store/records/host.ts";
 import { recordAudit } from "./audit.ts";
-import { newHostId } from "./ids.ts";
+import { enrollTokenId, newHostId } from "./ids.ts";
 import { hashesEqual, hashToken, newEnrollToken, newHostToken, parseToken } from "./tokens.ts";
 
 /** Used and expired enroll tokens are remembered this long, so a late retry hears why it failed. */

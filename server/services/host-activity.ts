@@ -7,6 +7,7 @@ import { isTerminal, type JobState, JobSummary, type Operation } from "../../pro
 import type { ServerContext } from "../context.ts";
 import { keepFields } from "../store/records/fields.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { isInFlight } from "./job-in-flight.ts";
 
 const SHOWN_OPS = ["pull", "switch", "test"] as const satisfies readonly Operation[];
 const BAD_RESULTS: ReadonlySet<JobState> = new Set(["failed", "timed_out", "lost"]);
@@ -14,7 +15,7 @@ const BAD_RESULTS: ReadonlySet<JobState> = new Set(["failed", "timed_out", "lost
 /** `openAlerts`: the fleet's open alerts, fetched once by a caller that looks at many hosts. */
 export function hostActivity(ctx: ServerContext, hostId: string, openAlerts: readonly Alert[]): HostActivity {
   const active = ctx.store.activeJobs(hostId);
-  const running = active.find((job) => job.state === "dispatched" || job.state === "running");
+  const running = active.find(isInFlight);
   const queued = active.filter((job) => job.state === "queued").length;
   const last: HostActivity["last"] = { pull: null, switch: null, test: null };
   const jobs = ctx.store.hostJobs(hostId);

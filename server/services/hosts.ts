@@ -11,6 +11,7 @@ import { jobToWire } from "../store/records/job.ts";
 import { listAlerts } from "./alerts.ts";
 import { recordAudit } from "./audit.ts";
 import { hostActivity } from "./host-activity.ts";
+import { isInFlight } from "./job-in-flight.ts";
 import { finishJob } from "./job-lifecycle.ts";
 
 /** How many of a host's jobs its detail view shows. */
@@ -103,8 +104,8 @@ function _endJobs(ctx: ServerContext, hostId: string, actor: string, why: string
   return ctx.store
     .activeJobs(hostId)
     .map((job) =>
-      job.state === "queued"
-        ? finishJob(ctx, job, { state: "cancelled", reason: why }, actor, "job.cancelled")
-        : finishJob(ctx, job, { state: "lost", reason: `${why} during the job` }, actor, "job.lost"),
+      isInFlight(job)
+        ? finishJob(ctx, job, { state: "lost", reason: `${why} during the job` }, actor, "job.lost")
+        : finishJob(ctx, job, { state: "cancelled", reason: why }, actor, "job.cancelled"),
     );
 }

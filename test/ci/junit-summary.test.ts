@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatCounts, parseJUnit, summarize } from "../../.ci/junit-summary.ts";
+import { runToEnd } from "../harness/run-to-end.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
 const SAMPLE_TESTS: Record<string, string> = {
@@ -32,19 +33,13 @@ describe("against a real bun test run", () => {
     const dir = tempDir("junit");
     mkdirSync(join(dir, "test"));
     for (const [name, source] of Object.entries(SAMPLE_TESTS)) writeFileSync(join(dir, "test", name), source);
-    const proc = Bun.spawn([process.execPath, "test", "--reporter=junit", "--reporter-outfile=junit.xml"], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    exitCode = code;
-    log = out + err;
+    const run = await runToEnd(
+      [process.execPath, "test", "--reporter=junit", "--reporter-outfile=junit.xml"],
+      { PATH: process.env.PATH ?? "" },
+      { cwd: dir, clean: true },
+    );
+    exitCode = run.code;
+    log = run.stdout + run.stderr;
     xml = readFileSync(join(dir, "junit.xml"), "utf8");
   });
 

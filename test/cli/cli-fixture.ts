@@ -5,15 +5,14 @@ import type { Subprocess } from "bun";
 import { createConsola } from "consola";
 import { type RunningServer, startServer } from "../../server/app.ts";
 import { resolveConfig } from "../../server/config.ts";
+import { type RunResult, runToEnd } from "../harness/run-to-end.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type Run = RunResult;
+
+const _fleetctlArgv = (args: string[]) => [process.execPath, "cli/main.ts", ...args];
 
 export class CliFixture {
   private constructor(
@@ -33,34 +32,32 @@ export class CliFixture {
 
   /** Starts fleetctl with only the environment a test gives it (plus where fleetd is). */
   spawn(args: string[], env: Record<string, string> = {}): Subprocess<"ignore", "pipe", "pipe"> {
-    return Bun.spawn([process.execPath, "cli/main.ts", ...args], {
+    return Bun.spawn(_fleetctlArgv(args), {
       cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        NO_COLOR: "1",
-        // As under `bun test` and in CI: consola would go quiet here unless fleetctl sets its level.
-        NODE_ENV: "test",
-        FLEET_SERVER: this.url,
-        FLEET_TOKEN: this.adminToken,
-        FLEET_FOLLOW_POLL_MS: "100",
-        ...env,
-      },
+      env: this._env(env),
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
     });
   }
 
-  /** Runs fleetctl to completion. */
-  async run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-    const proc = this.spawn(args, env);
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { code, stdout, stderr };
+  /** Runs fleetctl to completion, in the same environment as `spawn`. */
+  run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+    return runToEnd(_fleetctlArgv(args), this._env(env), { cwd: REPO_ROOT, clean: true });
+  }
+
+  private _env(env: Record<string, string>): Record<string, string> {
+    return {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NO_COLOR: "1",
+      // As under `bun test` and in CI: consola would go quiet here unless fleetctl sets its level.
+      NODE_ENV: "test",
+      FLEET_SERVER: this.url,
+      FLEET_TOKEN: this.adminToken,
+      FLEET_FOLLOW_POLL_MS: "100",
+      ...env,
+    };
   }
 
   stop(): Promise<void> {

@@ -4,6 +4,7 @@ import { expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { allNodes, commandTree } from "../../cli/command-tree.ts";
 import { fleetctl } from "../../cli/root.ts";
+import { runToEnd } from "../harness/run-to-end.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 
@@ -11,13 +12,11 @@ test("every command's --help has USAGE and an EXAMPLES section using that comman
   const nodes = allNodes(commandTree(fleetctl));
   expect(nodes.length).toBeGreaterThan(15);
   const runs = nodes.map(async (node) => {
-    const proc = Bun.spawn([process.execPath, "cli/main.ts", ...node.path, "--help"], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    const { stdout: out, code } = await runToEnd(
+      [process.execPath, "cli/main.ts", ...node.path, "--help"],
+      {},
+      { cwd: REPO },
+    );
     const name = ["fleetctl", ...node.path].join(" ");
     const examples = out.split("\nEXAMPLES\n")[1] ?? "";
     return {

@@ -10,8 +10,8 @@ import { join, resolve } from "node:path";
 import { ensureDemoBuilds } from "../../scripts/demo/build.ts";
 import { listProcesses } from "../../scripts/demo/reap.ts";
 import { commandsOf, readmeBlocks } from "../docs/readme-blocks.ts";
-import { runToEnd } from "../harness/fleet.ts";
 import { waitFor } from "../harness/index.ts";
+import { runToEnd } from "../harness/run-to-end.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 let demo: ChildProcess;

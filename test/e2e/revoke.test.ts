@@ -2,45 +2,27 @@
 // says in its log that its token was revoked, and it does not spin: a counting proxy between
 // agent and fleetd sees only a handful of requests in the seconds after, not one per tick.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { FlakyFleetd } from "../harness/flaky-fleetd.ts";
 import { ensureBinaries, type TestAgent, TestFleet, waitFor } from "../harness/index.ts";
 
 let fleet: TestFleet;
-let proxy: ReturnType<typeof Bun.serve>;
-const seen: { at: number; method: string; path: string; status: number }[] = [];
+/** Every agent request goes through here, so the test can count them. */
+let proxy: FlakyFleetd;
 
 beforeAll(async () => {
   fleet = await TestFleet.start(await ensureBinaries());
-  // Every agent request goes through here, so the test can count them.
-  proxy = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 120,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const upstream = await fetch(`${fleet.url}${url.pathname}${url.search}`, {
-        method: req.method,
-        headers: req.headers,
-        body: req.method === "GET" ? undefined : await req.arrayBuffer(),
-        signal: req.signal,
-      });
-      seen.push({ at: Date.now(), method: req.method, path: url.pathname, status: upstream.status });
-      return new Response(await upstream.arrayBuffer(), {
-        status: upstream.status,
-        headers: upstream.headers,
-      });
-    },
-  });
+  proxy = FlakyFleetd.start(fleet.url);
 }, 300_000);
 
 afterAll(async () => {
   await fleet?.stop();
-  proxy?.stop(true);
+  proxy?.stop();
 });
 
 test("after revoke the agent gets 401, logs it once per retry and does not spin", async () => {
   const agent: TestAgent = await fleet.addAgent("revokee", {
     // A switch that outlasts the revoke, so its result is still waiting to be delivered.
-    config: { server: `http://127.0.0.1:${proxy.port}`, switch: ["sleep", "3"] },
+    config: { server: proxy.url, switch: ["sleep", "3"] },
   });
   await waitFor(async () => (await fleet.host("revokee"))?.online, { what: "revokee online" });
   const { job } = await fleet.api("POST", `/api/v1/hosts/${(await fleet.host("revokee")).id}/jobs`, {
@@ -57,14 +39,14 @@ test("after revoke the agent gets 401, logs it once per retry and does not spin"
   const starts = agent.starts.length;
 
   await Bun.sleep(12_000);
-  const after = seen.filter((s) => s.at > revokedAt);
+  const after = proxy.seen.filter((s) => s.at > revokedAt);
   const refusals = agent.log.filter((l) => l.includes("fleetd refused this host's token"));
   console.log(
     `in 12 s after the revoke the agent made ${after.length} requests: ${after
-      .map((s) => `${s.method} ${s.path.replace(/.*\/agent\//, "")} ${s.status}`)
+      .map((s) => `${s.route} ${s.status}`)
       .join(", ")}`,
   );
-  // The held poll answered by the revoke, the next poll refused, the spooled result tried once.
+  // Made after the revoke: the next poll (refused) and the spooled result, tried once each.
   expect(after.length).toBeLessThanOrEqual(5);
   expect(after.filter((s) => s.status === 401).length).toBeGreaterThanOrEqual(1);
   expect(refusals).toHaveLength(1);

@@ -1,6 +1,7 @@
-// A sick fleetd for backoff tests: a loopback server between a real agent and a real fleetd that
-// passes requests through, answers 500, hands out a command no agent can parse, or stops listening,
-// and records every request by route so a test can measure how hard the agent retries.
+// The counting proxy, and a sick fleetd for backoff tests: a loopback server between a real agent
+// and a real fleetd that passes requests through (and only that, in its "pass" mode), answers 500,
+// hands out a command no agent can parse, or stops listening, and records every request by route
+// so a test can count them or measure how hard the agent retries.
 import type { Server } from "bun";
 
 /**

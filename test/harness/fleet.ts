@@ -4,23 +4,13 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { statePaths } from "../../agent/paths.ts";
+import { freePort } from "../../lib/free-port.ts";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Binaries } from "./binaries.ts";
+import { type RunResult, runToEnd } from "./run-to-end.ts";
 import { tempDir } from "./temp-dir.ts";
 import { waitFor } from "./wait-for.ts";
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
 
 /**
  * The board's read token every test fleet has unless a test sets its own (--board-token or
@@ -140,7 +130,7 @@ export class TestFleet {
       { stderr: "pipe", stdout: "pipe" },
     );
     if (enroll.exitCode !== 0) throw new Error(`enroll ${name}: ${enroll.stderr}`);
-    const configPath = join(stateDir, "config.json");
+    const configPath = statePaths(stateDir).config;
     // The supervisor is this agent's service manager; a rollback restarts the agent through it.
     const restartCommand = ["sh", "-c", `kill -9 "$(cat '${join(root, "supervised.pid")}')"`];
     const merged = {
@@ -226,29 +216,6 @@ export class TestAgent {
     this.proc?.kill("SIGTERM");
     await this.proc?.exited;
   }
-}
-
-/**
- * Runs a command to its end and collects its output. `env` goes on top of this process's, or,
- * with `clean`, stands alone (plus NO_COLOR), like a fresh login shell's.
- */
-export async function runToEnd(
-  argv: string[],
-  env: Record<string, string> = {},
-  opts: { cwd?: string; clean?: boolean } = {},
-): Promise<RunResult> {
-  const proc = Bun.spawn(argv, {
-    cwd: opts.cwd,
-    env: { ...(opts.clean ? {} : process.env), NO_COLOR: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
 }
 
 /** Spawns `argv` with its stdout and stderr lines appended to `log` as they come. */

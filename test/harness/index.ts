@@ -1,5 +1,6 @@
 // Shared helpers for tests that use real binaries, real processes and real directories.
 
+export { freePort } from "../../lib/free-port.ts";
 export { type ArtifactsDir, addBrokenAgent, copyArtifacts, readManifest, sign } from "./artifacts.ts";
 export { type Binaries, ensureBinaries, sourceHash } from "./binaries.ts";
 export {
@@ -10,7 +11,8 @@ export {
   type Stubs,
   writeExecutable,
 } from "./config-repo.ts";
-export { freePort, type RunResult, runToEnd, spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
+export { spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
+export { type RunOptions, type RunResult, runToEnd } from "./run-to-end.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,

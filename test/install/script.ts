@@ -4,8 +4,7 @@
 // piped to `sh -s --` exactly as `curl … | sh -s -- …` does.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunResult } from "../harness/index.ts";
-import { tempDir } from "../harness/index.ts";
+import { type RunResult, runToEnd, tempDir } from "../harness/index.ts";
 
 export interface FakeHost {
   /** `uname -s` / `uname -m` answers, e.g. "Darwin" / "arm64". */
@@ -81,25 +80,15 @@ export async function runInstall(
   stubs: { dir: string; launchd: string },
   host: FakeHost = {},
 ): Promise<RunResult> {
-  const proc = Bun.spawn(["sh", "-s", "--", ...args], {
-    stdin: new TextEncoder().encode(script),
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PATH: `${stubs.dir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-      HOME: host.home ?? tempDir("install-home"),
-      FAKE_UNAME_S: host.os ?? "Linux",
-      FAKE_UNAME_M: host.machine ?? "x86_64",
-      FAKE_UID: String(host.uid ?? 0),
-      FAKE_USER: host.user ?? "root",
-      FAKE_LAUNCHD: stubs.launchd,
-      FLEET_INSTALL_WAIT_SECONDS: "30",
-    },
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
+  const env = {
+    PATH: `${stubs.dir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    HOME: host.home ?? tempDir("install-home"),
+    FAKE_UNAME_S: host.os ?? "Linux",
+    FAKE_UNAME_M: host.machine ?? "x86_64",
+    FAKE_UID: String(host.uid ?? 0),
+    FAKE_USER: host.user ?? "root",
+    FAKE_LAUNCHD: stubs.launchd,
+    FLEET_INSTALL_WAIT_SECONDS: "30",
+  };
+  return runToEnd(["sh", "-s", "--", ...args], env, { clean: true, stdin: script });
 }

@@ -3,6 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runToEnd } from "../harness/run-to-end.ts";
 import { removeTempDirs, spawnSourceFleetd, tempDir } from "./helpers.ts";
 
 const MAIN = join(import.meta.dir, "../../server/main.ts");
@@ -52,19 +53,13 @@ test("first start says where the admin token is, never the token; every start pr
 test("fleetd refuses to start on a damaged state file and names it", async () => {
   const dataDir = tempDir();
   await Bun.write(join(dataDir, "jobs.json"), "{ not json");
-  const child = Bun.spawn([process.execPath, MAIN, "serve", "--port", "0", "--data", dataDir], {
-    env: { ...process.env, NO_COLOR: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const code = await child.exited;
-  const output = (await new Response(child.stdout).text()) + (await new Response(child.stderr).text());
-  expect(code).not.toBe(0);
-  expect(output).toContain(`${join(dataDir, "jobs.json")} is damaged`);
+  const run = await runToEnd([process.execPath, MAIN, "serve", "--port", "0", "--data", dataDir]);
+  expect(run.code).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain(`${join(dataDir, "jobs.json")} is damaged`);
 });
 
 test("fleetd --version prints the build version", async () => {
-  const child = Bun.spawn([process.execPath, MAIN, "--version"], { stdout: "pipe" });
-  expect(await child.exited).toBe(0);
-  expect((await new Response(child.stdout).text()).trim()).toBe("0.0.0-dev");
+  const run = await runToEnd([process.execPath, MAIN, "--version"]);
+  expect(run.code).toBe(0);
+  expect(run.stdout.trim()).toBe("0.0.0-dev");
 });

@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { runToEnd } from "../harness/run-to-end.ts";
 import {
   fingerprintDir,
   helloBody,
@@ -277,9 +278,6 @@ test("a fresh data dir starts empty, and --repair is in fleetd serve --help", as
   run.child.kill("SIGTERM");
   expect((await run.exited()).code).toBe(0);
 
-  const help = Bun.spawn([process.execPath, MAIN, "serve", "--help"], {
-    stdout: "pipe",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  expect(await new Response(help.stdout).text()).toContain("--repair");
+  const help = await runToEnd([process.execPath, MAIN, "serve", "--help"]);
+  expect(help.stdout).toContain("--repair");
 });

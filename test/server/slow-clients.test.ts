@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Socket } from "bun";
-import { freePort } from "../harness/fleet.ts";
+import { freePort } from "../../lib/free-port.ts";
 import { tempDir, waitFor } from "./helpers.ts";
 
 const MAIN = join(import.meta.dir, "../../server/main.ts");

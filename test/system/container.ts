@@ -6,18 +6,14 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { waitFor } from "../harness/index.ts";
+import { type RunResult, runToEnd, waitFor } from "../harness/index.ts";
 
 /** A cold boot of the minimal rootfs takes 1-3 s; allow for a slow CI machine. */
 export const BOOT_TIMEOUT_MS = 60_000;
 export const SHUTDOWN_TIMEOUT_MS = 20_000;
 const CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type ExecResult = RunResult;
 
 let _seq = 0;
 const _live = new Set<Subprocess>();
@@ -89,22 +85,12 @@ export class Container {
     const env = Object.entries({ PATH: CONTAINER_PATH, HOME: "/root", LANG: "C.UTF-8", ...opts.env }).map(
       ([k, v]) => `${k}=${v}`,
     );
-    const proc = Bun.spawn(
+    // nsenter's own environment is clean too; `env -i` starts the command from nothing but `env`.
+    return runToEnd(
       ["nsenter", `--target=${this.leader}`, "--all", "--", "env", "-i", ...env, ...argv],
-      {
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
-        env: {},
-        timeout: opts.timeoutMs ?? 120_000,
-      },
+      {},
+      { clean: true, timeoutMs: opts.timeoutMs ?? 120_000 },
     );
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { code, stdout, stderr };
   }
 
   /** `sh -c script` inside the container. */

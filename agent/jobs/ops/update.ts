@@ -5,6 +5,7 @@ import { existsSync, rmSync } from "node:fs";
 import { type Arch, type Artifact, type Platform, targetOf, VERSION } from "../../../protocol/index.ts";
 import { selfSha256 } from "../../identity.ts";
 import { readHolderPid } from "../../lock.ts";
+import { statePaths } from "../../paths.ts";
 import { detectServiceManager } from "../../service.ts";
 import { downloadTo, fetchManifest, UpdateRefused } from "../../update/download.ts";
 import { requestAgentRestart } from "../../update/health.ts";
@@ -80,7 +81,7 @@ export const update: Operation = async (ctx) => {
 async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry: Artifact) {
   const say = (line: string) => ctx.line("agent", line);
   const manager = detectServiceManager(ctx.config);
-  const agentPid = readHolderPid(`${ctx.stateDir}/agent.lock`);
+  const agentPid = readHolderPid(statePaths(ctx.stateDir).lock);
   const swappedAt = Date.now();
   if (process.platform === "win32") {
     startWindowsSwap(ctx.stateDir, bin, agentPid ?? 0, ctx.config.update.windowsRestart);

@@ -10,9 +10,7 @@ import type { AppEnv, ServerContext } from "../../context.ts";
 import { forbidden, unauthorized } from "../../errors.ts";
 import { identifyToken } from "../../services/auth.ts";
 import { hashesEqual, hashToken } from "../../services/tokens.ts";
-
-const BEARER = /^Bearer ([A-Za-z0-9_-]{1,512})$/i;
-const QUERY_TOKEN = /^[A-Za-z0-9_-]{1,512}$/;
+import { bearerToken, isWellFormedToken } from "./bearer.ts";
 
 const NEEDS_BOARD_TOKEN =
   "this board needs its read token: send Authorization: Bearer <board token> (or the admin token)";
@@ -28,11 +26,9 @@ export function requireBoardAccess(): MiddlewareHandler<AppEnv> {
     const header = c.req.header("authorization");
     const queryToken = c.req.query("token");
     if (header !== undefined) {
-      const token = BEARER.exec(header.trim())?.[1];
-      if (!token) throw unauthorized("malformed Authorization header; expected Bearer <token>");
-      c.set("principal", _boardOrAdmin(fleet, token));
+      c.set("principal", _boardOrAdmin(fleet, bearerToken(header)));
     } else if (queryToken !== undefined) {
-      if (!QUERY_TOKEN.test(queryToken) || !_isBoardToken(fleet, queryToken))
+      if (!isWellFormedToken(queryToken) || !_isBoardToken(fleet, queryToken))
         throw unauthorized("invalid board token in ?token= (only the board token is accepted there)");
       c.set("principal", { kind: "board" });
     } else if (fleet.config.publicBoard) {

@@ -9,9 +9,8 @@ import { forbidden, unauthorized } from "../../errors.ts";
 import { identifyToken, refusalReason } from "../../services/auth.ts";
 import { lastSeenStamp } from "../../services/last-seen.ts";
 import { limitEnrollAttempts, limitFailedAuth } from "../rate-limit/index.ts";
+import { bearerToken } from "./bearer.ts";
 import { requireBoardAccess } from "./board.ts";
-
-const BEARER = /^Bearer ([A-Za-z0-9_-]{1,512})$/i;
 
 export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
   if (auth === "public") return asPublic;
@@ -31,8 +30,7 @@ function requireToken(wanted: "host" | "admin"): MiddlewareHandler<AppEnv> {
     const fleet = c.var.fleet;
     const header = c.req.header("authorization");
     if (!header) throw unauthorized("missing Authorization header; send Authorization: Bearer <token>");
-    const token = BEARER.exec(header.trim())?.[1];
-    if (!token) throw unauthorized("malformed Authorization header; expected Bearer <token>");
+    const token = bearerToken(header);
     const identity = identifyToken(fleet, token);
     if (!identity) throw unauthorized(refusalReason(fleet, token));
     if (identity.kind !== wanted) {

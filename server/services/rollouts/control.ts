@@ -1,7 +1,6 @@
 // Starting, pausing, resuming and cancelling rollouts: the operator's side. At most one
 // rollout is active (running or paused) at a time; every change is persisted before it
 // is acknowledged and audited.
-import { randomBytes } from "node:crypto";
 import {
   type Rollout,
   RolloutOptions,
@@ -13,6 +12,7 @@ import { conflict, notFound } from "../../errors.ts";
 import { type RolloutRecord, rolloutToWire } from "../../store/records/rollout.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { requireUsableHost } from "../hosts.ts";
+import { newRolloutId } from "../ids.ts";
 import { planRollout } from "./plan.ts";
 import { hostRunsTarget, kickRollouts } from "./worker.ts";
 
@@ -66,7 +66,7 @@ export async function startRollout(
   // Nothing to update is an answer, not an error: `update --all` on a current fleet succeeds at once.
   const nothingToDo = planned.every((h) => h.state === "skipped");
   const rollout: RolloutRecord = {
-    id: `r_${randomBytes(5).toString("hex")}`,
+    id: newRolloutId(),
     state: nothingToDo ? "completed" : "running",
     targetVersion: manifest.version,
     options,

@@ -1,9 +1,9 @@
 // An enroll token as fleetd stores it, and the one mapping to what the operator sees of it: the
 // record has the token's hash, the API an id derived from the hash and a state derived from the
 // dates, never the hash.
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { EnrollTokenInfo } from "../../../protocol/enroll.ts";
+import { enrollTokenId } from "../../services/ids.ts";
 import { keepFields } from "./fields.ts";
 
 const _StoredTokenFields = EnrollTokenInfo.pick({
@@ -22,16 +22,6 @@ export type EnrollTokenRecord = z.infer<typeof EnrollTokenRecord>;
 
 export const enrollTokenRecordFrom = (token: EnrollTokenRecord): EnrollTokenRecord =>
   keepFields(EnrollTokenRecord, token);
-
-/**
- * A hash of the hash, so listing never shows what a leaked data dir would let anyone match, and
- * tokens minted before ids existed have one too.
- */
-export function enrollTokenId(tokenHash: string): string {
-  // Hex, not base64url: no "_" inside, so "fe_" (how a token starts) never appears in an id.
-  const digest = createHash("sha256").update(`enroll-token-id:${tokenHash}`).digest("hex");
-  return `et_${digest.slice(0, 16)}`;
-}
 
 export function enrollTokenToWire(record: Readonly<EnrollTokenRecord>, now = Date.now()): EnrollTokenInfo {
   const state = record.revokedAt

@@ -1,4 +1,5 @@
-// Bounded parallelism for the build: compiles are CPU- and memory-heavy, so only a few at once.
+// Bounded parallelism: the build's compiles are CPU- and memory-heavy, and fleetctl's board export
+// fetches one detail per host; either way only a few run at once.
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping input order in the result. */
 export async function mapLimit<T, R>(
