@@ -8,6 +8,8 @@ export * from "./build-info.ts";
 export * from "./common.ts";
 export * from "./enroll.ts";
 export * from "./hosts.ts";
+export * from "./job-ops.ts";
+export * from "./job-outcomes.ts";
 export * from "./jobs.ts";
 export * from "./rollouts.ts";
 export * from "./routes.ts";
