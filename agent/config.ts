@@ -19,6 +19,8 @@ export const DEFAULT_TIMEOUTS = {
   switchSeconds: 600,
   testSeconds: 300,
   killGraceSeconds: 5,
+  /** A restart job: from asking the agent to exit to the next agent's hello. */
+  restartSeconds: 60,
 };
 
 export const AgentConfig = z.object({
@@ -82,6 +84,7 @@ export const AgentConfig = z.object({
       switchSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.switchSeconds),
       testSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.testSeconds),
       killGraceSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.killGraceSeconds),
+      restartSeconds: z.number().positive().default(DEFAULT_TIMEOUTS.restartSeconds),
     })
     .default(DEFAULT_TIMEOUTS),
   /** Retry delays of every request to fleetd (hello, poll, delivery); see agent/backoff.ts. */

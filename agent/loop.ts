@@ -1,17 +1,15 @@
 // The agent's life: take the lock, say hello, long-poll for commands, hand each to a
 // detached runner, and keep delivering spooled results, reconnecting with backoff.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { consola } from "consola";
-import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
 import { Backoff } from "./backoff.ts";
 import { AgentClient } from "./client.ts";
 import { backoffLimits, loadConfig, loadCredentials } from "./config.ts";
 import { helloBody } from "./identity.ts";
-import { requestCancel, settleRestarts } from "./jobs/control.ts";
+import { requestCancel } from "./jobs/control.ts";
 import { DELIVER_INTERVAL_MS, Deliverer } from "./jobs/deliver.ts";
 import { launchRunner, unstartableReason } from "./jobs/launch.ts";
-import { jobFiles } from "./jobs/spool.ts";
 import { UnstartedJobs } from "./jobs/unstarted.ts";
 import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
@@ -47,7 +45,6 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const limits = backoffLimits(config);
   const deliverer = new Deliverer(paths, client, manager, limits);
   const unstarted = new UnstartedJobs(client, limits);
-  settleRestarts(paths);
 
   const stop = new AbortController();
   let exitCode = 0;
@@ -99,9 +96,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     }
     try {
       const retry = { polls, heldMs: limits.capMs / 2 };
-      await _pollLoop(client, hello, { paths, manager, wake, unstarted }, stop.signal, retry, (why) =>
-        shutdown(0, why),
-      );
+      await _pollLoop(client, hello, { paths, manager, wake, unstarted }, stop.signal, retry);
     } catch (err) {
       if (stop.signal.aborted) break;
       await wakeableSleep(retryDelay("poll", err, polls), stop.signal);
@@ -118,7 +113,6 @@ async function _pollLoop(
   where: Where,
   signal: AbortSignal,
   retry: { polls: Backoff; heldMs: number },
-  restart: (why: string) => void,
 ): Promise<void> {
   while (!signal.aborted) {
     const asked = Date.now();
@@ -132,7 +126,7 @@ async function _pollLoop(
       if (Date.now() - asked >= retry.heldMs) retry.polls.reset();
       throw err;
     }
-    if (command) _handle(command, where, restart);
+    if (command) _handle(command, where);
     // Only now has the poll worked: answered, parsed and its command taken in.
     retry.polls.reset();
   }
@@ -164,7 +158,7 @@ function _writeHealthOrWarn(stateDir: string, note: Parameters<typeof writeHealt
  * fleetd with its reason at once; it must not escape into the poll loop, which would retry the
  * poll and log it as "cannot reach fleetd".
  */
-function _handle(command: Command, where: Where, restart: (why: string) => void): void {
+function _handle(command: Command, where: Where): void {
   const { paths, manager, wake, unstarted } = where;
   const cannot = (state: "failed" | "cancelled", reason: string) => {
     consola.error(`job ${command.jobId}: ${reason}`);
@@ -177,20 +171,6 @@ function _handle(command: Command, where: Where, restart: (why: string) => void)
       // Only a job this host never wrote down gets files here: it never ran.
       cannot("cancelled", `cancelled before it started (${unstartableReason(err)})`);
     }
-    return;
-  }
-  if (command.op === "restart") {
-    const files = jobFiles(paths.job(command.jobId));
-    try {
-      mkdirSync(files.dir, { recursive: true });
-      writeFileAtomic(files.job, JSON.stringify(command));
-      writeFileAtomic(files.restart, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
-    } catch (err) {
-      rmSync(files.dir, { recursive: true, force: true });
-      cannot("failed", unstartableReason(err));
-      return;
-    }
-    restart(`restart requested by job ${command.jobId}`);
     return;
   }
   const launch = launchRunner(paths, command, manager);

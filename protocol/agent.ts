@@ -2,7 +2,9 @@
 import { z } from "zod";
 import { Arch, Id, Platform, PROTOCOL_VERSION } from "./common.ts";
 import { OsInfo } from "./hosts.ts";
-import { JobArgs, Operation, OutputLine, Progress, ResultState, TestOutcome } from "./jobs.ts";
+import { JobSpec } from "./job-ops.ts";
+import { JobOutcome } from "./job-outcomes.ts";
+import { OutputLine, Progress, ResultState, TestOutcome } from "./jobs.ts";
 
 export const Hello = z.object({
   protocol: z.number().int(),
@@ -28,13 +30,26 @@ export const HelloResponse = z.object({
 });
 export type HelloResponse = z.infer<typeof HelloResponse>;
 
-export const RunCommand = z.object({
-  type: z.literal("run"),
-  jobId: Id,
-  op: Operation,
-  args: JobArgs,
-});
+const _run = { type: z.literal("run"), jobId: Id };
+const [_pull, _switch, _test, _restart, _update] = JobSpec.options;
+
+/** Run a job: a union on `op`, each with that op's args. */
+export const RunCommand = z.discriminatedUnion("op", [
+  z.object({ ..._run, ..._pull.shape }),
+  z.object({ ..._run, ..._switch.shape }),
+  z.object({ ..._run, ..._test.shape }),
+  z.object({ ..._run, ..._restart.shape }),
+  z.object({ ..._run, ..._update.shape }),
+]);
 export type RunCommand = z.infer<typeof RunCommand>;
+
+/** The command that runs `spec` as job `jobId`; only its op and args go out, never the whole job. */
+export function runCommandFor(jobId: string, spec: JobSpec): RunCommand {
+  // One branch per distinct args type: narrowing on op is what ties the args to it.
+  return spec.op === "update"
+    ? { type: "run", jobId, op: spec.op, args: spec.args }
+    : { type: "run", jobId, op: spec.op, args: spec.args };
+}
 
 export const CancelCommand = z.object({ type: z.literal("cancel"), jobId: Id });
 export type CancelCommand = z.infer<typeof CancelCommand>;
@@ -59,7 +74,10 @@ export const JobEventsAck = z.object({ nextSeq: z.number().int().nonnegative() }
 export const JobResult = z.object({
   state: ResultState,
   exitCode: z.number().int().nullable(),
+  /** For people: what happened, in words. fleetd acts on `outcome`, never on this text. */
   reason: z.string().max(2000).optional(),
+  /** How the op ended, for ops that say; must be an outcome of the job's op (else 400, nothing stored). */
+  outcome: JobOutcome.optional(),
   tests: z.array(TestOutcome).max(1000).optional(),
   /** Output lines the runner produced in all; lets the server see if any are missing. */
   outputLines: z.number().int().nonnegative().optional(),

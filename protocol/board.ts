@@ -6,7 +6,7 @@ import { Alert } from "./alerts.ts";
 import { AuditEntry } from "./audit.ts";
 import { Arch, HostName, Id, Platform, ServerCondition, Timestamp } from "./common.ts";
 import { OsInfo } from "./hosts.ts";
-import { Job, JobSummary, OutputLine } from "./jobs.ts";
+import { JobFields, JobSummary, OutputLine } from "./jobs.ts";
 import { Rollout } from "./rollouts.ts";
 
 /** A job as the board shows it: the same fields as the summary `fleetctl hosts` shows. */
@@ -97,7 +97,7 @@ export type Board = z.infer<typeof Board>;
 
 /** A recent job with the tail of its output. */
 export const BoardJobDetail = BoardJob.extend({
-  tests: Job.shape.tests,
+  tests: JobFields.shape.tests,
   output: z.array(OutputLine),
   /** Earlier output lines were left out. */
   outputClipped: z.boolean(),

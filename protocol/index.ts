@@ -9,6 +9,8 @@ export * from "./common.ts";
 export * from "./enroll.ts";
 export * from "./errors.ts";
 export * from "./hosts.ts";
+export * from "./job-ops.ts";
+export * from "./job-outcomes.ts";
 export * from "./jobs.ts";
 export * from "./queries.ts";
 export * from "./rollouts.ts";

@@ -1,10 +1,8 @@
 // Jobs: what an operator asks a host to do, and how far it got.
 import { z } from "zod";
 import { Id, Timestamp } from "./common.ts";
-import { UpdateJobArgs } from "./updates.ts";
-
-export const Operation = z.enum(["pull", "switch", "test", "restart", "update"]);
-export type Operation = z.infer<typeof Operation>;
+import { JobSpec, Operation } from "./job-ops.ts";
+import { JobOutcome } from "./job-outcomes.ts";
 
 export const JobState = z.enum([
   "queued",
@@ -52,15 +50,10 @@ export const TestOutcome = z.object({
 });
 export type TestOutcome = z.infer<typeof TestOutcome>;
 
-/** Free-form, op-specific arguments; each op validates its own. */
-export const JobArgs = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
-export type JobArgs = z.infer<typeof JobArgs>;
-
-export const Job = z.object({
+/** Everything about a job but what it does (its JobSpec: op and args). */
+export const JobFields = z.object({
   id: Id,
   hostId: Id,
-  op: Operation,
-  args: JobArgs,
   state: JobState,
   createdAt: Timestamp,
   expiresAt: Timestamp,
@@ -69,6 +62,8 @@ export const Job = z.object({
   finishedAt: Timestamp.optional(),
   exitCode: z.number().int().nullable().optional(),
   reason: z.string().optional(),
+  /** How the op ended, for ops that say (see JobOutcome); the reason is its human account. */
+  outcome: JobOutcome.optional(),
   progress: Progress.optional(),
   tests: z.array(TestOutcome).optional(),
   /** Next output sequence number the server expects; earlier ones are duplicates. */
@@ -80,10 +75,16 @@ export const Job = z.object({
   /** When the cancel was asked for: a dispatched job whose agent does not answer ends cancelled anyway. */
   cancelRequestedAt: Timestamp.optional(),
 });
+
+/** A job: its fields and what it does; narrowing on `job.op` types `job.args`. */
+export const Job = z.intersection(JobFields, JobSpec);
 export type Job = z.infer<typeof Job>;
+export type JobFields = z.infer<typeof JobFields>;
+/** A job of one op, e.g. `JobOf<"update">`, whose `args` are that op's. */
+export type JobOf<Op extends Operation> = Extract<Job, { op: Op }>;
 
 /** A job in a listing of hosts (the board, `fleetctl hosts`): what ran, how it ended, how far it got. */
-export const JobSummary = Job.pick({
+export const JobSummary = JobFields.extend({ op: Operation }).pick({
   id: true,
   op: true,
   state: true,
@@ -106,31 +107,9 @@ export type OutputLine = z.infer<typeof OutputLine>;
 
 // --- admin: create, list, read ---
 
-/**
- * The args each operation reads. Anything else is refused (fleetd with a 400, fleetctl before
- * sending): an argument no operation looks at would otherwise be accepted and silently ignored.
- */
-export const OPERATION_ARGS = {
-  pull: [],
-  switch: [],
-  test: [],
-  restart: [],
-  update: Object.keys(UpdateJobArgs.shape) as (keyof UpdateJobArgs)[],
-} as const satisfies Record<Operation, readonly string[]>;
-
-/** Why `args` do not fit `op`, or null when they do. */
-export function jobArgsProblem(op: Operation, args: Readonly<Record<string, unknown>>): string | null {
-  const accepted: readonly string[] = OPERATION_ARGS[op];
-  const unknown = Object.keys(args).filter((key) => !accepted.includes(key));
-  if (!unknown.length) return null;
-  const takes = accepted.length ? `${op} takes: ${accepted.join(", ")}` : `${op} takes no arguments`;
-  return `unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} for ${op} (${takes})`;
-}
-
-export const CreateJobRequest = z
-  .object({
-    op: Operation,
-    args: JobArgs.optional(),
+/** `args` must fit `op` (see job-ops.ts): an unknown argument is refused, naming what the op takes. */
+export const CreateJobRequest = z.intersection(
+  z.object({
     /** How long the job may wait for an offline host before it expires, in seconds. */
     ttlSeconds: z
       .number()
@@ -138,11 +117,9 @@ export const CreateJobRequest = z
       .positive()
       .max(7 * 24 * 3600)
       .optional(),
-  })
-  .superRefine((request, ctx) => {
-    const problem = request.args ? jobArgsProblem(request.op, request.args) : null;
-    if (problem) ctx.addIssue({ code: "custom", path: ["args"], message: problem });
-  });
+  }),
+  JobSpec,
+);
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
 
 export const JobList = z.object({ jobs: z.array(Job) });

@@ -1,7 +1,7 @@
 // The hosts table: one row per host, filtered and sorted by the controls above it. Rows are
 // keyed by host id and patched cell by cell, so a refresh never rebuilds what did not change.
 import type { BoardHost } from "../protocol/board.ts";
-import type { Operation } from "../protocol/jobs.ts";
+import type { Operation } from "../protocol/job-ops.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, hostState, lastResult, platformText, runningJob, STATE_RANK } from "./format.ts";
 import { type SortKey, state } from "./state.ts";

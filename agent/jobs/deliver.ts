@@ -111,7 +111,6 @@ export class Deliverer {
 
   private async _deliver(id: string): Promise<void> {
     const files = jobFiles(this.paths.job(id));
-    if (existsSync(files.restart) && !existsSync(files.result)) return; // settled at start-up
     const cursor = this.cursors.get(id) ?? { offset: 0, output: [], started: false, startSent: false };
     this.cursors.set(id, cursor);
     // The result must be read before the events: the runner writes all events first.

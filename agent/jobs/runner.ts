@@ -9,7 +9,7 @@ import type { JobResult } from "../../protocol/index.ts";
 import { loadConfig } from "../config.ts";
 import { tryLock } from "../lock.ts";
 import type { StatePaths } from "../paths.ts";
-import { OPERATIONS } from "./ops/index.ts";
+import { runOperation } from "./ops/index.ts";
 import { jobFiles, readJobCommand } from "./spool.ts";
 import { SpoolWriter } from "./spool-writer.ts";
 
@@ -37,24 +37,14 @@ export async function runJob(paths: StatePaths, jobId: string): Promise<number> 
   let result: JobResult;
   try {
     const config = loadConfig(paths);
-    const op = OPERATIONS[command.op];
-    if (!op) {
-      result = {
-        state: "failed",
-        exitCode: null,
-        reason: `operation '${command.op}' is not supported by this agent`,
-      };
-    } else {
-      result = await op({
-        config,
-        stateDir: paths.root,
-        jobId,
-        args: command.args,
-        signal: cancel.signal,
-        line: (stream, data) => spool.line(stream, data),
-        progress: (p) => spool.progress(p),
-      });
-    }
+    result = await runOperation(command.op, command.args, {
+      config,
+      stateDir: paths.root,
+      jobId,
+      signal: cancel.signal,
+      line: (stream, data) => spool.line(stream, data),
+      progress: (p) => spool.progress(p),
+    });
   } catch (err) {
     result = { state: "failed", exitCode: null, reason: `runner error: ${(err as Error).message}` };
   }

@@ -7,7 +7,6 @@
 //   jobs/<id>/events.jsonl    start, output lines (with seq) and progress, appended
 //   jobs/<id>/result.json     the final result (written atomically, last)
 //   jobs/<id>/delivered       the server acknowledged the result; nothing left to do
-//   jobs/<id>/restart.json    a restart job: the pid that exited to be restarted
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -28,7 +27,6 @@ export function jobFiles(dir: string) {
     events: join(dir, "events.jsonl"),
     result: join(dir, "result.json"),
     delivered: join(dir, "delivered"),
-    restart: join(dir, "restart.json"),
   };
 }
 export type JobFiles = ReturnType<typeof jobFiles>;

@@ -1,6 +1,6 @@
 // `fleetctl job <id>`: one job's state and output; `--follow` streams new output until the
 // job ends and exits with a code derived from how it ended.
-import { isTerminal, type Job, type OutputLine } from "../../protocol/index.ts";
+import { isTerminal, type Job, type JobOutcome, type OutputLine } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { exitCodeForJobState, explainInterrupt, fetchJob, followJob } from "../follow.ts";
@@ -30,12 +30,26 @@ export function formatJobDetail(job: Job, now = Date.now(), hostName?: string): 
     fields.push(["Progress", `${job.progress.current}/${job.progress.total} ${job.progress.label ?? ""}`]);
   if (job.exitCode !== undefined && job.exitCode !== null) fields.push(["Exit code", String(job.exitCode)]);
   if (job.reason) fields.push(["Reason", escapeControls(job.reason)]);
+  if (job.outcome) fields.push(["Outcome", _outcomeText(job.outcome)]);
   if (job.tests?.length) {
     const passed = job.tests.filter((t) => t.state === "passed").length;
     fields.push(["Tests", `${passed}/${job.tests.length} passed`]);
   }
   if (job.outputTruncated) fields.push(["Output", "truncated by fleetd (over its per-job limit)"]);
   return formatFields(fields);
+}
+
+/** "rolled_back (the previous agent is back)": the kind fleetd acted on, with what it carries. */
+function _outcomeText(outcome: JobOutcome): string {
+  switch (outcome.kind) {
+    case "updated":
+    case "already_current":
+      return `${outcome.kind} (${escapeControls(outcome.version)})`;
+    case "rolled_back":
+      return `rolled_back (${outcome.restored ? "the previous agent is back" : "the previous agent did not come back"})`;
+    case "failed_before_swap":
+      return "failed_before_swap (nothing changed on the host)";
+  }
 }
 
 const _printLines = (lines: readonly OutputLine[]) => {

@@ -4,6 +4,7 @@
 export interface JsonSchema {
   $ref?: string;
   type?: string | string[];
+  allOf?: JsonSchema[];
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
   enum?: unknown[];
@@ -54,6 +55,11 @@ function _range(min: number | undefined, max: number | undefined, unit: string):
 /** The type expression; objects span lines, indented by `indent`. */
 export function renderType(s: JsonSchema, indent = ""): string {
   if (s.$ref) return s.$ref.replace(/^#/, "");
+  // An intersection (Job = JobFields & JobSpec): a member that is itself a union gets parentheses.
+  if (s.allOf)
+    return s.allOf
+      .map((m) => (m.anyOf || m.oneOf ? `(${renderType(m, indent)})` : renderType(m, indent)))
+      .join(" & ");
   const union = s.anyOf ?? s.oneOf;
   if (union) return union.map((u) => renderType(u, indent)).join(" | ");
   if (s.const !== undefined) return JSON.stringify(s.const);

@@ -1,6 +1,6 @@
 // Choosing what a polling agent gets: a pending cancel first, then — only when the host has
 // nothing in flight — its oldest queued job, marked dispatched on disk before it is handed out.
-import type { Command } from "../../protocol/agent.ts";
+import { type Command, runCommandFor } from "../../protocol/agent.ts";
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { isInFlight } from "./job-in-flight.ts";
@@ -37,7 +37,7 @@ export async function nextCommand(
     ctx.hub.wake(hostId);
     return null;
   }
-  return { type: "run", jobId: dispatched.id, op: dispatched.op, args: dispatched.args };
+  return runCommandFor(dispatched.id, dispatched);
 }
 
 async function requeueIfStillDispatched(ctx: ServerContext, job: JobRecord): Promise<void> {

@@ -3,7 +3,8 @@
 // One function for both, so the board and the CLI can never disagree about a host.
 import type { Alert } from "../../protocol/alerts.ts";
 import type { HostActivity } from "../../protocol/hosts.ts";
-import { isTerminal, type JobState, JobSummary, type Operation } from "../../protocol/jobs.ts";
+import type { Operation } from "../../protocol/job-ops.ts";
+import { isTerminal, type JobState, JobSummary } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { keepFields } from "../store/records/fields.ts";
 import type { JobRecord } from "../store/records/job.ts";

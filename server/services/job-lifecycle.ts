@@ -13,6 +13,7 @@ export interface JobEnding {
   state: JobState;
   exitCode?: number | null;
   reason?: string;
+  outcome?: JobRecord["outcome"];
   tests?: JobRecord["tests"];
 }
 
@@ -38,6 +39,7 @@ export async function finishJob(
     state: finished.state,
     ...(ending.exitCode !== undefined ? { exitCode: ending.exitCode } : {}),
     ...(ending.reason ? { reason: ending.reason } : {}),
+    ...(ending.outcome ? { outcome: ending.outcome.kind } : {}),
   });
   ctx.log.info(`job ${job.id} (${job.op} on ${job.hostId}) ${finished.state}${reasonSuffix(ending)}`);
   ctx.hub.wake(job.hostId);

@@ -7,6 +7,7 @@ import type { ServerContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { finishJob } from "./job-lifecycle.ts";
+import { outcomeOfResult } from "./job-outcome.ts";
 
 /** A host sees only its own jobs; another host's job id is answered as unknown, not as forbidden. */
 export function requireOwnJob(ctx: ServerContext, hostId: string, jobId: string): Readonly<JobRecord> {
@@ -101,7 +102,8 @@ export function recordJobResult(
   jobId: string,
   result: JobResult,
 ): Promise<void> {
-  requireOwnJob(ctx, hostId, jobId);
+  // Checked before anything is written: an outcome of another op is refused whole.
+  const outcome = outcomeOfResult(requireOwnJob(ctx, hostId, jobId).op, result);
   return ctx.jobLocks.run(jobId, async () => {
     // The agent forgets a result it was told is recorded: an ending another path (cancel, the
     // sweeper) has only in memory so far may yet be refused by the disk, so wait for it.
@@ -120,6 +122,7 @@ export function recordJobResult(
         state: result.state,
         exitCode: result.exitCode,
         ...(result.reason !== undefined ? { reason: result.reason } : {}),
+        ...(outcome !== undefined ? { outcome } : {}),
         ...(result.tests !== undefined ? { tests: result.tests } : {}),
       },
       `host:${hostId}`,

@@ -22,12 +22,12 @@ export async function createJob(
   let id = presetId ?? newJobId();
   while (!presetId && ctx.store.getJob(id)) id = newJobId();
   const now = Date.now();
-  const ttlMs = request.ttlSeconds !== undefined ? request.ttlSeconds * 1000 : ctx.config.jobTtlMs;
+  const { ttlSeconds, ...spec } = request;
+  const ttlMs = ttlSeconds !== undefined ? ttlSeconds * 1000 : ctx.config.jobTtlMs;
   const job: JobRecord = {
+    ...spec,
     id,
     hostId,
-    op: request.op,
-    args: request.args ?? {},
     state: "queued",
     createdAt: new Date(now).toISOString(),
     expiresAt: new Date(now + ttlMs).toISOString(),

@@ -4,10 +4,12 @@
 // the update" is said only when the agent's protocol really predates the update op; a frozen
 // agent is not an old one.
 import { UPDATE_OP_SINCE_PROTOCOL } from "../../protocol/updates.ts";
-import type { JobRecord } from "../store/records/job.ts";
+import type { JobRecord, JobRecordOf } from "../store/records/job.ts";
 
 export interface SilentUpdate {
-  job: Pick<JobRecord, "id" | "state" | "createdAt" | "dispatchedAt" | "startedAt" | "args">;
+  job: Pick<JobRecordOf<"update">, "id" | "state" | "createdAt" | "dispatchedAt" | "startedAt"> & {
+    args: Pick<JobRecordOf<"update">["args"], "version">;
+  };
   timeoutMs: number;
   /** ms of the agent's last report about this job (started, output, progress), if any. */
   lastReportAt: number | null;
@@ -24,7 +26,7 @@ const _at = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
 export function describeSilentUpdate(s: SilentUpdate): string {
   const seconds = s.timeoutMs / 1000;
-  const version = String(s.job.args.version);
+  const version = s.job.args.version;
   const dispatched = Date.parse(s.job.dispatchedAt ?? "") || 0;
   const heard = s.lastHeard ? Date.parse(s.lastHeard) : null;
   const offline = s.offlineSince === null ? "" : `; offline since ${_at(s.offlineSince)}`;

@@ -1,21 +1,20 @@
 // Agent self-updates as fleetd tracks them. Success is what the new process reports: the
 // host saying hello with the target version and SHA-256 and staying up for the soak, or
-// the agent's own health-gated result. A reported rollback, a timeout or a host that goes
-// away is a failure, raises an update_failed alert, and is audited.
+// the agent's own health-gated result. A reported rollback (the result's outcome, never its
+// reason text), a timeout or a host that goes away is a failure, raises an update_failed alert,
+// and is audited.
 import type { Hello } from "../../protocol/agent.ts";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
-import { UpdateJobArgs, type UpdateRequest } from "../../protocol/updates.ts";
+import type { UpdateJobArgs, UpdateRequest } from "../../protocol/updates.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict } from "../errors.ts";
-import type { JobRecord } from "../store/records/job.ts";
+import type { JobRecord, JobRecordOf } from "../store/records/job.ts";
 import { raiseAlert, resolveAlert } from "./alerts.ts";
 import { recordAudit, SYSTEM_ACTOR } from "./audit.ts";
 import { requireHost } from "./hosts.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { createJob } from "./jobs.ts";
 import { describeSilentUpdate } from "./update-silence.ts";
-
-export const ROLLED_BACK = "rolled_back";
 
 const helloTimes = (ctx: ServerContext) => ctx.updateHellos;
 
@@ -55,8 +54,7 @@ export async function dispatchUpdate(
 export function noteUpdateHello(ctx: ServerContext, hostId: string, hello: Hello): void {
   for (const job of ctx.store.activeJobs(hostId)) {
     if (job.op !== "update") continue;
-    const args = UpdateJobArgs.safeParse(job.args);
-    if (args.success && args.data.version === hello.version && args.data.sha256 === hello.sha256) {
+    if (job.args.version === hello.version && job.args.sha256 === hello.sha256) {
       if (!helloTimes(ctx).has(job.id)) helloTimes(ctx).set(job.id, Date.now());
     }
   }
@@ -76,12 +74,17 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
     const helloAt = helloTimes(ctx).get(job.id);
     if (helloAt !== undefined && now - helloAt >= ctx.config.updateSoakMs) {
       if (ctx.presence.isOnline(job.hostId, now)) {
-        const version = String(job.args.version);
+        const { version } = job.args;
         settled.push(
           finishJob(
             ctx,
             job,
-            { state: "succeeded", exitCode: 0, reason: `host runs ${version}` },
+            {
+              state: "succeeded",
+              exitCode: 0,
+              reason: `host runs ${version}`,
+              outcome: { op: "update", kind: "updated", version },
+            },
             SYSTEM_ACTOR,
             "job.finished",
           ),
@@ -92,7 +95,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
     // Silence, not duration, fails an update: the clock restarts at every report from the agent
     // (started, download progress), so a 100 MB download over a slow link is not cut short, while
     // an agent that stops reporting, or never comes back on the new version, still fails in time.
-    const timeoutMs = Number(job.args.timeoutSeconds) * 1000 || ctx.config.updateTimeoutMs;
+    const timeoutMs = _timeoutMs(ctx, job);
     const lastSign = Math.max(
       Date.parse(job.dispatchedAt),
       job.startedAt ? Date.parse(job.startedAt) : 0,
@@ -119,7 +122,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
  * agent between two polls) would otherwise wait out the job's TTL, an hour, with its rollout. A
  * host already offline when the update was queued is waited for: that is what the queue is for.
  */
-function _neverReached(ctx: ServerContext, job: JobRecord, now: number) {
+function _neverReached(ctx: ServerContext, job: JobRecordOf<"update">, now: number) {
   const offlineSince = ctx.presence.offlineSince(job.hostId, now);
   const created = Date.parse(job.createdAt);
   if (offlineSince === null || offlineSince < created) return null;
@@ -128,7 +131,7 @@ function _neverReached(ctx: ServerContext, job: JobRecord, now: number) {
   const lastHeard = ctx.store.getHost(job.hostId)?.lastSeen ?? null;
   const { pollWindowMs, offlineGraceMs } = ctx.config;
   if (!lastHeard || Date.parse(lastHeard) < created - pollWindowMs - offlineGraceMs) return null;
-  const timeoutMs = Number(job.args.timeoutSeconds) * 1000 || ctx.config.updateTimeoutMs;
+  const timeoutMs = _timeoutMs(ctx, job);
   if (now - created <= timeoutMs) return null;
   const reason = describeSilentUpdate({
     job,
@@ -141,19 +144,28 @@ function _neverReached(ctx: ServerContext, job: JobRecord, now: number) {
   return { state: "failed" as const, reason };
 }
 
+/** From dispatch to a healthy hello on the target: the job's own timeout, else fleetd's. */
+const _timeoutMs = (ctx: ServerContext, job: JobRecordOf<"update">) =>
+  job.args.timeoutSeconds ? job.args.timeoutSeconds * 1000 : ctx.config.updateTimeoutMs;
+
 /** After any update job ends: audit its outcome, raise or resolve the host's alert. */
-export async function onUpdateFinished(ctx: ServerContext, job: JobRecord): Promise<void> {
+export async function onUpdateFinished(ctx: ServerContext, job: JobRecordOf<"update">): Promise<void> {
   helloTimes(ctx).delete(job.id);
   ctx.updateReports.delete(job.id);
   const host = ctx.store.getHost(job.hostId);
   const name = host?.name ?? job.hostId;
-  const details = { jobId: job.id, version: job.args.version, reason: job.reason };
+  const details = {
+    jobId: job.id,
+    version: job.args.version,
+    reason: job.reason,
+    outcome: job.outcome?.kind,
+  };
   if (job.state === "succeeded" || job.state === "skipped") {
     await recordAudit(ctx, SYSTEM_ACTOR, "host.update_succeeded", job.hostId, details);
     await resolveAlert(ctx, "update_failed", job.hostId, `updated by job ${job.id}`);
     return;
   }
-  const rolledBack = job.reason?.startsWith(ROLLED_BACK) ?? false;
+  const rolledBack = job.outcome?.op === "update" && job.outcome.kind === "rolled_back";
   await recordAudit(
     ctx,
     SYSTEM_ACTOR,
@@ -165,6 +177,6 @@ export async function onUpdateFinished(ctx: ServerContext, job: JobRecord): Prom
     ctx,
     "update_failed",
     job.hostId,
-    `update of ${name} to ${String(job.args.version)} ${job.state}: ${job.reason ?? "no reason given"}`,
+    `update of ${name} to ${job.args.version} ${job.state}: ${job.reason ?? "no reason given"}`,
   );
 }

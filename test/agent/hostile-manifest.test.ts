@@ -91,7 +91,7 @@ async function runUpdate() {
     config: AgentConfig.parse({ server: url, name: "victim", service: { binary: bin } }),
     stateDir,
     jobId: "j_test",
-    args: {},
+    args: { version: "9.9.9", sha256: "0".repeat(64), allowDowngrade: false },
     signal: new AbortController().signal,
     line: (_stream, data) => lines.push(data),
     progress: () => {},

@@ -101,7 +101,13 @@ describe("test", () => {
     }
     const { ctx, progress } = context({
       repo: { dir: join(root, "repo"), branch: "main", remote: "origin", flakeInputs: [] },
-      timeouts: { gitSeconds: 5, switchSeconds: 5, testSeconds: 0.5, killGraceSeconds: 0.2 },
+      timeouts: {
+        gitSeconds: 5,
+        switchSeconds: 5,
+        testSeconds: 0.5,
+        killGraceSeconds: 0.2,
+        restartSeconds: 5,
+      },
     });
     const result = await testOp(ctx);
     expect(result.state).toBe("failed");

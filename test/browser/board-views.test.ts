@@ -151,7 +151,7 @@ describe("hosts with history", () => {
     const update = await createJob(
       fleet.fleet.ctx,
       hostIds.app1!,
-      { op: "update", args: { version: "2.0.0", sha256: "b".repeat(64) } },
+      { op: "update", args: { version: "2.0.0", sha256: "b".repeat(64), allowDowngrade: false } },
       "admin",
     );
     await reportJob("app1", update.id, { current: 53_435, total: 106_870, unit: "KiB", label: "KiB" }, null);

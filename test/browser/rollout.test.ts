@@ -97,7 +97,7 @@ describe("agent updates on the board", () => {
     expect(new Set(values).size).toBeGreaterThanOrEqual(2); // the bar moved while we watched
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(await page.locator(".rollout-reason").textContent()).toContain("halted at cat");
-    expect(await page.locator(".rollout-hosts li[data-state=failed]").textContent()).toContain("rolled_back");
+    expect(await page.locator(".rollout-hosts li[data-state=failed]").textContent()).toContain("rolled back");
     expect(await page.locator("#alerts").textContent()).toContain("rollout halted");
     expect(await hostRow(page, "cat").locator(".col-alerts").textContent()).toContain("update of cat");
     expect(await page.getByRole("button", { name: "Pause rollout" }).count()).toBe(0);

@@ -161,6 +161,20 @@ test("job detail names the host, and says so when it is no longer enrolled", () 
   expect(formatJobDetail(makeJob(), NOW)).toContain("Host:      h_1 (no longer enrolled)");
 });
 
+test("job detail shows an update's outcome beside its reason", () => {
+  const job = makeJob({
+    op: "update",
+    args: { version: "2.0.0", sha256: "b".repeat(64), allowDowngrade: false },
+    state: "failed",
+    reason: "rolled back: new agent exited; back on 1.0.0",
+    outcome: { op: "update", kind: "rolled_back", reason: "new agent exited", restored: true },
+  });
+  const text = formatJobDetail(job, NOW, "web1");
+  expect(text).toContain("Reason:    rolled back: new agent exited; back on 1.0.0");
+  expect(text).toContain("Outcome:   rolled_back (the previous agent is back)");
+  expect(formatJobDetail(makeJob(), NOW, "web1")).not.toContain("Outcome");
+});
+
 test("rollouts table: one line each, hosts done of total, why it stopped", () => {
   const host = { hostId: "h_1", name: "web1", phase: "canary" as const, group: 0 };
   const base = {

@@ -126,6 +126,21 @@ describe("a fleet of two real agents", () => {
     expect(r.stderr).toContain(`another fleet-agent (pid ${alpha.pid})`);
   });
 
+  test("restart runs through a runner like every op: the agent exits, a new one says hello, the job names both", async () => {
+    const before = alpha.pid;
+    const r = await fleet.fleetctl(["run", "restart", "alpha", "--wait", "--json"]);
+    expect(r.code).toBe(0);
+    const [job] = JSON.parse(r.stdout).jobs;
+    expect(job.state).toBe("succeeded");
+    expect(alpha.pid).not.toBe(before);
+    expect(job.reason).toBe(`agent restarted (pid ${before} → ${alpha.pid})`);
+    const detail = await fleet.fleetctlJson(["job", job.id]);
+    expect(detail.output.map((l: any) => l.data)).toContain(
+      `asked the agent (pid ${before}) to exit so its service manager restarts it`,
+    );
+    expect((await fleet.host("alpha")).online).toBe(true);
+  }, 60_000);
+
   test("SIGKILLed agent goes offline within the grace window and comes back when restarted", async () => {
     await alpha.halt();
     const killedAt = performance.now();

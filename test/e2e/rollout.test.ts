@@ -102,7 +102,7 @@ test("the third host gets a crashing v2: halt after it, four and five untouched,
     const r = await fleet.fleetctl(["update", "--all", "--wait"]);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain("halted at h3");
-    expect(r.stdout).toContain("rolled_back");
+    expect(r.stdout).toContain("rolled back");
     const { rollout } = await fleet.api("GET", "/api/v1/rollouts/current");
     expect(rollout.state).toBe("halted");
     const state = Object.fromEntries(rollout.hosts.map((h: any) => [h.name, h.state]));

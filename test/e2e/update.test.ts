@@ -76,6 +76,8 @@ describe("self-update", () => {
     console.log(`update dispatch → hello on v2: ${((helloAt - started) / 1000).toFixed(2)} s`);
     expect(result.code).toBe(0);
     expect(result.job.state).toBe("succeeded");
+    // Whichever ends it first, fleetd's soak or the agent's own gate, says the same.
+    expect(result.job.outcome).toEqual({ op: "update", kind: "updated", version: v2.version });
     const host = await fleet.host("upd1");
     expect(host.sha256).toBe(served.agent.sha256);
     expect(host.outdated).toBe(false);
@@ -134,6 +136,7 @@ describe("self-update", () => {
         expect(result.code).not.toBe(0);
         expect(result.job.state).toBe("failed");
         expect(result.job.reason).toContain(reason);
+        expect(result.job.outcome).toEqual({ op: "update", kind: "failed_before_swap" });
         expect(sha(agent.bin)).toBe(before);
         expect(existsSync(`${agent.bin}.new`)).toBe(false);
         expect((await fleet.host(name)).version).toBe(v1.version);
@@ -160,7 +163,9 @@ describe("automatic rollback", () => {
         console.log(`v3 (${mode}) rolled back after ${seconds.toFixed(1)} s`);
         expect(result.code).not.toBe(0);
         expect(result.job.state).toBe("failed");
-        expect(result.job.reason).toStartWith("rolled_back");
+        // fleetd reads the outcome; the reason is the same story in words.
+        expect(result.job.outcome).toMatchObject({ op: "update", kind: "rolled_back", restored: true });
+        expect(result.job.reason).toStartWith("rolled back: ");
         expect(seconds).toBeLessThan(GRACE_S + 10 + 10); // grace + 10 s, plus dispatch and download
         expect(result.rollout.state).toBe("halted");
         await waitFor(

@@ -327,6 +327,23 @@ function buildCases() {
     code: "not_found",
   });
 
+  // jobA is a pull: an update's outcome does not fit it, and a job must not end on a wrong one.
+  add("agentJobResult", "an outcome of another op", {
+    method: "POST",
+    path: `/api/v1/agent/jobs/${jobA}/result`,
+    options: {
+      token: host,
+      json: {
+        state: "failed",
+        exitCode: null,
+        outcome: { op: "update", kind: "rolled_back", reason: "crash", restored: true },
+      },
+    },
+    status: 400,
+    code: "validation_failed",
+    message: /outcome: outcome "rolled_back" is an outcome of update, not of this pull job/,
+  });
+
   // Bad query values.
   for (const query of ["limit=0", "limit=abc", "limit=1001", "limit=1.5", "state=bogus", "host=bad!id"]) {
     add("listJobs", `query ${query}`, {

@@ -108,7 +108,7 @@ test("a journal that outgrows its snapshot is folded into it, and a restart read
     const created = await app.call("POST", `/api/v1/hosts/${hostId}/jobs`, {
       token: app.adminToken,
       // Big records: update is the op whose args carry free text (the version it targets).
-      json: { op: "update", args: { version: "x".repeat(2000) } },
+      json: { op: "update", args: { version: "x".repeat(2000), sha256: "a".repeat(64) } },
     });
     expect(created.status).toBe(201);
     lastId = created.body.job.id;

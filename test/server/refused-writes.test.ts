@@ -6,7 +6,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Alert } from "../../protocol/alerts.ts";
-import type { Job } from "../../protocol/jobs.ts";
+import type { Job, JobFields } from "../../protocol/jobs.ts";
 import { type JsonStore, openJsonStore, readCollection } from "../../server/store/json-store.ts";
 import { removeTempDirs, silentLog, tempDir } from "./helpers.ts";
 
@@ -20,7 +20,7 @@ afterEach(async () => {
 const open = (dataDir: string) =>
   openJsonStore({ dataDir, lazyFlushMs: 60_000, auditMaxBytes: 1 << 20, log: silentLog });
 
-function job(id: string, extra: Partial<Job> = {}): Job {
+function job(id: string, extra: Partial<JobFields> = {}): Job {
   const now = new Date().toISOString();
   return {
     id,

@@ -1,20 +1,21 @@
 // What every operation gets: the agent's config, a place to report output and progress,
 // and a way to run a child under the op's timeout. Ops return the job's result.
-import type { JobArgs, JobResult, Progress } from "../../../protocol/index.ts";
+import type { ArgsOf, JobResult, Operation as OpName, Progress } from "../../../protocol/index.ts";
 import type { AgentConfig } from "../../config.ts";
 import { type ChildResult, runChild } from "../child.ts";
 
-export interface OpContext {
+export interface OpContext<Op extends OpName = OpName> {
   config: AgentConfig;
   stateDir: string;
   jobId: string;
-  args: JobArgs;
+  /** This op's own args, as its schema in protocol/job-ops.ts types them. */
+  args: ArgsOf<Op>;
   signal: AbortSignal;
   line(stream: "stdout" | "stderr" | "agent", data: string): void;
   progress(progress: Progress): void;
 }
 
-export type Operation = (ctx: OpContext) => Promise<JobResult>;
+export type Operation<Op extends OpName = OpName> = (ctx: OpContext<Op>) => Promise<JobResult>;
 
 /** Runs one step of an op, echoing its command line and streaming its output. */
 export function runStep(

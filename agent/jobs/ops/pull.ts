@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { type Operation, runStep, stepFailure } from "./context.ts";
 
-export const pull: Operation = async (ctx) => {
+export const pull: Operation<"pull"> = async (ctx) => {
   const repo = ctx.config.repo;
   if (!repo)
     return { state: "failed", exitCode: null, reason: "no repo configured: set repo.dir in config.json" };

@@ -6,7 +6,7 @@ import { detectServiceManager } from "../../service.ts";
 import { fingerprint, reviveLaunchdAgent } from "../after-switch.ts";
 import { type Operation, runStep, stepFailure } from "./context.ts";
 
-export const switchOp: Operation = async (ctx) => {
+export const switchOp: Operation<"switch"> = async (ctx) => {
   const configured = ctx.config.switch;
   if (!configured) {
     return {

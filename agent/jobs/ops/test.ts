@@ -7,7 +7,7 @@ import type { JobResult, TestOutcome } from "../../../protocol/index.ts";
 import { expandArgv } from "../../config.ts";
 import { type Operation, runStep } from "./context.ts";
 
-export const testOp: Operation = async (ctx) => {
+export const testOp: Operation<"test"> = async (ctx) => {
   const [dirTemplate] = expandArgv([ctx.config.testsDir], ctx.config);
   const base = ctx.config.repo?.dir ?? ".";
   const dir = isAbsolute(dirTemplate!) ? dirTemplate! : join(base, dirTemplate!);

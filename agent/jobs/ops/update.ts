@@ -2,7 +2,14 @@
 // staged, health-gated and rolled back automatically. Runs in the detached runner, i.e.
 // from the current binary, which is what watches the new one (see docs/update.md).
 import { existsSync, rmSync } from "node:fs";
-import { type Arch, type Artifact, type Platform, targetOf, VERSION } from "../../../protocol/index.ts";
+import {
+  type Arch,
+  type Artifact,
+  type JobResult,
+  type Platform,
+  targetOf,
+  VERSION,
+} from "../../../protocol/index.ts";
 import { selfSha256 } from "../../identity.ts";
 import { readHolderPid } from "../../lock.ts";
 import { statePaths } from "../../paths.ts";
@@ -21,7 +28,7 @@ import type { OpContext, Operation } from "./context.ts";
 /** How long the restored agent may take to say hello again before the result says it did not. */
 export const ROLLBACK_CONFIRM_MS = 30_000;
 
-export const update: Operation = async (ctx) => {
+export const update: Operation<"update"> = async (ctx) => {
   const bin = ctx.config.service.binary ?? process.execPath;
   const say = (line: string) => ctx.line("agent", line);
   let entry: Artifact;
@@ -39,10 +46,15 @@ export const update: Operation = async (ctx) => {
     if (!found) throw new UpdateRefused(`fleetd serves no fleet-agent for ${target}`);
     entry = found;
     if (version === VERSION && entry.sha256 === selfSha256()) {
-      return { state: "skipped", exitCode: 0, reason: `already at ${VERSION}` };
+      return {
+        state: "skipped",
+        exitCode: 0,
+        reason: `already at ${VERSION}`,
+        outcome: { op: "update", kind: "already_current", version: VERSION },
+      };
     }
     const order = compareVersions(version, VERSION);
-    if (order === -1 && ctx.args.allowDowngrade !== true) {
+    if (order === -1 && !ctx.args.allowDowngrade) {
       throw new UpdateRefused(
         `refusing to downgrade ${VERSION} → ${version} (allow it with --allow-downgrade)`,
       );
@@ -73,12 +85,17 @@ export const update: Operation = async (ctx) => {
   } catch (err) {
     rmSync(newPath(bin), { force: true });
     const reason = err instanceof UpdateRefused ? err.message : `update failed: ${(err as Error).message}`;
-    return { state: "failed", exitCode: null, reason };
+    return { state: "failed", exitCode: null, reason, outcome: { op: "update", kind: "failed_before_swap" } };
   }
   return _swapAndWatch(ctx, bin, version, entry);
 };
 
-async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry: Artifact) {
+async function _swapAndWatch(
+  ctx: OpContext<"update">,
+  bin: string,
+  version: string,
+  entry: Artifact,
+): Promise<JobResult> {
   const say = (line: string) => ctx.line("agent", line);
   const manager = detectServiceManager(ctx.config);
   const agentPid = readHolderPid(statePaths(ctx.stateDir).lock);
@@ -101,8 +118,14 @@ async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry
     soakSeconds * 1000,
     say,
   );
-  if (!unhealthy)
-    return { state: "succeeded" as const, exitCode: 0, reason: `updated ${VERSION} → ${version}` };
+  if (!unhealthy) {
+    return {
+      state: "succeeded",
+      exitCode: 0,
+      reason: `updated ${VERSION} → ${version}`,
+      outcome: { op: "update", kind: "updated", version },
+    };
+  }
 
   say(`rolling back: ${unhealthy}`);
   if (process.platform !== "win32" && existsSync(`${bin}.old`)) rollBack(bin);
@@ -115,6 +138,11 @@ async function _swapAndWatch(ctx: OpContext, bin: string, version: string, entry
     0,
     say,
   );
-  const outcome = back ? `; the previous agent has not come back either: ${back}` : `; back on ${VERSION}`;
-  return { state: "failed" as const, exitCode: null, reason: `rolled_back: ${unhealthy}${outcome}` };
+  const after = back ? `; the previous agent has not come back either: ${back}` : `; back on ${VERSION}`;
+  return {
+    state: "failed",
+    exitCode: null,
+    reason: `rolled back: ${unhealthy}${after}`,
+    outcome: { op: "update", kind: "rolled_back", reason: unhealthy.slice(0, 2000), restored: back === null },
+  };
 }
