@@ -4,7 +4,7 @@
 // the update" is said only when the agent's protocol really predates the update op; a frozen
 // agent is not an old one.
 import { UPDATE_OP_SINCE_PROTOCOL } from "../../protocol/updates.ts";
-import type { JobRecord, JobRecordOf } from "../store/records/job.ts";
+import type { JobRecordOf } from "../store/records/job.ts";
 
 export interface SilentUpdate {
   job: Pick<JobRecordOf<"update">, "id" | "state" | "createdAt" | "dispatchedAt" | "startedAt"> & {

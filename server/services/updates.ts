@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION } from "../../protocol/common.ts";
 import type { UpdateJobArgs, UpdateRequest } from "../../protocol/updates.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict } from "../errors.ts";
-import type { JobRecord, JobRecordOf } from "../store/records/job.ts";
+import type { JobRecordOf } from "../store/records/job.ts";
 import { raiseAlert, resolveAlert } from "./alerts.ts";
 import { recordAudit, SYSTEM_ACTOR } from "./audit.ts";
 import { requireHost } from "./hosts.ts";
