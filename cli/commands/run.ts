@@ -1,13 +1,6 @@
 // `fleetctl run <op> <host>... | --all`: queue one job per host, optionally wait for all
 // of them. Success means every job ended `succeeded`; anything else exits non-zero.
-import {
-  HostList,
-  type Job,
-  JobResponse,
-  jobArgsProblem,
-  OPERATION_ARGS,
-  Operation,
-} from "../../protocol/index.ts";
+import { type BodyOf, type Job, jobArgsProblem, OPERATION_ARGS, Operation } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand, reportError } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
@@ -52,12 +45,16 @@ function _argsTaken(): string {
   return [...(none.length ? [`${none.join(", ")} take none`] : []), ...some].join("; ");
 }
 
-async function _createJobs(client: ApiClient, hosts: { id: string; name: string }[], body: object) {
+async function _createJobs(
+  client: ApiClient,
+  hosts: { id: string; name: string }[],
+  body: BodyOf<"createJob">,
+) {
   const created: { label: string; job: Job }[] = [];
   let failures = 0;
   for (const host of hosts) {
     try {
-      const { job } = await client.request("createJob", JobResponse, { params: { id: host.id }, body });
+      const { job } = await client.call("createJob", { params: { id: host.id }, body });
       created.push({ label: host.name, job });
     } catch (err) {
       failures++;
@@ -106,9 +103,7 @@ export default defineFleetCommand({
     if (problem) throw new CliError(`--arg: ${problem}`);
 
     const client = clientFromArgs(args);
-    const hosts = args.all
-      ? (await client.request("listHosts", HostList)).hosts
-      : await resolveHostRefs(client, refs);
+    const hosts = args.all ? (await client.call("listHosts")).hosts : await resolveHostRefs(client, refs);
     if (hosts.length === 0) throw new CliError("no hosts are enrolled");
     const body = { op: op.data, args: jobArgs, ttlSeconds };
     const { created, failures } = await _createJobs(client, hosts, body);
