@@ -1,8 +1,9 @@
 // The main loop's retry delays: what a failed hello or poll waits before the next try, by kind of
 // failure, logged once per failure so an operator sees why a host is offline and for how long.
 import { consola } from "consola";
+import { ApiError } from "../protocol/errors.ts";
 import type { Backoff } from "./backoff.ts";
-import { ApiError, AUTH_RETRY_MS } from "./client.ts";
+import { AUTH_RETRY_MS } from "./client.ts";
 
 /**
  * How long to wait after a failed hello or poll, and the one log line that says why. Every
@@ -25,8 +26,14 @@ export function retryDelay(what: "hello" | "poll", err: unknown, backoff: Backof
   const inSeconds = `retrying in ${(wait / 1000).toFixed(1)} s`;
   if (err instanceof ApiError && err.status === 429)
     consola.warn(`fleetd is rate-limiting this address (${err.message}); ${inSeconds}`);
-  else if (err instanceof ApiError)
+  else if (err instanceof ApiError && err.status !== 0)
     consola.warn(`fleetd answered ${what} with HTTP ${err.status} (${err.message}); ${inSeconds}`);
-  else consola.warn(`cannot reach fleetd (${what}): ${(err as Error).message}; ${inSeconds}`);
+  else consola.warn(`cannot reach fleetd (${what}): ${_whyUnreachable(err)}; ${inSeconds}`);
   return wait;
+}
+
+/** What the network said; the ApiError's own message would say "cannot reach fleetd" twice in the line. */
+function _whyUnreachable(err: unknown): string {
+  const cause = err instanceof ApiError && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -2,7 +2,7 @@
 // exit code (no stack traces for expected failures), and `--help` shows worked examples.
 import type { ArgsDef, CommandContext, CommandDef, CommandMeta } from "citty";
 import { renderUsage } from "citty";
-import { CliError, errorMessage } from "./errors.ts";
+import { CliError, errorMessage, exitCodeOf, isExplained } from "./errors.ts";
 import { stripAnsi } from "./format/table.ts";
 import { logger, stdoutIsTty } from "./output.ts";
 
@@ -64,8 +64,8 @@ function _refuseExtraWords(args: ArgsDef, name: string, words: readonly unknown[
 /** Prints an error the way every command does and sets a non-zero exit code. */
 export function reportError(err: unknown): void {
   logger.error(errorMessage(err));
-  if (!(err instanceof CliError)) logger.debug(err);
-  process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  if (!isExplained(err)) logger.debug(err);
+  process.exitCode = exitCodeOf(err);
 }
 
 /** The worked examples a command shows under --help. */

@@ -1,17 +1,16 @@
 // The checks behind `fleetctl doctor`: can fleetd be reached, is the token the admin token,
 // do the clocks agree, is fleetctl from fleetd's build, does fleetd's data disk take writes. Each failure carries the fix, because
 // the operator running doctor is the one who has to make it.
+import { ApiError } from "../protocol/errors.ts";
 import {
-  HealthResponse,
-  HostList,
-  Manifest,
+  type HealthResponse,
   routePath,
   type ServerCondition,
   targetOf,
   VERSION,
 } from "../protocol/index.ts";
-import { createApiClient } from "./api.ts";
-import { ApiError, TOKEN_HINT } from "./errors.ts";
+import { type ApiClient, createApiClient } from "./api.ts";
+import { TOKEN_HINT } from "./errors.ts";
 
 /** Beyond this the board's "seen 3 s ago" and job durations mislead; Date has 1 s resolution. */
 export const MAX_CLOCK_SKEW_SECONDS = 5;
@@ -79,38 +78,60 @@ export function checkDisk(conditions: readonly ServerCondition[]): Check {
 }
 
 async function _health(server: string): Promise<Health> {
+  const client = createApiClient({ server, timeoutMs: DOCTOR_TIMEOUT_MS });
   const started = Date.now();
-  let res: Response;
+  let health: HealthResponse;
   try {
-    res = await fetch(server + routePath("health"), { signal: AbortSignal.timeout(DOCTOR_TIMEOUT_MS) });
+    health = await client.call("health");
   } catch (err) {
-    const e = err as { name?: string; code?: string; message?: string };
-    const why =
-      e.name === "TimeoutError" ? `no answer within ${DOCTOR_TIMEOUT_MS / 1000} s` : (e.code ?? e.message);
-    throw new Error(`cannot reach fleetd at ${server} (${why})`);
+    throw new Error(_unhealthy(server, err));
   }
-  const ended = Date.now();
-  const body = HealthResponse.safeParse(await res.json().catch(() => null));
-  if (!res.ok || !body.success) {
-    throw new Error(
-      `${server} answers HTTP ${res.status} to ${routePath("health")}, but not as fleetd does (wrong URL, or a proxy in the way?)`,
-    );
-  }
-  const date = res.headers.get("date");
+  const ms = Date.now() - started;
   return {
-    version: body.data.version,
-    conditions: body.data.conditions ?? [],
-    serverDate: date ? Date.parse(date) : null,
-    localMid: (started + ended) / 2,
-    ms: ended - started,
+    version: health.version,
+    conditions: health.conditions ?? [],
+    ms,
+    ...(await _serverClock(client)),
   };
+}
+
+/** Why the health check failed, in doctor's words: no answer at all, or not fleetd's answer. */
+function _unhealthy(server: string, err: unknown): string {
+  if (!(err instanceof ApiError)) return (err as Error).message;
+  if (err.status !== 0) {
+    return `${server} answers HTTP ${err.status} to ${routePath("health")}, but not as fleetd does (wrong URL, or a proxy in the way?)`;
+  }
+  const cause = err.cause as { name?: string; code?: string; message?: string } | undefined;
+  const why =
+    cause?.name === "TimeoutError"
+      ? `no answer within ${DOCTOR_TIMEOUT_MS / 1000} s`
+      : (cause?.code ?? cause?.message);
+  return `cannot reach fleetd at ${server} (${why})`;
+}
+
+/**
+ * fleetd's Date header, and this machine's time halfway through the request that brought it.
+ * The client answers with bodies only, so the Date comes from a page route: the installer, which
+ * every fleetd serves without a token.
+ */
+async function _serverClock(client: ApiClient): Promise<{ serverDate: number | null; localMid: number }> {
+  const started = Date.now();
+  try {
+    const res = await client.open("installScript");
+    const localMid = (started + Date.now()) / 2;
+    await res.body?.cancel();
+    const date = res.headers.get("date");
+    return { serverDate: date ? Date.parse(date) : null, localMid };
+  } catch {
+    return { serverDate: null, localMid: started };
+  }
 }
 
 async function _checkToken(server: string, token: string | undefined): Promise<Check> {
   if (!token) return _fail("token", "no admin token given", `pass --token or ${TOKEN_HINT}`);
   const client = createApiClient({ server, token, timeoutMs: DOCTOR_TIMEOUT_MS });
   try {
-    const { hosts } = await client.request("listHosts", HostList);
+    const { hosts } = await client.call("listHosts");
     return _ok("token", `the admin token is accepted (${hosts.length} host(s) enrolled)`);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401)
@@ -157,9 +178,7 @@ export async function checkVersion(server: string, serverVersion: string): Promi
 /** fleetd serves its build's fleetctl for this platform, if it was built. */
 async function _matchingFleetctlUrl(server: string): Promise<string | null> {
   try {
-    const url = server + routePath("artifact", { file: "manifest.json" });
-    const res = await fetch(url, { signal: AbortSignal.timeout(DOCTOR_TIMEOUT_MS) });
-    const manifest = Manifest.parse(await res.json());
+    const manifest = await createApiClient({ server, timeoutMs: DOCTOR_TIMEOUT_MS }).call("manifest");
     const target = targetOf(process.platform as "linux", process.arch as "x64");
     const entry = manifest.artifacts.find((a) => a.program === "fleetctl" && a.target === target);
     return entry ? server + routePath("artifact", { file: entry.file }) : null;

@@ -1,5 +1,7 @@
-// fleetctl's typed errors: every failure the operator sees is one of these, with a message
-// that says what to do next; the command wrapper prints it and sets the exit code.
+// fleetctl's typed errors: every failure the operator sees is a CliError or fleetd's ApiError
+// (in fleetctl's words, cli/api.ts), with a message that says what to do next; the command
+// wrapper prints it and sets the exit code.
+import { ApiError } from "../protocol/errors.ts";
 
 /** A failure fleetctl explains itself (bad input, unknown host, job not succeeded). */
 export class CliError extends Error {
@@ -12,26 +14,18 @@ export class CliError extends Error {
   }
 }
 
-/** fleetd answered with the error envelope, or could not be reached, or answered nonsense. */
-export class ApiError extends CliError {
-  override name = "ApiError";
-  constructor(
-    message: string,
-    /** The envelope's code, or "unreachable" / "bad_response" for failures on our side of the wire. */
-    readonly code: string,
-    /** HTTP status, or null when there was no response. */
-    readonly status: number | null,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
 export const TOKEN_HINT = "set FLEET_TOKEN (the admin token is in <data>/admin-token on the fleetd machine)";
+
+/** A failure whose message is written for the operator: printed as it is, without a stack. */
+export const isExplained = (err: unknown): err is CliError | ApiError =>
+  err instanceof CliError || err instanceof ApiError;
+
+/** The exit code a failure ends fleetctl with. */
+export const exitCodeOf = (err: unknown): number => (err instanceof CliError ? err.exitCode : 1);
 
 /** The operator-facing text for anything thrown out of a command. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof CliError) return err.message;
+  if (isExplained(err)) return err.message;
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }

@@ -1,6 +1,6 @@
 // Following jobs until they end: `job --follow` streams one job's output, `run --wait`
 // watches many. Both poll GET /api/v1/jobs/:id?after=<seq> so each output line travels once.
-import { isTerminal, type Job, JobDetail, type JobState, type OutputLine } from "../protocol/index.ts";
+import { isTerminal, type Job, type JobDetail, type JobState, type OutputLine } from "../protocol/index.ts";
 import type { ApiClient } from "./api.ts";
 import { logger } from "./output.ts";
 
@@ -26,7 +26,7 @@ const _lastSeq = (lines: readonly OutputLine[], previous: number | undefined) =>
   );
 
 export async function fetchJob(client: ApiClient, jobId: string, after?: number): Promise<JobDetail> {
-  return client.request("getJob", JobDetail, {
+  return client.call("getJob", {
     params: { id: jobId },
     query: { after: after === undefined ? undefined : after },
   });

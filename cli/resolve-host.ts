@@ -1,6 +1,6 @@
 // Operators type host names, the API takes ids: every command that takes a host accepts
 // either, resolved against the hosts list. Ambiguity is an error, never a guess.
-import { type Host, HostList } from "../protocol/index.ts";
+import type { Host } from "../protocol/index.ts";
 import type { ApiClient } from "./api.ts";
 import { CliError } from "./errors.ts";
 import { relativeTime } from "./format/time.ts";
@@ -24,7 +24,7 @@ export function resolveHost(hosts: readonly Host[], ref: string, now = Date.now(
 
 /** Resolves several refs with one hosts request, dropping duplicates but keeping order. */
 export async function resolveHostRefs(client: ApiClient, refs: readonly string[]): Promise<Host[]> {
-  const { hosts } = await client.request("listHosts", HostList);
+  const { hosts } = await client.call("listHosts");
   const seen = new Set<string>();
   const out: Host[] = [];
   for (const ref of refs) {
@@ -43,6 +43,6 @@ function _knownHosts(hosts: readonly Host[]): string {
 
 /** id → name of every enrolled host, so tables can show names where the API gives ids. */
 export async function hostNames(client: ApiClient): Promise<Map<string, string>> {
-  const { hosts } = await client.request("listHosts", HostList);
+  const { hosts } = await client.call("listHosts");
   return new Map(hosts.map((h) => [h.id, h.name]));
 }

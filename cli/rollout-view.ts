@@ -1,6 +1,6 @@
 // How a rollout is shown while it runs: one bar for the rollout and a line per host, the
 // bar redrawn in place on a terminal, plain lines (one per change) when piped.
-import { type Rollout, RolloutResponse } from "../protocol/index.ts";
+import type { Rollout } from "../protocol/index.ts";
 import type { ApiClient } from "./api.ts";
 import { followPollMs } from "./follow.ts";
 
@@ -79,7 +79,7 @@ export async function followRollout(
   onUpdate: (rollout: Rollout) => void,
 ): Promise<Rollout> {
   for (;;) {
-    const { rollout } = await client.request("getRollout", RolloutResponse, { params: { id } });
+    const { rollout } = await client.call("getRollout", { params: { id } });
     onUpdate(rollout);
     if (rollout.state !== "running" && rollout.state !== "paused") return rollout;
     await Bun.sleep(followPollMs());

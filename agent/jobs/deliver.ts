@@ -4,9 +4,10 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { ApiError } from "../../protocol/errors.ts";
 import type { JobEvents, JobResult, OutputLine, Progress } from "../../protocol/index.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
-import { type AgentClient, ApiError, AUTH_RETRY_MS } from "../client.ts";
+import { type AgentClient, AUTH_RETRY_MS } from "../client.ts";
 import { isLocked } from "../lock.ts";
 import type { StatePaths } from "../paths.ts";
 import type { ServiceManager } from "../service.ts";

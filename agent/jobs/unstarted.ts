@@ -3,9 +3,10 @@
 // backoff until it has them. Lost if the agent exits first, which is safe: the next agent's hello
 // does not list the job, so fleetd queues it again and it fails again with its reason.
 import { consola } from "consola";
+import { ApiError } from "../../protocol/errors.ts";
 import type { JobResult } from "../../protocol/index.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
-import { type AgentClient, ApiError } from "../client.ts";
+import type { AgentClient } from "../client.ts";
 
 export class UnstartedJobs {
   private readonly pending = new Map<string, JobResult>();

@@ -1,5 +1,5 @@
 // `fleetctl alerts`: what needs an operator's attention (failed updates, halted rollouts).
-import { type Alert, AlertList } from "../../protocol/index.ts";
+import type { Alert } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { formatTable } from "../format/table.ts";
@@ -25,7 +25,7 @@ export default defineFleetCommand({
   },
   examples: ["fleetctl alerts", "fleetctl alerts --all --json"],
   async run({ args }) {
-    const list = await clientFromArgs(args).request("listAlerts", AlertList, {
+    const list = await clientFromArgs(args).call("listAlerts", {
       query: { all: args.all ? "1" : undefined },
     });
     if (args.json) return printJson(list);

@@ -1,5 +1,5 @@
 // `fleetctl audit`: who did what to which host or job, newest first as fleetd returns it.
-import { type AuditEntry, AuditList } from "../../protocol/index.ts";
+import type { AuditEntry } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { formatTable } from "../format/table.ts";
@@ -58,7 +58,7 @@ export default defineFleetCommand({
   async run({ args }) {
     const limit = parseLimit(args.limit);
     const client = clientFromArgs(args);
-    const list = await client.request("listAudit", AuditList, { query: { limit } });
+    const list = await client.call("listAudit", { query: { limit } });
     if (args.json) return printJson(list);
     if (!list.entries.length) return printText("The audit log is empty.");
     printText(formatAuditTable(list.entries, await hostNames(client)));

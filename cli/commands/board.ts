@@ -1,6 +1,6 @@
 // `fleetctl board export <dir>`: a self-contained static snapshot of the status board
 // (index.html, assets/, board.json) that works from any static host or straight from disk.
-// Browsers block fetch() on file:// pages, so the data is embedded in index.html as an inert
+// Browsers will not fetch from a file:// page, so the data is embedded in index.html as an inert
 // JSON <script> block (with each host's detail) and the page renders it without fetching.
 // The page and assets come from the same fleetd as the data, so they always match its shape.
 import { mkdirSync } from "node:fs";
@@ -8,8 +8,7 @@ import { join, resolve } from "node:path";
 import type { ArgsDef } from "citty";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { mapLimit } from "../../lib/map-limit.ts";
-import { Board, BoardHostDetail, type RouteName, routePath } from "../../protocol/index.ts";
-import { errorFromResponse, unreachableError } from "../api.ts";
+import { createApiClient } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
 import { connectionArgs, DEFAULT_SERVER, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
@@ -19,7 +18,6 @@ import { printJson, printText } from "../output.ts";
 export const SNAPSHOT_MARK = "<!--fleet-snapshot-->";
 const ASSETS = ["board.css", "board.js"] as const;
 const DETAIL_CONCURRENCY = 4;
-const TIMEOUT_MS = 30_000;
 
 const exportArgs = {
   dir: { type: "positional", description: "directory to write the snapshot into", required: true },
@@ -27,27 +25,6 @@ const exportArgs = {
   ...jsonArg,
   ...connectionArgs,
 } as const satisfies ArgsDef;
-
-interface Source {
-  server: string;
-  token: string | undefined;
-}
-
-async function get(src: Source, route: RouteName, params: Record<string, string> = {}): Promise<string> {
-  const url = src.server + routePath(route, params);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: src.token ? { authorization: `Bearer ${src.token}` } : {},
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw unreachableError(src.server, err, TIMEOUT_MS);
-  }
-  const text = await res.text();
-  if (!res.ok) throw errorFromResponse(res.status, text, `GET ${url}`);
-  return text;
-}
 
 /** Data inside <script type="application/json">: "<" escaped so no "</script>" can end it early. */
 export function embedSnapshot(html: string, data: unknown): string {
@@ -71,13 +48,15 @@ const exportCommand = defineFleetCommand({
       throw new CliError(`--server must be an http(s) URL, got "${server}"`);
     const token =
       args["board-token"] || process.env.FLEET_BOARD_TOKEN || args.token || process.env.FLEET_TOKEN;
-    const src: Source = { server, token: token || undefined };
-    const board = Board.parse(JSON.parse(await get(src, "board")));
-    const details = await mapLimit(board.hosts, DETAIL_CONCURRENCY, async (h) =>
-      BoardHostDetail.parse(JSON.parse(await get(src, "boardHost", { id: h.id }))),
+    const client = createApiClient({ server, token: token || undefined });
+    const board = await client.call("board");
+    const details = await mapLimit(board.hosts, DETAIL_CONCURRENCY, (h) =>
+      client.call("boardHost", { params: { id: h.id } }),
     );
-    const html = await get(src, "boardPage");
-    const assets = await Promise.all(ASSETS.map((file) => get(src, "boardAsset", { file })));
+    const html = await (await client.open("boardPage")).text();
+    const assets = await Promise.all(
+      ASSETS.map(async (file) => (await client.open("boardAsset", { params: { file } })).text()),
+    );
 
     const dir = resolve(args.dir);
     mkdirSync(join(dir, "assets"), { recursive: true });

@@ -1,5 +1,5 @@
 // `fleetctl cancel <job>`: stop a queued job, or ask the host's agent to stop a running one.
-import { isTerminal, JobResponse } from "../../protocol/index.ts";
+import { isTerminal } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { paintState } from "../format/jobs.ts";
@@ -14,7 +14,7 @@ export default defineFleetCommand({
   },
   examples: ["fleetctl cancel j_abc123"],
   async run({ args }) {
-    const res = await clientFromArgs(args).request("cancelJob", JobResponse, { params: { id: args.id } });
+    const res = await clientFromArgs(args).call("cancelJob", { params: { id: args.id } });
     if (args.json) return printJson(res);
     const { job } = res;
     const pending = job.cancelRequested && !isTerminal(job.state);

@@ -1,12 +1,7 @@
 // `fleetctl enroll-token create`: a single-use, expiring token and the one-liner that
 // installs and enrolls the agent on a new host with it. `list` shows the tokens fleetd
 // remembers (never the secret), `revoke <id>` makes an unused one worthless.
-import {
-  EnrollTokenCreated,
-  type EnrollTokenInfo,
-  EnrollTokenList,
-  EnrollTokenResponse,
-} from "../../protocol/index.ts";
+import type { EnrollTokenCreated, EnrollTokenInfo } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
@@ -57,7 +52,7 @@ const list = defineFleetCommand({
   ],
   async run({ args }) {
     const client = clientFromArgs(args);
-    const { tokens } = await client.request("listEnrollTokens", EnrollTokenList);
+    const { tokens } = await client.call("listEnrollTokens");
     if (args.json) return printJson({ tokens });
     if (!tokens.length) return printText("No enroll tokens. Create one with: fleetctl enroll-token create");
     printText(formatEnrollTokens(tokens, await hostNames(client)));
@@ -73,7 +68,7 @@ const revoke = defineFleetCommand({
   },
   examples: ["fleetctl enroll-token revoke et_3f9a0c61d2b84e57"],
   async run({ args }) {
-    const { token } = await clientFromArgs(args).request("revokeEnrollToken", EnrollTokenResponse, {
+    const { token } = await clientFromArgs(args).call("revokeEnrollToken", {
       params: { id: args.id },
     });
     if (args.json) return printJson({ token });
@@ -98,7 +93,7 @@ const create = defineFleetCommand({
     if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
       throw new CliError(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
     }
-    const created = await clientFromArgs(args).request("createEnrollToken", EnrollTokenCreated, {
+    const created = await clientFromArgs(args).call("createEnrollToken", {
       body: { ttlSeconds, note: args.note },
     });
     if (args.json) return printJson(created);

@@ -2,7 +2,7 @@
 // `fleetctl host revoke <id|name>`: invalidate the host's token (a lost or retired machine).
 // `fleetctl host delete <id|name>`: forget the host (to enroll the machine again under its name).
 // A verb is read as one only when a host follows it, so a host named "revoke" still shows.
-import { type Host, HostDetail, HostResponse, Ok } from "../../protocol/index.ts";
+import type { Host } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
@@ -43,7 +43,7 @@ export function formatHostDetail(host: Host, now = Date.now()): string {
 
 async function _revoke(client: ApiClient, ref: string, json: boolean | undefined): Promise<void> {
   const [target] = await resolveHostRefs(client, [ref]);
-  const { host } = await client.request("revokeHost", HostResponse, { params: { id: target!.id } });
+  const { host } = await client.call("revokeHost", { params: { id: target!.id } });
   if (json) return printJson({ host });
   printText(
     `revoked ${host.name} (${host.id}): fleetd refuses its token from now on; its jobs were ended. ` +
@@ -62,7 +62,7 @@ async function _delete(
     `Delete host ${name} (${id})? fleetd forgets it, refuses its token and ends its jobs.`,
     { yes: args.yes === true, what: `delete host ${name}` },
   );
-  await client.request("deleteHost", Ok, { params: { id } });
+  await client.call("deleteHost", { params: { id } });
   if (args.json) return printJson({ deleted: { id, name } });
   printText(
     `deleted ${name} (${id}): its token is refused and its jobs were ended. ` +
@@ -107,7 +107,7 @@ export default defineFleetCommand({
       );
     }
     const [host] = await resolveHostRefs(client, [args.host]);
-    const detail = await client.request("getHost", HostDetail, { params: { id: host!.id } });
+    const detail = await client.call("getHost", { params: { id: host!.id } });
     if (args.json) return printJson(detail);
     printText(formatHostDetail(detail.host));
     if (detail.recentJobs.length === 0) return printText("\nNo jobs yet.");

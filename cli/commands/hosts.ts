@@ -1,6 +1,5 @@
 // `fleetctl hosts`: the fleet at a glance — who is online, on which version, doing what, and
 // who is failing. `-o wide` adds the board's columns; `--watch` redraws it every few seconds.
-import { HostList } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
@@ -28,7 +27,7 @@ function _interval(raw: string | undefined): number {
 }
 
 async function _snapshot(client: ApiClient, layout: HostsLayout, json: boolean): Promise<string> {
-  const list = await client.request("listHosts", HostList);
+  const list = await client.call("listHosts");
   if (json) return JSON.stringify(list);
   return list.hosts.length ? formatHostsTable(list.hosts, Date.now(), layout) : _empty;
 }
@@ -74,7 +73,7 @@ export default defineFleetCommand({
         write: (text) => process.stdout.write(text),
       });
     }
-    const list = await client.request("listHosts", HostList);
+    const list = await client.call("listHosts");
     if (args.json) return printJson(list);
     printText(list.hosts.length ? formatHostsTable(list.hosts, Date.now(), layout) : _empty);
   },

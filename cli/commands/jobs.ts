@@ -1,5 +1,5 @@
 // `fleetctl jobs [<host>]`: recent jobs, newest first, optionally for one host or state.
-import { HostList, JobList, JobState } from "../../protocol/index.ts";
+import { JobState } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
@@ -38,9 +38,9 @@ export default defineFleetCommand({
     }
     const client = clientFromArgs(args);
     // The hosts list resolves a name to an id and lets the table show names instead of ids.
-    const { hosts } = await client.request("listHosts", HostList);
+    const { hosts } = await client.call("listHosts");
     const host = args.host ? resolveHost(hosts, args.host) : undefined;
-    const list = await client.request("listJobs", JobList, {
+    const list = await client.call("listJobs", {
       query: { host: host?.id, state, limit },
     });
     if (args.json) {

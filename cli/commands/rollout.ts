@@ -1,7 +1,7 @@
 // `fleetctl rollout status|pause|resume|cancel [id]`: watch and steer the rolling update.
 // Without an id they act on the current rollout (the active one, else the latest).
 // `fleetctl rollout list`: every rollout, newest first.
-import { type Rollout, RolloutList, RolloutResponse } from "../../protocol/index.ts";
+import type { Rollout } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { formatTable } from "../format/table.ts";
@@ -42,7 +42,7 @@ const status = defineFleetCommand({
       else printText(rolloutOutcome(rollout).message);
       return rolloutOutcome(rollout).code;
     }
-    const { rollout } = await client.request("getRollout", RolloutResponse, { params: { id } });
+    const { rollout } = await client.call("getRollout", { params: { id } });
     if (args.json) return printJson({ rollout });
     printText(
       `rollout ${rollout.id} to ${rollout.targetVersion}: ${rollout.state}${rollout.reason ? ` — ${rollout.reason}` : ""}`,
@@ -76,7 +76,7 @@ const list = defineFleetCommand({
   args: { ...jsonArg, ...connectionArgs },
   examples: ["fleetctl rollout list", "fleetctl rollout list --json | jq -r '.rollouts[0].id'"],
   async run({ args }) {
-    const { rollouts } = await clientFromArgs(args).request("listRollouts", RolloutList);
+    const { rollouts } = await clientFromArgs(args).call("listRollouts");
     if (args.json) return printJson({ rollouts });
     printText(
       rollouts.length
@@ -93,7 +93,7 @@ const change = (what: "pause" | "resume" | "cancel", description: string) =>
     examples: [`fleetctl rollout ${what}`],
     async run({ args }) {
       const route = what === "pause" ? "pauseRollout" : what === "resume" ? "resumeRollout" : "cancelRollout";
-      const { rollout } = await clientFromArgs(args).request(route, RolloutResponse, {
+      const { rollout } = await clientFromArgs(args).call(route, {
         params: { id: args.id ?? "current" },
       });
       if (args.json) return printJson({ rollout });

@@ -1,9 +1,9 @@
 // `fleetctl run <op> <host>... | --all`: queue one job per host, optionally wait for all
 // of them. Success means every job ended `succeeded`; anything else exits non-zero.
 import {
-  HostList,
+  type BodyOf,
+  CreateJobRequest,
   type Job,
-  JobResponse,
   jobArgsProblem,
   OPERATION_ARGS,
   Operation,
@@ -52,12 +52,16 @@ function _argsTaken(): string {
   return [...(none.length ? [`${none.join(", ")} take none`] : []), ...some].join("; ");
 }
 
-async function _createJobs(client: ApiClient, hosts: { id: string; name: string }[], body: object) {
+async function _createJobs(
+  client: ApiClient,
+  hosts: { id: string; name: string }[],
+  body: BodyOf<"createJob">,
+) {
   const created: { label: string; job: Job }[] = [];
   let failures = 0;
   for (const host of hosts) {
     try {
-      const { job } = await client.request("createJob", JobResponse, { params: { id: host.id }, body });
+      const { job } = await client.call("createJob", { params: { id: host.id }, body });
       created.push({ label: host.name, job });
     } catch (err) {
       failures++;
@@ -104,13 +108,20 @@ export default defineFleetCommand({
     const jobArgs = parseJobArgs(rawArgs);
     const problem = jobArgsProblem(op.data, jobArgs);
     if (problem) throw new CliError(`--arg: ${problem}`);
+    // The op's own schema, before anything is sent: update needs version and sha256, say.
+    const request = CreateJobRequest.safeParse({ op: op.data, args: jobArgs, ttlSeconds });
+    if (!request.success) {
+      const issue = request.error.issues[0];
+      const key = issue?.path.slice(1).join(".") || op.data;
+      if (issue?.message.endsWith("received undefined"))
+        throw new CliError(`${op.data} needs --arg ${key}=…`);
+      throw new CliError(`--arg ${key}: ${issue?.message ?? "invalid"}`);
+    }
+    const body: BodyOf<"createJob"> = request.data;
 
     const client = clientFromArgs(args);
-    const hosts = args.all
-      ? (await client.request("listHosts", HostList)).hosts
-      : await resolveHostRefs(client, refs);
+    const hosts = args.all ? (await client.call("listHosts")).hosts : await resolveHostRefs(client, refs);
     if (hosts.length === 0) throw new CliError("no hosts are enrolled");
-    const body = { op: op.data, args: jobArgs, ttlSeconds };
     const { created, failures } = await _createJobs(client, hosts, body);
     const names = new Map(hosts.map((h) => [h.id, h.name]));
 

@@ -1,7 +1,7 @@
 // `fleetctl update --all | <host>...`: bring hosts' agents to the build fleetd serves with
 // a rolling update: canary first, then batches, halting at the first failure beyond
 // --max-failures (the failed host rolls itself back) and raising an alert.
-import { HostList, type Rollout, RolloutResponse, type StartRolloutRequest } from "../../protocol/index.ts";
+import type { Rollout, StartRolloutRequest } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
@@ -63,9 +63,7 @@ export default defineFleetCommand({
       throw new CliError(`--include-offline is "wait" or "skip", got "${offline}"`);
     }
     const client = clientFromArgs(args);
-    const hosts = args.all
-      ? (await client.request("listHosts", HostList)).hosts
-      : await resolveHostRefs(client, refs);
+    const hosts = args.all ? (await client.call("listHosts")).hosts : await resolveHostRefs(client, refs);
     const canaryHosts = args["canary-host"]
       ? await resolveHostRefs(client, [args["canary-host"]])
       : undefined;
@@ -80,7 +78,7 @@ export default defineFleetCommand({
       allowDowngrade: args["allow-downgrade"] === true ? true : undefined,
     };
     const started = performance.now();
-    let { rollout } = await client.request("startRollout", RolloutResponse, { body: request });
+    let { rollout } = await client.call("startRollout", { body: request });
     if (!args.json) {
       printText(`rollout ${rollout.id}: ${rollout.hosts.length} host(s) to ${rollout.targetVersion}`);
       printText(`order: ${describePlan(rollout)}`);

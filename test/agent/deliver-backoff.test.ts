@@ -3,14 +3,20 @@
 // used to back off on 401/403/429 only, and retried a 500 every 200 ms.)
 import { expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import type { AgentClient } from "../../agent/client.ts";
-import { _retryAfterMs, ApiError, AUTH_RETRY_MS, RETRY_AFTER_MAX_MS } from "../../agent/client.ts";
+import { type AgentClient, AUTH_RETRY_MS } from "../../agent/client.ts";
 import { Deliverer } from "../../agent/jobs/deliver.ts";
 import { jobFiles } from "../../agent/jobs/spool.ts";
 import { statePaths } from "../../agent/paths.ts";
+import { ApiError, RETRY_AFTER_MAX_MS } from "../../protocol/errors.ts";
 import { tempDir } from "../harness/index.ts";
 
 const LIMITS = { baseMs: 100, capMs: 800 };
+
+/** As the client makes it from an answer with Retry-After: `header`. */
+const retryAfter = (status: number, header: string) =>
+  new ApiError(status, status === 429 ? "rate_limited" : "internal", "starting up", {
+    headers: { "retry-after": header },
+  });
 
 /** A deliverer with one finished job spooled, and a fake fleetd that answers with `answer`. */
 function setup() {
@@ -33,7 +39,7 @@ function setup() {
 
 const failures: [string, () => Error][] = [
   ["HTTP 500", () => new ApiError(500, "internal", "fleetd is sick")],
-  ["no connection", () => new TypeError("Unable to connect. Is the computer able to access the url?")],
+  ["no connection", () => new ApiError(0, "unreachable", "cannot reach fleetd at http://x (ECONNREFUSED)")],
   ["unparseable answer", () => new ApiError(200, "bad_response", "agentJobResult: unexpected response")],
   ["a proxy's 502 page", () => new ApiError(502, "bad_response", "agentJobResult: HTTP 502, not JSON")],
 ];
@@ -101,16 +107,16 @@ test("a refused token waits at least AUTH_RETRY_MS; a Retry-After is honoured", 
   expect(refused.deliverer.retryInMs()).toBeGreaterThan(AUTH_RETRY_MS - 1000);
 
   const busy = setup();
-  busy.fake.answer = () => new ApiError(503, "unavailable", "starting up", 7_000);
+  busy.fake.answer = () => retryAfter(503, "7");
   await busy.deliverer.tick();
   expect(busy.deliverer.retryInMs()).toBeGreaterThan(6_000);
   expect(busy.deliverer.retryInMs()).toBeLessThanOrEqual(7_000);
 });
 
 test("Retry-After: seconds are honoured up to RETRY_AFTER_MAX_MS; dates and junk count as none", () => {
-  expect(_retryAfterMs("7")).toBe(7_000);
-  expect(_retryAfterMs("86400")).toBe(RETRY_AFTER_MAX_MS);
-  expect(_retryAfterMs(null)).toBe(0);
-  expect(_retryAfterMs("-3")).toBe(0);
-  expect(_retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT")).toBe(0);
+  expect(retryAfter(503, "7").retryAfterMs).toBe(7_000);
+  expect(retryAfter(429, "86400").retryAfterMs).toBe(RETRY_AFTER_MAX_MS);
+  expect(new ApiError(503, "internal", "starting up").retryAfterMs).toBe(0);
+  expect(retryAfter(503, "-3").retryAfterMs).toBe(0);
+  expect(retryAfter(503, "Wed, 21 Oct 2015 07:28:00 GMT").retryAfterMs).toBe(0);
 });

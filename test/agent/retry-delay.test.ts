@@ -2,14 +2,19 @@
 // a refused token waits at least AUTH_RETRY_MS, a Retry-After is honoured.
 import { expect, test } from "bun:test";
 import { Backoff } from "../../agent/backoff.ts";
-import { ApiError, AUTH_RETRY_MS } from "../../agent/client.ts";
+import { AUTH_RETRY_MS } from "../../agent/client.ts";
 import { retryDelay } from "../../agent/retry-delay.ts";
+import { ApiError, type ApiErrorCode } from "../../protocol/errors.ts";
 
 const top = () => new Backoff(1000, 8000, () => 1);
+/** As the client makes it from an answer with Retry-After: `seconds`. */
+const withRetryAfter = (status: number, code: ApiErrorCode, seconds: string) =>
+  new ApiError(status, code, "slow down", { headers: { "retry-after": seconds } });
 
 test("every kind of failure grows the backoff: no answer, an HTTP error, an unparseable answer", () => {
   for (const err of [
     new TypeError("Unable to connect"),
+    new ApiError(0, "unreachable", "cannot reach fleetd at http://x (ECONNREFUSED)"),
     new ApiError(500, "internal", "boom"),
     new ApiError(200, "bad_response", "agentPoll: unexpected response"),
   ]) {
@@ -26,7 +31,7 @@ test("a refused token or another protocol waits at least AUTH_RETRY_MS, and stil
 });
 
 test("a Retry-After longer than the backoff is honoured", () => {
-  expect(retryDelay("hello", new ApiError(429, "rate_limited", "slow down", 20_000), top())).toBe(20_000);
-  expect(retryDelay("poll", new ApiError(503, "unavailable", "starting", 3_000), top())).toBe(3_000);
-  expect(retryDelay("poll", new ApiError(503, "unavailable", "starting", 10), top())).toBe(1000);
+  expect(retryDelay("hello", withRetryAfter(429, "rate_limited", "20"), top())).toBe(20_000);
+  expect(retryDelay("poll", withRetryAfter(503, "internal", "3"), top())).toBe(3_000);
+  expect(retryDelay("poll", withRetryAfter(503, "internal", "0.01"), top())).toBe(1000);
 });

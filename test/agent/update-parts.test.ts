@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { downloadTo, fetchManifest, fetchSameOrigin } from "../../agent/update/download.ts";
+import { downloadTo, fetchManifest, UpdateRefused } from "../../agent/update/download.ts";
 import { compareVersions } from "../../agent/update/versions.ts";
 import { signArtifact, verifyArtifact } from "../../lib/artifact-signature.ts";
 
@@ -33,10 +33,30 @@ afterAll(() => {
 });
 const signal = new AbortController().signal;
 
+/** A final refusal (not retried by the update), with exactly `message`. */
+async function expectRefused(attempt: Promise<unknown>, message: string) {
+  const err = await attempt.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpdateRefused);
+  expect((err as Error).message).toBe(message);
+}
+
 describe("downloads", () => {
-  test("a redirect to another host is refused", async () => {
-    await expect(fetchSameOrigin(url, "/api/v1/artifacts/elsewhere", signal)).rejects.toThrow(
-      "refusing a redirect from /api/v1/artifacts/elsewhere to another host",
+  test("a redirect to another host is refused, and nothing is written", async () => {
+    const dest = join(dir, "elsewhere.new");
+    await expectRefused(
+      downloadTo(url, "elsewhere", dest, 1000, signal, () => {}),
+      `refusing a redirect from /api/v1/artifacts/elsewhere to another host (http://127.0.0.1:${other.port})`,
+    );
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  test("fleetd's refusal of an artifact is final, naming the path and the status", async () => {
+    await expectRefused(
+      downloadTo(url, "gone", join(dir, "gone.new"), 1000, signal, () => {}),
+      "GET /api/v1/artifacts/gone: HTTP 404",
     );
   });
 
@@ -55,7 +75,23 @@ describe("downloads", () => {
   });
 
   test("a manifest that is not JSON is refused with a reason", async () => {
-    await expect(fetchManifest(url, signal)).rejects.toThrow("manifest is not JSON");
+    await expectRefused(fetchManifest(url, signal), "manifest is not JSON");
+  });
+
+  test("a manifest past its cap is cut off and refused", async () => {
+    const endless = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response(`{"version":"${"9".repeat(2 * 1024 * 1024)}"}`),
+    });
+    try {
+      await expectRefused(
+        fetchManifest(`http://127.0.0.1:${endless.port}`, signal),
+        "manifest is implausibly large",
+      );
+    } finally {
+      endless.stop(true);
+    }
   });
 });
 

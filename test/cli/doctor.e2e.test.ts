@@ -68,6 +68,7 @@ test("a fleetd of another build with a clock 2 minutes ahead: version and clock 
       const headers = { date: new Date(Date.now() + 120_000).toUTCString() };
       if (path === "/api/v1/health") return Response.json({ ok: true, version: "9.9.9" }, { headers });
       if (path === "/api/v1/hosts") return Response.json({ hosts: [] }, { headers });
+      if (path === "/install.sh") return new Response("#!/bin/sh\n", { headers });
       if (path === "/api/v1/artifacts/manifest.json") {
         const artifact = { program: "fleetctl", target: hostTarget(), platform: process.platform };
         return Response.json({

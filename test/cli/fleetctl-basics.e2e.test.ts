@@ -99,4 +99,13 @@ describe("without hosts", () => {
     const update = await fleetctl(["run", "update", "--all", "--arg", "force=1"]);
     expect(update.stderr).toContain("update takes: version, sha256, allowDowngrade, timeoutSeconds");
   });
+
+  test("an update without the arguments it needs is refused before anything is sent", async () => {
+    const missing = await fleetctl(["run", "update", "--all"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("update needs --arg version=…");
+    const wrongType = await fleetctl(["run", "update", "--all", "--arg", "version=1.0", "--arg", "sha256=x"]);
+    expect(wrongType.code).toBe(1);
+    expect(wrongType.stderr).toMatch(/--arg (version|sha256): /);
+  });
 });
