@@ -5,7 +5,9 @@ import { z } from "zod";
 import { Timestamp } from "./common.ts";
 
 /** A full git object name: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
-export const CommitSha = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "a commit is 40 or 64 lowercase hex digits");
+export const CommitSha = z
+  .string()
+  .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "a commit is 40 or 64 lowercase hex digits");
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** One root input of flake.lock, as locked. */
@@ -37,9 +39,12 @@ export const CheckoutState = z.object({
 export type CheckoutState = z.infer<typeof CheckoutState>;
 
 /** The active system profile: NixOS / nix-darwin system, home-manager, or a stateCommand's answer. */
+/** A profile generation number; an absurd one (above a million) is refused wherever it appears. */
+const Generation = z.number().int().nonnegative().max(1_000_000);
+
 export const SystemState = z.object({
   /** The profile generation number; an absurd one (above a million) is refused. */
-  generation: z.number().int().nonnegative().max(1_000_000).nullable(),
+  generation: Generation.nullable(),
   /** The store path the profile points at. */
   path: z.string().max(1000).nullable(),
   /** The booted kernel or initrd differs from the current system's (NixOS only; else null). */
@@ -51,7 +56,7 @@ export type SystemState = z.infer<typeof SystemState>;
 export const SwitchRecord = z.object({
   commit: CommitSha.nullable(),
   dirty: z.boolean(),
-  generation: z.number().int().nonnegative().max(1_000_000).nullable(),
+  generation: Generation.nullable(),
   at: Timestamp,
 });
 export type SwitchRecord = z.infer<typeof SwitchRecord>;
@@ -70,7 +75,7 @@ export const HostState = z.object({
   lastTest: TestRecord.nullable(),
   /** Earlier generations with the commit each was built from, newest first (for `fleetctl host`). */
   generations: z
-    .array(z.object({ generation: z.number().int().nonnegative(), commit: CommitSha.nullable(), at: Timestamp }))
+    .array(z.object({ generation: Generation, commit: CommitSha.nullable(), at: Timestamp }))
     .max(20),
 });
 export type HostState = z.infer<typeof HostState>;
@@ -89,7 +94,15 @@ export const ConfigTarget = z.object({
 });
 export type ConfigTarget = z.infer<typeof ConfigTarget>;
 
-export const ConfigStateName = z.enum(["current", "untested", "pulled", "behind", "dirty", "failed", "unknown"]);
+export const ConfigStateName = z.enum([
+  "current",
+  "untested",
+  "pulled",
+  "behind",
+  "dirty",
+  "failed",
+  "unknown",
+]);
 export type ConfigStateName = z.infer<typeof ConfigStateName>;
 
 /** A host's config as `GET /api/v1/hosts` carries it: derived by fleetd, displayed as is. */
