@@ -10,6 +10,7 @@ import { identifyToken, refusalReason } from "../../services/auth.ts";
 import { lastSeenStamp } from "../../services/last-seen.ts";
 import { limitEnrollAttempts, limitFailedAuth } from "../rate-limit/index.ts";
 import { requireBoardAccess } from "./board.ts";
+import { requireAdminOrWebhook } from "./webhook.ts";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,512})$/i;
 
@@ -18,6 +19,7 @@ export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
   // Enrollment carries its single-use token in the body; the route checks it.
   if (auth === "enroll") return limitEnrollAttempts(asPublic);
   if (auth === "board") return limitFailedAuth(requireBoardAccess());
+  if (auth === "webhook") return limitFailedAuth(requireAdminOrWebhook(requireToken("admin")));
   return limitFailedAuth(requireToken(auth === "host" ? "host" : "admin"));
 }
 
