@@ -1,7 +1,8 @@
 // Messages between fleet-agent and fleetd. Every agent message is idempotent.
 import { z } from "zod";
 import { Arch, Id, Platform, PROTOCOL_VERSION } from "./common.ts";
-import { OsInfo } from "./hosts.ts";
+import { HostState } from "./config-state.ts";
+import { HostTags, OsInfo } from "./hosts.ts";
 import { JobSpec } from "./job-ops.ts";
 import { JobOutcome } from "./job-outcomes.ts";
 import { OutputLine, Progress, ResultState, TestOutcome } from "./jobs.ts";
@@ -18,6 +19,10 @@ export const Hello = z.object({
   bootId: z.string().max(100),
   /** Jobs this agent still has runners or undelivered results for. */
   activeJobs: z.array(Id).max(100).default([]),
+  /** The host's config state (as POST /agent/state takes it); left out, fleetd keeps what it has. */
+  state: HostState.optional(),
+  /** The host's tags from its config.json; left out, fleetd keeps what it has. */
+  tags: HostTags.optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   "job.lost",
   "enroll_token.created",
   "enroll_token.revoked",
+  "config.target_pinned",
+  "config.target_unpinned",
   "rollout.started",
   "rollout.paused",
   "rollout.resumed",

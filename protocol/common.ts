@@ -62,10 +62,11 @@ export const Ok = z.object({ ok: z.literal(true) });
 
 /**
  * Something wrong with fleetd itself, not with a host: disk_full while its data disk refuses
- * writes (every change is answered 507 and changes nothing until there is space again).
+ * writes (every change is answered 507 and changes nothing until there is space again);
+ * config_repo_unreachable while `git ls-remote` of --config-repo fails (the last known target stays).
  */
 export const ServerCondition = z.object({
-  code: z.enum(["disk_full"]),
+  code: z.enum(["disk_full", "config_repo_unreachable"]),
   message: z.string(),
   since: Timestamp,
 });

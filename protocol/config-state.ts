@@ -39,9 +39,12 @@ export const CheckoutState = z.object({
 export type CheckoutState = z.infer<typeof CheckoutState>;
 
 /** The active system profile: NixOS / nix-darwin system, home-manager, or a stateCommand's answer. */
+/** A profile generation number; an absurd one (above a million) is refused wherever it appears. */
+const Generation = z.number().int().nonnegative().max(1_000_000);
+
 export const SystemState = z.object({
   /** The profile generation number; an absurd one (above a million) is refused. */
-  generation: z.number().int().nonnegative().max(1_000_000).nullable(),
+  generation: Generation.nullable(),
   /** The store path the profile points at. */
   path: z.string().max(1000).nullable(),
   /** The booted kernel or initrd differs from the current system's (NixOS only; else null). */
@@ -53,7 +56,7 @@ export type SystemState = z.infer<typeof SystemState>;
 export const SwitchRecord = z.object({
   commit: CommitSha.nullable(),
   dirty: z.boolean(),
-  generation: z.number().int().nonnegative().max(1_000_000).nullable(),
+  generation: Generation.nullable(),
   at: Timestamp,
 });
 export type SwitchRecord = z.infer<typeof SwitchRecord>;
@@ -72,9 +75,7 @@ export const HostState = z.object({
   lastTest: TestRecord.nullable(),
   /** Earlier generations with the commit each was built from, newest first (for `fleetctl host`). */
   generations: z
-    .array(
-      z.object({ generation: z.number().int().nonnegative(), commit: CommitSha.nullable(), at: Timestamp }),
-    )
+    .array(z.object({ generation: Generation, commit: CommitSha.nullable(), at: Timestamp }))
     .max(20),
 });
 export type HostState = z.infer<typeof HostState>;

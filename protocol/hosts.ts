@@ -1,7 +1,26 @@
 // Hosts as fleetd sees them: identity from hello, presence from polls.
 import { z } from "zod";
 import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
+import { ConfigTarget, HostConfig, HostState, HostSystem } from "./config-state.ts";
 import { Job, JobSummary } from "./jobs.ts";
+
+/** A host tag from the agent's config.json (so it lives in the config repo): a short lowercase name. */
+export const HostTag = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, "tags are 1-32 lowercase letters, digits, '.', '-' and '_'");
+/** At most 32 tags per host. */
+export const HostTags = z.array(HostTag).max(32);
+
+/** What a host shows before it reported any config state, or when there is no target to compare with. */
+export const UNKNOWN_HOST_CONFIG: HostConfig = {
+  commit: null,
+  state: "unknown",
+  behindBy: null,
+  dirty: null,
+  lockHash: null,
+  builtFrom: null,
+  switchedAt: null,
+};
 
 export const OsInfo = z.object({
   name: z.string().max(100),
@@ -43,10 +62,22 @@ export const Host = z
     runningJobId: Id.nullable(),
     /** Set when the operator revoked the host's token; the host can no longer call fleetd. */
     revokedAt: Timestamp.optional(),
+    /** Reported by the agent in hello; [] until it reports any. */
+    tags: HostTags.default([]),
+    /** What fleetd derives from the host's reported state and the target (server/services/config/derive.ts). */
+    config: HostConfig.default(UNKNOWN_HOST_CONFIG),
+    /** The active system profile as the host reported it; null until it reports one. */
+    system: HostSystem.nullable().default(null),
   })
   .extend(HostActivity.shape);
 export type Host = z.infer<typeof Host>;
 
-export const HostList = z.object({ hosts: z.array(Host) });
-export const HostDetail = z.object({ host: Host, recentJobs: z.array(Job) });
+/** `target`: what every host's config.state was compared with; null when fleetd knows none. */
+export const HostList = z.object({ hosts: z.array(Host), target: ConfigTarget.nullable().default(null) });
+/** `state`: the host's last report as it sent it (checkout, lock inputs, generations), or null. */
+export const HostDetail = z.object({
+  host: Host,
+  recentJobs: z.array(Job),
+  state: HostState.nullable().default(null),
+});
 export const HostResponse = z.object({ host: Host });

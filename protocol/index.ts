@@ -6,6 +6,8 @@ export * from "./audit.ts";
 export * from "./board.ts";
 export * from "./build-info.ts";
 export * from "./common.ts";
+export * from "./config-state.ts";
+export * from "./config-target.ts";
 export * from "./enroll.ts";
 export * from "./errors.ts";
 export * from "./hosts.ts";

@@ -2,6 +2,7 @@
 // so numbers are coerced; a bad value is a 400 naming the parameter.
 import { z } from "zod";
 import { Id } from "./common.ts";
+import { HostTag } from "./hosts.ts";
 import { JobState } from "./jobs.ts";
 
 export const DEFAULT_JOB_LIST_LIMIT = 100;
@@ -13,6 +14,9 @@ export const MAX_AUDIT_LIMIT = 1000;
 export const PollQuery = z.object({
   wait: z.coerce.number().nonnegative().max(3600).optional(),
 });
+
+/** GET /api/v1/hosts: every host, or only those carrying one tag. */
+export const ListHostsQuery = z.object({ tag: HostTag.optional() });
 
 /** GET /api/v1/jobs: newest first, optionally of one host or in one state. */
 export const ListJobsQuery = z.object({

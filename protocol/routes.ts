@@ -9,6 +9,8 @@ import { Manifest } from "./artifacts.ts";
 import { AuditList } from "./audit.ts";
 import { Board, BoardHostDetail } from "./board.ts";
 import { HealthResponse, Id, Ok } from "./common.ts";
+import { HostState } from "./config-state.ts";
+import { ConfigTargetResponse, PinTargetRequest } from "./config-target.ts";
 import {
   CreateEnrollTokenRequest,
   EnrollRequest,
@@ -20,7 +22,14 @@ import {
 import { HostDetail, HostList, HostResponse } from "./hosts.ts";
 import { CreateJobRequest, JobDetail, JobList, JobResponse } from "./jobs.ts";
 import { fillPath } from "./paths.ts";
-import { GetJobQuery, ListAlertsQuery, ListAuditQuery, ListJobsQuery, PollQuery } from "./queries.ts";
+import {
+  GetJobQuery,
+  ListAlertsQuery,
+  ListAuditQuery,
+  ListHostsQuery,
+  ListJobsQuery,
+  PollQuery,
+} from "./queries.ts";
 import { RolloutList, RolloutResponse, StartRolloutRequest } from "./rollouts.ts";
 import { UpdateRequest } from "./updates.ts";
 
@@ -28,8 +37,14 @@ import { UpdateRequest } from "./updates.ts";
  * "board": the board token (--board-token) or the admin token, as Bearer header (or the board
  * token as ?token=, for <img> badges and wall displays). With --public-board also no token at all,
  * for a redacted document (no job output, no paths).
+ * "webhook": the admin token as Bearer header, or the config webhook secret
+ * (--config-webhook-secret) in the X-Fleet-Webhook-Secret header, so a forge's push hook can
+ * call the route without holding the admin token.
  */
-export type Auth = "public" | "enroll" | "host" | "admin" | "board";
+export type Auth = "public" | "enroll" | "host" | "admin" | "board" | "webhook";
+
+/** The header a forge's push hook sends the config webhook secret in. */
+export const WEBHOOK_SECRET_HEADER = "x-fleet-webhook-secret";
 
 /** A response that is not JSON (a page, an SVG, a binary): described in words for the docs. */
 export interface RawBody {
@@ -94,8 +109,22 @@ export const ROUTES = {
     body: JobResult,
     response: Ok,
   },
+  /** The host's config state, sent when its hash changed; the same state again changes nothing. */
+  agentState: {
+    method: "POST",
+    path: "/api/v1/agent/state",
+    auth: "host",
+    body: HostState,
+    response: Ok,
+  },
 
-  listHosts: { method: "GET", path: "/api/v1/hosts", auth: "admin", response: HostList },
+  listHosts: {
+    method: "GET",
+    path: "/api/v1/hosts",
+    auth: "admin",
+    query: ListHostsQuery,
+    response: HostList,
+  },
   getHost: {
     method: "GET",
     path: "/api/v1/hosts/:id",
@@ -225,6 +254,35 @@ export const ROUTES = {
     auth: "admin",
     params: rolloutParam(),
     response: RolloutResponse,
+  },
+
+  /** What every host's config is compared with, and where it comes from (repo, pin or hosts). */
+  getConfigTarget: {
+    method: "GET",
+    path: "/api/v1/config/target",
+    auth: "admin",
+    response: ConfigTargetResponse,
+  },
+  /** Reads the config repo's branch head now (a forge's push hook); answered once it is read. */
+  refreshConfigTarget: {
+    method: "POST",
+    path: "/api/v1/config/refresh",
+    auth: "webhook",
+    response: ConfigTargetResponse,
+  },
+  /** Holds the target at one commit, over the repo and the hosts, until unpinned; survives a restart. */
+  pinConfigTarget: {
+    method: "POST",
+    path: "/api/v1/config/target/pin",
+    auth: "admin",
+    body: PinTargetRequest,
+    response: ConfigTargetResponse,
+  },
+  unpinConfigTarget: {
+    method: "POST",
+    path: "/api/v1/config/target/unpin",
+    auth: "admin",
+    response: ConfigTargetResponse,
   },
 
   /** The status board: its page and assets hold no data; the data needs board access. */

@@ -17,6 +17,7 @@ import { alertRoutes } from "./routes/alerts/index.ts";
 import { artifactRoutes } from "./routes/artifacts/index.ts";
 import { auditRoutes } from "./routes/audit/index.ts";
 import { boardRoutes } from "./routes/board/index.ts";
+import { configRoutes } from "./routes/config/index.ts";
 import { defineRoutes, type RouteHandlers } from "./routes/define.ts";
 import { enrollRoutes } from "./routes/enroll/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
@@ -25,6 +26,7 @@ import { installRoutes } from "./routes/install/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
+import { ConfigTargetTracker } from "./services/config/target.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
 import { startSweeper } from "./services/sweeper.ts";
 import { openJsonStore } from "./store/json-store.ts";
@@ -39,6 +41,7 @@ const RESOURCES = [
   alertRoutes,
   artifactRoutes,
   rolloutRoutes,
+  configRoutes,
   boardRoutes,
   installRoutes,
   healthRoutes,
@@ -54,6 +57,7 @@ const _everyRouteHandled: Required<RouteHandlers> = {
   ...alertRoutes,
   ...artifactRoutes,
   ...rolloutRoutes,
+  ...configRoutes,
   ...boardRoutes,
   ...installRoutes,
   ...healthRoutes,
@@ -105,6 +109,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       enroll: new RateLimiter(config.enrollBurst, config.enrollPerMinute),
       failedAuth: new RateLimiter(config.failedAuthBurst, config.failedAuthPerMinute),
     },
+    configTarget: new ConfigTargetTracker(config, store, log),
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
   };
 
@@ -119,11 +124,13 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
   app.onError(onError);
 
   const sweeper = startSweeper(ctx);
+  ctx.configTarget.start();
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       sweeper.stop();
       ctx.hub.shutdown();
+      await ctx.configTarget.stop();
       await store.close();
     })();
     return closing;

@@ -43,6 +43,20 @@ const serve = defineCommand({
       type: "boolean",
       description: "Behind a reverse proxy: rate-limit by X-Forwarded-For (env FLEET_TRUST_PROXY=1)",
     },
+    "config-repo": {
+      type: "string",
+      description:
+        "Config repo (URL or path) whose branch head is the target every host is compared with (env FLEET_CONFIG_REPO)",
+    },
+    "config-branch": {
+      type: "string",
+      description: "Branch of --config-repo that is the target (env FLEET_CONFIG_BRANCH, default main)",
+    },
+    "config-webhook-secret": {
+      type: "string",
+      description:
+        "Secret a forge's push hook sends as X-Fleet-Webhook-Secret to POST /api/v1/config/refresh (env FLEET_CONFIG_WEBHOOK_SECRET)",
+    },
     repair: {
       type: "boolean",
       description:
@@ -60,6 +74,9 @@ const serve = defineCommand({
       boardToken: args["board-token"],
       publicBoard: args["public-board"],
       trustProxy: args["trust-proxy"],
+      configRepo: args["config-repo"],
+      configBranch: args["config-branch"],
+      configWebhookSecret: args["config-webhook-secret"],
     };
     try {
       await serveUntilSignalled(flags, Boolean(args.repair));

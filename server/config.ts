@@ -55,6 +55,10 @@ export const DEFAULT_LIMITS = {
   failedAuthBurst: 30,
   /** ...and per minute after that; then every token-bearing request from it gets 429 until it refills. */
   failedAuthPerMinute: 30,
+  /** How often the config repo's branch head is read (`git ls-remote`), besides POST /config/refresh. */
+  configRefreshSeconds: 60,
+  /** Every git call for the config target (ls-remote, clone, fetch, rev-list) is killed after this. */
+  configGitTimeoutMs: 30_000,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 
@@ -88,6 +92,12 @@ export interface ServerConfig extends Limits {
    * in production the types alone hold the handlers to the contract.
    */
   checkResponses?: boolean;
+  /** --config-repo: the config repo whose branch head is the target; null: the hosts' fetches are. */
+  configRepo?: string | null;
+  /** --config-branch, default "main". */
+  configBranch?: string;
+  /** SHA-256 of --config-webhook-secret, which may call POST /config/refresh; null: only the admin token. */
+  configWebhookSecretHash?: string | null;
 }
 
 export interface ConfigInput {
@@ -100,6 +110,9 @@ export interface ConfigInput {
   boardToken?: string;
   publicBoard?: boolean;
   trustProxy?: boolean;
+  configRepo?: string;
+  configBranch?: string;
+  configWebhookSecret?: string;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +132,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     lostAfter === undefined ? undefined : parseSeconds("job-lost-after", lostAfter) * 1000;
   const limits = { ...DEFAULT_LIMITS, ...parseLimitOverrides(env.FLEET_LIMITS) };
   const boardToken = flags.boardToken ?? env.FLEET_BOARD_TOKEN;
+  const webhookSecret = flags.configWebhookSecret ?? env.FLEET_CONFIG_WEBHOOK_SECRET;
   return {
     ...limits,
     host,
@@ -127,21 +141,31 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     artifactsDir,
     publicUrl,
     jobLostAfterMs: jobLostAfterMs ?? limits.jobLostAfterMs,
-    boardTokenHash: boardToken ? hashBoardToken(boardToken) : null,
+    boardTokenHash: boardToken ? hashSecret("board token", boardToken) : null,
     publicBoard: flags.publicBoard || /^(1|true|yes)$/i.test(env.FLEET_PUBLIC_BOARD ?? ""),
     trustProxy: flags.trustProxy || /^(1|true|yes)$/i.test(env.FLEET_TRUST_PROXY ?? ""),
     checkResponses: env.FLEET_CHECK_RESPONSES === "1",
+    configRepo: (flags.configRepo ?? env.FLEET_CONFIG_REPO) || null,
+    configBranch: parseBranch(flags.configBranch ?? env.FLEET_CONFIG_BRANCH ?? "main"),
+    configWebhookSecretHash: webhookSecret ? hashSecret("config webhook secret", webhookSecret) : null,
   };
 }
 
-/** Same alphabet as every bearer token fleetd accepts; long enough not to be guessed. */
+/** A branch name git itself would take, and never one that reads as an option. */
+function parseBranch(branch: string): string {
+  if (!/^[A-Za-z0-9._/-]{1,255}$/.test(branch) || branch.startsWith("-") || branch.includes(".."))
+    throw new ConfigError(`config branch must be a plain branch name like main, got "${branch}"`);
+  return branch;
+}
+
+/** Same alphabet as every bearer token fleetd accepts; long enough not to be guessed. Webhook secrets too. */
 const BOARD_TOKEN = /^[A-Za-z0-9_-]{16,512}$/;
 
 /** Only the hash is kept, so the token itself never sits in the config or reaches a log. */
-function hashBoardToken(token: string): string {
+function hashSecret(what: string, token: string): string {
   if (!BOARD_TOKEN.test(token)) {
     throw new ConfigError(
-      "board token must be 16-512 letters, digits, '-' or '_' (e.g. the output of: openssl rand -hex 24)",
+      `${what} must be 16-512 letters, digits, '-' or '_' (e.g. the output of: openssl rand -hex 24)`,
     );
   }
   return hashToken(token);

@@ -6,6 +6,7 @@ import type { ServerConfig } from "./config.ts";
 import type { PollHub } from "./hub.ts";
 import type { Presence } from "./presence.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
 import type { Store } from "./store/types.ts";
 
@@ -27,6 +28,8 @@ export interface ServerContext {
   readonly updateReports: Map<string, number>;
   /** Per client address: enroll attempts, and requests whose token was refused. */
   readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
+  /** The config target (pin, repo or hosts) and the behindBy counts against it. */
+  readonly configTarget: ConfigTargetTracker;
   /** Base URL for install commands; known only after listening when the port was 0. */
   publicUrl: string;
 }
@@ -36,6 +39,7 @@ export type Principal =
   | { kind: "admin" }
   | { kind: "host"; hostId: string }
   | { kind: "board" }
+  | { kind: "webhook" }
   | { kind: "public" };
 
 export interface AppEnv {

@@ -110,7 +110,9 @@ what they get back with them. This page is rendered from those schemas (through
 - Authentication is a bearer token: \`Authorization: Bearer <token>\`. **admin**: the admin token
   (\`<data>/admin-token\`); **host**: the host token the agent got at enrollment; **enroll**: the
   token is in the body; **board**: the board token (\`--board-token\`) or the admin token, and with
-  \`--public-board\` no token for a redacted document (no job output, no paths); **public**: none.
+  \`--public-board\` no token for a redacted document (no job output, no paths); **webhook**: the
+  admin token, or the config webhook secret (\`--config-webhook-secret\`) in the
+  \`X-Fleet-Webhook-Secret\` header, for a forge's push hook; **public**: none.
   See [security.md](security.md).
 - Every 4xx/5xx carries the one error envelope, [ErrorBody](#errorbody). A change fleetd could not
   write because its data disk is full is \`507 disk_full\` and changed nothing: retry it later.

@@ -8,6 +8,7 @@ import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { noteReportedState, stateChanged } from "./config/report.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { lastSeenStamp } from "./last-seen.ts";
 import { noteUpdateHello } from "./updates.ts";
@@ -49,6 +50,9 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     os: hello.os,
     pid: hello.pid,
     bootId: hello.bootId,
+    // Left out of the hello (an older agent, or nothing changed), what is stored stays.
+    tags: hello.tags ?? host.tags,
+    configState: stateChanged(host, hello.state) ? hello.state : host.configState,
   };
   // An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
   // only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes.
@@ -56,6 +60,8 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     ? ctx.store.putHost(updated)
     : ctx.store.recordLastSeen(hostId, updated.lastSeen);
   await Promise.all([persist, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
+  if (updated.configState && updated.configState !== host.configState)
+    await noteReportedState(ctx, updated.configState);
   noteUpdateHello(ctx, hostId, hello);
   return {
     protocol: PROTOCOL_VERSION,
@@ -74,9 +80,12 @@ const _IDENTITY_FIELDS = [
   "os",
   "pid",
   "bootId",
+  "tags",
 ] as const;
 
+/** configState is replaced only when its hash changed (above), so comparing the object is enough. */
 function _identityChanged(before: Readonly<HostRecord>, after: HostRecord): boolean {
+  if (before.configState !== after.configState) return true;
   return _IDENTITY_FIELDS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 

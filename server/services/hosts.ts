@@ -1,6 +1,7 @@
 // Hosts for the operator: the stored record plus what is derived live (presence, outdated,
 // the job in flight), and deleting a host with everything it could still do.
 import type { Alert } from "../../protocol/alerts.ts";
+import type { ConfigTarget, HostState } from "../../protocol/config-state.ts";
 import type { Host } from "../../protocol/hosts.ts";
 import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
@@ -10,6 +11,7 @@ import { type HostRecord, hostToWire } from "../store/records/host.ts";
 import { jobToWire } from "../store/records/job.ts";
 import { listAlerts } from "./alerts.ts";
 import { recordAudit } from "./audit.ts";
+import { hostConfigOf } from "./config/host-config.ts";
 import { hostActivity } from "./host-activity.ts";
 import { isInFlight } from "./job-in-flight.ts";
 import { finishJob } from "./job-lifecycle.ts";
@@ -17,15 +19,17 @@ import { finishJob } from "./job-lifecycle.ts";
 /** How many of a host's jobs its detail view shows. */
 export const RECENT_JOBS_IN_HOST_DETAIL = 20;
 
-/** `openAlerts`: fetched once by a caller that views many hosts. */
+/** `openAlerts` and `target`: fetched once by a caller that views many hosts. */
 export function hostView(
   ctx: ServerContext,
   record: Readonly<HostRecord>,
   now = Date.now(),
   openAlerts: readonly Alert[] = listAlerts(ctx, false),
+  target: ConfigTarget | null = ctx.configTarget.current(),
 ): Host {
   const activity = hostActivity(ctx, record.id, openAlerts);
   return hostToWire(record, {
+    ...hostConfigOf(ctx, record, target),
     // A poll answered as the host was revoked would otherwise keep it "online" for a while.
     online: !record.revokedAt && ctx.presence.isOnline(record.id, now),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
@@ -34,13 +38,18 @@ export function hostView(
   });
 }
 
-export function listHosts(ctx: ServerContext): Host[] {
+/** Every host (or those with `tag`), and the target their config was compared with. */
+export function listHosts(ctx: ServerContext, filter: { tag?: string } = {}) {
   const now = Date.now();
   const openAlerts = listAlerts(ctx, false);
-  return ctx.store
+  const target = ctx.configTarget.current();
+  const { tag } = filter;
+  const hosts = ctx.store
     .listHosts()
-    .map((record) => hostView(ctx, record, now, openAlerts))
+    .filter((record) => tag === undefined || record.tags?.includes(tag))
+    .map((record) => hostView(ctx, record, now, openAlerts, target))
     .sort((a, b) => a.name.localeCompare(b.name));
+  return { hosts, target };
 }
 
 export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
@@ -49,10 +58,13 @@ export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRe
   return record;
 }
 
-export function hostDetail(ctx: ServerContext, hostId: string): { host: Host; recentJobs: Job[] } {
+export function hostDetail(
+  ctx: ServerContext,
+  hostId: string,
+): { host: Host; recentJobs: Job[]; state: HostState | null } {
   const record = requireHost(ctx, hostId);
   const recentJobs = ctx.store.listJobs({ hostId, limit: RECENT_JOBS_IN_HOST_DETAIL }).map(jobToWire);
-  return { host: hostView(ctx, record), recentJobs };
+  return { host: hostView(ctx, record), recentJobs, state: record.configState ?? null };
 }
 
 /** Revokes the host's token and ends its jobs: nobody can report them any more. */

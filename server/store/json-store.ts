@@ -14,6 +14,7 @@ import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load
 import { collectionJson } from "./record-json.ts";
 import { AlertRecord, alertRecordFrom } from "./records/alert.ts";
 import { type AuditRecord, auditRecordFrom } from "./records/audit.ts";
+import { ConfigPinFile, ConfigPinRecord } from "./records/config-pin.ts";
 import { EnrollTokenRecord, enrollTokenRecordFrom } from "./records/enroll-token.ts";
 import { HostRecord, hostRecordFrom } from "./records/host.ts";
 import { JobRecord, jobRecordFrom } from "./records/job.ts";
@@ -61,6 +62,7 @@ const RESOLVED_ALERTS_KEPT = 500;
 export const RolloutsFile = z.object({ rollouts: z.array(RolloutRecord) });
 /** Finished rollouts kept for the record; a running one is never dropped. */
 const ROLLOUTS_KEPT = 50;
+export const CONFIG_PIN_FILE = "config-pin.json";
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
@@ -83,6 +85,7 @@ export class JsonStore implements Store {
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
   private alerts: AlertRecord[];
   private rollouts: RolloutRecord[];
+  private configPin: ConfigPinRecord | null;
   private readonly jobs = new JobIndex();
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
@@ -92,6 +95,7 @@ export class JsonStore implements Store {
   private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
+  private readonly configPinFile: GroupCommit;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
   /** Some host's lastSeen moved since it was last written. */
   private lastSeenUnwritten = false;
@@ -111,6 +115,7 @@ export class JsonStore implements Store {
     readStateFile(join(dir, "secrets.json"), Secrets.nullable(), null);
     readStateFile(join(dir, "alerts.json"), AlertsFile, { alerts: [] });
     readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
+    readStateFile(join(dir, CONFIG_PIN_FILE), ConfigPinFile, { pin: null });
     for (const name of ["audit.jsonl", "audit.1.jsonl"]) readAuditFile(join(dir, name));
     for (const sub of [dir, join(dir, OUTPUT_DIR)]) {
       const removed = removeLeftoverTempFiles(sub);
@@ -149,6 +154,7 @@ export class JsonStore implements Store {
     });
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
     this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
+    this.configPin = readStateFile(path(CONFIG_PIN_FILE), ConfigPinFile, { pin: null }).pin;
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
     this.jobsFile = journaled(
       JOURNALED.jobs,
@@ -163,7 +169,12 @@ export class JsonStore implements Store {
 
     // Each whole-file collection remembers what its last write left on disk, to go back to it when
     // a write is refused (see group-commit.ts). putRollout changes the array in place: copies.
-    let durable = { secrets: this.secrets, alerts: [...this.alerts], rollouts: [...this.rollouts] };
+    let durable = {
+      secrets: this.secrets,
+      alerts: [...this.alerts],
+      rollouts: [...this.rollouts],
+      configPin: this.configPin,
+    };
     const commit = (
       name: string,
       serialize: () => string,
@@ -191,6 +202,14 @@ export class JsonStore implements Store {
       },
       written: () => {
         durable = { ...durable, rollouts: [...this.rollouts] };
+      },
+    });
+    this.configPinFile = commit(CONFIG_PIN_FILE, () => `${JSON.stringify({ pin: this.configPin })}\n`, {
+      restore: () => {
+        this.configPin = durable.configPin;
+      },
+      written: () => {
+        durable = { ...durable, configPin: this.configPin };
       },
     });
 
@@ -423,6 +442,15 @@ export class JsonStore implements Store {
     return this.rolloutsFile.commit();
   }
 
+  getConfigPin(): ConfigPinRecord | null {
+    return this.configPin;
+  }
+
+  setConfigPin(pin: ConfigPinRecord | null): Promise<void> {
+    this.configPin = pin && ConfigPinRecord.parse(pin);
+    return this.configPinFile.commit();
+  }
+
   appendAudit(entry: AuditRecord): Promise<void> {
     return this.audit.append(auditRecordFrom(entry));
   }
@@ -443,7 +471,9 @@ export class JsonStore implements Store {
   private async flushDirty(): Promise<void> {
     await Promise.all([
       ...[this.hostsFile, this.jobsFile, this.tokensFile].map((journal) => journal.flushLazy()),
-      ...[this.secretsFile, this.alertsFile, this.rolloutsFile].map((file) => file.flushIfDirty()),
+      ...[this.secretsFile, this.alertsFile, this.rolloutsFile, this.configPinFile].map((file) =>
+        file.flushIfDirty(),
+      ),
     ]);
   }
 

@@ -12,10 +12,11 @@ import { OutputLine } from "../../protocol/jobs.ts";
 import { OUTPUT_DIR } from "./job-output.ts";
 import { type JournalSpec, journalPath, snapshotPath } from "./journal.ts";
 import { scanJournaled } from "./journal-scan.ts";
-import { AlertsFile, JOURNALED, RolloutsFile } from "./json-store.ts";
+import { AlertsFile, CONFIG_PIN_FILE, JOURNALED, RolloutsFile } from "./json-store.ts";
 import { checkWith, readStateFile, StoreCorruptError } from "./load.ts";
 import { recordJson } from "./record-json.ts";
 import { AuditRecord } from "./records/audit.ts";
+import { ConfigPinFile } from "./records/config-pin.ts";
 import { Secrets } from "./types.ts";
 
 const FILE_MODE = 0o600;
@@ -30,6 +31,7 @@ const WHOLE_FILES: { name: string; schema: z.ZodType; without: string }[] = [
   { name: "secrets.json", schema: Secrets.nullable(), without: "fleetd creates a new admin token now" },
   { name: "alerts.json", schema: AlertsFile, without: "open alerts are raised again by what they watch" },
   { name: "rollouts.json", schema: RolloutsFile, without: "rollouts start empty" },
+  { name: CONFIG_PIN_FILE, schema: ConfigPinFile, without: "the config target is no longer pinned" },
 ];
 
 /** Returns the backup directory when something was set aside, else null. */

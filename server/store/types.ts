@@ -17,6 +17,7 @@ import type { JobState, OutputLine } from "../../protocol/jobs.ts";
 import type { DiskState } from "./disk-status.ts";
 import type { AlertRecord } from "./records/alert.ts";
 import type { AuditRecord } from "./records/audit.ts";
+import type { ConfigPinRecord } from "./records/config-pin.ts";
 import type { EnrollTokenRecord } from "./records/enroll-token.ts";
 import type { HostRecord } from "./records/host.ts";
 import type { JobRecord } from "./records/job.ts";
@@ -92,6 +93,10 @@ export interface Store {
   listRollouts(): readonly Readonly<RolloutRecord>[];
   getRollout(id: string): Readonly<RolloutRecord> | undefined;
   putRollout(rollout: RolloutRecord): Promise<void>;
+
+  /** The config target's pin, or null when the target is not pinned. */
+  getConfigPin(): Readonly<ConfigPinRecord> | null;
+  setConfigPin(pin: ConfigPinRecord | null): Promise<void>;
 
   appendAudit(entry: AuditRecord): Promise<void>;
   /** Newest first. */

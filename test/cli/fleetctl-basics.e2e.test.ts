@@ -22,7 +22,7 @@ describe("without hosts", () => {
   test("hosts --json prints an empty list and nothing else on stdout", async () => {
     const r = await fleetctl(["hosts", "--json"]);
     expect(r.code).toBe(0);
-    expect(HostList.parse(JSON.parse(r.stdout))).toEqual({ hosts: [] });
+    expect(HostList.parse(JSON.parse(r.stdout))).toEqual({ hosts: [], target: null });
     const human = await fleetctl(["hosts"]);
     expect(human.stdout).toContain("No hosts enrolled yet. Enroll one with: fleetctl enroll-token create");
   });

@@ -6,7 +6,13 @@
 // --public-board): who gets in, and who gets the redacted document.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ErrorBody } from "../../protocol/common.ts";
-import { type Auth, ROUTES, type RouteName, routePath } from "../../protocol/routes.ts";
+import {
+  type Auth,
+  ROUTES,
+  type RouteName,
+  routePath,
+  WEBHOOK_SECRET_HEADER,
+} from "../../protocol/routes.ts";
 import type { ServerConfig } from "../../server/config.ts";
 import { hashToken } from "../../server/services/tokens.ts";
 import {
@@ -20,6 +26,7 @@ import {
 } from "./helpers.ts";
 
 const BOARD_TOKEN = "board-read-token-0123456789";
+const WEBHOOK_SECRET = "forge-push-hook-secret-0123";
 /** Routes anyone may call: they hold no data and change nothing. Adding one is a decision. */
 const PUBLIC_ROUTES: RouteName[] = [
   "boardPage",
@@ -40,7 +47,9 @@ type Credential =
   | "revokedHost"
   | "deletedHost"
   | "enroll"
-  | "board";
+  | "board"
+  | "webhookSecret"
+  | "wrongWebhookSecret";
 
 /** Who each auth kind lets in; everything else must be refused with the given status. */
 const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, number | "ok">> = {
@@ -55,6 +64,8 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     deletedHost: 401,
     enroll: 403,
     board: 401,
+    webhookSecret: 401,
+    wrongWebhookSecret: 401,
   },
   host: {
     none: 401,
@@ -67,6 +78,8 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     deletedHost: 401,
     enroll: 403,
     board: 401,
+    webhookSecret: 401,
+    wrongWebhookSecret: 401,
   },
   board: {
     none: 401,
@@ -79,6 +92,22 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     deletedHost: 401,
     enroll: 403,
     board: "ok",
+    webhookSecret: 401,
+    wrongWebhookSecret: 401,
+  },
+  webhook: {
+    none: 401,
+    malformed: 401,
+    wrong: 401,
+    admin: "ok",
+    host: 403,
+    otherHost: 403,
+    revokedHost: 401,
+    deletedHost: 401,
+    enroll: 403,
+    board: 401,
+    webhookSecret: "ok",
+    wrongWebhookSecret: 401,
   },
 };
 
@@ -92,7 +121,11 @@ let jobA: string;
 
 beforeAll(async () => {
   // A locked board, and polls that return at once so "let in" cases do not wait out a window.
-  app = await startTestApp({ boardTokenHash: hashToken(BOARD_TOKEN), pollWindowMs: 20 });
+  app = await startTestApp({
+    boardTokenHash: hashToken(BOARD_TOKEN),
+    configWebhookSecretHash: hashToken(WEBHOOK_SECRET),
+    pollWindowMs: 20,
+  });
   hostA = await enroll(app, "host-a");
   hostB = await enroll(app, "host-b");
   revoked = await enroll(app, "host-revoked");
@@ -134,6 +167,10 @@ function credential(which: Credential): CallOptions {
       return bearer(enrollToken);
     case "board":
       return bearer(BOARD_TOKEN);
+    case "webhookSecret":
+      return { headers: { [WEBHOOK_SECRET_HEADER]: WEBHOOK_SECRET } };
+    case "wrongWebhookSecret":
+      return { headers: { [WEBHOOK_SECRET_HEADER]: `${WEBHOOK_SECRET}x` } };
   }
 }
 
@@ -225,6 +262,32 @@ describe("the matrix", () => {
     const guess = await app.call("POST", "/api/v1/agent/hello", { token: forged, json: helloBody() });
     expect(guess.status).toBe(401);
     expect(guess.body.error.message).toBe("invalid, expired or revoked token");
+  });
+});
+
+describe("the config webhook secret", () => {
+  test("it lets a push hook refresh and nothing else; a bad Authorization beside it is still refused", async () => {
+    const secret = { headers: { [WEBHOOK_SECRET_HEADER]: WEBHOOK_SECRET } };
+    expect((await app.call("POST", "/api/v1/config/refresh", secret)).status).toBe(200);
+    for (const name of routeNames.filter((n) => ROUTES[n].auth === "admin")) {
+      const reply = await app.call(ROUTES[name].method, pathOf(name, true), secret);
+      expect({ name, status: reply.status }).toEqual({ name, status: 401 });
+    }
+    const mixed = { headers: { ...secret.headers, authorization: `Bearer fa_${"A".repeat(43)}` } };
+    expect((await app.call("POST", "/api/v1/config/refresh", mixed)).status).toBe(401);
+  });
+
+  test("a fleetd without a secret says how to set one", async () => {
+    const bare = await startTestApp();
+    try {
+      const reply = await bare.call("POST", "/api/v1/config/refresh", {
+        headers: { [WEBHOOK_SECRET_HEADER]: WEBHOOK_SECRET },
+      });
+      expect(reply.status).toBe(401);
+      expect(reply.body.error.message).toContain("--config-webhook-secret");
+    } finally {
+      await bare.close();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import {
   enroll,
   fingerprintDir,
   helloBody,
+  hostStateBody,
   removeTempDirs,
   silentLog,
   startTestApp,
@@ -51,6 +52,12 @@ beforeAll(async () => {
   deletedHost = await enroll(app, "host-gone");
   await app.call("DELETE", `/api/v1/hosts/${deletedHost.hostId}`, { token: app.adminToken });
   await app.call("POST", "/api/v1/agent/hello", { token: hostA.hostToken, json: helloBody() });
+  // A stored report, which every refused one below must leave as it is.
+  const reported = await app.call("POST", "/api/v1/agent/state", {
+    token: hostA.hostToken,
+    json: hostStateBody(),
+  });
+  expect(reported.status).toBe(200);
   jobA = (
     await app.call("POST", `/api/v1/hosts/${hostA.hostId}/jobs`, {
       token: app.adminToken,
@@ -87,7 +94,9 @@ function buildCases() {
   for (const [name, spec] of Object.entries(ROUTES) as [RouteName, (typeof ROUTES)[RouteName]][]) {
     const path = spec.path.includes(":id") ? pathOf(name) : spec.path;
     const { method } = spec;
-    if (spec.auth === "admin" || spec.auth === "host") {
+    // A webhook route takes the admin token like an admin route (and a secret, tested in auth-matrix).
+    const adminLike = spec.auth === "admin" || spec.auth === "webhook";
+    if (adminLike || spec.auth === "host") {
       add(name, "no Authorization header", { method, path, options: {}, status: 401, code: "unauthorized" });
       for (const header of ["Basic abc", "Bearer", "Bearer a b", `Bearer ${"x".repeat(600)}`]) {
         add(name, `malformed header "${header.slice(0, 12)}"`, {
@@ -120,7 +129,7 @@ function buildCases() {
         code: "unauthorized",
       });
     }
-    if (spec.auth === "admin") {
+    if (adminLike) {
       add(name, "host token on an admin route", {
         method,
         path,
@@ -172,8 +181,7 @@ function buildCases() {
       });
     }
     if (method !== "GET") {
-      const token =
-        spec.auth === "host" ? hostA.hostToken : spec.auth === "admin" ? app.adminToken : undefined;
+      const token = spec.auth === "host" ? hostA.hostToken : adminLike ? app.adminToken : undefined;
       add(name, "oversize body without Content-Length", {
         method,
         path,
@@ -208,6 +216,8 @@ function buildCases() {
     ["agentJobResult", `/api/v1/agent/jobs/${jobA}/result`, host, { state: "exploded", exitCode: "0" }],
     ["createJob", `/api/v1/hosts/${hostA.hostId}/jobs`, admin, { op: "reboot", ttlSeconds: 0 }],
     ["createEnrollToken", "/api/v1/enroll-tokens", admin, { ttlSeconds: -5, note: 7 }],
+    ["agentState", "/api/v1/agent/state", host, { ...hostStateBody(), lastSwitchFailed: "no" }],
+    ["pinConfigTarget", "/api/v1/config/target/pin", admin, { commit: 42 }],
   ];
   for (const [route, path, token, wrong] of bodies) {
     for (const body of ["{", "not json", "", "\xff\xfe"]) {
@@ -234,6 +244,81 @@ function buildCases() {
       code: "validation_failed",
     });
   }
+
+  // Config reports a careful agent would never send: each refused whole, the stored report kept.
+  const state = hostStateBody();
+  const badStates: [string, unknown][] = [
+    ["a malformed commit", { ...state, checkout: { ...state.checkout, commit: "not-a-sha" } }],
+    ["an uppercase commit", { ...state, checkout: { ...state.checkout, commit: "C".repeat(40) } }],
+    ["a short commit", { ...state, lastSwitch: { ...state.lastSwitch, commit: "c".repeat(12) } }],
+    ["an absurd generation", { ...state, system: { ...state.system, generation: 1e9 } }],
+    ["a negative generation", { ...state, lastSwitch: { ...state.lastSwitch, generation: -1 } }],
+    ["an oversize subject", { ...state, checkout: { ...state.checkout, subject: "s".repeat(501) } }],
+    ["an oversize store path", { ...state, system: { ...state.system, path: `/nix/${"p".repeat(1000)}` } }],
+    [
+      "too many lock inputs",
+      {
+        ...state,
+        checkout: { ...state.checkout, lockInputs: Array(101).fill(state.checkout.lockInputs[0]) },
+      },
+    ],
+    [
+      "an absurd generation in the list",
+      { ...state, generations: [{ ...state.generations[0], generation: 1e9 }] },
+    ],
+    ["too many generations", { ...state, generations: Array(21).fill(state.generations[0]) }],
+    ["a lock hash that is no SHA-256", { ...state, checkout: { ...state.checkout, lockHash: "abc" } }],
+  ];
+  for (const [what, body] of badStates) {
+    add("agentState", what, {
+      method: "POST",
+      path: "/api/v1/agent/state",
+      options: { token: host, json: body },
+      status: 400,
+      code: "validation_failed",
+    });
+    add("agentHello", `state with ${what}`, {
+      method: "POST",
+      path: "/api/v1/agent/hello",
+      options: { token: host, json: helloBody({ state: body }) },
+      status: 400,
+      code: "validation_failed",
+    });
+  }
+  for (const [what, tags] of [
+    ["an uppercase tag", ["Web"]],
+    ["a tag of 33 characters", ["t".repeat(33)]],
+    ["33 tags", Array.from({ length: 33 }, (_, i) => `t${i}`)],
+  ] as const) {
+    add("agentHello", what, {
+      method: "POST",
+      path: "/api/v1/agent/hello",
+      options: { token: host, json: helloBody({ tags }) },
+      status: 400,
+      code: "validation_failed",
+    });
+  }
+  add("listHosts", "query tag=Not_Lower", {
+    method: "GET",
+    path: "/api/v1/hosts?tag=Not_Lower",
+    options: { token: admin },
+    status: 400,
+    code: "validation_failed",
+  });
+  add("pinConfigTarget", "a short commit", {
+    method: "POST",
+    path: "/api/v1/config/target/pin",
+    options: { token: admin, json: { commit: "abc1234" } },
+    status: 400,
+    code: "validation_failed",
+  });
+  add("unpinConfigTarget", "unpin of a target that is not pinned", {
+    method: "POST",
+    path: "/api/v1/config/target/unpin",
+    options: { token: admin },
+    status: 409,
+    code: "conflict",
+  });
 
   // Unknown and impossible ids.
   for (const id of ["h_doesnotexist", "bad%20id", "x".repeat(65)]) {

@@ -122,6 +122,29 @@ export function helloBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** A host's config report: at `commit`, clean, switched from it and tested since; override any part. */
+export function hostStateBody(commit = "c".repeat(40), overrides: Record<string, unknown> = {}) {
+  return {
+    checkout: {
+      commit,
+      branch: "main",
+      subject: "hosts: web1 gets nginx",
+      committedAt: "2026-01-02T09:00:00.000Z",
+      dirty: false,
+      remoteCommit: commit,
+      fetchedAt: "2026-01-02T09:30:00.000Z",
+      lockHash: "e".repeat(64),
+      lockInputs: [{ name: "nixpkgs", rev: "d".repeat(40), lastModified: "2026-01-01T00:00:00.000Z" }],
+    },
+    system: { generation: 41, path: "/nix/store/aaaa-nixos-system-web1", needsReboot: false },
+    lastSwitch: { commit, dirty: false, generation: 41, at: "2026-01-02T10:00:00.000Z" },
+    lastSwitchFailed: false,
+    lastTest: { passed: true, at: "2026-01-02T10:05:00.000Z" },
+    generations: [{ generation: 41, commit, at: "2026-01-02T10:00:00.000Z" }],
+    ...overrides,
+  };
+}
+
 export function outputLine(seq: number, data = `line ${seq}`) {
   return { seq, ts: new Date().toISOString(), stream: "stdout", data };
 }

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { Timestamp } from "../../protocol/common.ts";
-import { Host } from "../../protocol/hosts.ts";
+import { Host, UNKNOWN_HOST_CONFIG } from "../../protocol/hosts.ts";
 import { JobSpec } from "../../protocol/job-ops.ts";
 import { JobFields } from "../../protocol/jobs.ts";
 import { openJsonStore } from "../../server/store/json-store.ts";
@@ -82,6 +82,8 @@ describe("a field added to the API", () => {
       running: null,
       queued: 0,
       failing: false,
+      config: UNKNOWN_HOST_CONFIG,
+      system: { generation: 3, path: "/nix/store/x-system", needsReboot: false },
     };
     // What a service would hand back after building the API's answer: the wire host and more.
     const wire = WiderHost.parse({ ...hostToWire(record, live), rack: "b7" });
@@ -90,7 +92,16 @@ describe("a field added to the API", () => {
     const plain = await _diskAfter((store) => store.putHost(record));
     const grown = await _diskAfter((store) => store.putHost({ ...wire, tokenHash: TOKEN_HASH }));
     expect(grown).toEqual(plain);
-    for (const field of ["rack", "online", "outdated", "runningJobId", "failing", "queued"])
+    for (const field of [
+      "rack",
+      "online",
+      "outdated",
+      "runningJobId",
+      "failing",
+      "queued",
+      "config",
+      "system",
+    ])
       expect(grown["hosts.json"]).not.toContain(`"${field}"`);
     expect(grown["hosts.json"]).toContain(`"tokenHash":"${TOKEN_HASH}"`);
   });

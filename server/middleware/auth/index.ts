@@ -11,12 +11,14 @@ import { lastSeenStamp } from "../../services/last-seen.ts";
 import { limitEnrollAttempts, limitFailedAuth } from "../rate-limit/index.ts";
 import { bearerToken } from "./bearer.ts";
 import { requireBoardAccess } from "./board.ts";
+import { requireAdminOrWebhook } from "./webhook.ts";
 
 export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
   if (auth === "public") return asPublic;
   // Enrollment carries its single-use token in the body; the route checks it.
   if (auth === "enroll") return limitEnrollAttempts(asPublic);
   if (auth === "board") return limitFailedAuth(requireBoardAccess());
+  if (auth === "webhook") return limitFailedAuth(requireAdminOrWebhook(requireToken("admin")));
   return limitFailedAuth(requireToken(auth === "host" ? "host" : "admin"));
 }
 

@@ -4,5 +4,12 @@ import { agentJobEvents } from "./events.ts";
 import { agentHello } from "./hello.ts";
 import { agentPoll } from "./poll.ts";
 import { agentJobResult } from "./result.ts";
+import { agentState } from "./state.ts";
 
-export const agentRoutes = { agentHello, agentPoll, agentJobEvents, agentJobResult } satisfies RouteHandlers;
+export const agentRoutes = {
+  agentHello,
+  agentPoll,
+  agentJobEvents,
+  agentJobResult,
+  agentState,
+} satisfies RouteHandlers;

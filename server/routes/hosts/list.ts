@@ -1,5 +1,6 @@
-// GET /api/v1/hosts: every enrolled host with live presence and version status.
+// GET /api/v1/hosts?tag=: every enrolled host (or those with the tag) with live presence, version
+// status and config state, and the config target they were compared with.
 import { listHosts } from "../../services/hosts.ts";
 import type { RouteHandler } from "../define.ts";
 
-export const listHostsRoute: RouteHandler<"listHosts"> = (c) => ({ hosts: listHosts(c.var.fleet) });
+export const listHostsRoute: RouteHandler<"listHosts"> = (c, { query }) => listHosts(c.var.fleet, query);

@@ -1,8 +1,10 @@
 // A host as fleetd stores it, and the one mapping to the API's Host. The record names the wire
 // fields it keeps (identity from enrollment and the last hello); the API adds what is computed
-// when asked (presence, whether the agent is outdated, the jobs in flight), which is never stored.
+// when asked (presence, whether the agent is outdated, the jobs in flight, the config state derived
+// from the host's report and the target), which is never stored.
 import { z } from "zod";
-import { Host } from "../../../protocol/hosts.ts";
+import { HostState } from "../../../protocol/config-state.ts";
+import { Host, HostTags } from "../../../protocol/hosts.ts";
 import { keepFields } from "./fields.ts";
 
 /** Named one by one: a field the API grows is stored only once it is added here, on purpose. */
@@ -25,11 +27,15 @@ const _StoredHostFields = Host.pick({
 export const HostRecord = _StoredHostFields.extend({
   /** SHA-256 of the host's token: what the token is checked against, never shown. */
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** From hello; absent in records written before hosts had tags. */
+  tags: HostTags.optional(),
+  /** The host's last config report (hello or POST /agent/state), as it sent it; absent until then. */
+  configState: HostState.optional(),
 });
 export type HostRecord = z.infer<typeof HostRecord>;
 
 /** What the API shows of a host beyond its record, computed live. */
-export type HostLive = Omit<Host, keyof z.infer<typeof _StoredHostFields>>;
+export type HostLive = Omit<Host, keyof z.infer<typeof _StoredHostFields> | "tags">;
 
 /** A host just enrolled: it has not said hello yet, so nothing is known of its agent. */
 export function newHostRecord(id: string, name: string, tokenHash: string, enrolledAt: string): HostRecord {
@@ -47,6 +53,7 @@ export function newHostRecord(id: string, name: string, tokenHash: string, enrol
     os: null,
     pid: null,
     bootId: null,
+    tags: [],
   };
 }
 
@@ -54,5 +61,5 @@ export function newHostRecord(id: string, name: string, tokenHash: string, enrol
 export const hostRecordFrom = (host: HostRecord): HostRecord => keepFields(HostRecord, host);
 
 export function hostToWire(record: Readonly<HostRecord>, live: HostLive): Host {
-  return { ...keepFields(_StoredHostFields, record), ...live };
+  return { ...keepFields(_StoredHostFields, record), tags: record.tags ?? [], ...live };
 }

@@ -1,0 +1,71 @@
+// One host's config state, derived from what it reported (HostState) and the target fleetd
+// compares with (ConfigTarget). Pure: the board and fleetctl only display what this decides.
+//
+// Exactly one state, the first of these that holds (the precedence):
+//   unknown   no target, no report, or no checkout in the report: nothing to compare
+//   failed    the last switch or test failed (lastSwitchFailed, or a failed test since the last
+//             switch): the operator has to look, whatever else is true
+//   dirty     tracked files in the checkout differ from its HEAD: what runs is nobody's commit
+//   behind    the checkout's commit is not the target (behindBy counts the commits, with a mirror)
+//   pulled    the checkout is at the target, but the last switch was not built from it
+//   untested  switched from the target, but no test passed since that switch
+//   current   at the target, clean, switched from it, and a test passed since that switch
+// A switch built from a dirty tree was not built from the target's commit, so it does not count
+// as switched from it. A test "since the switch" is one whose time is not before the switch's.
+import type {
+  ConfigStateName,
+  ConfigTarget,
+  HostConfig,
+  HostState,
+  HostSystem,
+} from "../../../protocol/config-state.ts";
+
+export interface DerivedConfig {
+  config: HostConfig;
+  system: HostSystem | null;
+}
+
+export function deriveHostConfig(
+  state: HostState | null,
+  target: ConfigTarget | null,
+  behindBy: number | null,
+): DerivedConfig {
+  const checkout = state?.checkout ?? null;
+  const atTarget = checkout !== null && target !== null && checkout.commit === target.commit;
+  const config: HostConfig = {
+    commit: checkout?.commit ?? null,
+    state: _stateName(state, target),
+    // At the target it is 0 for certain; elsewhere only the mirror can count.
+    behindBy: atTarget ? 0 : checkout && target ? behindBy : null,
+    dirty: checkout?.dirty ?? null,
+    lockHash: checkout?.lockHash ?? null,
+    builtFrom: state?.lastSwitch?.commit ?? null,
+    switchedAt: state?.lastSwitch?.at ?? null,
+  };
+  return { config, system: state?.system ?? null };
+}
+
+function _stateName(state: HostState | null, target: ConfigTarget | null): ConfigStateName {
+  const checkout = state?.checkout;
+  if (!state || !checkout || !target) return "unknown";
+  if (state.lastSwitchFailed || _testFailedSinceSwitch(state)) return "failed";
+  if (checkout.dirty) return "dirty";
+  if (checkout.commit !== target.commit) return "behind";
+  const sw = state.lastSwitch;
+  if (!sw || sw.dirty || sw.commit !== target.commit) return "pulled";
+  return _testPassedSince(state, sw.at) ? "current" : "untested";
+}
+
+/** A failed test before the last switch is about a system that no longer runs. */
+function _testFailedSinceSwitch(state: HostState): boolean {
+  const test = state.lastTest;
+  if (!test || test.passed) return false;
+  return !state.lastSwitch || !_before(test.at, state.lastSwitch.at);
+}
+
+function _testPassedSince(state: HostState, switchedAt: string): boolean {
+  const test = state.lastTest;
+  return !!test && test.passed && !_before(test.at, switchedAt);
+}
+
+const _before = (a: string, b: string): boolean => Date.parse(a) < Date.parse(b);
