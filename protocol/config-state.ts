@@ -5,8 +5,26 @@ import { z } from "zod";
 import { Timestamp } from "./common.ts";
 
 /** A full git object name: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
-export const CommitSha = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "a commit is 40 or 64 lowercase hex digits");
+export const CommitSha = z
+  .string()
+  .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "a commit is 40 or 64 lowercase hex digits");
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A host tag (config.json `tags`, reported in hello, filtered on with `--tag`): a short lowercase
+ * name, so `--tag web` matches what the host's config repo says without case or spacing doubts.
+ */
+export const HostTag = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "tags are lowercase letters, digits, '.', '-' and '_'");
+/** At most this many tags per host. */
+export const MAX_HOST_TAGS = 32;
+export const HostTags = z
+  .array(HostTag)
+  .max(MAX_HOST_TAGS)
+  .refine((tags) => new Set(tags).size === tags.length, "a tag is listed twice");
 
 /** One root input of flake.lock, as locked. */
 export const LockedInput = z.object({
@@ -70,7 +88,9 @@ export const HostState = z.object({
   lastTest: TestRecord.nullable(),
   /** Earlier generations with the commit each was built from, newest first (for `fleetctl host`). */
   generations: z
-    .array(z.object({ generation: z.number().int().nonnegative(), commit: CommitSha.nullable(), at: Timestamp }))
+    .array(
+      z.object({ generation: z.number().int().nonnegative(), commit: CommitSha.nullable(), at: Timestamp }),
+    )
     .max(20),
 });
 export type HostState = z.infer<typeof HostState>;
@@ -89,7 +109,15 @@ export const ConfigTarget = z.object({
 });
 export type ConfigTarget = z.infer<typeof ConfigTarget>;
 
-export const ConfigStateName = z.enum(["current", "untested", "pulled", "behind", "dirty", "failed", "unknown"]);
+export const ConfigStateName = z.enum([
+  "current",
+  "untested",
+  "pulled",
+  "behind",
+  "dirty",
+  "failed",
+  "unknown",
+]);
 export type ConfigStateName = z.infer<typeof ConfigStateName>;
 
 /** A host's config as `GET /api/v1/hosts` carries it: derived by fleetd, displayed as is. */
