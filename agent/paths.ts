@@ -23,6 +23,9 @@ export function statePaths(stateDir: string) {
     credentials: join(stateDir, "credentials.json"),
     lock: join(stateDir, "agent.lock"),
     jobs: join(stateDir, "jobs"),
+    /** The runner's records of the last switch and test (agent/state/records.ts). */
+    switchRecord: join(stateDir, "switch-record.json"),
+    testRecord: join(stateDir, "test-record.json"),
     job: (id: string) => join(stateDir, "jobs", id),
   };
 }
