@@ -11,6 +11,18 @@ export {
   writeExecutable,
 } from "./config-repo.ts";
 export { freePort, type RunResult, runToEnd, spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
+export {
+  BUILD_FAILS,
+  configFlake,
+  createNixConfigRepo,
+  NIX_TEST_CONFIG,
+  type NixConfigRepo,
+  nix,
+  nixEnv,
+  nixSystem,
+  SWITCH_STANDIN,
+  switchWithStandin,
+} from "./nix.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {
   DEFAULT_WAIT_INTERVAL_MS,
