@@ -77,13 +77,10 @@ export function systemProfileFor(
 }
 
 /** home-manager's profile: the XDG location (Nix 2.14 and later), else the older per-user one. */
-export function homeManagerProfile(home = homedir(), user = userInfo().username): string {
-  const xdg = join(
-    process.env.XDG_STATE_HOME || join(home, ".local", "state"),
-    "nix",
-    "profiles",
-    "home-manager",
-  );
-  const perUser = join("/nix/var/nix/profiles/per-user", user, "home-manager");
+export function homeManagerProfile(
+  stateHome = process.env.XDG_STATE_HOME || join(homedir(), ".local", "state"),
+  perUser = join("/nix/var/nix/profiles/per-user", userInfo().username, "home-manager"),
+): string {
+  const xdg = join(stateHome, "nix", "profiles", "home-manager");
   return !existsSync(xdg) && existsSync(perUser) ? perUser : xdg;
 }
