@@ -13,13 +13,21 @@ export type Captured = { ok: true; stdout: string } | { ok: false; reason: strin
 /** A captured child's output is small by nature; more than this many lines is cut. */
 const MAX_LINES = 1_000;
 
-export async function capture(argv: string[], limits: CaptureLimits, cwd?: string): Promise<Captured> {
+export interface CaptureOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export async function capture(
+  argv: string[],
+  limits: CaptureLimits,
+  options: CaptureOptions = {},
+): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
   const result = await runChild(argv, {
-    cwd,
-    // git must not page, prompt or take a lock a concurrent pull is waiting for.
-    env: { GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" },
+    cwd: options.cwd,
+    env: options.env,
     timeoutMs: limits.timeoutMs,
     killGraceMs: limits.killGraceMs,
     onLine: (stream, line) => {

@@ -17,9 +17,12 @@ export interface CheckoutOptions {
 /** The contract's bounds: a longer subject is cut, a longer branch name is not reported. */
 const MAX_SUBJECT = 500;
 const MAX_BRANCH = 255;
+/** A state read must not prompt, or take the index lock a pull running beside it may be waiting for. */
+const GIT_ENV = { GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
 
 export async function readCheckout(repoDir: string, options: CheckoutOptions): Promise<CheckoutState | null> {
-  const git = (...args: string[]) => capture(["git", ...args], options.limits, repoDir);
+  const git = (...args: string[]) =>
+    capture(["git", ...args], options.limits, { cwd: repoDir, env: GIT_ENV });
   const where = await git("rev-parse", "--show-toplevel", "--absolute-git-dir").catch(() => null);
   if (!where?.ok) return null;
   const [top, gitDir] = where.stdout.split("\n");

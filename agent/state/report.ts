@@ -10,7 +10,7 @@ import type { AgentConfig } from "../config.ts";
 import { readCheckout } from "./checkout.ts";
 import { readRecords } from "./records.ts";
 import { STATE_COMMAND_TIMEOUT_SECONDS } from "./state-command.ts";
-import { readSystem, type SystemOptions, systemProfileFor } from "./system.ts";
+import { readSystem, type SystemOptions, type SystemReading, systemProfileFor } from "./system.ts";
 
 /** What tests (and an unusual host) may set instead of the machine's own answers. */
 export type HostStateOverrides = Partial<
@@ -22,29 +22,10 @@ export async function readHostState(
   stateDir: string,
   overrides: HostStateOverrides = {},
 ): Promise<HostState> {
-  const log = overrides.log ?? ((reason: string) => consola.warn(`config state: ${reason}`));
-  const killGraceMs = config.timeouts.killGraceSeconds * 1000;
-  const repo = config.repo;
+  const log = overrides.log ?? _warn;
   const [checkout, reading] = await Promise.all([
-    repo
-      ? readCheckout(repo.dir, {
-          remote: repo.remote,
-          branch: repo.branch,
-          limits: { timeoutMs: config.timeouts.gitSeconds * 1000, killGraceMs },
-        })
-      : null,
-    readSystem({
-      profile: overrides.profile !== undefined ? overrides.profile : systemProfileFor(config),
-      stateCommand: config.system.stateCommand,
-      nixos: overrides.nixos ?? (process.platform === "linux" && existsSync("/etc/NIXOS")),
-      bootedSystem: overrides.bootedSystem,
-      currentSystem: overrides.currentSystem,
-      limits: {
-        timeoutMs: overrides.stateCommandTimeoutMs ?? STATE_COMMAND_TIMEOUT_SECONDS * 1000,
-        killGraceMs,
-      },
-      log,
-    }),
+    readConfigCheckout(config),
+    readConfigSystem(config, overrides),
   ]);
   const records = readRecords(stateDir);
   return {
@@ -61,12 +42,49 @@ export async function readHostState(
   };
 }
 
+/** The checkout config.json's `repo` names, or null without one (also what a switch is built from). */
+export function readConfigCheckout(config: AgentConfig): Promise<CheckoutState | null> {
+  const repo = config.repo;
+  if (!repo) return Promise.resolve(null);
+  return readCheckout(repo.dir, {
+    remote: repo.remote,
+    branch: repo.branch,
+    limits: {
+      timeoutMs: config.timeouts.gitSeconds * 1000,
+      killGraceMs: config.timeouts.killGraceSeconds * 1000,
+    },
+  });
+}
+
+/** The system as config.json says to read it (also the generation a switch made). */
+export function readConfigSystem(
+  config: AgentConfig,
+  overrides: HostStateOverrides = {},
+): Promise<SystemReading> {
+  return readSystem({
+    profile: overrides.profile !== undefined ? overrides.profile : systemProfileFor(config),
+    stateCommand: config.system.stateCommand,
+    nixos: overrides.nixos ?? (process.platform === "linux" && existsSync("/etc/NIXOS")),
+    bootedSystem: overrides.bootedSystem,
+    currentSystem: overrides.currentSystem,
+    limits: {
+      timeoutMs: overrides.stateCommandTimeoutMs ?? STATE_COMMAND_TIMEOUT_SECONDS * 1000,
+      killGraceMs: config.timeouts.killGraceSeconds * 1000,
+    },
+    log: overrides.log ?? _warn,
+  });
+}
+
 /** SHA-256 of the state with its keys sorted: equal states hash equal whatever their key order. */
 export function stateHash(state: HostState): string {
   return createHash("sha256").update(_canonical(state)).digest("hex");
 }
 
 /** A piece that does not fit the contract is reported as not known, with the reason logged. */
+function _warn(reason: string): void {
+  consola.warn(`config state: ${reason}`);
+}
+
 function _checked<T>(
   schema: z.ZodType<T>,
   value: T | null,

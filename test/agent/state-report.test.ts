@@ -6,8 +6,7 @@ import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { AgentConfig } from "../../agent/config.ts";
 import { recordSwitch, recordTest } from "../../agent/state/records.ts";
-import { readHostState, stateHash } from "../../agent/state/report.ts";
-import { readSystem } from "../../agent/state/system.ts";
+import { readConfigCheckout, readConfigSystem, readHostState, stateHash } from "../../agent/state/report.ts";
 import { HostState } from "../../protocol/config-state.ts";
 import { tierSkipReason } from "../../scripts/test/tiers.ts";
 import { createConfigRepo, git, tempDir } from "../harness/index.ts";
@@ -154,20 +153,17 @@ describe("readHostState", () => {
       const stateDir = tempDir("state");
       const cfg = config({ repo: { dir }, system: { profile } });
       const read = () => readHostState(cfg, stateDir, { nixos: false });
-      /** What the runner does around a switch: the commit before, the generation after. */
+      /** What the runner is to do around a switch: the checkout before, the generation after. */
       const switchAndRecord = async () => {
-        const commit = git(dir, "rev-parse", "HEAD");
+        const checkout = await readConfigCheckout(cfg);
         const ok = switchWithStandin(dir, "web1", profile).exitCode === 0;
-        const generation =
-          (
-            await readSystem({
-              profile,
-              nixos: false,
-              limits: { timeoutMs: 1, killGraceMs: 1 },
-              log: () => {},
-            })
-          ).system?.generation ?? null;
-        recordSwitch(stateDir, { ok, commit, dirty: false, generation });
+        const { system } = await readConfigSystem(cfg, { nixos: false });
+        recordSwitch(stateDir, {
+          ok,
+          commit: checkout?.commit ?? null,
+          dirty: checkout?.dirty ?? false,
+          generation: system?.generation ?? null,
+        });
         return ok;
       };
 
