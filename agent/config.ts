@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { z } from "zod";
+import { HostTags } from "../protocol/config-state.ts";
 import { HostName, Id } from "../protocol/index.ts";
 import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, type BackoffLimits } from "./backoff.ts";
 import type { StatePaths } from "./paths.ts";
@@ -23,6 +24,12 @@ export const DEFAULT_TIMEOUTS = {
   restartSeconds: 60,
 };
 
+/**
+ * How often the agent reads its config state (checkout, system, records) besides after every
+ * pull, switch and test: catches a hand-made edit or switch. Cheap (a few git calls, no network).
+ */
+export const DEFAULT_STATE_INTERVAL_SECONDS = 300;
+
 export const AgentConfig = z.object({
   server: z.string().url(),
   name: HostName,
@@ -40,6 +47,21 @@ export const AgentConfig = z.object({
     .optional(),
   /** argv of the switch command; `{repo}`, `{host}` and `{user}` are substituted. */
   switch: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * Where the active system is read from (see agent/state/system.ts). Default: the profile of the
+   * platform the switch command belongs to (NixOS / nix-darwin system, home-manager).
+   */
+  system: z
+    .object({
+      /** A Nix profile symlink (`<profile>` -> `<profile>-<N>-link` -> store path). */
+      profile: z.string().min(1).optional(),
+      /** argv whose stdout names the generation: line 1 a number, optional line 2 a path. */
+      stateCommand: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .default({}),
+  stateIntervalSeconds: z.number().positive().default(DEFAULT_STATE_INTERVAL_SECONDS),
+  /** The host's tags, reported in hello; kept in config.json so they live in the config repo. */
+  tags: HostTags.default([]),
   /** Tests are `<repo>/<testsDir>/T*.sh`, run in name order. */
   testsDir: z.string().min(1).default("hosts/{host}/tests"),
   /**

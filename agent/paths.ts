@@ -29,6 +29,9 @@ export function statePaths(stateDir: string) {
     windowsSwapScript: join(stateDir, "update.cmd"),
     windowsSwapLog: join(stateDir, "update.log"),
     jobs: join(stateDir, "jobs"),
+    /** The runner's records of the last switch and test (agent/state/records.ts). */
+    switchRecord: join(stateDir, "switch-record.json"),
+    testRecord: join(stateDir, "test-record.json"),
     job: (id: string) => join(stateDir, "jobs", id),
   };
 }

@@ -1,8 +1,8 @@
 // Messages between fleet-agent and fleetd. Every agent message is idempotent.
 import { z } from "zod";
 import { Arch, Id, Platform, PROTOCOL_VERSION } from "./common.ts";
-import { HostState } from "./config-state.ts";
-import { HostTags, OsInfo } from "./hosts.ts";
+import { HostState, HostTags } from "./config-state.ts";
+import { OsInfo } from "./hosts.ts";
 import { JobSpec } from "./job-ops.ts";
 import { JobOutcome } from "./job-outcomes.ts";
 import { OutputLine, Progress, ResultState, TestOutcome } from "./jobs.ts";

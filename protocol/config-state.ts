@@ -10,6 +10,22 @@ export const CommitSha = z
   .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "a commit is 40 or 64 lowercase hex digits");
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
+/**
+ * A host tag (config.json `tags`, reported in hello, filtered on with `--tag`): a short lowercase
+ * name, so `--tag web` matches what the host's config repo says without case or spacing doubts.
+ */
+export const HostTag = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "tags are lowercase letters, digits, '.', '-' and '_'");
+/** At most this many tags per host. */
+export const MAX_HOST_TAGS = 32;
+export const HostTags = z
+  .array(HostTag)
+  .max(MAX_HOST_TAGS)
+  .refine((tags) => new Set(tags).size === tags.length, "a tag is listed twice");
+
 /** One root input of flake.lock, as locked. */
 export const LockedInput = z.object({
   name: z.string().min(1).max(100),

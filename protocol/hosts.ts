@@ -1,15 +1,8 @@
 // Hosts as fleetd sees them: identity from hello, presence from polls.
 import { z } from "zod";
 import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
-import { ConfigTarget, HostConfig, HostState, HostSystem } from "./config-state.ts";
+import { ConfigTarget, HostConfig, HostState, HostSystem, HostTags } from "./config-state.ts";
 import { Job, JobSummary } from "./jobs.ts";
-
-/** A host tag from the agent's config.json (so it lives in the config repo): a short lowercase name. */
-export const HostTag = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, "tags are 1-32 lowercase letters, digits, '.', '-' and '_'");
-/** At most 32 tags per host. */
-export const HostTags = z.array(HostTag).max(32);
 
 /** What a host shows before it reported any config state, or when there is no target to compare with. */
 export const UNKNOWN_HOST_CONFIG: HostConfig = {

@@ -2,7 +2,7 @@
 // so numbers are coerced; a bad value is a 400 naming the parameter.
 import { z } from "zod";
 import { Id } from "./common.ts";
-import { HostTag } from "./hosts.ts";
+import { HostTag } from "./config-state.ts";
 import { JobState } from "./jobs.ts";
 
 export const DEFAULT_JOB_LIST_LIMIT = 100;

@@ -3,7 +3,7 @@
 // `tierSkipReason` whether they can run here. A tier is skipped only when it cannot run on this
 // kind of machine at all (systemd-nspawn on macOS, or nested in a container), never because a
 // package is missing; the run's last lines name every skipped tier and why.
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 
 export type TierName =
   | "base"
@@ -13,7 +13,8 @@ export type TierName =
   | "terminal"
   | "shellcheck"
   | "system"
-  | "mounts";
+  | "mounts"
+  | "nix";
 
 export interface Tier {
   name: TierName;
@@ -94,6 +95,17 @@ export const TIERS: readonly Tier[] = [
       linuxOnly("mounting a tmpfs")() ??
       (process.getuid?.() !== 0 ? "mounting a tmpfs needs root (run the tests as root)" : null),
   },
+  {
+    name: "nix",
+    covers: "real flake.lock updates, store paths and profile generations under Nix (offline)",
+    commands: ["nix", "nix-env"],
+    debian: ["nix-bin"],
+    cannotRun: () =>
+      linuxOnly("single-user Nix (Debian's nix-bin)")() ??
+      (process.getuid?.() !== 0 && !_writable("/nix/store")
+        ? "single-user Nix needs root or a /nix/store this user can write (run the tests as root)"
+        : null),
+  },
 ];
 
 export type TierStatus =
@@ -138,6 +150,15 @@ export function tierSkipReason(name: TierName): string | null {
  */
 export function insideContainer(): boolean {
   return Boolean(process.env.container) || existsSync("/run/systemd/container");
+}
+
+function _writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function _hasCommand(command: string): boolean {

@@ -12,6 +12,18 @@ export {
   writeExecutable,
 } from "./config-repo.ts";
 export { spawnLogged, TestAgent, TestFleet } from "./fleet.ts";
+export {
+  BUILD_FAILS,
+  configFlake,
+  createNixConfigRepo,
+  NIX_TEST_CONFIG,
+  type NixConfigRepo,
+  nix,
+  nixEnv,
+  nixSystem,
+  SWITCH_STANDIN,
+  switchWithStandin,
+} from "./nix.ts";
 export { type RunOptions, type RunResult, runToEnd } from "./run-to-end.ts";
 export { removeTempDirs, tempDir } from "./temp-dir.ts";
 export {

@@ -9,14 +9,6 @@ import { runToEnd } from "../harness/run-to-end.ts";
 const REPO = resolve(import.meta.dir, "../..");
 const DIRS = ["agent", "cli", "server", "protocol", "lib", "site", "scripts"];
 
-/**
- * Exported `_` names in files that are being rewritten right now (the API client refactor), as
- * "path:name". Each is still found and reported by the scan; it is only tolerated here, and an
- * entry the scan no longer finds fails the test, so this list can only shrink. Empty it, then
- * delete it, when the refactor lands.
- */
-const ALLOWED_UNTIL_CLIENT_REFACTOR: ReadonlySet<string> = new Set(["agent/client.ts:_retryAfterMs"]);
-
 interface ExportedPrivate {
   line: number;
   name: string;
@@ -88,15 +80,10 @@ test("no `_` name is exported from agent/, cli/, server/, protocol/, lib/, site/
   expect(files.length).toBeGreaterThan(100);
 
   const violations: string[] = [];
-  const allowedSeen = new Set<string>();
   for (const path of files) {
     for (const { line, name } of _exportedPrivateNames(readFileSync(join(REPO, path), "utf8"))) {
-      const key = `${path}:${name}`;
-      if (ALLOWED_UNTIL_CLIENT_REFACTOR.has(key)) allowedSeen.add(key);
-      else violations.push(`${path}:${line}: exports ${name}`);
+      violations.push(`${path}:${line}: exports ${name}`);
     }
   }
   expect(violations).toEqual([]);
-  // A fixed entry leaves the list, so it cannot hide a new export of the same name later.
-  expect([...ALLOWED_UNTIL_CLIENT_REFACTOR].filter((key) => !allowedSeen.has(key))).toEqual([]);
 });

@@ -3,8 +3,8 @@
 // when asked (presence, whether the agent is outdated, the jobs in flight, the config state derived
 // from the host's report and the target), which is never stored.
 import { z } from "zod";
-import { HostState } from "../../../protocol/config-state.ts";
-import { Host, HostTags } from "../../../protocol/hosts.ts";
+import { HostState, HostTags } from "../../../protocol/config-state.ts";
+import { Host } from "../../../protocol/hosts.ts";
 import { keepFields } from "./fields.ts";
 
 /** Named one by one: a field the API grows is stored only once it is added here, on purpose. */
