@@ -231,7 +231,8 @@ describe.skipIf(unavailable !== null)("install.sh under a real systemd", () => {
     expect(entry.state).toBe("failed");
     const { job } = await fleet.api("GET", `/api/v1/jobs/${entry.jobId}`);
     expect(job.state).toBe("failed");
-    expect(job.reason).toContain("rolled_back");
+    expect(job.outcome).toMatchObject({ op: "update", kind: "rolled_back" });
+    expect(job.reason).toContain("rolled back");
     expect(await agentVersion()).toBe("2.0.0-test");
     expect((await box.exec([`${AGENT}.rejected`, "--version"])).stdout.trim()).toBe("3.0.0-test");
     // systemd really ran the broken binary (and kept restarting it) before the rollback.
