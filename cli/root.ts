@@ -16,6 +16,7 @@ import job from "./commands/job.ts";
 import jobs from "./commands/jobs.ts";
 import rollout from "./commands/rollout.ts";
 import run from "./commands/run.ts";
+import target from "./commands/target.ts";
 import update from "./commands/update.ts";
 
 export const fleetctl: CommandDef<ArgsDef> = defineFleetCommand({
@@ -27,6 +28,7 @@ export const fleetctl: CommandDef<ArgsDef> = defineFleetCommand({
   subCommands: {
     hosts,
     host,
+    target,
     run,
     jobs,
     job,
@@ -44,6 +46,7 @@ export const fleetctl: CommandDef<ArgsDef> = defineFleetCommand({
     "export FLEET_SERVER=http://fleet.lan:8080 FLEET_TOKEN=$(cat data/admin-token)",
     "fleetctl doctor",
     "fleetctl hosts",
+    "fleetctl hosts --state behind",
     "fleetctl run test web1 --wait",
     "fleetctl update --all --wait",
   ],

@@ -1,13 +1,15 @@
-// `fleetctl host <id|name>`: one host's identity, agent, presence and its recent jobs.
+// `fleetctl host <id|name>`: one host's identity, agent, presence, config (what its checkout is at,
+// what its system was built from, its last generations) and its recent jobs.
 // `fleetctl host revoke <id|name>`: invalidate the host's token (a lost or retired machine).
 // `fleetctl host delete <id|name>`: forget the host (to enroll the machine again under its name).
 // A verb is read as one only when a host follows it, so a host named "revoke" still shows.
-import type { Host } from "../../protocol/index.ts";
+import type { Host, HostState } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { confirmOrRefuse } from "../confirm.ts";
 import { CliError } from "../errors.ts";
+import { formatGenerations, formatNeedsReboot, paintConfigState } from "../format/config.ts";
 import { formatLast, formatPlatform, formatRunning, formatVersion } from "../format/hosts.ts";
 import { formatJobsTable } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
@@ -16,7 +18,32 @@ import { paint, printJson, printText } from "../output.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
 import { closest } from "../typos.ts";
 
-export function formatHostDetail(host: Host, now = Date.now()): string {
+/** The config lines of a host's detail: fleetd's derived config, with the checkout's own words. */
+function _configFields(host: Host, state: HostState | null, now: number): [string, string][] {
+  const { config, system } = host;
+  const checkout = state?.checkout ?? null;
+  const onBranch = checkout?.branch ? ` on ${checkout.branch}` : "";
+  const subject = checkout ? ` ${JSON.stringify(checkout.subject)}${onBranch}` : "";
+  const yesNo = (value: boolean | null, yes: string) => (value === null ? "-" : value ? yes : "no");
+  return [
+    ["Tags", host.tags.length ? host.tags.join(", ") : "-"],
+    ["Config", paintConfigState(config.state)],
+    ["Commit", config.commit ? `${config.commit}${subject}` : "-"],
+    ["Behind by", config.behindBy === null ? "-" : String(config.behindBy)],
+    ["Dirty", yesNo(config.dirty, paint.red("yes"))],
+    ["Lock", config.lockHash ?? "-"],
+    ["Built from", config.builtFrom ?? "-"],
+    [
+      "Switched",
+      config.switchedAt ? `${relativeTime(config.switchedAt, now)} (${config.switchedAt})` : "never",
+    ],
+    ["Generation", system?.generation === null || !system ? "-" : String(system.generation)],
+    ["System path", system?.path ?? "-"],
+    ["Needs reboot", formatNeedsReboot(system)],
+  ];
+}
+
+export function formatHostDetail(host: Host, now = Date.now(), state: HostState | null = null): string {
   const os = host.os ? [host.os.name, host.os.release, host.os.distro].filter(Boolean).join(" ") : "-";
   return formatFields([
     ["Name", host.name],
@@ -37,6 +64,7 @@ export function formatHostDetail(host: Host, now = Date.now()): string {
     ["Last switch", formatLast(host.last.switch, now)],
     ["Last test", formatLast(host.last.test, now)],
     ["Failing", host.failing ? paint.red("yes") : "no"],
+    ..._configFields(host, state, now),
     ...(host.revokedAt ? [["Revoked", paint.red(host.revokedAt)] as [string, string]] : []),
   ]);
 }
@@ -76,7 +104,7 @@ export default defineFleetCommand({
   meta: {
     name: "host",
     description:
-      "Show one host's details and recent jobs; `host revoke <host>` revokes its token, `host delete <host>` forgets it",
+      "Show one host's details, config, last generations and recent jobs; `host revoke <host>` revokes its token, `host delete <host>` forgets it",
   },
   args: {
     host: { type: "positional", description: "host id or name, or `revoke` / `delete`", required: true },
@@ -93,6 +121,7 @@ export default defineFleetCommand({
   examples: [
     "fleetctl host web1",
     "fleetctl host web1 --json | jq .host.version",
+    "fleetctl host web1 --json | jq '.state.generations[0]'",
     "fleetctl host revoke web1",
     "fleetctl host delete web1 --yes",
   ],
@@ -109,7 +138,12 @@ export default defineFleetCommand({
     const [host] = await resolveHostRefs(client, [args.host]);
     const detail = await client.call("getHost", { params: { id: host!.id } });
     if (args.json) return printJson(detail);
-    printText(formatHostDetail(detail.host));
+    printText(formatHostDetail(detail.host, Date.now(), detail.state));
+    const generations = detail.state?.generations ?? [];
+    if (generations.length) {
+      const active = detail.host.system?.generation ?? null;
+      printText(`\nGenerations:\n${formatGenerations(generations, active)}`);
+    }
     if (detail.recentJobs.length === 0) return printText("\nNo jobs yet.");
     const names = new Map([[detail.host.id, detail.host.name]]);
     printText(`\nRecent jobs:\n${formatJobsTable(detail.recentJobs, names)}`);

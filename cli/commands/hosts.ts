@@ -1,11 +1,16 @@
-// `fleetctl hosts`: the fleet at a glance — who is online, on which version, doing what, and
-// who is failing. `-o wide` adds the board's columns; `--watch` redraws it every few seconds.
+// `fleetctl hosts`: the fleet at a glance — who is online, on which version, running which config
+// commit and generation, doing what, and who is failing, under a line naming the config target.
+// `--state` and `--tag` narrow it, `-o wide` adds the board's columns, `--watch` redraws it.
+import { ConfigStateName, type ResponseOf } from "../../protocol/index.ts";
 import type { ApiClient } from "../api.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
+import { formatTargetHeader } from "../format/config.ts";
 import { formatHostsTable, type HostsLayout } from "../format/hosts.ts";
+import { parseTag } from "../host-selection.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
+import { unknownValueMessage } from "../typos.ts";
 import { watchLoop } from "../watch.ts";
 
 export const DEFAULT_WATCH_SECONDS = 2;
@@ -26,23 +31,78 @@ function _interval(raw: string | undefined): number {
   return seconds;
 }
 
-async function _snapshot(client: ApiClient, layout: HostsLayout, json: boolean): Promise<string> {
-  const list = await client.call("listHosts");
-  if (json) return JSON.stringify(list);
-  return list.hosts.length ? formatHostsTable(list.hosts, Date.now(), layout) : _empty;
+function _state(raw: string | undefined): ConfigStateName | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = ConfigStateName.safeParse(raw);
+  if (!parsed.success) throw new CliError(unknownValueMessage("config state", raw, ConfigStateName.options));
+  return parsed.data;
+}
+
+type HostList = ResponseOf<"listHosts">;
+
+interface Filter {
+  state: ConfigStateName | undefined;
+  tag: string | undefined;
+}
+
+/** The list as fleetd sends it, with --tag applied by fleetd and --state here (fleetd has no such query). */
+async function _list(client: ApiClient, filter: Filter): Promise<HostList> {
+  const list = await client.call("listHosts", { query: filter.tag ? { tag: filter.tag } : {} });
+  if (!filter.state) return list;
+  return { ...list, hosts: list.hosts.filter((h) => h.config.state === filter.state) };
+}
+
+function _noneMatch(filter: Filter): string {
+  const what = [
+    filter.state ? `in config state ${filter.state}` : "",
+    filter.tag ? `tagged ${filter.tag}` : "",
+  ].filter(Boolean);
+  return `No hosts ${what.join(" and ")}.`;
+}
+
+/** The target line, then the table; only when fleetd has no target, one more request says why. */
+async function _render(client: ApiClient, list: HostList, filter: Filter, layout: HostsLayout) {
+  const filtered = filter.state !== undefined || filter.tag !== undefined;
+  if (!list.hosts.length && !filtered) return _empty;
+  const described = list.target ? null : await client.call("getConfigTarget");
+  const now = Date.now();
+  const body = list.hosts.length ? formatHostsTable(list.hosts, now, layout) : _noneMatch(filter);
+  return `${formatTargetHeader(list.target, described, now)}\n${body}`;
+}
+
+async function _snapshot(
+  client: ApiClient,
+  filter: Filter,
+  layout: HostsLayout,
+  json: boolean,
+): Promise<string> {
+  const list = await _list(client, filter);
+  return json ? JSON.stringify(list) : _render(client, list, filter, layout);
 }
 
 export default defineFleetCommand({
   meta: {
     name: "hosts",
-    description: "List enrolled hosts: online or not, agent version, running job, failing; -o wide for more",
+    description:
+      "List enrolled hosts: online or not, agent version, config commit and generation, running job, failing; -o wide for more",
   },
   args: {
     output: {
       type: "string",
       alias: "o",
       valueHint: "wide",
-      description: "wide: add platform, queue and the latest pull/switch/test",
+      description:
+        "wide: add what the system was built from, lock, needs reboot, platform, queue, the latest pull/switch/test, tags",
+    },
+    state: {
+      type: "string",
+      valueHint: "behind",
+      description: `only hosts in this config state (${ConfigStateName.options.join(", ")})`,
+    },
+    tag: {
+      type: "string",
+      valueHint: "web",
+      description: "only hosts with this tag (from their config.json)",
     },
     watch: { type: "boolean", alias: "w", description: "redraw every --interval seconds until Ctrl-C" },
     interval: {
@@ -55,11 +115,14 @@ export default defineFleetCommand({
   examples: [
     "fleetctl hosts",
     "fleetctl hosts -o wide",
+    "fleetctl hosts --state behind",
+    "fleetctl hosts --tag web -o wide",
     "fleetctl hosts --watch --interval 5",
     "fleetctl hosts --json | jq -r '.hosts[] | select(.failing) | .name'",
   ],
   async run({ args }) {
     const layout = _layout(args.output);
+    const filter: Filter = { state: _state(args.state), tag: parseTag(args.tag) };
     const interval = _interval(args.interval);
     if (args.interval !== undefined && !args.watch) throw new CliError("--interval goes with --watch");
     const client = clientFromArgs(args);
@@ -69,12 +132,12 @@ export default defineFleetCommand({
         intervalMs: interval * 1000,
         tty: stdoutIsTty() && !args.json,
         title: args.json ? null : `fleetctl hosts, every ${interval}s`,
-        snapshot: () => _snapshot(client, layout, args.json === true),
+        snapshot: () => _snapshot(client, filter, layout, args.json === true),
         write: (text) => process.stdout.write(text),
       });
     }
-    const list = await client.call("listHosts");
+    const list = await _list(client, filter);
     if (args.json) return printJson(list);
-    printText(list.hosts.length ? formatHostsTable(list.hosts, Date.now(), layout) : _empty);
+    printText(await _render(client, list, filter, layout));
   },
 });

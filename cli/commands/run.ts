@@ -1,5 +1,5 @@
-// `fleetctl run <op> <host>... | --all`: queue one job per host, optionally wait for all
-// of them. Success means every job ended `succeeded`; anything else exits non-zero.
+// `fleetctl run <op> <host>... | --all | --tag <tag>`: queue one job per host, optionally wait
+// for all of them. Success means every job ended `succeeded`; anything else exits non-zero.
 import {
   type BodyOf,
   CreateJobRequest,
@@ -14,9 +14,9 @@ import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
 import { exitCodeForJobState, explainInterrupt, waitForJobs } from "../follow.ts";
 import { formatJobsTable } from "../format/jobs.ts";
+import { checkSelection, parseTag, selectHosts } from "../host-selection.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { createProgressView } from "../progress.ts";
-import { resolveHostRefs } from "../resolve-host.ts";
 import { unknownValueMessage } from "../typos.ts";
 
 /** Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. */
@@ -75,8 +75,13 @@ export default defineFleetCommand({
   meta: { name: "run", description: `Run an operation (${Operation.options.join(", ")}) on hosts` },
   args: {
     op: { type: "positional", description: `operation: ${Operation.options.join(" | ")}`, required: true },
-    hosts: { type: "positional", description: "host ids or names, one or more (or --all)", required: false },
+    hosts: {
+      type: "positional",
+      description: "host ids or names, one or more (or --all, or --tag)",
+      required: false,
+    },
     all: { type: "boolean", description: "every enrolled host" },
+    tag: { type: "string", valueHint: "web", description: "every host with this tag (from its config.json)" },
     wait: { type: "boolean", description: "wait until every job has ended; exit 0 only if all succeeded" },
     arg: {
       type: "string",
@@ -90,6 +95,7 @@ export default defineFleetCommand({
   examples: [
     "fleetctl run pull web1 web2 --wait",
     "fleetctl run switch --all --wait",
+    "fleetctl run pull --tag web",
     "fleetctl run test db1 --wait --json",
     "fleetctl run restart web1",
   ],
@@ -98,9 +104,8 @@ export default defineFleetCommand({
     if (!op.success) {
       throw new CliError(unknownValueMessage("operation", args.op, Operation.options));
     }
-    const refs = args._.slice(1).map(String);
-    if (args.all && refs.length) throw new CliError("give host names or --all, not both");
-    if (!args.all && !refs.length) throw new CliError("which hosts? give host ids/names, or --all");
+    const selection = { refs: args._.slice(1).map(String), all: args.all === true, tag: parseTag(args.tag) };
+    checkSelection(selection);
     const ttlSeconds = args.ttl === undefined ? undefined : Number(args.ttl);
     if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
       throw new CliError(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
@@ -120,8 +125,7 @@ export default defineFleetCommand({
     const body: BodyOf<"createJob"> = request.data;
 
     const client = clientFromArgs(args);
-    const hosts = args.all ? (await client.call("listHosts")).hosts : await resolveHostRefs(client, refs);
-    if (hosts.length === 0) throw new CliError("no hosts are enrolled");
+    const hosts = await selectHosts(client, selection);
     const { created, failures } = await _createJobs(client, hosts, body);
     const names = new Map(hosts.map((h) => [h.id, h.name]));
 

@@ -1,10 +1,11 @@
-// `fleetctl update --all | <host>...`: bring hosts' agents to the build fleetd serves with
+// `fleetctl update --all | --tag <tag> | <host>...`: bring hosts' agents to the build fleetd serves with
 // a rolling update: canary first, then batches, halting at the first failure beyond
 // --max-failures (the failed host rolls itself back) and raising an alert.
 import type { Rollout, StartRolloutRequest } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
+import { checkSelection, parseTag, selectHosts } from "../host-selection.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { resolveHostRefs } from "../resolve-host.ts";
 import { createRolloutView, describePlan, followRollout } from "../rollout-view.ts";
@@ -35,8 +36,9 @@ export function rolloutOutcome(rollout: Rollout): { code: number; message: strin
 export default defineFleetCommand({
   meta: { name: "update", description: "Rolling update of hosts' agents to the version fleetd serves" },
   args: {
-    hosts: { type: "positional", description: "host ids or names (or --all)", required: false },
+    hosts: { type: "positional", description: "host ids or names (or --all, or --tag)", required: false },
     all: { type: "boolean", description: "every enrolled host" },
+    tag: { type: "string", valueHint: "web", description: "every host with this tag (from its config.json)" },
     canary: { type: "string", description: "hosts updated first, alone (default 1)" },
     "canary-host": { type: "string", description: "name the canary host (instead of the first by name)" },
     batch: { type: "string", description: "hosts updated at once after the canary (default 1)" },
@@ -53,17 +55,18 @@ export default defineFleetCommand({
     "fleetctl update --all --wait",
     "fleetctl update --all --canary 2 --batch 10 --max-failures 1 --wait",
     "fleetctl update web1 --wait",
+    "fleetctl update --tag web --wait",
   ],
   async run({ args }) {
-    const refs = args._.map(String);
-    if (args.all && refs.length) throw new CliError("give host names or --all, not both");
-    if (!args.all && !refs.length) throw new CliError("which hosts? give host ids/names, or --all");
+    const selection = { refs: args._.map(String), all: args.all === true, tag: parseTag(args.tag) };
+    checkSelection(selection);
     const offline = args["include-offline"];
     if (offline !== undefined && offline !== "wait" && offline !== "skip") {
       throw new CliError(`--include-offline is "wait" or "skip", got "${offline}"`);
     }
     const client = clientFromArgs(args);
-    const hosts = args.all ? (await client.call("listHosts")).hosts : await resolveHostRefs(client, refs);
+    // --all on an empty fleet is fleetd's to answer (a rollout with nothing to do), as before --tag.
+    const hosts = args.all ? (await client.call("listHosts")).hosts : await selectHosts(client, selection);
     const canaryHosts = args["canary-host"]
       ? await resolveHostRefs(client, [args["canary-host"]])
       : undefined;

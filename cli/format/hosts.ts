@@ -1,8 +1,10 @@
 // Host rows as `fleetctl hosts` shows them: a narrow table by default, `-o wide` adding what the
-// status board shows (platform, queue, the latest pull/switch/test). fleetd computes all of it
-// (server/services/host-activity.ts, the same function as the board's); this only displays it.
+// status board shows (platform, queue, the latest pull/switch/test, the config's lock, what the
+// system was built from, tags). fleetd computes all of it (server/services/host-activity.ts and
+// server/services/config/derive.ts, the same functions as the board's); this only displays it.
 import type { Host, JobSummary } from "../../protocol/index.ts";
 import { paint } from "../output.ts";
+import { formatConfigCell, formatGeneration, formatNeedsReboot, shortSha } from "./config.ts";
 import { paintState } from "./jobs.ts";
 import { formatTable } from "./table.ts";
 import { relativeTime } from "./time.ts";
@@ -59,6 +61,11 @@ export function formatHostsTable(
         "ID",
         "STATUS",
         "VERSION",
+        "CONFIG",
+        "GEN",
+        "BUILT FROM",
+        "LOCK",
+        "NEEDS REBOOT",
         "PLATFORM",
         "LAST SEEN",
         "RUNNING",
@@ -67,15 +74,26 @@ export function formatHostsTable(
         "LAST SWITCH",
         "LAST TEST",
         "FAILING",
+        "TAGS",
       ]
-    : ["NAME", "ID", "STATUS", "VERSION", "LAST SEEN", "RUNNING", "FAILING"];
+    : ["NAME", "ID", "STATUS", "VERSION", "CONFIG", "GEN", "LAST SEEN", "RUNNING", "FAILING"];
   const rows = sorted.map((host) => {
     const failing = host.failing ? paint.red("yes") : "-";
     const running = formatRunning(host.running, now);
-    const common = [host.name, host.id, _status(host), formatVersion(host)];
+    const common = [
+      host.name,
+      host.id,
+      _status(host),
+      formatVersion(host),
+      formatConfigCell(host.config),
+      formatGeneration(host.system),
+    ];
     if (!wide) return [...common, relativeTime(host.lastSeen, now), running, failing];
     return [
       ...common,
+      shortSha(host.config.builtFrom),
+      shortSha(host.config.lockHash),
+      formatNeedsReboot(host.system),
       formatPlatform(host),
       relativeTime(host.lastSeen, now),
       running,
@@ -84,6 +102,7 @@ export function formatHostsTable(
       formatLast(host.last.switch, now),
       formatLast(host.last.test, now),
       failing,
+      host.tags.length ? host.tags.join(",") : "-",
     ];
   });
   return formatTable(headers, rows);

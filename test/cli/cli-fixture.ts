@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { createConsola } from "consola";
 import { type RunningServer, startServer } from "../../server/app.ts";
-import { resolveConfig } from "../../server/config.ts";
+import { type ConfigInput, resolveConfig } from "../../server/config.ts";
 import { type RunResult, runToEnd } from "../harness/run-to-end.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
@@ -20,8 +20,10 @@ export class CliFixture {
     readonly adminToken: string,
   ) {}
 
-  static async start(): Promise<CliFixture> {
-    const config = resolveConfig({ host: "127.0.0.1", port: 0, data: join(tempDir("cli-e2e"), "data") }, {});
+  /** `flags` as `fleetd serve` takes them, e.g. `{ configRepo }` for a fleetd that reads a config repo. */
+  static async start(flags: ConfigInput = {}): Promise<CliFixture> {
+    const data = join(tempDir("cli-e2e"), "data");
+    const config = resolveConfig({ host: "127.0.0.1", port: 0, data, ...flags }, {});
     const fleetd = await startServer(config, { log: createConsola({ level: -999 }) });
     return new CliFixture(fleetd, fleetd.fleet.newAdminToken!);
   }

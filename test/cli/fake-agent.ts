@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import {
   EnrollResponse,
+  type HostState,
   type JobEvents,
   type JobResult,
   PollResponse,
@@ -28,7 +29,8 @@ export class FakeAgent {
     return new FakeAgent(server, enrolled.hostId, enrolled.hostToken);
   }
 
-  async hello(version = "1.0.0"): Promise<void> {
+  /** Says hello as the agent does at start; `tags` as its config.json would list them. */
+  async hello(version = "1.0.0", tags?: string[]): Promise<void> {
     await _call(this.server, this.hostToken, "POST", routePath("agentHello"), {
       protocol: PROTOCOL_VERSION,
       version,
@@ -39,7 +41,13 @@ export class FakeAgent {
       os: { name: "Linux", release: "test" },
       pid: process.pid,
       bootId: "fake-boot",
+      ...(tags ? { tags } : {}),
     });
+  }
+
+  /** Reports the host's config state through the agent's own route, with its host token. */
+  async state(state: HostState): Promise<void> {
+    await _call(this.server, this.hostToken, "POST", routePath("agentState"), state);
   }
 
   /** Polls until a run command arrives (each poll held at most `waitSeconds`). */

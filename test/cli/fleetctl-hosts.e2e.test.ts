@@ -52,18 +52,24 @@ describe("hosts", () => {
   test("the table shows the running op with its progress, not a job id, and FAILING", async () => {
     const r = await fleetctl(["hosts"]);
     expect(r.code).toBe(0);
-    const [header, row] = r.stdout.trimEnd().split("\n");
-    expect(header).toMatch(/^NAME\s+ID\s+STATUS\s+VERSION\s+LAST SEEN\s+RUNNING\s+FAILING$/);
-    expect(row).toMatch(/^web1\s+h_\S+\s+online\s+1\.0\.0\s+.+\s+switch 2\/5 \(\d+s\)\s+yes$/);
+    const [target, header, row] = r.stdout.trimEnd().split("\n");
+    // This fleetd has no config repo and web1 reported no state: the line says why there is no target.
+    expect(target).toBe(
+      "no target: fleetd has no --config-repo and no host has reported a fetch of its config repo",
+    );
+    expect(header).toMatch(/^NAME\s+ID\s+STATUS\s+VERSION\s+CONFIG\s+GEN\s+LAST SEEN\s+RUNNING\s+FAILING$/);
+    expect(row).toMatch(
+      /^web1\s+h_\S+\s+online\s+1\.0\.0\s+- unknown\s+-\s+.+\s+switch 2\/5 \(\d+s\)\s+yes$/,
+    );
     expect(row).not.toContain(switchJob);
   });
 
   test("-o wide adds platform, queue and the latest pull/switch/test", async () => {
     const r = await fleetctl(["hosts", "-o", "wide"]);
-    expect(r.stdout.split("\n")[0]).toMatch(
-      /PLATFORM\s+LAST SEEN\s+RUNNING\s+QUEUED\s+LAST PULL\s+LAST SWITCH\s+LAST TEST\s+FAILING$/,
+    expect(r.stdout.split("\n")[1]).toMatch(
+      /PLATFORM\s+LAST SEEN\s+RUNNING\s+QUEUED\s+LAST PULL\s+LAST SWITCH\s+LAST TEST\s+FAILING\s+TAGS$/,
     );
-    expect(r.stdout).toMatch(/linux\/x64 .* failed (just now|\d+s ago)\s+-\s+-\s+yes/);
+    expect(r.stdout).toMatch(/linux\/x64 .* failed (just now|\d+s ago)\s+-\s+-\s+yes\s+-$/m);
     const bad = await fleetctl(["hosts", "-o", "yaml"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(
@@ -85,7 +91,8 @@ describe("hosts", () => {
     expect(await proc.exited).toBe(0);
     const snapshots = out.split(/\n(?=# \d{4}-)/);
     expect(snapshots.length).toBeGreaterThanOrEqual(3);
-    for (const snapshot of snapshots.slice(0, 3)) expect(snapshot).toMatch(/^# \S+Z\nNAME\s+ID.*\nweb1\s/);
+    for (const snapshot of snapshots.slice(0, 3))
+      expect(snapshot).toMatch(/^# \S+Z\nno target: .*\nNAME\s+ID.*\nweb1\s/);
     expect(out).not.toContain("\u001b[");
   });
 

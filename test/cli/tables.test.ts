@@ -37,10 +37,10 @@ test("hosts table: sorted by name, online/offline, outdated marker, relative las
     }),
   ];
   expect(formatHostsTable(hosts, NOW).split("\n")).toEqual([
-    "NAME  ID   STATUS   VERSION           LAST SEEN  RUNNING      FAILING",
-    "mac1  h_1  online   1.0.0             3s ago     -            -",
-    "new   h_3  offline  -                 never      -            -",
-    "web2  h_2  offline  1.0.0 (outdated)  5m ago     switch (2m)  yes",
+    "NAME  ID   STATUS   VERSION           CONFIG     GEN  LAST SEEN  RUNNING      FAILING",
+    "mac1  h_1  online   1.0.0             - unknown  -    3s ago     -            -",
+    "new   h_3  offline  -                 - unknown  -    never      -            -",
+    "web2  h_2  offline  1.0.0 (outdated)  - unknown  -    5m ago     switch (2m)  yes",
   ]);
 });
 
@@ -49,8 +49,8 @@ test("hosts table -o wide: platform, queue and the latest pull/switch/test, as t
   const tested = makeJob({ id: "j_2", op: "test", state: "failed", finishedAt: secondsAgo(7200) });
   const host = makeHost({ last: { pull: pulled, switch: null, test: tested }, queued: 2, failing: true });
   expect(formatHostsTable([host], NOW, "wide").split("\n")).toEqual([
-    "NAME  ID   STATUS  VERSION  PLATFORM   LAST SEEN  RUNNING  QUEUED  LAST PULL         LAST SWITCH  LAST TEST      FAILING",
-    "web1  h_1  online  1.0.0    linux/x64  3s ago     -        2       succeeded 5m ago  -            failed 2h ago  yes",
+    "NAME  ID   STATUS  VERSION  CONFIG     GEN  BUILT FROM  LOCK  NEEDS REBOOT  PLATFORM   LAST SEEN  RUNNING  QUEUED  LAST PULL         LAST SWITCH  LAST TEST      FAILING  TAGS",
+    "web1  h_1  online  1.0.0    - unknown  -    -           -     -             linux/x64  3s ago     -        2       succeeded 5m ago  -            failed 2h ago  yes      -",
   ]);
 });
 
