@@ -271,6 +271,17 @@ describe("test records whether every test passed", () => {
     });
   }
 
+  test("a state dir that cannot take the record costs a line, not the test job", async () => {
+    const { config } = withTests({ "T01.sh": "exit 0" });
+    const notADir = join(tempDir("ops-state"), "state-file");
+    writeFileSync(notADir, "a file where the state dir should be\n");
+    const { ctx, lines } = context(config, notADir);
+    expect((await testOp(ctx)).state).toBe("succeeded");
+    expect(
+      lines.some((l) => l.startsWith("agent: could not record this test run for the config state:")),
+    ).toBe(true);
+  });
+
   test("a cancelled run and a run with no tests record nothing", async () => {
     const { config, stateDir } = withTests({ "T01.sh": "sleep 30" });
     const cancel = new AbortController();

@@ -193,7 +193,6 @@ describe.skipIf(Boolean(noNix))("config state under real Nix", () => {
     ]);
 
     expect(await run(["test", "web1"])).toEqual({ code: 0, state: "succeeded" });
-    expect(await agentLines()).toContain("recorded tests passed");
     await until("web1 current", (all) => all.web1?.config.state === "current");
   });
 

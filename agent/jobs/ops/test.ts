@@ -43,11 +43,13 @@ export const testOp: Operation<"test"> = async (ctx) => {
   return _summarise(outcomes, tests.length, ctx.signal.aborted);
 };
 
-/** For the state report only: a state dir that cannot take it costs a line, never the job. */
+/**
+ * For the state report only: a state dir that cannot take it costs a line, never the job. A record
+ * made says nothing the result does not already say, so only a failure to make it is a line.
+ */
 function _record(ctx: OpContext, allPassed: boolean): void {
   try {
     recordTest(ctx.stateDir, { passed: allPassed });
-    ctx.line("agent", `recorded tests ${allPassed ? "passed" : "not passed"}`);
   } catch (err) {
     ctx.line("agent", `could not record this test run for the config state: ${(err as Error).message}`);
   }
