@@ -1,6 +1,7 @@
 // The agent's side of the wire: its calls to fleetd's agent routes, by name, on the one client
 // (protocol/client.ts), which checks every answer and turns every failure into an ApiError.
 import { type Client, createClient } from "../protocol/client.ts";
+import type { HostState } from "../protocol/config-state.ts";
 import { type Hello, type JobEvents, type JobResult, ROUTES } from "../protocol/index.ts";
 
 /** Time allowed for a non-poll request. */
@@ -37,6 +38,11 @@ export class AgentClient {
 
   result(jobId: string, body: JobResult) {
     return this.client.call("agentJobResult", { params: { id: jobId }, body });
+  }
+
+  /** The host's config state; fleetd stores it only when it differs from what it has. */
+  state(body: HostState) {
+    return this.client.call("agentState", { body });
   }
 
   enroll(token: string, name: string) {

@@ -1,5 +1,6 @@
 // The agent's life: take the lock, say hello, long-poll for commands, hand each to a
-// detached runner, and keep delivering spooled results, reconnecting with backoff.
+// detached runner, keep delivering spooled results and report the config state when it changed,
+// reconnecting with backoff.
 import { mkdirSync } from "node:fs";
 import { consola } from "consola";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
@@ -15,6 +16,7 @@ import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
 import { retryDelay } from "./retry-delay.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
+import { StateReporter } from "./state/reporter.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
 
 /**
@@ -43,7 +45,14 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const client = new AgentClient(config.server, creds.hostToken);
   const manager = detectServiceManager(config);
   const limits = backoffLimits(config);
-  const deliverer = new Deliverer(paths, client, manager, limits);
+  const reporter = new StateReporter(config, paths.root, client, limits);
+  const stateWake = new Wake();
+  // A delivered pull, switch or test is when the state most likely changed.
+  const deliverer = new Deliverer(paths, client, manager, limits, (op) => {
+    if (op !== "pull" && op !== "switch" && op !== "test") return;
+    reporter.poke();
+    stateWake.now();
+  });
   const unstarted = new UnstartedJobs(client, limits);
 
   const stop = new AbortController();
@@ -66,6 +75,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     const why = pendingRestartFor(paths.root, process.pid);
     if (why) shutdown(0, `restart requested: ${why}`);
   });
+  const reporting = _stateLoop(reporter, stop.signal, stateWake);
   // One backoff per request path, each reset only when its own request succeeds: a hello that
   // works says nothing about polls (fleetd answering hello but 500 to every poll, or a command
   // this agent cannot parse, spun at 7 requests/s when the hello reset a shared backoff).
@@ -74,8 +84,10 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   while (!stop.signal.aborted) {
     let hello: HelloResponse;
     try {
-      const body = helloBody(deliverer.activeJobIds());
+      const { state, tags, acked } = await reporter.forHello();
+      const body = { ...helloBody(deliverer.activeJobIds()), state, tags };
       hello = await client.hello(body);
+      acked();
       _writeHealthOrWarn(paths.root, {
         pid: process.pid,
         version: body.version,
@@ -102,7 +114,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       await wakeableSleep(retryDelay("poll", err, polls), stop.signal);
     }
   }
-  await delivering;
+  await Promise.all([delivering, reporting]);
   held.lock.release();
   return exitCode;
 }
@@ -207,6 +219,14 @@ async function _deliverLoop(
   }
   // One last pass so a result that just finished is not left waiting for the next start.
   await deliverer.tick();
+}
+
+/** Sleeps until the reporter has something to do: a delivered result or the interval wakes it. */
+async function _stateLoop(reporter: StateReporter, signal: AbortSignal, wake: Wake): Promise<void> {
+  while (!signal.aborted) {
+    await reporter.tick();
+    await wakeableSleep(reporter.sleepMs(), signal, wake);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-// The main loop's retry delays: what a failed hello or poll waits before the next try, by kind of
+// The main loop's retry delays: what a failed hello, poll or state report waits before the next try, by kind of
 // failure, logged once per failure so an operator sees why a host is offline and for how long.
 import { consola } from "consola";
 import { ApiError } from "../protocol/errors.ts";
@@ -6,11 +6,11 @@ import type { Backoff } from "./backoff.ts";
 import { AUTH_RETRY_MS } from "./client.ts";
 
 /**
- * How long to wait after a failed hello or poll, and the one log line that says why. Every
+ * How long to wait after a failed hello, poll or state report, and the one log line that says why. Every
  * failure grows the path's backoff; a refused token or another protocol waits at least
  * AUTH_RETRY_MS (neither fixes itself soon), and fleetd's Retry-After is honoured.
  */
-export function retryDelay(what: "hello" | "poll", err: unknown, backoff: Backoff): number {
+export function retryDelay(what: "hello" | "poll" | "state report", err: unknown, backoff: Backoff): number {
   const delay = backoff.next();
   if (err instanceof ApiError && err.tokenRefused) {
     consola.error(

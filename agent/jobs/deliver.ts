@@ -5,14 +5,14 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { ApiError } from "../../protocol/errors.ts";
-import type { JobEvents, JobResult, OutputLine, Progress } from "../../protocol/index.ts";
+import type { JobEvents, JobResult, Operation, OutputLine, Progress } from "../../protocol/index.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import { type AgentClient, AUTH_RETRY_MS } from "../client.ts";
 import { isLocked } from "../lock.ts";
 import type { StatePaths } from "../paths.ts";
 import type { ServiceManager } from "../service.ts";
 import { startRunnerProcess } from "./launch.ts";
-import { jobFiles, readEventsFrom, readJobResult, undeliveredJobIds } from "./spool.ts";
+import { jobFiles, readEventsFrom, readJobCommand, readJobResult, undeliveredJobIds } from "./spool.ts";
 
 /** How often undelivered output is looked for while fleetd takes it; failures back off instead. */
 export const DELIVER_INTERVAL_MS = 200;
@@ -45,6 +45,8 @@ export class Deliverer {
     private readonly client: AgentClient,
     private readonly manager: ServiceManager,
     limits?: BackoffLimits,
+    /** Told the op of every job whose result fleetd took (the config state may have changed). */
+    private readonly onDelivered: (op: Operation | null) => void = () => {},
   ) {
     this.backoff = limits ? Backoff.of(limits) : new Backoff();
   }
@@ -139,6 +141,7 @@ export class Deliverer {
       writeFileAtomic(files.delivered, `${new Date().toISOString()}\n`);
       this.cursors.delete(id);
       consola.info(`job ${id}: result ${result.state} delivered`);
+      this.onDelivered(readJobCommand(files)?.op ?? null);
       return;
     }
     if (existsSync(files.job) && !isLocked(files.runnerLock) && !readJobResult(files))

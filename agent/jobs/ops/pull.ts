@@ -1,6 +1,9 @@
 // pull: bring the config repo to the remote branch head, as an operator would by hand
 // (fetch, then hard reset to the remote branch), and refresh named flake inputs so a
-// stale flake.lock cannot pin an old version.
+// stale flake.lock cannot pin an old version. The inputs are refreshed with
+// `nix flake lock --update-input <x>` per input: `nix flake update <x>` takes input names only
+// from Nix 2.19 on (before, its argument is a flake reference, looked up in the registry), while
+// `--update-input` works on every Nix with flakes (newer ones warn that it is deprecated).
 import { existsSync } from "node:fs";
 import { type Operation, runStep, stepFailure } from "./context.ts";
 
@@ -24,7 +27,8 @@ export const pull: Operation<"pull"> = async (ctx) => {
     steps.push({ argv: ["git", "reset", "--hard", `${repo.remote}/${repo.branch}`], cwd: repo.dir });
   }
   if (repo.flakeInputs.length > 0) {
-    steps.push({ argv: ["nix", "flake", "update", ...repo.flakeInputs], cwd: repo.dir });
+    const updates = repo.flakeInputs.flatMap((input) => ["--update-input", input]);
+    steps.push({ argv: ["nix", "flake", "lock", ...updates], cwd: repo.dir });
   }
   steps.push({ argv: ["git", "rev-parse", "HEAD"], cwd: repo.dir });
   for (const [i, step] of steps.entries()) {

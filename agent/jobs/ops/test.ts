@@ -1,11 +1,13 @@
 // test: every executable <repo>/<testsDir>/T*.sh in name order, each under its own
 // timeout. A failing or hung test does not stop the next one; progress is reported as
-// current / total / passed after each.
+// current / total / passed after each. A run that ran its tests to the end is recorded for the
+// config state (agent/state/records.ts): passed only when every test passed.
 import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { JobResult, TestOutcome } from "../../../protocol/index.ts";
 import { expandArgv } from "../../config.ts";
-import { type Operation, runStep } from "./context.ts";
+import { recordTest } from "../../state/records.ts";
+import { type OpContext, type Operation, runStep } from "./context.ts";
 
 export const testOp: Operation<"test"> = async (ctx) => {
   const [dirTemplate] = expandArgv([ctx.config.testsDir], ctx.config);
@@ -14,6 +16,7 @@ export const testOp: Operation<"test"> = async (ctx) => {
   const tests = _findTests(dir);
   if (tests.length === 0) {
     ctx.line("agent", `no executable T*.sh tests in ${dir}`);
+    // Not recorded: nothing passed, so a switched host stays untested instead of passing vacuously.
     return { state: "succeeded", exitCode: 0, reason: `no tests in ${dir}`, tests: [] };
   }
   const timeout = ctx.config.timeouts.testSeconds;
@@ -35,8 +38,22 @@ export const testOp: Operation<"test"> = async (ctx) => {
     ctx.line("agent", `${name}: ${state}${state === "timed_out" ? ` after ${timeout} s` : ""}`);
     ctx.progress({ current: i + 1, total: tests.length, passed, label: name });
   }
+  // A cancelled run says nothing about the system; a timeout is a test that did not pass.
+  if (!ctx.signal.aborted) _record(ctx, passed === tests.length);
   return _summarise(outcomes, tests.length, ctx.signal.aborted);
 };
+
+/**
+ * For the state report only: a state dir that cannot take it costs a line, never the job. A record
+ * made says nothing the result does not already say, so only a failure to make it is a line.
+ */
+function _record(ctx: OpContext, allPassed: boolean): void {
+  try {
+    recordTest(ctx.stateDir, { passed: allPassed });
+  } catch (err) {
+    ctx.line("agent", `could not record this test run for the config state: ${(err as Error).message}`);
+  }
+}
 
 function _summarise(outcomes: TestOutcome[], total: number, cancelled: boolean): JobResult {
   const failed = outcomes.filter((t) => t.state === "failed").map((t) => t.name);

@@ -1,0 +1,116 @@
+// Sends the host's config state to fleetd when it changed, and only then: a fleet at rest sends
+// nothing. The state is read (a few local git calls and symlinks, no network) for every hello,
+// after every pull, switch and test result delivered, and every stateIntervalSeconds (which
+// catches a hand edit or a switch run by hand); never per poll. What fleetd acknowledged, by a
+// hello that carried it or an agentState call, is remembered by hash; a failed send is retried
+// on its own backoff, re-reading the state then, so what goes is what is there at that moment.
+import { consola } from "consola";
+import type { HostState } from "../../protocol/config-state.ts";
+import { ApiError } from "../../protocol/errors.ts";
+import { Backoff, type BackoffLimits } from "../backoff.ts";
+import type { AgentClient } from "../client.ts";
+import type { AgentConfig } from "../config.ts";
+import { retryDelay } from "../retry-delay.ts";
+import { readHostState, stateHash } from "./report.ts";
+
+/** The loop wakes at least this often (a huge stateIntervalSeconds must not overflow a timer). */
+const MAX_SLEEP_MS = 3600 * 1000;
+
+export type ReadState = (config: AgentConfig, stateDir: string) => Promise<HostState>;
+
+/** What a hello carries: the state as read now (absent when it could not be read) and its tags. */
+export interface HelloState {
+  state?: HostState;
+  tags: string[];
+  /** Call once fleetd answered the hello: it has stored this state. */
+  acked(): void;
+}
+
+export class StateReporter {
+  private ackedHash: string | null = null;
+  /** A state fleetd refused as invalid would be refused again: not sent until it changes. */
+  private refusedHash: string | null = null;
+  /** The next read; the first interval starts at start, the hello having read the state. */
+  private dueAt: number;
+  /** A failed send: no send before this, whatever asks for a read. */
+  private retryAt = 0;
+  private readonly backoff: Backoff;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly stateDir: string,
+    private readonly client: Pick<AgentClient, "state">,
+    limits: BackoffLimits,
+    private readonly read: ReadState = readHostState,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.backoff = Backoff.of(limits);
+    this.dueAt = now() + this.intervalMs;
+  }
+
+  private get intervalMs(): number {
+    return this.config.stateIntervalSeconds * 1000;
+  }
+
+  async forHello(): Promise<HelloState> {
+    const state = await this._readOrWarn();
+    const hash = state ? stateHash(state) : null;
+    return {
+      state: state ?? undefined,
+      tags: this.config.tags,
+      acked: () => {
+        if (hash) this.ackedHash = hash;
+      },
+    };
+  }
+
+  /** A pull, switch or test result was delivered: read the state at the next tick (or retry). */
+  poke(): void {
+    this.dueAt = this.retryAt;
+  }
+
+  /** How long the loop may sleep before tick has something to do. */
+  sleepMs(): number {
+    return Math.min(MAX_SLEEP_MS, Math.max(0, this.dueAt - this.now()));
+  }
+
+  /** Reads the state when due and sends it when fleetd has not acknowledged it yet. */
+  async tick(): Promise<void> {
+    if (this.sleepMs() > 0) return;
+    this.dueAt = this.now() + this.intervalMs;
+    const state = await this._readOrWarn();
+    if (!state) return;
+    const hash = stateHash(state);
+    if (hash === this.ackedHash || hash === this.refusedHash) return;
+    try {
+      await this.client.state(state);
+      this.ackedHash = hash;
+      this.retryAt = 0;
+      this.backoff.reset();
+    } catch (err) {
+      if (_refusedForGood(err)) {
+        this.refusedHash = hash;
+        consola.warn(
+          `fleetd refused this host's config state (${(err as Error).message}); not sending it again until it changes`,
+        );
+        return;
+      }
+      this.retryAt = this.now() + retryDelay("state report", err, this.backoff);
+      this.dueAt = this.retryAt;
+    }
+  }
+
+  private async _readOrWarn(): Promise<HostState | null> {
+    try {
+      return await this.read(this.config, this.stateDir);
+    } catch (err) {
+      consola.warn(`cannot read this host's config state: ${(err as Error).message}`);
+      return null;
+    }
+  }
+}
+
+/** The same report would get the same answer: invalid, too large, or a fleetd without the route. */
+function _refusedForGood(err: unknown): boolean {
+  return err instanceof ApiError && [400, 404, 413, 422].includes(err.status);
+}

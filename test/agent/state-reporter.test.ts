@@ -1,0 +1,173 @@
+// When the agent sends its config state: only a state fleetd has not acknowledged (by hello or
+// agentState), read on the interval or at once after a delivered job, and a failed send retried
+// on its own backoff (never sooner, whatever asks), a refused one not again until it changes.
+import { describe, expect, test } from "bun:test";
+import type { AgentClient } from "../../agent/client.ts";
+import { AgentConfig } from "../../agent/config.ts";
+import { StateReporter } from "../../agent/state/reporter.ts";
+import type { HostState } from "../../protocol/config-state.ts";
+import { ApiError } from "../../protocol/errors.ts";
+
+const LIMITS = { baseMs: 1_000, capMs: 8_000 };
+const INTERVAL_S = 300;
+
+const state = (generation: number): HostState => ({
+  checkout: null,
+  system: { generation, path: `/nix/store/${generation}-system`, needsReboot: null },
+  lastSwitch: null,
+  lastSwitchFailed: false,
+  lastTest: null,
+  generations: [],
+});
+
+/** A reporter on a clock the test moves, reading `host.state`, sending to a fake fleetd. */
+function setup() {
+  const clock = { now: 1_000_000 };
+  const host = { state: state(1), reads: 0 };
+  const sent: HostState[] = [];
+  const fleetd = { answer: (): unknown => ({ ok: true }) };
+  const client = {
+    state: async (body: HostState) => {
+      sent.push(body);
+      const answer = fleetd.answer();
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  } as unknown as Pick<AgentClient, "state">;
+  const config = AgentConfig.parse({
+    server: "http://127.0.0.1:1",
+    name: "web1",
+    tags: ["web", "eu"],
+    stateIntervalSeconds: INTERVAL_S,
+  });
+  const read = async () => {
+    host.reads++;
+    return host.state;
+  };
+  const reporter = new StateReporter(config, "/unused", client, LIMITS, read, () => clock.now);
+  /** Moves the clock to when the reporter wakes and ticks there, `times` times. */
+  const wakeAndTick = async (times = 1) => {
+    for (let i = 0; i < times; i++) {
+      clock.now += reporter.sleepMs();
+      await reporter.tick();
+    }
+  };
+  return { clock, host, sent, fleetd, reporter, wakeAndTick };
+}
+
+describe("the state reporter", () => {
+  test("hello carries the state and tags; once acknowledged, an unchanged state is never sent", async () => {
+    const { host, sent, reporter, wakeAndTick } = setup();
+    const hello = await reporter.forHello();
+    expect(hello.state).toEqual(state(1));
+    expect(hello.tags).toEqual(["web", "eu"]);
+    hello.acked();
+    // Not before the interval: the hello just read it.
+    expect(reporter.sleepMs()).toBe(INTERVAL_S * 1000);
+    await reporter.tick();
+    expect(host.reads).toBe(1);
+    await wakeAndTick(3);
+    expect(host.reads).toBe(4);
+    expect(sent).toEqual([]);
+  });
+
+  test("a changed state is sent once, at the interval", async () => {
+    const { host, sent, reporter, wakeAndTick } = setup();
+    (await reporter.forHello()).acked();
+    host.state = state(2);
+    await wakeAndTick();
+    expect(sent).toEqual([state(2)]);
+    await wakeAndTick(2);
+    expect(sent).toHaveLength(1);
+  });
+
+  test("a hello that was not answered acknowledges nothing: the next read sends", async () => {
+    const { sent, reporter, wakeAndTick } = setup();
+    await reporter.forHello(); // never acked: fleetd did not answer
+    await wakeAndTick();
+    expect(sent).toEqual([state(1)]);
+  });
+
+  test("a delivered job makes the next tick read at once, not at the end of the interval", async () => {
+    const { clock, host, sent, reporter } = setup();
+    (await reporter.forHello()).acked();
+    host.state = state(2);
+    clock.now += 1_000;
+    reporter.poke();
+    expect(reporter.sleepMs()).toBe(0);
+    await reporter.tick();
+    expect(sent).toEqual([state(2)]);
+    expect(reporter.sleepMs()).toBe(INTERVAL_S * 1000);
+  });
+
+  test("a failed send is retried on a growing backoff, re-reading then; a poke does not cut it short", async () => {
+    const { clock, host, sent, fleetd, reporter, wakeAndTick } = setup();
+    (await reporter.forHello()).acked();
+    host.state = state(2);
+    fleetd.answer = () => new ApiError(503, "internal", "fleetd is starting");
+    const waits: number[] = [];
+    reporter.poke();
+    for (let i = 0; i < 5; i++) {
+      await wakeAndTick();
+      waits.push(reporter.sleepMs());
+      reporter.poke();
+      await reporter.tick(); // inside the backoff: nothing sent
+      expect(sent).toHaveLength(i + 1);
+    }
+    // Equal jitter: each wait within [ceiling/2, ceiling] of 1, 2, 4, 8, 8 s.
+    for (const [i, ceiling] of [1_000, 2_000, 4_000, 8_000, 8_000].entries()) {
+      expect(waits[i]).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(waits[i]).toBeLessThanOrEqual(ceiling);
+    }
+    // What goes on the retry is the state as it is then.
+    host.state = state(3);
+    fleetd.answer = () => ({ ok: true });
+    await wakeAndTick();
+    expect(sent.at(-1)).toEqual(state(3));
+    expect(reporter.sleepMs()).toBe(INTERVAL_S * 1000);
+    // Succeeded: the next failure starts the backoff over.
+    host.state = state(4);
+    fleetd.answer = () => new ApiError(0, "unreachable", "ECONNREFUSED");
+    clock.now += reporter.sleepMs();
+    await reporter.tick();
+    expect(reporter.sleepMs()).toBeLessThanOrEqual(LIMITS.baseMs);
+  });
+
+  test("a refused token waits at least a minute before the next try", async () => {
+    const { host, fleetd, reporter, wakeAndTick } = setup();
+    host.state = state(2);
+    fleetd.answer = () => new ApiError(401, "unauthorized", "host token revoked");
+    await wakeAndTick();
+    expect(reporter.sleepMs()).toBeGreaterThanOrEqual(60_000);
+  });
+
+  test("a state fleetd refuses as invalid is not sent again until it changes", async () => {
+    const { host, sent, fleetd, wakeAndTick } = setup();
+    host.state = state(2);
+    fleetd.answer = () => new ApiError(400, "validation_failed", "body.system.generation: too big");
+    await wakeAndTick(3);
+    expect(sent).toEqual([state(2)]);
+    host.state = state(3);
+    fleetd.answer = () => ({ ok: true });
+    await wakeAndTick();
+    expect(sent).toEqual([state(2), state(3)]);
+  });
+
+  test("a state that cannot be read sends nothing and leaves hello without one", async () => {
+    const config = AgentConfig.parse({ server: "http://127.0.0.1:1", name: "web1" });
+    const sent: unknown[] = [];
+    const client = { state: async (b: unknown) => sent.push(b) } as unknown as Pick<AgentClient, "state">;
+    const broken = async (): Promise<HostState> => {
+      throw new Error("EIO");
+    };
+    let now = 0;
+    const reporter = new StateReporter(config, "/unused", client, LIMITS, broken, () => now);
+    const hello = await reporter.forHello();
+    expect(hello.state).toBeUndefined();
+    expect(hello.tags).toEqual([]);
+    now += reporter.sleepMs();
+    await reporter.tick();
+    expect(sent).toEqual([]);
+    expect(reporter.sleepMs()).toBe(300 * 1000);
+  });
+});
