@@ -42,11 +42,15 @@ const CONFIG_MEANS: Record<ConfigStateName, string> = {
 
 export const shortSha = (sha: string | null | undefined): string => (sha ? sha.slice(0, 7) : "none");
 
-/** "a1b2c3d behind 3", "a1b2c3d current", "unknown": the config in the few words a row has room for. */
+/** "behind 3", "current": the config state in the word or two a row has room for. */
+export function configWord(h: BoardHost): string {
+  const { state, behindBy } = h.config;
+  return state === "behind" && behindBy !== null ? `behind ${behindBy}` : state;
+}
+
+/** "a1b2c3d behind 3", "a1b2c3d current", "unknown": as `fleetctl hosts` says it. */
 export function configWords(h: BoardHost): string {
-  const { commit, state, behindBy } = h.config;
-  const word = state === "behind" && behindBy !== null ? `behind ${behindBy}` : state;
-  return commit ? `${shortSha(commit)} ${word}` : word;
+  return h.config.commit ? `${shortSha(h.config.commit)} ${configWord(h)}` : configWord(h);
 }
 
 export function compartments(h: BoardHost, against: Against): Compartment[] {
@@ -54,13 +58,12 @@ export function compartments(h: BoardHost, against: Against): Compartment[] {
 }
 
 export function compartmentDots(list: Compartment[]): string {
-  return `<span class="dots">${list
-    .map(
-      (c) =>
-        `<span class="dot ${c.tone}" role="img" data-compartment="${c.id}" data-tone="${c.tone}" ` +
-        `title="${esc(c.says)}" aria-label="${esc(c.says)}"></span>`,
-    )
-    .join("")}</span>`;
+  let html = `<span class="dots">`;
+  for (const c of list) {
+    const says = esc(c.says);
+    html += `<span class="dot ${c.tone}" role="img" data-compartment="${c.id}" data-tone="${c.tone}" title="${says}" aria-label="${says}"></span>`;
+  }
+  return `${html}</span>`;
 }
 
 function _agent(h: BoardHost, { agentVersion }: Against): Compartment {

@@ -2,7 +2,7 @@
 // keyed by host id and patched cell by cell, so a refresh never rebuilds what did not change.
 import type { Board, BoardHost } from "../protocol/board.ts";
 import type { Operation } from "../protocol/job-ops.ts";
-import { type Against, CONFIG_TONES, compartmentDots, compartments, configWords } from "./compartments.ts";
+import { type Against, CONFIG_TONES, compartmentDots, compartments, configWord } from "./compartments.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, hostState, lastResult, platformText, runningJob, STATE_RANK } from "./format.ts";
 import { boardNow, type SortKey, state } from "./state.ts";
@@ -51,11 +51,23 @@ function stateCell(h: BoardHost): string {
   return `${online}${failing}<span class="seen">seen ${relTime(h.lastSeen)}</span>`;
 }
 
-/** The five dots, then the config in words; only a failed config is red. */
+const _configCells = new WeakMap<BoardHost, { key: string; html: string }>();
+
+/**
+ * The five dots, then the config in words; only a failed config is red. Kept per host object
+ * (a filter or sort change renders the same objects again) while the target, the agent version
+ * and the minute (the lock's age) stay.
+ */
 function configCell(h: BoardHost, against: Against): string {
+  const key = `${against.target?.commit}/${against.agentVersion}/${Math.floor(against.now / 60_000)}`;
+  const hit = _configCells.get(h);
+  if (hit?.key === key) return hit.html;
   const tone = CONFIG_TONES[h.config.state];
-  const words = `<span class="config-words${tone === "bad" ? " bad-text" : ""}">${esc(configWords(h))}</span>`;
-  return `${compartmentDots(compartments(h, against))}${words}`;
+  // The commit is in the Config dot's tooltip: the column has room for the state only.
+  const words = `<span class="config-words${tone === "bad" ? " bad-text" : ""}">${esc(configWord(h))}</span>`;
+  const html = `${compartmentDots(compartments(h, against))}${words}`;
+  _configCells.set(h, { key, html });
+  return html;
 }
 
 export function tagList(tags: readonly string[]): string {
