@@ -4,7 +4,7 @@
 // report is resent; the public board scrubs the store path like any other path.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Board, BoardHostDetail } from "../../protocol/board.ts";
-import { PATH_PLACEHOLDER } from "../../server/services/board-redact.ts";
+import { PATH_PLACEHOLDER, redactBoard } from "../../server/services/board-redact.ts";
 import { enroll, helloBody, hostStateBody, removeTempDirs, startTestApp, type TestApp } from "./helpers.ts";
 
 const A = "a1".repeat(20);
@@ -171,5 +171,14 @@ describe("--public-board", () => {
     expect(nas.tags).toEqual(["nas"]);
     expect(board.target?.commit).toBe(B);
     expect(JSON.stringify(board)).not.toContain("/nix/store");
+  });
+
+  test("the config repo's URL is replaced whole, an scp-style one too", async () => {
+    const full = Board.parse((await app.call("GET", "/api/v1/board", { token: app.adminToken })).body);
+    for (const url of ["git@forge.example:ops/fleet-config.git", "https://forge.example/ops/config.git"]) {
+      const doc = { ...full, configRepo: { url, branch: "main" } };
+      const redacted = redactBoard({ doc, etag: '"x"' }).doc;
+      expect(redacted.configRepo).toEqual({ url: PATH_PLACEHOLDER, branch: "main" });
+    }
   });
 });
