@@ -5,7 +5,16 @@ import { z } from "zod";
 import { Alert } from "./alerts.ts";
 import { AuditEntry } from "./audit.ts";
 import { Arch, HostName, Id, Platform, ServerCondition, Timestamp } from "./common.ts";
-import { OsInfo } from "./hosts.ts";
+import {
+  ConfigStateName,
+  ConfigTarget,
+  HostConfig,
+  HostSystem,
+  HostTags,
+  LockedInput,
+} from "./config-state.ts";
+import { ConfigTargetResponse } from "./config-target.ts";
+import { OsInfo, UNKNOWN_HOST_CONFIG } from "./hosts.ts";
 import { JobFields, JobSummary, OutputLine } from "./jobs.ts";
 import { Rollout } from "./rollouts.ts";
 
@@ -21,6 +30,14 @@ export type BoardJob = z.infer<typeof BoardJob>;
  */
 export const Redacted = z.literal(true);
 
+/**
+ * What the host's last test says about the system it runs now: passed or failed since its last
+ * switch, or stale (run before it). The same rule config.state counts tests by.
+ */
+export const TestVerdict = z.enum(["passed", "failed", "stale"]);
+export type TestVerdict = z.infer<typeof TestVerdict>;
+
+// The config fields default, so a document from a fleetd before them still parses.
 export const BoardHost = z.object({
   id: Id,
   name: HostName,
@@ -42,6 +59,15 @@ export const BoardHost = z.object({
   failing: z.boolean(),
   /** Open alerts about this host. */
   alerts: z.array(Alert),
+  /** From the host's config.json, as `GET /api/v1/hosts` carries them. */
+  tags: HostTags.default([]),
+  /** Derived from the host's report and the target, as `GET /api/v1/hosts` carries it. */
+  config: HostConfig.default(UNKNOWN_HOST_CONFIG),
+  system: HostSystem.nullable().default(null),
+  /** flake.lock's root input locked longest ago (oldest lastModified); null when none says. */
+  oldestLockInput: LockedInput.nullable().default(null),
+  /** The agent's last test against its last switch, and when it ran; null when it never tested. */
+  tests: z.object({ verdict: TestVerdict, at: Timestamp }).nullable().default(null),
 });
 export type BoardHost = z.infer<typeof BoardHost>;
 
@@ -52,6 +78,8 @@ export const BoardSummary = z.object({
   outdated: z.number().int().nonnegative(),
   failing: z.number().int().nonnegative(),
   running: z.number().int().nonnegative(),
+  /** Hosts in each config state (HostConfig.state); absent from a fleetd before them. */
+  config: z.record(ConfigStateName, z.number().int().nonnegative()).optional(),
 });
 export type BoardSummary = z.infer<typeof BoardSummary>;
 
@@ -81,6 +109,13 @@ export const Board = z.object({
    */
   installCommand: z.string(),
   summary: BoardSummary,
+  /**
+   * What every host's config.state was compared with (its `source` says where it came from: the
+   * config repo, a pin, or the newest commit a host fetched), or null when fleetd knows none.
+   */
+  target: ConfigTarget.nullable().default(null),
+  /** The config repo fleetd reads the target from (credentials left out), or null without one. */
+  configRepo: ConfigTargetResponse.shape.repo.default(null),
   /** Sorted by name. */
   hosts: z.array(BoardHost),
   rollout: BoardRollout.nullable(),

@@ -23,6 +23,7 @@ import {
   showTokenForm,
 } from "./status.ts";
 import { renderSummary } from "./summary.ts";
+import { renderTarget } from "./target.ts";
 
 interface Snapshot {
   board: Board;
@@ -41,7 +42,8 @@ function render(): void {
   if (!board) return;
   renderRedactedNote(board.redacted === true);
   renderSummary(board);
-  renderHosts(board.hosts);
+  renderTarget(board);
+  renderHosts(board);
   renderRollout(board);
   renderActivity(board);
   byId("detail").hidden = state.detailId === null;

@@ -2,10 +2,11 @@
 // and the tail of its output. Job entries are keyed <details> elements, so the ones a person
 // opened stay open while the page refreshes.
 import type { BoardHostDetail, BoardJobDetail } from "../protocol/board.ts";
+import { compartments, configWords, shortSha } from "./compartments.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, jobBadge, platformText, progressText, runningJob } from "./format.ts";
-import { hostActions } from "./hosts.ts";
-import { state } from "./state.ts";
+import { hostActions, tagList } from "./hosts.ts";
+import { boardNow, state } from "./state.ts";
 
 const _jobs = new Map<string, HTMLDetailsElement>();
 
@@ -35,10 +36,39 @@ export function renderDetail(detail: BoardHostDetail | null): void {
     ["Agent", `${esc(h.version ?? "unknown")}${h.outdated ? ` ${badge("outdated", "warn")}` : ""}`],
     ["Running", runningJob(h.running, h.queued)],
     ["Alerts", h.alerts.length ? h.alerts.map((a) => esc(a.message)).join("<br>") : "none"],
+    ["Tags", h.tags.length ? tagList(h.tags) : "none"],
+    ...configFacts(detail.host),
   ];
   patch(byId("detail-facts"), facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${v}</dd></div>`).join(""));
   patch(byId("detail-actions"), state.admin && !state.snapshot ? hostActions(h) : "");
   renderJobs(detail.jobs, detail.redacted === true);
+}
+
+/** The config and system as fleetd derived them, each compartment's comparison in words. */
+function configFacts(h: BoardHostDetail["host"]): [string, string][] {
+  const board = state.board;
+  const against = {
+    target: board?.target ?? null,
+    agentVersion: board?.agentVersion ?? null,
+    now: boardNow(),
+  };
+  const says = Object.fromEntries(compartments(h, against).map((c) => [c.id, esc(c.says)]));
+  const c = h.config;
+  const sys = h.system;
+  const switched = c.switchedAt ? `, switched ${relTime(c.switchedAt)}` : "";
+  const dirty = c.dirty === null ? "" : c.dirty ? ", checkout dirty" : ", checkout clean";
+  return [
+    ["Config", `${esc(configWords(h))} <span class="muted">${says.config}</span>`],
+    ["Commit", c.commit ? `<code>${esc(c.commit)}</code>${esc(dirty)}` : "none reported"],
+    ["Built from", `${c.builtFrom ? `<code>${esc(shortSha(c.builtFrom))}</code>` : "unknown"}${switched}`],
+    [
+      "Lock",
+      c.lockHash ? `<code>${esc(c.lockHash)}</code> <span class="muted">${says.lock}</span>` : says.lock!,
+    ],
+    ["System", says.system!],
+    ["Store path", sys?.path ? `<code>${esc(sys.path)}</code>` : "unknown"],
+    ["Tests", says.tests!],
+  ];
 }
 
 function renderJobs(jobs: BoardJobDetail[], redacted = false): void {

@@ -114,9 +114,13 @@ export function attentionReasons(h: BoardHost): string[] {
     if (!reasons.includes(what)) reasons.push(what);
   }
   if (h.failing && reasons.length === (h.online ? 0 : 1)) reasons.push("failing");
+  // Pulled and untested are on their way to current; these need someone to act.
+  if (ATTENTION_CONFIG.has(h.config.state)) reasons.push(`config ${h.config.state}`);
   if (h.outdated) reasons.push("agent outdated");
   return reasons;
 }
+
+const ATTENTION_CONFIG = new Set<BoardHost["config"]["state"]>(["failed", "dirty", "behind"]);
 
 export const STATE_RANK: Record<HostState, number> = {
   offline: 0,

@@ -1,16 +1,17 @@
 // The hosts table: one row per host, filtered and sorted by the controls above it. Rows are
 // keyed by host id and patched cell by cell, so a refresh never rebuilds what did not change.
-import type { BoardHost } from "../protocol/board.ts";
+import type { Board, BoardHost } from "../protocol/board.ts";
 import type { Operation } from "../protocol/job-ops.ts";
+import { type Against, CONFIG_TONES, compartmentDots, compartments, configWord } from "./compartments.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, hostState, lastResult, platformText, runningJob, STATE_RANK } from "./format.ts";
-import { type SortKey, state } from "./state.ts";
+import { boardNow, type SortKey, state } from "./state.ts";
 
 interface Column {
   id: string;
   label: string;
   sort?: SortKey;
-  cell(h: BoardHost): string;
+  cell(h: BoardHost, against: Against): string;
 }
 
 const OPS = ["pull", "switch", "test", "update", "restart"] as const satisfies readonly Operation[];
@@ -22,7 +23,8 @@ const COLUMNS: Column[] = [
     id: "name",
     label: "Host",
     sort: "name",
-    cell: (h) => `<a class="host-link" href="#host=${encodeURIComponent(h.id)}">${esc(h.name)}</a>`,
+    cell: (h) =>
+      `<a class="host-link" href="#host=${encodeURIComponent(h.id)}">${esc(h.name)}</a>${tagList(h.tags)}`,
   },
   { id: "platform", label: "Platform", sort: "platform", cell: (h) => esc(platformText(h)) },
   {
@@ -32,6 +34,7 @@ const COLUMNS: Column[] = [
     cell: (h) =>
       `<span class="version">${esc(h.version ?? "unknown")}</span>${h.outdated ? ` ${badge("outdated", "warn")}` : ""}`,
   },
+  { id: "config", label: "Config", sort: "config", cell: configCell },
   { id: "state", label: "State", sort: "state", cell: stateCell },
   { id: "pull", label: "Last pull", cell: (h) => lastResult(h.last.pull) },
   { id: "switch", label: "Last switch", cell: (h) => lastResult(h.last.switch) },
@@ -46,6 +49,30 @@ function stateCell(h: BoardHost): string {
   const online = h.online ? badge("online", "ok") : badge("offline", "bad");
   const failing = h.failing ? ` ${badge("failing", "bad")}` : "";
   return `${online}${failing}<span class="seen">seen ${relTime(h.lastSeen)}</span>`;
+}
+
+const _configCells = new WeakMap<BoardHost, { key: string; html: string }>();
+
+/**
+ * The five dots, then the config in words; only a failed config is red. Kept per host object
+ * (a filter or sort change renders the same objects again) while the target, the agent version
+ * and the minute (the lock's age) stay.
+ */
+function configCell(h: BoardHost, against: Against): string {
+  const key = `${against.target?.commit}/${against.agentVersion}/${Math.floor(against.now / 60_000)}`;
+  const hit = _configCells.get(h);
+  if (hit?.key === key) return hit.html;
+  const tone = CONFIG_TONES[h.config.state];
+  // The commit is in the Config dot's tooltip: the column has room for the state only.
+  const words = `<span class="config-words${tone === "bad" ? " bad-text" : ""}">${esc(configWord(h))}</span>`;
+  const html = `${compartmentDots(compartments(h, against))}${words}`;
+  _configCells.set(h, { key, html });
+  return html;
+}
+
+export function tagList(tags: readonly string[]): string {
+  if (tags.length === 0) return "";
+  return `<span class="tags" aria-label="tags">${tags.map((t) => `<span class="tag">${esc(t)}</span>`).join("")}</span>`;
 }
 
 function alertsCell(h: BoardHost): string {
@@ -68,6 +95,8 @@ function compare(a: BoardHost, b: BoardHost, key: SortKey): number {
   switch (key) {
     case "state":
       return STATE_RANK[hostState(a)] - STATE_RANK[hostState(b)];
+    case "config":
+      return CONFIG_RANK[a.config.state] - CONFIG_RANK[b.config.state];
     case "platform":
       return platformText(a).localeCompare(platformText(b));
     case "lastSeen":
@@ -79,12 +108,25 @@ function compare(a: BoardHost, b: BoardHost, key: SortKey): number {
   }
 }
 
+/** Worst first, as the state sort: what needs a look before what is merely on its way. */
+const CONFIG_RANK: Record<BoardHost["config"]["state"], number> = {
+  failed: 0,
+  dirty: 1,
+  behind: 2,
+  pulled: 3,
+  untested: 4,
+  unknown: 5,
+  current: 6,
+};
+
 export function visibleHosts(hosts: readonly BoardHost[]): BoardHost[] {
-  const { name, state: wanted, platform, sort, descending } = state.view;
+  const { name, state: wanted, platform, config, tag, sort, descending } = state.view;
   const needle = name.trim().toLowerCase();
   return hosts
     .filter((h) => !needle || h.name.toLowerCase().includes(needle))
     .filter((h) => platform === "all" || h.platform === platform)
+    .filter((h) => config === "all" || h.config.state === config)
+    .filter((h) => !tag || h.tags.includes(tag))
     .filter((h) => {
       if (wanted === "all") return true;
       if (wanted === "offline") return !h.online;
@@ -102,7 +144,9 @@ export function visibleHosts(hosts: readonly BoardHost[]): BoardHost[] {
 const _rows = new Map<string, HTMLTableRowElement>();
 let _signature = "";
 
-export function renderHosts(hosts: readonly BoardHost[]): void {
+export function renderHosts(board: Board): void {
+  const hosts = board.hosts;
+  const against: Against = { target: board.target, agentVersion: board.agentVersion, now: boardNow() };
   const table = byId<HTMLTableElement>("hosts");
   const tbody = table.tBodies[0]!;
   const cols = columns();
@@ -116,6 +160,7 @@ export function renderHosts(hosts: readonly BoardHost[]): void {
   const sortSelect = byId<HTMLSelectElement>("f-sort");
   if (sortSelect.value !== state.view.sort) sortSelect.value = state.view.sort;
   renderPlatformOptions(hosts);
+  renderTagOptions(hosts);
 
   const visible = visibleHosts(hosts);
   const shown = new Set(visible.map((h) => h.id));
@@ -129,7 +174,7 @@ export function renderHosts(hosts: readonly BoardHost[]): void {
     const row = _rows.get(host.id) ?? newRow(host.id, cols);
     cols.forEach((col, i) => {
       // One wrapper per cell, so the phone layout's label + value grid always has two items.
-      patch(row.cells[i]!, `<div class="v">${col.cell(host)}</div>`);
+      patch(row.cells[i]!, `<div class="v">${col.cell(host, against)}</div>`);
     });
     row.dataset.state = hostState(host);
     // Move a row only when it is out of place: moving the row that holds focus would drop it.
@@ -188,4 +233,13 @@ function renderPlatformOptions(hosts: readonly BoardHost[]): void {
     .join("");
   if (patch(select, options))
     select.value = platforms.includes(state.view.platform as never) ? state.view.platform : "all";
+}
+
+function renderTagOptions(hosts: readonly BoardHost[]): void {
+  const select = byId<HTMLSelectElement>("f-tag");
+  const tags = [...new Set(hosts.flatMap((h) => h.tags))].sort();
+  const options = ["", ...tags]
+    .map((t) => `<option value="${esc(t)}">${t ? esc(t) : "Any"}</option>`)
+    .join("");
+  if (patch(select, options)) select.value = tags.includes(state.view.tag) ? state.view.tag : "";
 }

@@ -1,13 +1,17 @@
 // What the page knows and how it is viewing it; one object the renderers read.
 import type { Board, BoardHostDetail } from "../protocol/board.ts";
+import type { ConfigStateName } from "../protocol/config-state.ts";
 import type { HostState } from "./format.ts";
 
-export type SortKey = "name" | "state" | "platform" | "lastSeen" | "version";
+export type SortKey = "name" | "state" | "config" | "platform" | "lastSeen" | "version";
 
 export interface View {
   name: string;
   state: HostState | "all";
   platform: string;
+  config: ConfigStateName | "all";
+  /** A host tag, or "" for any. */
+  tag: string;
   sort: SortKey;
   descending: boolean;
 }
@@ -33,7 +37,15 @@ export const state: AppState = {
   snapshot: false,
   admin: false,
   skewMs: 0,
-  view: { name: "", state: "all", platform: "all", sort: "name", descending: false },
+  view: {
+    name: "",
+    state: "all",
+    platform: "all",
+    config: "all",
+    tag: "",
+    sort: "name",
+    descending: false,
+  },
 };
 
 /** "Now" for relative times: fleetd's clock live, the snapshot's time in an export. */

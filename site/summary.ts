@@ -1,6 +1,8 @@
 // The top of the board: the fleet at a glance (counts that answer "is every host online,
 // current and green?"), open alerts, and the server's version.
 import type { Board } from "../protocol/board.ts";
+import type { ConfigStateName } from "../protocol/config-state.ts";
+import { CONFIG_TONES } from "./compartments.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { attentionReasons, type Tone } from "./format.ts";
 
@@ -60,6 +62,31 @@ export function renderSummary(board: Board): void {
       (board.agentVersion ? ` · serving agent ${esc(board.agentVersion)}` : " · serving no agent builds"),
   );
   renderAlerts(board);
+  renderConfigCounts(board);
+}
+
+/** Hosts per config state, each a filter; a fleet with no config to compare shows none. */
+function renderConfigCounts(board: Board): void {
+  const counts = board.summary.config;
+  const list = byId("config-summary");
+  const compared = counts && (board.target !== null || counts.unknown < board.summary.hosts);
+  list.hidden = !compared;
+  const states = compared
+    ? (Object.keys(CONFIG_TONES) as ConfigStateName[]).filter((name) => counts[name] > 0)
+    : [];
+  patch(
+    list,
+    states
+      .map((name) => {
+        const n = counts?.[name] ?? 0;
+        return (
+          `<li class="tile ${CONFIG_TONES[name]}" data-config-count="${name}"><button type="button" class="tile-btn" data-config="${name}" ` +
+          `aria-label="${n} config ${name}: show them"><span class="num">${n}</span>` +
+          `<span class="lbl">Config ${name}</span></button></li>`
+        );
+      })
+      .join(""),
+  );
 }
 
 /** fleetd's own conditions (a full data disk) first: while one lasts, every change is refused. */

@@ -39,8 +39,16 @@ const _boards = new WeakMap<Versioned<Board>, Versioned<Board>>();
 export function redactBoard(full: Versioned<Board>): Versioned<Board> {
   const hit = _boards.get(full);
   if (hit) return hit;
-  const { generatedAt, installCommand } = full.doc;
-  const doc: Board = { ...scrubDeep(full.doc), generatedAt, installCommand, redacted: true };
+  const { generatedAt, installCommand, configRepo } = full.doc;
+  // An scp-style repo ("git@forge:ops/config.git") starts no word with "/": replaced whole.
+  const repo = configRepo && { ...configRepo, url: PATH_PLACEHOLDER };
+  const doc: Board = {
+    ...scrubDeep(full.doc),
+    generatedAt,
+    installCommand,
+    configRepo: repo,
+    redacted: true,
+  };
   const value = { doc, etag: _publicEtag(full.etag) };
   _boards.set(full, value);
   return value;

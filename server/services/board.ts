@@ -6,6 +6,12 @@ import { createHash } from "node:crypto";
 import type { Alert } from "../../protocol/alerts.ts";
 import type { Board, BoardHost, BoardHostDetail, BoardRollout, RolloutCounts } from "../../protocol/board.ts";
 import { VERSION } from "../../protocol/build-info.ts";
+import {
+  ConfigStateName,
+  type ConfigTarget,
+  type HostState,
+  type LockedInput,
+} from "../../protocol/config-state.ts";
 import type { OutputLine } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { StoreCorruptError } from "../store/load.ts";
@@ -15,6 +21,7 @@ import { type RolloutRecord, rolloutToWire } from "../store/records/rollout.ts";
 import { listAlerts } from "./alerts.ts";
 import { listAudit } from "./audit.ts";
 import { serverConditions } from "./conditions.ts";
+import { testVerdict } from "./config/derive.ts";
 import { installCommand } from "./enroll.ts";
 import { jobSummary } from "./host-activity.ts";
 import { hostView, RECENT_JOBS_IN_HOST_DETAIL, requireHost } from "./hosts.ts";
@@ -44,9 +51,11 @@ export function currentBoard(ctx: ServerContext, now = Date.now()): Versioned<Bo
 
 export function buildBoard(ctx: ServerContext, now = Date.now()): Board {
   const openAlerts = listAlerts(ctx, false);
+  // One target for every host, as the hosts list compares with (services/hosts.ts listHosts).
+  const { target, repo } = ctx.configTarget.describe();
   const hosts = ctx.store
     .listHosts()
-    .map((record) => boardHost(ctx, record, openAlerts, now))
+    .map((record) => boardHost(ctx, record, openAlerts, now, target))
     .sort((a, b) => a.name.localeCompare(b.name));
   const online = hosts.filter((h) => h.online).length;
   return {
@@ -61,7 +70,10 @@ export function buildBoard(ctx: ServerContext, now = Date.now()): Board {
       outdated: hosts.filter((h) => h.outdated).length,
       failing: hosts.filter((h) => h.failing).length,
       running: hosts.filter((h) => h.running).length,
+      config: _configCounts(hosts),
     },
+    target,
+    configRepo: repo,
     hosts,
     rollout: boardRollout(ctx),
     alerts: openAlerts,
@@ -127,8 +139,11 @@ function boardHost(
   record: Readonly<HostRecord>,
   alerts: Alert[],
   now: number,
+  target: ConfigTarget | null = ctx.configTarget.current(),
 ): BoardHost {
-  const view = hostView(ctx, record, now, alerts);
+  const view = hostView(ctx, record, now, alerts, target);
+  const state = record.configState ?? null;
+  const verdict = testVerdict(state);
   return {
     id: view.id,
     name: view.name,
@@ -144,7 +159,32 @@ function boardHost(
     queued: view.queued,
     failing: view.failing,
     alerts: alerts.filter((a) => a.subject === record.id),
+    tags: view.tags,
+    config: view.config,
+    system: view.system,
+    oldestLockInput: _oldestLockInput(state),
+    tests: verdict && state?.lastTest ? { verdict, at: state.lastTest.at } : null,
   };
+}
+
+/** The input locked longest ago is what "how old is this lock" means; inputs without a date say nothing. */
+function _oldestLockInput(state: HostState | null): LockedInput | null {
+  let oldest: LockedInput | null = null;
+  for (const input of state?.checkout?.lockInputs ?? []) {
+    if (input.lastModified === null) continue;
+    if (!oldest?.lastModified || Date.parse(input.lastModified) < Date.parse(oldest.lastModified))
+      oldest = input;
+  }
+  return oldest;
+}
+
+function _configCounts(hosts: readonly BoardHost[]): Record<ConfigStateName, number> {
+  const counts = Object.fromEntries(ConfigStateName.options.map((name) => [name, 0])) as Record<
+    ConfigStateName,
+    number
+  >;
+  for (const host of hosts) counts[host.config.state]++;
+  return counts;
 }
 
 function boardRollout(ctx: ServerContext): BoardRollout | null {

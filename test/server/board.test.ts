@@ -61,7 +61,16 @@ describe("GET /api/v1/board", () => {
     expect(reply.status).toBe(200);
     const board = Board.parse(reply.body);
     expect(board.hosts.map((h) => h.name)).toEqual(["db-1", "web-1", "web-2"]);
-    expect(board.summary).toEqual({ hosts: 3, online: 3, offline: 0, outdated: 0, failing: 1, running: 1 });
+    const config = { current: 0, untested: 0, pulled: 0, behind: 0, dirty: 0, failed: 0, unknown: 3 };
+    expect(board.summary).toEqual({
+      hosts: 3,
+      online: 3,
+      offline: 0,
+      outdated: 0,
+      failing: 1,
+      running: 1,
+      config,
+    });
     expect(board.audit.length).toBeGreaterThan(0);
     expect(board.rollout).toBeNull();
   });

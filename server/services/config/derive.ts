@@ -12,6 +12,7 @@
 //   current   at the target, clean, switched from it, and a test passed since that switch
 // A switch built from a dirty tree was not built from the target's commit, so it does not count
 // as switched from it. A test "since the switch" is one whose time is not before the switch's.
+import type { TestVerdict } from "../../../protocol/board.ts";
 import type {
   ConfigStateName,
   ConfigTarget,
@@ -48,24 +49,24 @@ export function deriveHostConfig(
 function _stateName(state: HostState | null, target: ConfigTarget | null): ConfigStateName {
   const checkout = state?.checkout;
   if (!state || !checkout || !target) return "unknown";
-  if (state.lastSwitchFailed || _testFailedSinceSwitch(state)) return "failed";
+  const tests = testVerdict(state);
+  if (state.lastSwitchFailed || tests === "failed") return "failed";
   if (checkout.dirty) return "dirty";
   if (checkout.commit !== target.commit) return "behind";
   const sw = state.lastSwitch;
   if (!sw || sw.dirty || sw.commit !== target.commit) return "pulled";
-  return _testPassedSince(state, sw.at) ? "current" : "untested";
+  return tests === "passed" ? "current" : "untested";
 }
 
-/** A failed test before the last switch is about a system that no longer runs. */
-function _testFailedSinceSwitch(state: HostState): boolean {
-  const test = state.lastTest;
-  if (!test || test.passed) return false;
-  return !state.lastSwitch || !_before(test.at, state.lastSwitch.at);
-}
-
-function _testPassedSince(state: HostState, switchedAt: string): boolean {
-  const test = state.lastTest;
-  return !!test && test.passed && !_before(test.at, switchedAt);
+/**
+ * The last test against the last switch: a test from before it ("stale") is about a system that
+ * no longer runs. One rule for config.state and the board's Tests compartment.
+ */
+export function testVerdict(state: HostState | null): TestVerdict | null {
+  const test = state?.lastTest;
+  if (!test) return null;
+  if (state.lastSwitch && _before(test.at, state.lastSwitch.at)) return "stale";
+  return test.passed ? "passed" : "failed";
 }
 
 const _before = (a: string, b: string): boolean => Date.parse(a) < Date.parse(b);
