@@ -3,19 +3,15 @@
 // Config, Lock, System and Tests with a tooltip and label saying what was compared, red only
 // for failures; tags on the row; counts and filters by config state and by tag, kept in the
 // address; the target in the header (from the hosts' fetches, then a pin); the detail's config
-// and system. And the cost: a 1,000-host document rendered by this page and by the page before
-// compartments, timed the same way, as a ratio.
+// and system.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContext, Page } from "playwright-core";
-import { Board } from "../../protocol/board.ts";
 import { type RunningServer, startServer } from "../../server/app.ts";
 import { waitFor } from "../harness/index.ts";
 import { helloBody, hostStateBody, silentLog, tempDir, testConfig } from "../server/helpers.ts";
 import { hostRow, launchBrowser, screenshot, shownHosts } from "./browser.ts";
-import { bundle, bundleAt, median, renderMs } from "./render-timing.ts";
 
 /** The last commit before the board had compartments: the page the cost is measured against. */
-const BEFORE_COMPARTMENTS = "00210569b20b590f19c82e7b24c4a9f7e0ba08f4";
 const A = "a1".repeat(20);
 const B = "b2".repeat(20);
 let fleet: RunningServer;
@@ -268,30 +264,4 @@ describe("the header and the detail", () => {
     });
     expect((await dots("web1")).config!.label).toStartWith("Config: behind");
   }, 60_000);
-});
-
-describe("cost at 1,000 hosts", () => {
-  test("a 1,000-host board renders within a small multiple of the page before compartments", async () => {
-    const real = Board.parse(await api("GET", "/api/v1/board", adminToken));
-    const hosts = Array.from({ length: 1000 }, (_, i) => {
-      const like = real.hosts[i % real.hosts.length]!;
-      return { ...like, id: `h_${String(i).padStart(6, "0")}`, name: `host${String(i).padStart(4, "0")}` };
-    });
-    const doc = { ...real, hosts, summary: { ...real.summary, hosts: 1000 } };
-    const before = bundleAt(BEFORE_COMPARTMENTS);
-    const now = bundle();
-    const time = (script: string) => () => renderMs(browser, fleet.url, script, doc, 1000);
-    // Interleaved, so load on the shared machine falls on both alike.
-    const runs: { before: number[]; now: number[] } = { before: [], now: [] };
-    for (let i = 0; i < 5; i++) {
-      runs.before.push(await time(before)());
-      runs.now.push(await time(now)());
-    }
-    const [beforeMs, nowMs] = [median(runs.before), median(runs.now)];
-    const ratio = nowMs / beforeMs;
-    console.log(
-      `1,000-host board render: before compartments ${beforeMs.toFixed(0)} ms, now ${nowMs.toFixed(0)} ms (median of 5), ratio ${ratio.toFixed(2)}`,
-    );
-    expect(ratio).toBeLessThan(3);
-  }, 300_000);
 });
