@@ -1,6 +1,7 @@
 // `npm run bench` (full: 10,000 hosts) and `npm run bench -- --quick` (CI smoke check).
-// Runs the baseline and then the compiled fleetd under the same simulated fleet, the rollout,
-// the start-up and flush costs, and the agent's idle footprint; prints the table and writes
+// Runs the baseline and then the compiled fleetd under the same simulated fleet, the hosts'
+// config-state reports, the rollout, the start-up and flush costs, and the agent's idle
+// footprint; prints the table and writes
 // bench/results/<timestamp>.json. Exits non-zero only when the run is broken (hosts dropped,
 // commands lost, a phase failing), never for a missed target.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,11 +10,13 @@ import { join } from "node:path";
 import { DEFAULT_LIMITS } from "../server/config.ts";
 import { ensureBinaries } from "../test/harness/binaries.ts";
 import { killAll } from "./children.ts";
+import { createConfigRepo } from "./config-repo.ts";
 import { parseOptions } from "./options.ts";
 import { type BurstResult, holdAndDispatch, measureBurst, setupFleet } from "./phases/drive.ts";
 import { compileSleeper, type FootprintResult, measureFootprint } from "./phases/footprint.ts";
 import { measureLoad } from "./phases/load.ts";
 import { type RolloutResult, runRollout } from "./phases/rollout.ts";
+import { measureStateReports, type StateResult } from "./phases/state.ts";
 import { machine, watchPeakRss } from "./proc.ts";
 import { type BenchResults, brokenReasons, buildRows, formatTable } from "./report.ts";
 import { startBaseline, startFleetd, stopTarget } from "./targets.ts";
@@ -34,6 +37,7 @@ async function main(): Promise<number> {
   const sleeper = await compileSleeper(runDir);
 
   const dataDir = join(runDir, "fleetd-data");
+  const configRepo = createConfigRepo(join(runDir, "config-repo"));
   const fleetd = await startFleetd({
     binary: bins.fleetd,
     dataDir,
@@ -44,14 +48,15 @@ async function main(): Promise<number> {
       updateSoakMs: opts.updateSoakMs,
       ...enrollLimits(opts.agents),
     },
+    extraArgs: ["--config-repo", configRepo.url, "--config-branch", configRepo.branch],
   });
   log(`fleetd ${bins.version} (compiled) pid ${fleetd.proc.pid} on ${fleetd.url}`);
   const fleetdPeak = watchPeakRss(fleetd.proc.pid);
-  const fleet = await setupFleet(fleetd, opts, log);
+  const fleet = await setupFleet(fleetd, opts, configRepo.commits, log);
   const baseline = await startBaseline(opts.pollWindowMs, join(runDir, "baseline.log"));
   log(`baseline pid ${baseline.proc.pid} on ${baseline.url}`);
   const baselinePeak = watchPeakRss(baseline.proc.pid);
-  const base = await setupFleet(baseline, opts, log);
+  const base = await setupFleet(baseline, opts, configRepo.commits, log);
 
   // Throughput alternates between the two servers, so that load from anything else on the machine
   // falls on both alike; each side's figure is the median of its rounds.
@@ -65,6 +70,14 @@ async function main(): Promise<number> {
     fleetBursts.push(await measureBurst(fleetd, fleet.pool, opts.burstMs, log));
   }
 
+  const limits = DEFAULT_LIMITS as Record<string, number>;
+  const stateOpts = {
+    agents: opts.agents,
+    steadyMs: opts.steadyMs,
+    boardCacheMs: limits.boardCacheMs ?? 500,
+    targetCommit: configRepo.commits[1],
+  };
+  let baseState: StateResult | null = null;
   const baseHold = await holdAndDispatch(
     baseline,
     base.pool,
@@ -72,6 +85,9 @@ async function main(): Promise<number> {
     {
       serverOnline: async () =>
         ((await (await fetch(`${baseline.url}/stats`)).json()) as { held: number }).held,
+      afterDispatch: async (pool) => {
+        baseState = await measureStateReports(baseline, pool, stateOpts, log);
+      },
     },
     log,
   );
@@ -81,6 +97,7 @@ async function main(): Promise<number> {
 
   let footprint: FootprintResult | null = null;
   let rollout: RolloutResult | null = null;
+  let fleetState: StateResult | null = null;
   const fleetHold = await holdAndDispatch(
     fleetd,
     fleet.pool,
@@ -103,6 +120,7 @@ async function main(): Promise<number> {
         );
       },
       afterDispatch: async (pool) => {
+        fleetState = await measureStateReports(fleetd, pool, stateOpts, log);
         log(
           `rollout: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${opts.updateSoakMs} ms`,
         );
@@ -136,11 +154,12 @@ async function main(): Promise<number> {
       rssPeakRunBytes: baselinePeakBytes,
     },
     rollout: rollout!,
+    state: { fleetd: fleetState!, baseline: baseState! },
     footprint: footprint!,
     load,
     shutdownMs,
     agents: opts.agents,
-    lastSeenCheckpointMin: ((DEFAULT_LIMITS as Record<string, number>).lastSeenCheckpointMs ?? 0) / 60_000,
+    lastSeenCheckpointMin: (limits.lastSeenCheckpointMs ?? 0) / 60_000,
   };
   const rows = buildRows(results);
   const after = machine();

@@ -10,6 +10,8 @@ export interface BenchOptions {
   processes: number;
   /** Requests in flight at once per generator while enrolling and saying hello. */
   setupConcurrency: number;
+  /** ...and in the config-state passes, kept low so that a request's latency is not mostly queueing. */
+  stateConcurrency: number;
   /** fleetd's poll window, the same for the baseline. */
   pollWindowMs: number;
   /** Closed-loop ?wait=0 polling by every host: the poll throughput phase, per round... */
@@ -33,6 +35,7 @@ const FULL: BenchOptions = {
   agents: 10_000,
   processes: 5,
   setupConcurrency: 100,
+  stateConcurrency: 10,
   pollWindowMs: 25_000,
   burstMs: 10_000,
   burstRounds: 5,

@@ -4,11 +4,15 @@ import type { DriveResult } from "./phases/drive.ts";
 import type { FootprintResult } from "./phases/footprint.ts";
 import type { LoadResult } from "./phases/load.ts";
 import type { RolloutResult } from "./phases/rollout.ts";
+import type { StatePass, StateResult } from "./phases/state.ts";
+import type { LatencySummary } from "./stats.ts";
 
 export interface BenchResults {
   fleetd: DriveResult;
   baseline: DriveResult;
   rollout: RolloutResult;
+  /** The hosts' config-state reports, and the quiet window after them. */
+  state: { fleetd: StateResult; baseline: StateResult };
   footprint: FootprintResult;
   load: LoadResult;
   /** SIGTERM → exit of fleetd with every host holding a poll: answers them all, flushes state. */
@@ -32,6 +36,10 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : "—");
 const met = (ok: boolean): Row["met"] => (ok ? "yes" : "no");
+const pair = (l: LatencySummary) => `${f1(l.p50)} / ${f1(l.p99)}`;
+const pairRatio = (a: LatencySummary, b: LatencySummary) => `${ratio(a.p50, b.p50)} / ${ratio(a.p99, b.p99)}`;
+const passCost = (p: StatePass) =>
+  `${f1(p.wallMs / 1000)} / ${p.cpuSeconds.toFixed(2)} / ${f1(p.writeBytes / MB)}`;
 
 export function buildRows(r: BenchResults): Row[] {
   const { fleetd: f, baseline: b, agents } = r;
@@ -146,6 +154,7 @@ export function buildRows(r: BenchResults): Row[] {
       target: "∝ changes, not fleet size",
       met: met(perMinute < r.load.hostsJsonBytes),
     },
+    ...stateRows(r),
     {
       figure: `lastSeen checkpoint, amortized KB/min (one hosts.json per ${r.lastSeenCheckpointMin} min)`,
       fleetd: f1(r.load.hostsJsonBytes / 1024 / r.lastSeenCheckpointMin),
@@ -253,6 +262,114 @@ export function buildRows(r: BenchResults): Row[] {
   ];
 }
 
+/** Issue 17's cost: hellos with and without state, the reports, and the quiet after them. */
+function stateRows(r: BenchResults): Row[] {
+  const { fleetd: f, baseline: b } = r.state;
+  const row = (figure: string, fl: string, bl: string, rt: string, target = "", m: Row["met"] = ""): Row => ({
+    figure,
+    fleetd: fl,
+    baseline: bl,
+    ratio: rt,
+    target,
+    met: m,
+  });
+  const latency = (figure: string, pf: LatencySummary, pb: LatencySummary) =>
+    row(figure, pair(pf), pair(pb), pairRatio(pf, pb));
+  const n = f0(r.agents);
+  const fp = f.passes;
+  const bp = b.passes;
+  const noState = r.fleetd.steady;
+  const steadyMin = f.steady.usage.seconds / 60;
+  const perMinute = f.steady.usage.writeBytes / steadyMin;
+  const lists = f.listMs;
+  return [
+    latency(
+      "Hello latency p50 / p99, ms: no state (hosts holding polls)",
+      fp.helloNoState.latencies,
+      bp.helloNoState.latencies,
+    ),
+    latency(
+      "Hello latency p50 / p99, ms: with the host's first state (one change each)",
+      fp.helloFirstState.latencies,
+      bp.helloFirstState.latencies,
+    ),
+    latency(
+      "Hello latency p50 / p99, ms: with that same state again (a restart; nothing changes)",
+      fp.helloSameState.latencies,
+      bp.helloSameState.latencies,
+    ),
+    latency(
+      "agentState report latency p50 / p99, ms (each host once, a changed state)",
+      fp.reportState.latencies,
+      bp.reportState.latencies,
+    ),
+    row(
+      `Hellos with first state from ${n} hosts: wall s / server CPU s / MB written`,
+      passCost(fp.helloFirstState),
+      passCost(bp.helloFirstState),
+      ratio(fp.helloFirstState.cpuSeconds, bp.helloFirstState.cpuSeconds),
+    ),
+    row(
+      `agentState reports from ${n} hosts: wall s / server CPU s / MB written`,
+      passCost(fp.reportState),
+      passCost(bp.reportState),
+      ratio(fp.reportState.cpuSeconds, bp.reportState.cpuSeconds),
+    ),
+    row(
+      `Hosts on the reported commit in GET /api/v1/hosts / derived "pulled" (target from ${f.targetSource ?? "none"})`,
+      `${f0(f.storedStates ?? Number.NaN)} / ${f0(f.derivedStates?.pulled ?? 0)}`,
+      "—",
+      "",
+      "all",
+      met(f.storedStates === r.agents && f.derivedStates?.pulled === r.agents),
+    ),
+    latency(
+      "Poll lateness p50 / p99, ms, steady, no host has reported state (held poll: reply − wait)",
+      noState.pollLate,
+      r.baseline.steady.pollLate,
+    ),
+    latency(
+      "Poll lateness p50 / p99, ms, steady, every host's state stored",
+      f.steady.pollLate,
+      b.steady.pollLate,
+    ),
+    row(
+      "Server CPU, % of one core, steady state, every host's state stored",
+      f1(f.steady.usage.cpuPercent),
+      f1(b.steady.usage.cpuPercent),
+      ratio(f.steady.usage.cpuPercent, b.steady.usage.cpuPercent),
+    ),
+    row(
+      "Server RSS, MB, steady state, every host's state stored (end / peak)",
+      `${f1(f.steady.usage.rssEndBytes / MB)} / ${f1(f.steady.usage.rssPeakBytes / MB)}`,
+      `${f1(b.steady.usage.rssEndBytes / MB)} / ${f1(b.steady.usage.rssPeakBytes / MB)}`,
+      ratio(f.steady.usage.rssPeakBytes, b.steady.usage.rssPeakBytes),
+      "≤ 300 MB",
+      met(f.steady.usage.rssPeakBytes <= 300 * MB),
+    ),
+    row(
+      "Data dir writes, KB/min, steady state, every host's state stored",
+      f1(perMinute / 1024),
+      "0 (keeps nothing)",
+      "",
+      "∝ changes, not fleet size",
+      met(perMinute < r.load.hostsJsonBytes),
+    ),
+    row(
+      "GET /api/v1/board, ms: before any state → every host's stored (median of 3)",
+      lists ? `${f1(lists.boardBefore)} → ${f1(lists.boardAfter)}` : "n/a",
+      "—",
+      lists ? ratio(lists.boardAfter, lists.boardBefore) : "",
+    ),
+    row(
+      "GET /api/v1/hosts, ms: before any state → every host's stored (median of 3)",
+      lists ? `${f1(lists.hostsBefore)} → ${f1(lists.hostsAfter)}` : "n/a",
+      "—",
+      lists ? ratio(lists.hostsAfter, lists.hostsBefore) : "",
+    ),
+  ];
+}
+
 /** Problems that mean the run is broken, not merely slow. */
 export function brokenReasons(r: BenchResults): string[] {
   const out: string[] = [];
@@ -264,7 +381,11 @@ export function brokenReasons(r: BenchResults): string[] {
       out.push(`${name}: ${d.final.agentsWithErrors} hosts saw errors ${JSON.stringify(d.final.errors)}`);
     if (d.dispatch.delivered !== d.dispatch.sent)
       out.push(`${name}: ${d.dispatch.sent - d.dispatch.delivered} commands never reached their host`);
+    for (const [step, pass] of Object.entries(r.state[name].passes))
+      if (pass.failed) out.push(`${name}: ${step}: ${pass.failed} requests failed: ${pass.firstError}`);
   }
+  if (r.state.fleetd.storedStates !== r.agents)
+    out.push(`fleetd shows ${r.state.fleetd.storedStates} of ${r.agents} hosts on the reported commit`);
   if (r.rollout.state !== "completed" || r.rollout.done !== r.rollout.hosts)
     out.push(`rollout ended ${r.rollout.state} with ${r.rollout.done}/${r.rollout.hosts} done`);
   return out;

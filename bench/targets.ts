@@ -35,6 +35,8 @@ export interface FleetdOptions {
   logFile: string;
   limits: Record<string, number>;
   port?: number;
+  /** More `fleetd serve` flags (e.g. --config-repo). */
+  extraArgs?: string[];
 }
 
 export async function startFleetd(opts: FleetdOptions): Promise<Target & { readyMs: number }> {
@@ -50,6 +52,7 @@ export async function startFleetd(opts: FleetdOptions): Promise<Target & { ready
         opts.dataDir,
         "--artifacts",
         opts.artifactsDir,
+        ...(opts.extraArgs ?? []),
       ],
       {
         env: { ...process.env, NO_COLOR: "1", FLEET_LIMITS: JSON.stringify(opts.limits) },

@@ -21,6 +21,8 @@ interface Host {
   /** Answers the held poll, if any. */
   wake: (() => void) | null;
   hello: unknown;
+  /** The last config state reported (POST /agent/state), kept as it came. */
+  state: unknown;
 }
 
 const hosts = new Map<string, Host>();
@@ -78,6 +80,12 @@ const server = Bun.serve({
       host.hello = await req.json();
       return json({ protocol: 1, serverVersion: "baseline", pollSeconds: WINDOW_MS / 1000, outdated: false });
     }
+    if (path === "/api/v1/agent/state") {
+      const host = hostOf(req);
+      if (!host) return json({ error: "unauthorized" }, 401);
+      host.state = await req.json();
+      return json({ ok: true });
+    }
     if (path.startsWith("/api/v1/agent/jobs/")) {
       if (!hostOf(req)) return json({ error: "unauthorized" }, 401);
       await req.json();
@@ -88,7 +96,7 @@ const server = Bun.serve({
       if (!enrollTokens.delete(token)) return json({ error: "unauthorized" }, 401);
       const id = `h${++nextId}`;
       const hostToken = `fh_${id}_${crypto.randomUUID()}`;
-      hosts.set(id, { id, token: hostToken, queue: [], wake: null, hello: null });
+      hosts.set(id, { id, token: hostToken, queue: [], wake: null, hello: null, state: null });
       return json({ hostId: id, hostToken, name }, 201);
     }
     if (path === "/stats") return json({ hosts: hosts.size, held });

@@ -13,12 +13,23 @@ export interface GeneratorInit {
   pollWaitSeconds: number;
   /** Requests in flight at once while enrolling and connecting. */
   setupConcurrency: number;
+  /** ...and in the config-state passes, where each request's latency is the figure. */
+  stateConcurrency: number;
+  /** The config repo's two commits (oldest first) the hosts' states name. */
+  configCommits: [string, string];
 }
 
 export type GeneratorRequest =
   | { op: "init"; init: GeneratorInit }
   | { op: "enroll" }
   | { op: "hello" }
+  /**
+   * Every host once more, on side connections (its own holds its poll): a hello without state,
+   * with its first state, or with that same state again; or its one agentState report of a change.
+   */
+  | { op: "stateStep"; step: StateStepName }
+  /** The held polls' lateness samples since the last drain (and forgets them). */
+  | { op: "drainPollLate" }
   | { op: "burst"; durationMs: number }
   | { op: "longPoll" }
   | { op: "stats" }
@@ -26,6 +37,16 @@ export type GeneratorRequest =
   | { op: "update"; version: string; sha256: string }
   | { op: "hostIds"; count: number }
   | { op: "stop" };
+
+export type StateStepName = "helloNoState" | "helloFirstState" | "helloSameState" | "reportState";
+
+/** What a setup or state step answers: its wall time, what failed, and each request's latency. */
+export interface StepResult {
+  ms: number;
+  failed: number;
+  firstError: string | null;
+  latenciesMs: number[];
+}
 
 export interface ErrorCounts {
   /** Connections refused or failed to open. */

@@ -2,6 +2,9 @@
 // one keep-alive connection, and answers commands the way a real agent would on the wire: a run
 // command is started and finished at once (events {started}, then a result), an update is started
 // and then announced by a hello on the target version and hash, as the new agent process would.
+// Once it has a config state (HostState), every hello carries it, as a starting agent's does.
+import type { HostState } from "../../protocol/config-state.ts";
+import { simHostState } from "./host-state.ts";
 import { type HttpConn, HttpTransportError } from "./http-conn.ts";
 import type { ErrorCounts } from "./messages.ts";
 
@@ -15,8 +18,15 @@ export interface SimShared {
   polls: number;
   holding: number;
   errors: ErrorCounts;
+  /**
+   * How much later than asked each held poll came back empty (round trip minus its wait), ms:
+   * the server's cost per poll as latency, collected by the poll loops and drained by the phases.
+   */
+  pollLateMs: number[];
   /** jobId → when the command reached its host (performance.now()). */
   received: Map<string, number>;
+  /** The config repo's two commits (oldest first) the hosts' states name. */
+  configCommits: [string, string];
   /** What an update makes a host report in its next hello. */
   updateTarget: { version: string; sha256: string } | null;
   stopped: boolean;
@@ -36,6 +46,8 @@ export class SimAgent {
   private version = "0.0.0-bench";
   private sha256 = FAKE_SHA;
   private activeJobs: string[] = [];
+  /** The config state this host last reported; null until it reports one. */
+  private state: HostState | null = null;
   hadError = false;
   private spread = false;
   private loop: Promise<void> | null = null;
@@ -57,19 +69,38 @@ export class SimAgent {
     this.hostToken = body.hostToken;
   }
 
-  async hello(): Promise<void> {
-    await this._call("POST", "/api/v1/agent/hello", this.hostToken, {
-      protocol: 1,
-      version: this.version,
-      sha256: this.sha256,
-      platform: "linux",
-      arch: "x64",
-      hostname: this.name,
-      os: { name: "Linux", release: "6.1.0-bench", distro: "debian" },
-      pid: 1000,
-      bootId: "bench-boot",
-      activeJobs: this.activeJobs,
-    });
+  /**
+   * `conn`: the host's own connection, or (while its poll is held there) a side connection, as a
+   * real agent's fetch opens one. `state`: "keep" sends what it has (none before a report).
+   */
+  async hello(conn = this.conn, state: "none" | "keep" | "first" = "keep"): Promise<void> {
+    if (state === "first") this.state = simHostState(this.name, 0, this.shared.configCommits);
+    const report = state === "none" ? undefined : (this.state ?? undefined);
+    await this._call(
+      "POST",
+      "/api/v1/agent/hello",
+      this.hostToken,
+      {
+        protocol: 1,
+        version: this.version,
+        sha256: this.sha256,
+        platform: "linux",
+        arch: "x64",
+        hostname: this.name,
+        os: { name: "Linux", release: "6.1.0-bench", distro: "debian" },
+        pid: 1000,
+        bootId: "bench-boot",
+        activeJobs: this.activeJobs,
+        ...(report ? { state: report } : {}),
+      },
+      { conn },
+    );
+  }
+
+  /** The one agentState message of a change: the host pulled the config repo's next commit. */
+  async reportState(conn: HttpConn): Promise<void> {
+    this.state = simHostState(this.name, 1, this.shared.configCommits);
+    await this._call("POST", "/api/v1/agent/state", this.hostToken, this.state, { conn });
   }
 
   /** Starts the poll loop; it runs until the generator stops. */
@@ -90,6 +121,7 @@ export class SimAgent {
       }
       if (!burst) s.holding++;
       let body: string;
+      const sent = performance.now();
       try {
         body = await this._call("GET", `/api/v1/agent/poll?wait=${wait}`, this.hostToken, undefined, {
           timeoutMs: wait * 1000 + POLL_SLACK_MS,
@@ -103,6 +135,7 @@ export class SimAgent {
       s.polls++;
       if (burst) s.burstRoundTrips++;
       const { command } = JSON.parse(body) as { command: Command | null };
+      if (!burst && !command) s.pollLateMs.push(performance.now() - sent - wait * 1000);
       if (command?.type === "run") await this._run(command);
     }
   }
@@ -139,10 +172,10 @@ export class SimAgent {
     path: string,
     token: string | undefined,
     json?: unknown,
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; conn?: HttpConn } = {},
   ): Promise<string> {
     try {
-      const reply = await this.conn.request(method, path, {
+      const reply = await (opts.conn ?? this.conn).request(method, path, {
         token,
         json,
         timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS,

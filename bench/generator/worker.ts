@@ -10,6 +10,8 @@ import type {
   GeneratorReply,
   GeneratorRequest,
   GeneratorStats,
+  StateStepName,
+  StepResult,
 } from "./messages.ts";
 import { SimAgent, type SimShared } from "./sim-agent.ts";
 
@@ -23,11 +25,15 @@ const shared: SimShared = {
   polls: 0,
   holding: 0,
   errors: { connect: 0, closed: 0, timeout: 0, status: 0 },
+  pollLateMs: [],
+  configCommits: ["", ""],
   received: new Map(),
   updateTarget: null,
   stopped: false,
 };
 const adminPool: HttpConn[] = [];
+/** One side connection per setup lane: hellos and state reports while hosts hold their polls. */
+const sideConns: HttpConn[] = [];
 
 async function handle(req: GeneratorRequest): Promise<unknown> {
   switch (req.op) {
@@ -35,6 +41,7 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
       init = req.init;
       shared.adminToken = init.adminToken;
       shared.pollWaitSeconds = init.pollWaitSeconds;
+      shared.configCommits = init.configCommits;
       const { hostname, port, prefix } = init;
       agents = Array.from(
         { length: init.count },
@@ -46,6 +53,13 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
       return forAll((a) => a.enroll());
     case "hello":
       return forAll((a) => a.hello());
+    case "stateStep":
+      return forAll(stateStep(req.step), init!.stateConcurrency);
+    case "drainPollLate": {
+      const samples = shared.pollLateMs;
+      shared.pollLateMs = [];
+      return samples;
+    }
     case "burst": {
       shared.burstRoundTrips = 0;
       shared.burstUntil = Date.now() + req.durationMs;
@@ -71,30 +85,54 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
       shared.stopped = true;
       for (const a of agents) a.conn.close();
       for (const c of adminPool) c.close();
+      for (const c of sideConns) c.close();
       setTimeout(() => process.exit(0), 50);
       return null;
   }
 }
 
-/** Runs `fn` for every host, `setupConcurrency` at a time; answers how long it took and what failed. */
-async function forAll(fn: (a: SimAgent) => Promise<void>) {
+function stateStep(step: StateStepName): (a: SimAgent, side: HttpConn) => Promise<void> {
+  switch (step) {
+    case "helloNoState":
+      return (a, side) => a.hello(side, "none");
+    case "helloFirstState":
+      return (a, side) => a.hello(side, "first");
+    case "helloSameState":
+      return (a, side) => a.hello(side, "keep");
+    case "reportState":
+      return (a, side) => a.reportState(side);
+  }
+}
+
+/**
+ * Runs `fn` for every host, `lanes` (setupConcurrency) at a time, each lane with its own side connection;
+ * answers how long it took, what failed, and each call's latency.
+ */
+async function forAll(
+  fn: (a: SimAgent, side: HttpConn) => Promise<void>,
+  lanes = init!.setupConcurrency,
+): Promise<StepResult> {
   const started = performance.now();
   let next = 0;
   let failed = 0;
   let firstError: string | null = null;
-  const lane = async () => {
+  const latenciesMs: number[] = [];
+  while (sideConns.length < lanes) sideConns.push(new HttpConn(init!.hostname, init!.port));
+  const lane = async (side: HttpConn) => {
     while (next < agents.length) {
       const agent = agents[next++]!;
+      const t0 = performance.now();
       try {
-        await fn(agent);
+        await fn(agent, side);
+        latenciesMs.push(performance.now() - t0);
       } catch (err) {
         failed++;
         firstError ??= (err as Error).message;
       }
     }
   };
-  await Promise.all(Array.from({ length: init!.setupConcurrency }, lane));
-  return { ms: performance.now() - started, failed, firstError };
+  await Promise.all(sideConns.slice(0, lanes).map(lane));
+  return { ms: performance.now() - started, failed, firstError, latenciesMs };
 }
 
 function stats(): GeneratorStats {

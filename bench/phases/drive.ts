@@ -2,16 +2,23 @@
 // host and say hello (setupFleet), bursts of closed-loop polls for throughput (measureBurst, run
 // alternately against both servers by main.ts so that background load falls on both alike), then
 // every host holding a long-poll (steady state) and commands dispatched into the held polls.
-import type { DispatchSample, GeneratorStats } from "../generator/messages.ts";
+import type { DispatchSample, GeneratorStats, StepResult } from "../generator/messages.ts";
 import { GeneratorPool } from "../generators.ts";
 import type { BenchOptions } from "../options.ts";
 import { measure, rssBytes, type Usage } from "../proc.ts";
-import { percentile } from "../stats.ts";
+import { type LatencySummary, percentile, summarize } from "../stats.ts";
 import type { Target } from "../targets.ts";
 
 export interface SetupResult {
   enroll: { ms: number; failed: number };
   hello: { ms: number; failed: number };
+}
+
+/** A quiet window with every host holding a poll: what the server spends, and how late polls come back. */
+export interface SteadyWindow {
+  usage: Usage;
+  /** Held polls answered empty: round trip minus the wait asked for, ms. */
+  pollLate: LatencySummary;
 }
 
 export interface BurstResult {
@@ -25,8 +32,7 @@ export interface BurstResult {
 export interface HoldResult {
   /** From the first long-poll sent to every host holding one. */
   rampMs: number;
-  steady: {
-    usage: Usage;
+  steady: SteadyWindow & {
     /** Fewest and most hosts holding a poll at the generators' once-a-second samples. */
     holdingMin: number;
     holdingMax: number;
@@ -67,9 +73,11 @@ export interface HoldHooks {
 
 type Log = (line: string) => void;
 
+/** `configCommits`: the config repo's two commits, which the hosts' states name (phases/state.ts). */
 export async function setupFleet(
   target: Target,
   opts: BenchOptions,
+  configCommits: [string, string],
   log: Log,
 ): Promise<{ pool: GeneratorPool; setup: SetupResult }> {
   const pool = await GeneratorPool.start(
@@ -81,6 +89,8 @@ export async function setupFleet(
       adminToken: target.adminToken,
       pollWaitSeconds: opts.pollWindowMs / 1000,
       setupConcurrency: opts.setupConcurrency,
+      stateConcurrency: opts.stateConcurrency,
+      configCommits,
     },
     `sim-${target.name}-g`,
   );
@@ -158,14 +168,15 @@ export async function holdAndDispatch(
       await Bun.sleep(1000);
     }
   })();
-  const [steadyUsage] = await Promise.all([measure(pid, opts.steadyMs), hooks.duringSteady?.()]);
+  const [window] = await Promise.all([measureSteady(pid, pool, opts.steadyMs), hooks.duringSteady?.()]);
+  const steadyUsage = window.usage;
   sampling.on = false;
   await sampler;
   const serverOnline = await hooks.serverOnline();
   log(
     `${target.name}: held ${holdingMin}-${holdingMax}, server says ${serverOnline} online, ` +
       `RSS ${mb(steadyUsage.rssEndBytes)} MB, CPU ${steadyUsage.cpuPercent.toFixed(1)} %, ` +
-      `wrote ${mb(steadyUsage.writeBytes)} MB`,
+      `wrote ${mb(steadyUsage.writeBytes)} MB, polls late p50 ${window.pollLate.p50.toFixed(1)} ms`,
   );
 
   log(`${target.name}: dispatching ${opts.dispatchCount} commands at ${opts.dispatchPerSecond}/s`);
@@ -201,24 +212,28 @@ export async function holdAndDispatch(
   await hooks.afterDispatch?.(pool);
   return {
     rampMs,
-    steady: { usage: steadyUsage, holdingMin, holdingMax, serverOnline },
+    steady: { ...window, holdingMin, holdingMax, serverOnline },
     dispatch,
     final: await pool.stats(),
     rssAfterBytes: rssBytes(pid),
   };
 }
 
-interface StepResult {
-  ms: number;
-  failed: number;
-  firstError: string | null;
+/** `ms` of quiet with every host holding a poll; poll samples from before the window are dropped. */
+export async function measureSteady(pid: number, pool: GeneratorPool, ms: number): Promise<SteadyWindow> {
+  await pool.all<number[]>({ op: "drainPollLate" });
+  const usage = await measure(pid, ms);
+  const late = await pool.all<number[]>({ op: "drainPollLate" });
+  return { usage, pollLate: summarize(late.flat()) };
 }
 
-function slowest(results: StepResult[]) {
+/** A step over every generator: the slowest one's time, all failures, every latency. */
+export function slowest(results: StepResult[]) {
   return {
     ms: Math.max(...results.map((r) => r.ms)),
     failed: results.reduce((n, r) => n + r.failed, 0),
     firstError: results.find((r) => r.firstError)?.firstError ?? null,
+    latencies: summarize(results.flatMap((r) => r.latenciesMs)),
   };
 }
 
