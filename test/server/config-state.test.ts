@@ -2,6 +2,7 @@
 // once however often it is sent, refused from a revoked host; hello carries it and the tags; the
 // hosts list shows the derived config, the system and the target (from the hosts, without a repo).
 import { afterEach, expect, test } from "bun:test";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import {
   enroll,
   fingerprintDir,
@@ -148,4 +149,33 @@ test("hello with the same state again writes nothing", async () => {
   const once = await stableFingerprint(app);
   expect((await app.call("POST", "/api/v1/agent/hello", { token: web1.hostToken, json })).status).toBe(200);
   expect(await stableFingerprint(app)).toEqual(once);
+});
+
+test("a damaged stored report reads as not reported: fleetd starts, and the next report replaces it", async () => {
+  app = await quietApp();
+  const host = await enroll(app, "web1");
+  await app.call("POST", "/api/v1/agent/state", { token: host.hostToken, json: hostStateBody(A) });
+  const dataDir = app.dataDir;
+  await app.close();
+  // Damage the stored report in whichever file holds it (snapshot or journal), as a bad disk might.
+  const damaged = readdirSync(dataDir).filter((file) => {
+    const path = `${dataDir}/${file}`;
+    if (!file.startsWith("hosts")) return false;
+    const text = readFileSync(path, "utf8");
+    if (!text.includes(A)) return false;
+    writeFileSync(path, text.replaceAll(`"commit":"${A}"`, '"commit":"not-a-commit"'));
+    return true;
+  });
+  expect(damaged.length).toBeGreaterThan(0);
+
+  app = await startTestApp({ lastSeenFlushMs: 3_600_000, lastSeenCheckpointMs: 3_600_000 }, dataDir);
+  const listed = await app.call("GET", "/api/v1/hosts", { token: app.adminToken });
+  expect(listed.status).toBe(200);
+  expect(listed.body.hosts[0].config).toMatchObject({ state: "unknown", commit: null });
+  const detail = await app.call("GET", `/api/v1/hosts/${host.hostId}`, { token: app.adminToken });
+  expect(detail.body.state).toBeNull();
+
+  await app.call("POST", "/api/v1/agent/state", { token: host.hostToken, json: hostStateBody(B) });
+  const after = await app.call("GET", "/api/v1/hosts", { token: app.adminToken });
+  expect(after.body.hosts[0].config.commit).toBe(B);
 });

@@ -3,7 +3,7 @@
 // answer, and reports are values that a new report replaces.
 import type { ConfigTarget, HostState } from "../../../protocol/config-state.ts";
 import type { ServerContext } from "../../context.ts";
-import type { HostRecord } from "../../store/records/host.ts";
+import { type HostRecord, storedConfigState } from "../../store/records/host.ts";
 import { type DerivedConfig, deriveHostConfig } from "./derive.ts";
 
 interface Cached {
@@ -20,7 +20,7 @@ export function hostConfigOf(
   record: Readonly<HostRecord>,
   target: ConfigTarget | null = ctx.configTarget.current(),
 ): DerivedConfig {
-  const state = record.configState;
+  const state = storedConfigState(record);
   if (!state) return _UNREPORTED;
   const commit = state.checkout?.commit;
   const behindBy = commit ? ctx.configTarget.behindBy(commit, target) : null;

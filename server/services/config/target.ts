@@ -8,6 +8,7 @@ import type { ServerCondition } from "../../../protocol/common.ts";
 import type { ConfigTarget, HostState } from "../../../protocol/config-state.ts";
 import type { ConfigTargetResponse } from "../../../protocol/config-target.ts";
 import type { ServerConfig } from "../../config.ts";
+import { storedConfigState } from "../../store/records/host.ts";
 import type { Store } from "../../store/types.ts";
 import { lsRemoteHead } from "./git.ts";
 import { HostsTarget } from "./hosts-target.ts";
@@ -191,7 +192,10 @@ export class ConfigTargetTracker {
 }
 
 function* _reported(store: Store): Generator<HostState> {
-  for (const host of store.listHosts()) if (host.configState) yield host.configState;
+  for (const host of store.listHosts()) {
+    const state = storedConfigState(host);
+    if (state) yield state;
+  }
 }
 
 function* _hostCommits(store: Store): Generator<string> {
