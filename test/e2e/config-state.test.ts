@@ -2,12 +2,15 @@
 // (--config-repo) and three compiled agents whose checkouts are clones of it and whose switch is
 // the stand-in (nix build, nix-env --set on a profile of their own), so every commit, lockHash,
 // store path and generation below is git's and Nix's own. Everything is read back through
-// `fleetctl hosts --json`, polled with a deadline until the agent's report arrives.
+// `fleetctl hosts --json`, polled with a deadline until the agent's report arrives, and the
+// board in a real Chromium, signed in with the admin token, is read for the same states.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
 import { tierSkipReason } from "../../scripts/test/tiers.ts";
+import { hostRow, launchBrowser, screenshot, shownHosts } from "../browser/browser.ts";
 import {
   BUILD_FAILS,
   createNixConfigRepo,
@@ -25,6 +28,8 @@ import {
 
 const noNix = tierSkipReason("nix");
 if (noNix) console.warn(`test/e2e/config-state: skipping the config state under real Nix: ${noNix}`);
+const noBrowser = noNix ? null : tierSkipReason("browser");
+if (noBrowser) console.warn(`test/e2e/config-state: the board is not read in Chromium: ${noBrowser}`);
 
 const HOSTS = ["web1", "web2", "web3"];
 /** fleetd's ls-remote interval for this fleet (FLEET_LIMITS), short so a push shows within seconds. */
@@ -44,6 +49,9 @@ type Host = {
 };
 
 let fleet: TestFleet;
+/** One Chromium for the file; the board's page is opened once, after the first push. */
+let browser: BrowserContext | null = null;
+let page: Page | null = null;
 const repo = noNix ? null : createNixConfigRepo({ hosts: HOSTS, inputs: ["dep"] });
 const root = tempDir("config-state");
 const forge = join(root, "forge.git");
@@ -73,6 +81,44 @@ function until(
       return check(all) && all;
     },
     { what, timeoutMs, intervalMs: 250 },
+  );
+}
+
+/** Opens the board and signs in with the admin token in the form, as an operator does. */
+async function openBoard(): Promise<void> {
+  page = await browser!.newPage();
+  await page.goto(fleet.url);
+  await page.getByLabel("Token", { exact: true }).fill(fleet.adminToken);
+  await page.getByRole("button", { name: "Show the board" }).click();
+}
+
+/** Each host's Config dot label on the board, by name; null while its row is not shown. */
+async function boardConfig(): Promise<Record<string, string | null>> {
+  const labels: Record<string, string | null> = {};
+  for (const host of HOSTS) {
+    const dot = hostRow(page!, host).locator('.dot[data-compartment="config"]');
+    labels[host] =
+      (await dot.evaluateAll((els) => els.map((el) => el.getAttribute("aria-label"))))[0] ?? null;
+  }
+  return labels;
+}
+
+/**
+ * Reads the board until `check` holds for every host's Config dot label, within `timeoutMs`;
+ * a miss throws with the labels, so a timeout says what the board showed last.
+ */
+function untilBoard(
+  what: string,
+  check: (labels: Record<string, string | null>) => boolean,
+  timeoutMs = REPORTED_WITHIN_MS,
+): Promise<Record<string, string | null>> {
+  return waitFor(
+    async () => {
+      const labels = await boardConfig();
+      if (!check(labels)) throw new Error(`board shows ${JSON.stringify(labels)}`);
+      return labels;
+    },
+    { what: `${what} on the board`, timeoutMs, intervalMs: 250 },
   );
 }
 
@@ -120,11 +166,14 @@ describe.skipIf(Boolean(noNix))("config state under real Nix", () => {
         env: { NIX_CONFIG: NIX_TEST_CONFIG, HOME: env.HOME!, XDG_CACHE_HOME: env.XDG_CACHE_HOME! },
       });
     }
+    if (!noBrowser) browser = await launchBrowser();
   }, 300_000);
 
   afterAll(async () => {
+    await page?.close();
+    await browser?.close();
     await fleet?.stop();
-  });
+  }, 30_000);
 
   test("every host reports its checkout and tags in hello: at the target, not switched yet", async () => {
     const head = repo!.head();
@@ -153,18 +202,38 @@ describe.skipIf(Boolean(noNix))("config state under real Nix", () => {
   });
 
   test("a pushed commit puts every host behind by 1 within configRefreshSeconds + 5 s", async () => {
+    const deadlineMs = (CONFIG_REFRESH_SECONDS + 5) * 1000;
     repo!.setHostConfig("web1", "web1 v2");
     const pushedAt = performance.now();
     const head = push();
-    const all = await until(
-      "every host behind by 1",
-      (all) => HOSTS.every((h) => all[h]?.config.state === "behind" && all[h]?.config.behindBy === 1),
-      (CONFIG_REFRESH_SECONDS + 5) * 1000,
-    );
-    expect(performance.now() - pushedAt).toBeLessThan((CONFIG_REFRESH_SECONDS + 5) * 1000);
+    // fleetctl and the board are read side by side, each against the same deadline from the push.
+    const onBoard = noBrowser
+      ? Promise.resolve(null)
+      : openBoard().then(() =>
+          untilBoard(
+            "every host behind by 1",
+            (labels) => HOSTS.every((h) => labels[h]?.startsWith("Config: behind, 1 commits behind")),
+            deadlineMs,
+          ),
+        );
+    const [all, labels] = await Promise.all([
+      until(
+        "every host behind by 1",
+        (all) => HOSTS.every((h) => all[h]?.config.state === "behind" && all[h]?.config.behindBy === 1),
+        deadlineMs,
+      ),
+      onBoard,
+    ]);
+    expect(performance.now() - pushedAt).toBeLessThan(deadlineMs);
     const { target } = await fleet.fleetctlJson<{ target: { commit: string; source: string } }>(["hosts"]);
     expect(target).toMatchObject({ commit: head, source: "repo" });
     expect(all.web1!.config.commit).not.toBe(head);
+    if (labels) {
+      for (const host of HOSTS) expect(labels[host]).toContain(`against target ${head.slice(0, 7)}`);
+      expect(await hostRow(page!, "web1").locator(".config-words").textContent()).toBe("behind 1");
+      expect(await shownHosts(page!)).toHaveLength(HOSTS.length);
+      await screenshot(page!, "config-state-behind");
+    }
   });
 
   test("pull → pulled; switch → untested on generation N+1 built from the new commit; test → current", async () => {
@@ -194,6 +263,14 @@ describe.skipIf(Boolean(noNix))("config state under real Nix", () => {
 
     expect(await run(["test", "web1"])).toEqual({ code: 0, state: "succeeded" });
     await until("web1 current", (all) => all.web1?.config.state === "current");
+    if (!noBrowser) {
+      const labels = await untilBoard("web1 current", (labels) =>
+        Boolean(labels.web1?.startsWith("Config: current")),
+      );
+      expect(labels.web1).toContain(`checkout ${head.slice(0, 7)} against target ${head.slice(0, 7)}`);
+      for (const host of ["web2", "web3"])
+        expect(labels[host]).toStartWith("Config: behind, 1 commits behind");
+    }
   });
 
   test("an uncommitted edit of a tracked file makes that host dirty, with no job run", async () => {
