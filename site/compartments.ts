@@ -82,7 +82,7 @@ function _config(h: BoardHost, { target }: Against): Compartment {
     state !== "behind"
       ? ""
       : behindBy !== null
-        ? `, ${behindBy} commits behind`
+        ? `, ${behindBy} commit${behindBy === 1 ? "" : "s"} behind`
         : ", commits behind not counted";
   const compared = `checkout ${shortSha(commit)} against target ${shortSha(target?.commit)}`;
   return {

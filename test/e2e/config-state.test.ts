@@ -212,7 +212,7 @@ describe.skipIf(Boolean(noNix))("config state under real Nix", () => {
       : openBoard().then(() =>
           untilBoard(
             "every host behind by 1",
-            (labels) => HOSTS.every((h) => labels[h]?.startsWith("Config: behind, 1 commits behind")),
+            (labels) => HOSTS.every((h) => labels[h]?.startsWith("Config: behind, 1 commit behind")),
             deadlineMs,
           ),
         );
@@ -269,7 +269,7 @@ describe.skipIf(Boolean(noNix))("config state under real Nix", () => {
       );
       expect(labels.web1).toContain(`checkout ${head.slice(0, 7)} against target ${head.slice(0, 7)}`);
       for (const host of ["web2", "web3"])
-        expect(labels[host]).toStartWith("Config: behind, 1 commits behind");
+        expect(labels[host]).toStartWith("Config: behind, 1 commit behind");
     }
   });
 
