@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../server/app.ts";
 import { waitFor } from "../harness/index.ts";
 import { helloBody, hostStateBody, silentLog, tempDir, testConfig } from "../server/helpers.ts";
-import { hostRow, launchBrowser, screenshot, shownHosts } from "./browser.ts";
+import { apiCall, hostRow, launchBrowser, screenshot, shownHosts } from "./browser.ts";
 
 /** The last commit before the board had compartments: the page the cost is measured against. */
 const A = "a1".repeat(20);
@@ -20,16 +20,8 @@ let browser: BrowserContext;
 let page: Page;
 const hostIds: Record<string, string> = {};
 
-async function api(method: string, path: string, token: string | null, body?: unknown) {
-  const res = await fetch(`${fleet.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => null)) as any;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method: string, path: string, token: string | null, body?: unknown) =>
+  apiCall(fleet.url, method, path, token, body);
 
 /** An agent: enroll, hello with its tags, then its config report through POST /agent/state. */
 async function addHost(name: string, tags: string[], state: ReturnType<typeof hostStateBody> | null) {

@@ -12,7 +12,7 @@ import { type RunningServer, startServer } from "../../server/app.ts";
 import { createJob } from "../../server/services/jobs.ts";
 import { waitFor } from "../harness/index.ts";
 import { helloBody, silentLog, tempDir, testConfig } from "../server/helpers.ts";
-import { hostRow, launchBrowser, screenshot, shownHosts } from "./browser.ts";
+import { apiCall, hostRow, launchBrowser, screenshot, shownHosts } from "./browser.ts";
 
 const PUBLIC_URL = "http://fleet.example:8080";
 let fleet: RunningServer;
@@ -23,16 +23,8 @@ const hostIds: Record<string, string> = {};
 /** Which fleetd the agent-side helpers talk to: the default one, or the public one below. */
 let target = { url: "", admin: "" };
 
-async function api(method: string, path: string, token: string | null, body?: unknown) {
-  const res = await fetch(`${target.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => null)) as any;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method: string, path: string, token: string | null, body?: unknown) =>
+  apiCall(target.url, method, path, token, body);
 
 /** An agent's side: enroll, say hello, and report jobs as the real one does. */
 async function addHost(name: string): Promise<void> {

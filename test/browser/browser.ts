@@ -94,3 +94,21 @@ export function contrastFailures(page: Page): Promise<string[]> {
     return failures;
   });
 }
+
+/** A raw API call the way a test sets a fleet up (enroll, report): the JSON answer, or a throw naming the status. */
+export async function apiCall(
+  base: string,
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => null)) as any;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}

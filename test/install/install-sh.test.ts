@@ -146,7 +146,6 @@ describe("systemd/fleet-agent.service", () => {
 
 describe("launchd/dev.fleet.agent.plist", () => {
   test("is a valid plist that keeps the agent alive and lets its job runners outlive it", () => {
-    // biome-ignore lint/suspicious/noExplicitAny: a parsed plist is poked at freely
     const plist = parsePlist(PLIST) as Record<string, any>;
     expect(plist).toEqual({
       Label: "dev.fleet.agent",

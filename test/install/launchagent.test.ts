@@ -122,7 +122,6 @@ describe("a LaunchAgent install, re-run, upgrade and uninstall", () => {
       `bootstrap gui/501 ${plistPath}`,
     ]);
 
-    // biome-ignore lint/suspicious/noExplicitAny: a parsed plist is poked at freely
     const plist = parsePlist(readFileSync(plistPath, "utf8")) as Record<string, any>;
     expect(plist.Label).toBe("dev.fleet.agent");
     expect(plist.ProgramArguments).toEqual([bin, "run", "--state-dir", state]);

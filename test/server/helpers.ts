@@ -56,7 +56,6 @@ export interface CallOptions {
 
 export interface Reply {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests poke at response bodies freely
   body: any;
   headers: Headers;
 }
