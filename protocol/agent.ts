@@ -23,8 +23,16 @@ export const Hello = z.object({
   state: HostState.optional(),
   /** The host's tags from its config.json; left out, fleetd keeps what it has. */
   tags: HostTags.optional(),
+  /**
+   * The ops this agent runs. Left out by agents from before `deploy`, which run only
+   * LEGACY_AGENT_OPS; fleetd refuses to send an agent an op it does not list.
+   */
+  ops: z.array(z.string().max(40)).max(50).optional(),
 });
 export type Hello = z.infer<typeof Hello>;
+
+/** What an agent that sends no `ops` in its hello runs. */
+export const LEGACY_AGENT_OPS = ["pull", "switch", "test", "restart", "update"] as const;
 
 export const HelloResponse = z.object({
   protocol: z.literal(PROTOCOL_VERSION),
@@ -36,7 +44,7 @@ export const HelloResponse = z.object({
 export type HelloResponse = z.infer<typeof HelloResponse>;
 
 const _run = { type: z.literal("run"), jobId: Id };
-const [_pull, _switch, _test, _restart, _update] = JobSpec.options;
+const [_pull, _switch, _test, _restart, _update, _deploy, _rollback] = JobSpec.options;
 
 /** Run a job: a union on `op`, each with that op's args. */
 export const RunCommand = z.discriminatedUnion("op", [
@@ -45,15 +53,17 @@ export const RunCommand = z.discriminatedUnion("op", [
   z.object({ ..._run, ..._test.shape }),
   z.object({ ..._run, ..._restart.shape }),
   z.object({ ..._run, ..._update.shape }),
+  z.object({ ..._run, ..._deploy.shape }),
+  z.object({ ..._run, ..._rollback.shape }),
 ]);
 export type RunCommand = z.infer<typeof RunCommand>;
 
 /** The command that runs `spec` as job `jobId`; only its op and args go out, never the whole job. */
 export function runCommandFor(jobId: string, spec: JobSpec): RunCommand {
   // One branch per distinct args type: narrowing on op is what ties the args to it.
-  return spec.op === "update"
-    ? { type: "run", jobId, op: spec.op, args: spec.args }
-    : { type: "run", jobId, op: spec.op, args: spec.args };
+  if (spec.op === "update") return { type: "run", jobId, op: spec.op, args: spec.args };
+  if (spec.op === "deploy") return { type: "run", jobId, op: spec.op, args: spec.args };
+  return { type: "run", jobId, op: spec.op, args: spec.args };
 }
 
 export const CancelCommand = z.object({ type: z.literal("cancel"), jobId: Id });

@@ -56,7 +56,7 @@ export type CheckoutState = z.infer<typeof CheckoutState>;
 
 /** The active system profile: NixOS / nix-darwin system, home-manager, or a stateCommand's answer. */
 /** A profile generation number; an absurd one (above a million) is refused wherever it appears. */
-const Generation = z.number().int().nonnegative().max(1_000_000);
+export const Generation = z.number().int().nonnegative().max(1_000_000);
 
 export const SystemState = z.object({
   /** The profile generation number; an absurd one (above a million) is refused. */

@@ -1,9 +1,10 @@
 // The operations a job can run and the arguments each takes: one schema per op, so a job's
 // `args` are typed by its `op` everywhere (fleetd, the agent's ops, fleetctl) without casts.
 import { z } from "zod";
+import { CommitSha } from "./config-state.ts";
 import { UpdateJobArgs } from "./updates.ts";
 
-export const Operation = z.enum(["pull", "switch", "test", "restart", "update"]);
+export const Operation = z.enum(["pull", "switch", "test", "restart", "update", "deploy", "rollback"]);
 export type Operation = z.infer<typeof Operation>;
 
 /** Why `keys` are not arguments of `op`: the one wording fleetctl and fleetd both give. */
@@ -30,6 +31,25 @@ export const RestartArgs = _argsOf("restart", {});
 /** `update`'s args: UpdateJobArgs, refusing any other key. */
 export const UpdateArgs = _argsOf("update", UpdateJobArgs.shape);
 
+/** The longest a deploy waits for a fresh agent to confirm the new system before rolling back. */
+export const MAX_CONFIRM_SECONDS = 3600;
+
+/**
+ * `deploy`'s args: pull to exactly `commit`, switch, confirm, test, and roll back by itself when
+ * the confirmation or (unless `rollback` is false) the tests fail. The commit is pinned by fleetd
+ * when the rollout starts; the agent never deploys anything else.
+ */
+export const DeployArgs = _argsOf("deploy", {
+  commit: CommitSha,
+  /** A fresh agent process must reach fleetd and be acknowledged within this after the switch. */
+  confirmSeconds: z.number().int().positive().max(MAX_CONFIRM_SECONDS).default(90),
+  /** Run the host's tests after the confirmation. */
+  test: z.boolean().default(true),
+  /** Roll back when the tests fail (a missing confirmation always rolls back). */
+  rollback: z.boolean().default(true),
+});
+export const RollbackArgs = _argsOf("rollback", {});
+
 /** Each op's argument schema. An absent `args` means `{}`, which only an op without arguments takes. */
 export const OP_ARGS = {
   pull: PullArgs,
@@ -37,6 +57,8 @@ export const OP_ARGS = {
   test: TestArgs,
   restart: RestartArgs,
   update: UpdateArgs,
+  deploy: DeployArgs,
+  rollback: RollbackArgs,
 } as const satisfies Record<Operation, z.ZodType>;
 
 /** The args of `op`, as the agent's op receives them. */
@@ -49,6 +71,8 @@ export const OPERATION_ARGS = {
   test: [],
   restart: [],
   update: Object.keys(UpdateJobArgs.shape) as (keyof UpdateJobArgs)[],
+  deploy: Object.keys(DeployArgs.shape) as (keyof z.input<typeof DeployArgs>)[],
+  rollback: [],
 } as const satisfies Record<Operation, readonly string[]>;
 
 /** Why `args` do not fit `op` by name, or null when they do (fleetctl checks before sending). */
@@ -72,5 +96,7 @@ export const JobSpec = z.discriminatedUnion("op", [
   _noArgsSpec("test", TestArgs),
   _noArgsSpec("restart", RestartArgs),
   z.object({ op: z.literal("update"), args: UpdateArgs }),
+  z.object({ op: z.literal("deploy"), args: DeployArgs }),
+  _noArgsSpec("rollback", RollbackArgs),
 ]);
 export type JobSpec = z.infer<typeof JobSpec>;

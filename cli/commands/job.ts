@@ -41,6 +41,12 @@ export function formatJobDetail(job: Job, now = Date.now(), hostName?: string): 
 
 /** "rolled_back (the previous agent is back)": the kind fleetd acted on, with what it carries. */
 function _outcomeText(outcome: JobOutcome): string {
+  if (outcome.op !== "update") {
+    const generations = `generation ${outcome.generationBefore ?? "?"} → ${outcome.generationAfter ?? "?"}`;
+    return "cause" in outcome
+      ? `${outcome.kind} (${outcome.cause}; ${generations})`
+      : `${outcome.kind} (${generations})`;
+  }
   switch (outcome.kind) {
     case "updated":
     case "already_current":

@@ -16,6 +16,9 @@ export const OPERATIONS: Registry = {
   test: testOp,
   restart,
   update,
+  // Replaced by the deploy and rollback ops in the next commits; until then hello does not list them.
+  deploy: async () => ({ state: "failed", exitCode: null, reason: "this agent does not run deploy yet" }),
+  rollback: async () => ({ state: "failed", exitCode: null, reason: "this agent does not run rollback yet" }),
 };
 
 /** Runs `op` with its args; each op gets the args its own schema types. */
