@@ -14,7 +14,7 @@ export function renderRolloutBar(rollout: Rollout, width = 24): string {
   const count = (state: string) => rollout.hosts.filter((h) => h.state === state).length;
   const filled = total === 0 ? width : Math.round((finished / total) * width);
   const parts = [`${finished}/${total}`];
-  for (const state of ["updating", "failed", "skipped"])
+  for (const state of ["in_progress", "soaking", "failed", "skipped"])
     if (count(state)) parts.push(`${count(state)} ${state}`);
   parts.push(rollout.state);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${parts.join(" · ")}`;
@@ -23,7 +23,7 @@ export function renderRolloutBar(rollout: Rollout, width = 24): string {
 export function describeRolloutHost(h: Rollout["hosts"][number]): string {
   // A host left out of the order (already on the target) has no place in it to name.
   const where = h.phase === "none" ? "" : h.phase === "canary" ? " (canary)" : ` (batch ${h.group})`;
-  return `${h.name}${where}: ${h.state}${h.reason && h.state !== "updating" ? ` — ${h.reason}` : ""}`;
+  return `${h.name}${where}: ${h.state}${h.reason && h.state !== "in_progress" ? ` — ${h.reason}` : ""}`;
 }
 
 /** "canary: b · batch 1: c, d · skipped, already at 2.0.0: a" */

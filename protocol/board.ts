@@ -86,7 +86,8 @@ export type BoardSummary = z.infer<typeof BoardSummary>;
 export const RolloutCounts = z.object({
   total: z.number().int().nonnegative(),
   pending: z.number().int().nonnegative(),
-  updating: z.number().int().nonnegative(),
+  in_progress: z.number().int().nonnegative(),
+  soaking: z.number().int().nonnegative(),
   done: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),

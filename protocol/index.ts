@@ -15,6 +15,7 @@ export * from "./job-ops.ts";
 export * from "./job-outcomes.ts";
 export * from "./jobs.ts";
 export * from "./queries.ts";
+export * from "./rollout-text.ts";
 export * from "./rollouts.ts";
 export * from "./routes.ts";
 export * from "./updates.ts";

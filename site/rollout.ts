@@ -1,6 +1,7 @@
 // The current rollout, or the last one: how far along it is, a line per host, and why it
 // halted (naming the failing host). With the admin token: start, pause, resume, cancel.
 import type { Board, BoardRollout } from "../protocol/board.ts";
+import { rolloutTargetText } from "../protocol/rollout-text.ts";
 import type { RolloutHost } from "../protocol/rollouts.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, type Tone } from "./format.ts";
@@ -16,7 +17,8 @@ const ROLLOUT_TONES: Record<BoardRollout["state"], Tone> = {
 
 const HOST_TONES: Record<RolloutHost["state"], Tone> = {
   pending: "idle",
-  updating: "info",
+  in_progress: "info",
+  soaking: "info",
   done: "ok",
   skipped: "idle",
   failed: "bad",
@@ -40,7 +42,7 @@ function rolloutHtml(r: BoardRollout): string {
   const when = r.finishedAt ? `finished ${relTime(r.finishedAt)}` : `started ${relTime(r.createdAt)}`;
   return (
     `<p class="rollout-head">${badge(r.state, ROLLOUT_TONES[r.state], ` data-rollout-state="${r.state}"`)} ` +
-    `to <strong>${esc(r.targetVersion)}</strong> <span class="muted">${when} by ${esc(r.createdBy)}</span></p>` +
+    `to <strong>${esc(rolloutTargetText(r.target))}</strong> <span class="muted">${when} by ${esc(r.createdBy)}</span></p>` +
     // Only a halt is bad news; "cancelled by admin" or a finished rollout's note is not.
     (r.reason
       ? `<p class="rollout-reason${r.state === "halted" ? " bad-text" : ""}">${esc(r.reason)}</p>`

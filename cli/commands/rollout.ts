@@ -1,7 +1,7 @@
 // `fleetctl rollout status|pause|resume|cancel [id]`: watch and steer the rolling update.
 // Without an id they act on the current rollout (the active one, else the latest).
 // `fleetctl rollout list`: every rollout, newest first.
-import type { Rollout } from "../../protocol/index.ts";
+import { type Rollout, rolloutTargetText } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { formatTable } from "../format/table.ts";
@@ -45,7 +45,7 @@ const status = defineFleetCommand({
     const { rollout } = await client.call("getRollout", { params: { id } });
     if (args.json) return printJson({ rollout });
     printText(
-      `rollout ${rollout.id} to ${rollout.targetVersion}: ${rollout.state}${rollout.reason ? ` — ${rollout.reason}` : ""}`,
+      `rollout ${rollout.id} to ${rolloutTargetText(rollout.target)}: ${rollout.state}${rollout.reason ? ` — ${rollout.reason}` : ""}`,
     );
     printText(`order: ${describePlan(rollout)}`);
     printText(renderRolloutBar(rollout));
@@ -61,7 +61,7 @@ export function formatRolloutsTable(rollouts: readonly Rollout[], now = Date.now
     return [
       r.id,
       r.state,
-      r.targetVersion,
+      rolloutTargetText(r.target),
       `${done}/${r.hosts.length} done${failed ? `, ${failed} failed` : ""}`,
       relativeTime(r.createdAt, now),
       r.createdBy,

@@ -1,7 +1,7 @@
 // `fleetctl update --all | --tag <tag> | <host>...`: bring hosts' agents to the build fleetd serves with
 // a rolling update: canary first, then batches, halting at the first failure beyond
 // --max-failures (the failed host rolls itself back) and raising an alert.
-import type { Rollout, StartRolloutRequest } from "../../protocol/index.ts";
+import { type Rollout, rolloutTargetText, type StartRolloutRequest } from "../../protocol/index.ts";
 import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
@@ -71,6 +71,7 @@ export default defineFleetCommand({
       ? await resolveHostRefs(client, [args["canary-host"]])
       : undefined;
     const request: StartRolloutRequest = {
+      kind: "update",
       hosts: hosts.map((h) => h.id),
       canary: _count(args.canary, "canary", 0),
       canaryHosts: canaryHosts?.map((h) => h.id),
@@ -83,7 +84,9 @@ export default defineFleetCommand({
     const started = performance.now();
     let { rollout } = await client.call("startRollout", { body: request });
     if (!args.json) {
-      printText(`rollout ${rollout.id}: ${rollout.hosts.length} host(s) to ${rollout.targetVersion}`);
+      printText(
+        `rollout ${rollout.id}: ${rollout.hosts.length} host(s) to ${rolloutTargetText(rollout.target)}`,
+      );
       printText(`order: ${describePlan(rollout)}`);
     }
     if (!args.wait) {

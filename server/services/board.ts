@@ -190,7 +190,15 @@ function _configCounts(hosts: readonly BoardHost[]): Record<ConfigStateName, num
 function boardRollout(ctx: ServerContext): BoardRollout | null {
   const rollout: Readonly<RolloutRecord> | undefined = activeRollout(ctx) ?? ctx.store.listRollouts().at(-1);
   if (!rollout) return null;
-  const counts: RolloutCounts = { total: 0, pending: 0, updating: 0, done: 0, skipped: 0, failed: 0 };
+  const counts: RolloutCounts = {
+    total: 0,
+    pending: 0,
+    in_progress: 0,
+    soaking: 0,
+    done: 0,
+    skipped: 0,
+    failed: 0,
+  };
   for (const host of rollout.hosts) {
     counts.total++;
     counts[host.state]++;

@@ -5,6 +5,7 @@
 // and is audited.
 import type { Hello } from "../../protocol/agent.ts";
 import { PROTOCOL_VERSION } from "../../protocol/common.ts";
+import type { UpdateRolloutTarget } from "../../protocol/rollouts.ts";
 import type { UpdateJobArgs, UpdateRequest } from "../../protocol/updates.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict } from "../errors.ts";
@@ -22,6 +23,8 @@ export interface DispatchOptions {
   /** The job id to use, chosen (and persisted) by a rollout before dispatch, so it never dispatches twice. */
   jobId?: string;
   timeoutSeconds?: number;
+  /** A rollout's pinned target: the host gets exactly this build, or the dispatch fails. */
+  pinned?: UpdateRolloutTarget;
 }
 
 export async function dispatchUpdate(
@@ -39,6 +42,16 @@ export async function dispatchUpdate(
     throw conflict(`host ${host.name} has never said hello; its platform is unknown`);
   const artifact = ctx.artifacts.agentFor(host.platform, host.arch);
   if (!artifact) throw conflict(`this build has no fleet-agent for ${host.platform}-${host.arch}`);
+  const pinned = opts.pinned;
+  // A rollout from before pinning (0.1.x) pinned only the version: its sha256 map is empty.
+  const pinnedSha = pinned?.sha256[artifact.target] ?? artifact.sha256;
+  if (pinned && (pinned.version !== manifest.version || pinnedSha !== artifact.sha256)) {
+    throw conflict(
+      `the rollout is pinned to ${pinned.version} (${pinnedSha.slice(0, 12)} ` +
+        `for ${artifact.target}), but fleetd now serves ${manifest.version} (${artifact.sha256.slice(0, 12)}); ` +
+        "start a new rollout to install the new build",
+    );
+  }
   const args: UpdateJobArgs = {
     version: manifest.version,
     sha256: artifact.sha256,

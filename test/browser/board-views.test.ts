@@ -279,7 +279,7 @@ describe("hosts with history", () => {
       rollout: {
         id: "r_fixture",
         state: "halted",
-        targetVersion: "2.0.0",
+        target: { kind: "update", version: "2.0.0", sha256: {}, allowDowngrade: false },
         options: {},
         hosts: [
           host("app1", "done", "updated 1.2.3 → 2.0.0"),
@@ -290,7 +290,7 @@ describe("hosts with history", () => {
         createdBy: "admin",
         finishedAt: now,
         reason: "halted at db1: health check failed after the swap",
-        counts: { total: 3, pending: 0, updating: 0, done: 1, skipped: 1, failed: 1 },
+        counts: { total: 3, pending: 0, in_progress: 0, soaking: 0, done: 1, skipped: 1, failed: 1 },
       },
     });
     const fixed = await browser.newPage();

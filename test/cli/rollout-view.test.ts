@@ -12,20 +12,20 @@ import type { Rollout } from "../../protocol/index.ts";
 const rollout = (over: Partial<Rollout> = {}): Rollout => ({
   id: "r_1",
   state: "running",
-  targetVersion: "2.0.0",
+  target: { kind: "update", version: "2.0.0", sha256: {}, allowDowngrade: false },
   options: {
     canary: 1,
     batch: 2,
     maxFailures: 0,
     timeoutSeconds: 90,
+    soakSeconds: 0,
     includeOffline: "skip",
-    allowDowngrade: false,
   },
   createdAt: "2026-01-01T00:00:00.000Z",
   createdBy: "admin",
   hosts: [
     { hostId: "h_a", name: "a", phase: "canary", group: 0, state: "done" },
-    { hostId: "h_b", name: "b", phase: "batch", group: 1, state: "updating" },
+    { hostId: "h_b", name: "b", phase: "batch", group: 1, state: "in_progress" },
     { hostId: "h_c", name: "c", phase: "batch", group: 1, state: "failed", reason: "rolled_back: crash" },
     { hostId: "h_d", name: "d", phase: "batch", group: 2, state: "pending" },
   ],
@@ -50,7 +50,7 @@ describe("rollout view", () => {
   });
 
   test("bar counts finished hosts and names the state", () => {
-    expect(renderRolloutBar(rollout(), 8)).toBe("[####----] 2/4 · 1 updating · 1 failed · running");
+    expect(renderRolloutBar(rollout(), 8)).toBe("[####----] 2/4 · 1 in_progress · 1 failed · running");
   });
 
   test("a failed host's line carries its reason", () => {
@@ -76,7 +76,7 @@ describe("rollout view", () => {
       .join("")
       .split("\n")
       .filter((l) => l.startsWith("["));
-    expect(bars).toEqual(["[############------------] 2/4 · 1 updating · 1 failed · running"]);
+    expect(bars).toEqual(["[############------------] 2/4 · 1 in_progress · 1 failed · running"]);
   });
 
   test("on a terminal the bar is redrawn in place", () => {

@@ -178,7 +178,7 @@ test("job detail shows an update's outcome beside its reason", () => {
 test("rollouts table: one line each, hosts done of total, why it stopped", () => {
   const host = { hostId: "h_1", name: "web1", phase: "canary" as const, group: 0 };
   const base = {
-    targetVersion: "1.2.0",
+    target: { kind: "update" as const, version: "1.2.0", sha256: {}, allowDowngrade: false },
     options: RolloutOptions.parse({}),
     createdAt: secondsAgo(600),
     createdBy: "admin",

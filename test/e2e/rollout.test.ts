@@ -133,7 +133,7 @@ test("fleetd SIGKILLed mid-rollout: it resumes, completes, and no host gets two 
       const { rollout } = await fleet.api("GET", `/api/v1/rollouts/${id}`);
       return (
         rollout.hosts.filter((h: any) => h.state === "done").length >= 1 &&
-        rollout.hosts.some((h: any) => h.state === "updating")
+        rollout.hosts.some((h: any) => h.state === "in_progress")
       );
     },
     { what: "canary done, batch 1 in flight", timeoutMs: 60_000, intervalMs: 50 },
@@ -171,7 +171,7 @@ test("pause stops dispatching, resume continues, cancel skips the rest; a second
 
   expect((await fleet.fleetctl(["rollout", "pause"])).code).toBe(0);
   const get = async () => (await fleet.api("GET", `/api/v1/rollouts/${id}`)).rollout;
-  await waitFor(async () => !(await get()).hosts.some((h: any) => h.state === "updating"), {
+  await waitFor(async () => !(await get()).hosts.some((h: any) => h.state === "in_progress"), {
     what: "in-flight hosts finished while paused",
     timeoutMs: 60_000,
   });

@@ -111,14 +111,14 @@ describe("a field added to the API", () => {
     const rollout: RolloutRecord = {
       id: "r_1",
       state: "cancelled",
-      targetVersion: "1.3.0",
+      target: { kind: "update", version: "1.3.0", sha256: {}, allowDowngrade: false },
       options: {
         canary: 1,
         batch: 1,
         maxFailures: 0,
         timeoutSeconds: 90,
+        soakSeconds: 0,
         includeOffline: "skip",
-        allowDowngrade: false,
       },
       hosts: [],
       createdAt: T0,

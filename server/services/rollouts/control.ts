@@ -6,6 +6,7 @@ import {
   RolloutOptions,
   type RolloutState,
   type StartRolloutRequest,
+  type UpdateRolloutTarget,
 } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
 import { conflict, notFound } from "../../errors.ts";
@@ -47,8 +48,18 @@ export async function startRollout(
       rolloutId: running.id,
     });
   }
+  if (request.kind === "deploy") throw conflict("config deploys are not built into this fleetd yet");
   const manifest = ctx.artifacts.manifest();
   if (!manifest) throw conflict("fleetd serves no artifacts to roll out (start it with --artifacts DIR)");
+  // Pinned now: a build dropped in mid-rollout must not change what the remaining hosts install.
+  const target: UpdateRolloutTarget = {
+    kind: "update",
+    version: manifest.version,
+    sha256: Object.fromEntries(
+      manifest.artifacts.filter((a) => a.program === "fleet-agent").map((a) => [a.target, a.sha256]),
+    ),
+    allowDowngrade: request.allowDowngrade ?? false,
+  };
   // A revoked host can never say hello again: named, it is an error; by default, left out.
   const hosts = request.hosts
     ? request.hosts.map((id) => requireUsableHost(ctx, id))
@@ -59,7 +70,7 @@ export async function startRollout(
   const planHosts = hosts.map((h) => ({
     id: h.id,
     name: h.name,
-    current: hostRunsTarget(ctx, h, manifest.version),
+    current: hostRunsTarget(h, target),
     online: ctx.presence.isOnline(h.id),
   }));
   const planned = planRollout(planHosts, options, manifest.version, request.canaryHosts, now);
@@ -68,7 +79,7 @@ export async function startRollout(
   const rollout: RolloutRecord = {
     id: newRolloutId(),
     state: nothingToDo ? "completed" : "running",
-    targetVersion: manifest.version,
+    target,
     options,
     hosts: planned,
     createdAt: now,
@@ -79,7 +90,7 @@ export async function startRollout(
   };
   await ctx.store.putRollout(rollout);
   await recordAudit(ctx, actor, "rollout.started", rollout.id, {
-    targetVersion: rollout.targetVersion,
+    targetVersion: target.version,
     hosts: rollout.hosts.length,
     alreadyCurrent: planned.filter((h) => h.state === "skipped").length,
     ...options,

@@ -3,8 +3,10 @@
 // host marked `updating` durably before the job is created, so a fleetd killed in between
 // creates that same job on restart instead of a second one.
 
+import { targetOf } from "../../../protocol/artifacts.ts";
 import { isTerminal } from "../../../protocol/jobs.ts";
-import type { RolloutHost } from "../../../protocol/rollouts.ts";
+import { rolloutTargetText } from "../../../protocol/rollout-text.ts";
+import type { RolloutHost, RolloutTarget } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
 import type { HostRecord } from "../../store/records/host.ts";
 import type { RolloutRecord } from "../../store/records/rollout.ts";
@@ -41,7 +43,7 @@ export function kickRollouts(ctx: ServerContext): void {
 async function advance(ctx: ServerContext): Promise<void> {
   // Halted and cancelled rollouts still follow their in-flight hosts to the end.
   const needsWork = (r: RolloutRecord) =>
-    r.state === "running" || r.hosts.some((h) => h.state === "updating");
+    r.state === "running" || r.hosts.some((h) => h.state === "in_progress");
   for (const rollout of ctx.store.listRollouts()) if (needsWork(rollout)) await _advanceOne(ctx, rollout);
 }
 
@@ -68,7 +70,7 @@ async function _advanceOne(ctx: ServerContext, start: RolloutRecord): Promise<vo
   // A job that a crash kept from being created is created on the next pass.
   for (const host of rollout.hosts) {
     if (
-      host.state === "updating" &&
+      host.state === "in_progress" &&
       host.jobId &&
       !ctx.store.getJob(host.jobId) &&
       !dispatches.includes(host)
@@ -82,7 +84,7 @@ async function _advanceOne(ctx: ServerContext, start: RolloutRecord): Promise<vo
 function _collectResults(ctx: ServerContext, rollout: RolloutRecord): RolloutRecord {
   const now = new Date().toISOString();
   const hosts = rollout.hosts.map((h): RolloutHost => {
-    if (h.state !== "updating" || !h.jobId) return h;
+    if (h.state !== "in_progress" || !h.jobId) return h;
     const job = ctx.store.getJob(h.jobId);
     if (!job || !isTerminal(job.state)) return h;
     if (job.state === "succeeded" || job.state === "skipped")
@@ -107,7 +109,7 @@ function _haltIfTooManyFailures(rollout: RolloutRecord): RolloutRecord {
 /** Starts the next group once every earlier host has finished; pending hosts of it are dispatched. */
 function _nextDispatches(ctx: ServerContext, rollout: RolloutRecord) {
   const toDispatch: RolloutHost[] = [];
-  const open = rollout.hosts.filter((h) => h.state === "pending" || h.state === "updating");
+  const open = rollout.hosts.filter((h) => h.state === "pending" || h.state === "in_progress");
   if (open.length === 0) return { next: rollout, toDispatch };
   const group = Math.min(...open.map((h) => h.group));
   const now = Date.now();
@@ -117,35 +119,44 @@ function _nextDispatches(ctx: ServerContext, rollout: RolloutRecord) {
     const stamp = new Date(now).toISOString();
     if (!record) return { ...h, state: "skipped", reason: "host was deleted", finishedAt: stamp };
     // Planned hosts on the target were skipped up front; one can have got there since (by hand).
-    if (hostRunsTarget(ctx, record, rollout.targetVersion)) {
-      return { ...h, state: "skipped", reason: alreadyAt(rollout.targetVersion), finishedAt: stamp };
+    if (hostRunsTarget(record, rollout.target)) {
+      return {
+        ...h,
+        state: "skipped",
+        reason: alreadyAt(rolloutTargetText(rollout.target)),
+        finishedAt: stamp,
+      };
     }
     if (!ctx.presence.isOnline(h.hostId, now)) {
       if (rollout.options.includeOffline === "skip")
         return { ...h, state: "skipped", reason: "offline", finishedAt: stamp };
       return h; // wait for it
     }
-    const updating: RolloutHost = { ...h, state: "updating", jobId: newJobId(), startedAt: stamp };
+    const updating: RolloutHost = { ...h, state: "in_progress", jobId: newJobId(), startedAt: stamp };
     toDispatch.push(updating);
     return updating;
   });
   return { next: { ...rollout, hosts }, toDispatch };
 }
 
-/** The host's agent is the target version with the hash fleetd serves for its platform. */
-export function hostRunsTarget(ctx: ServerContext, host: Readonly<HostRecord>, version: string): boolean {
-  const artifact = host.platform && host.arch ? ctx.artifacts.agentFor(host.platform, host.arch) : null;
-  return host.version === version && artifact !== null && host.sha256 === artifact.sha256;
+/** The host's agent is the rollout's pinned version and build for its platform. */
+export function hostRunsTarget(host: Readonly<HostRecord>, target: RolloutTarget): boolean {
+  if (target.kind !== "update" || !host.platform || !host.arch) return false;
+  // A rollout from before pinning (0.1.x) pinned only the version (its sha256 map is empty).
+  const sha256 = target.sha256[targetOf(host.platform, host.arch)];
+  return host.version === target.version && (sha256 === undefined || host.sha256 === sha256);
 }
 
 async function _dispatch(ctx: ServerContext, rollout: RolloutRecord, host: RolloutHost): Promise<void> {
   try {
+    if (rollout.target.kind !== "update")
+      throw new Error("config deploys are not built into this fleetd yet");
     await dispatchUpdate(
       ctx,
       host.hostId,
-      { allowDowngrade: rollout.options.allowDowngrade },
+      { allowDowngrade: rollout.target.allowDowngrade },
       `rollout:${rollout.id}`,
-      { jobId: host.jobId, timeoutSeconds: rollout.options.timeoutSeconds },
+      { jobId: host.jobId, timeoutSeconds: rollout.options.timeoutSeconds, pinned: rollout.target },
     );
   } catch (err) {
     // Not dispatchable (e.g. no artifact for its platform): a failure of this host.
@@ -190,7 +201,7 @@ async function _afterChange(ctx: ServerContext, before: RolloutRecord, after: Ro
       ctx,
       "rollout_halted",
       after.id,
-      `rollout ${after.id} to ${after.targetVersion} ${after.reason}`,
+      `rollout ${after.id} to ${rolloutTargetText(after.target)} ${after.reason}`,
     );
   if (after.state === "completed") {
     for (const alert of ctx.store.listAlerts()) {
