@@ -97,6 +97,7 @@ async function main(): Promise<number> {
 
   let footprint: FootprintResult | null = null;
   let rollout: RolloutResult | null = null;
+  let deploy: RolloutResult | null = null;
   let fleetState: StateResult | null = null;
   const fleetHold = await holdAndDispatch(
     fleetd,
@@ -126,6 +127,17 @@ async function main(): Promise<number> {
         );
         rollout = await runRollout(fleetd, pool, opts.rolloutHosts, opts.rolloutBatch, 300_000);
         log(`rollout: ${rollout.state} in ${(rollout.wallMs / 1000).toFixed(1)} s (${rollout.done} done)`);
+        // The same hosts, to the config target they pulled in the state phase, with the same soak.
+        const soakSeconds = Math.max(1, Math.round(opts.updateSoakMs / 1000));
+        log(
+          `deploy: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${soakSeconds} s`,
+        );
+        deploy = await runRollout(fleetd, pool, opts.rolloutHosts, opts.rolloutBatch, 300_000, {
+          kind: "deploy",
+          commit: configRepo.commits[1],
+          soakSeconds,
+        });
+        log(`deploy: ${deploy.state} in ${(deploy.wallMs / 1000).toFixed(1)} s (${deploy.done} done)`);
       },
     },
     log,
@@ -154,6 +166,7 @@ async function main(): Promise<number> {
       rssPeakRunBytes: baselinePeakBytes,
     },
     rollout: rollout!,
+    deploy: deploy!,
     state: { fleetd: fleetState!, baseline: baseState! },
     footprint: footprint!,
     load,

@@ -11,6 +11,8 @@ export interface BenchResults {
   fleetd: DriveResult;
   baseline: DriveResult;
   rollout: RolloutResult;
+  /** A config deploy of the same hosts, batch and soak, after the update. */
+  deploy: RolloutResult;
   /** The hosts' config-state reports, and the quiet window after them. */
   state: { fleetd: StateResult; baseline: StateResult };
   footprint: FootprintResult;
@@ -204,6 +206,22 @@ export function buildRows(r: BenchResults): Row[] {
       met: met(r.rollout.wallMs <= 60_000 && r.rollout.state === "completed"),
     },
     {
+      figure: `Deploy, ${f0(r.deploy.hosts)} hosts, batch ${r.deploy.batch}, canary 1: wall time, s (vs the update)`,
+      fleetd: `${f1(r.deploy.wallMs / 1000)} (${r.deploy.state}, ${r.deploy.done} done)`,
+      baseline: `${f1(r.rollout.wallMs / 1000)} (update)`,
+      ratio: ratio(r.deploy.wallMs, r.rollout.wallMs),
+      target: "",
+      met: "",
+    },
+    {
+      figure: "Deploy vs update of those hosts: fleetd CPU, s",
+      fleetd: f1(r.deploy.serverCpuMs / 1000),
+      baseline: `${f1(r.rollout.serverCpuMs / 1000)} (update)`,
+      ratio: ratio(r.deploy.serverCpuMs, r.rollout.serverCpuMs),
+      target: "",
+      met: "",
+    },
+    {
       figure: "Agent idle RSS, MB (fleet-agent vs bare sleeping Bun binary)",
       fleetd: f1(r.footprint.agent.rssPeakBytes / MB),
       baseline: f1(r.footprint.bare.rssPeakBytes / MB),
@@ -388,6 +406,8 @@ export function brokenReasons(r: BenchResults): string[] {
     out.push(`fleetd shows ${r.state.fleetd.storedStates} of ${r.agents} hosts on the reported commit`);
   if (r.rollout.state !== "completed" || r.rollout.done !== r.rollout.hosts)
     out.push(`rollout ended ${r.rollout.state} with ${r.rollout.done}/${r.rollout.hosts} done`);
+  if (r.deploy.state !== "completed" || r.deploy.done !== r.deploy.hosts)
+    out.push(`deploy ended ${r.deploy.state} with ${r.deploy.done}/${r.deploy.hosts} done`);
   return out;
 }
 

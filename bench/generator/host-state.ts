@@ -58,6 +58,24 @@ export function simHostState(
   };
 }
 
+/**
+ * The host after a deploy of `commit`: its checkout at the commit, the next generation active,
+ * built from it and tested, as the real agent reports it before sending the deploy's result.
+ */
+export function simDeployedState(before: HostState, commit: string, now = Date.now()): HostState {
+  const at = new Date(now).toISOString();
+  const generation = (before.system?.generation ?? 0) + 1;
+  return {
+    ...before,
+    checkout: before.checkout ? { ...before.checkout, commit, remoteCommit: commit } : null,
+    system: before.system ? { ...before.system, generation } : null,
+    lastSwitch: { commit, dirty: false, generation, at },
+    lastSwitchFailed: false,
+    lastTest: { passed: true, at },
+    generations: [{ generation, commit, at }, ...before.generations].slice(0, 5),
+  };
+}
+
 /** The trailing number of `sim-fleetd-g0-123`: spreads generations over the fleet. */
 function _hostNumber(hostName: string): number {
   return Number(/(\d+)$/.exec(hostName)?.[1] ?? 0);

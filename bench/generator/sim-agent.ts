@@ -1,10 +1,11 @@
 // A simulated host: the agent protocol without the agent. It enrolls, says hello, long-polls on
 // one keep-alive connection, and answers commands the way a real agent would on the wire: a run
 // command is started and finished at once (events {started}, then a result), an update is started
-// and then announced by a hello on the target version and hash, as the new agent process would.
+// and then announced by a hello on the target version and hash, as the new agent process would; a
+// deploy reports the state it leaves (the commit switched to, the next generation) before its result.
 // Once it has a config state (HostState), every hello carries it, as a starting agent's does.
 import type { HostState } from "../../protocol/config-state.ts";
-import { simHostState } from "./host-state.ts";
+import { simDeployedState, simHostState } from "./host-state.ts";
 import { type HttpConn, HttpTransportError } from "./http-conn.ts";
 import type { ErrorCounts } from "./messages.ts";
 
@@ -39,6 +40,8 @@ const POLL_SLACK_MS = 10_000;
 const RETRY_MS = 1_000;
 
 const FAKE_SHA = "0".repeat(64);
+/** Every op a current agent runs, as its hello lists them: deploy included. */
+const AGENT_OPS = ["pull", "switch", "test", "restart", "update", "deploy", "rollback"];
 
 export class SimAgent {
   hostId = "";
@@ -91,6 +94,7 @@ export class SimAgent {
         pid: 1000,
         bootId: "bench-boot",
         activeJobs: this.activeJobs,
+        ops: AGENT_OPS,
         ...(report ? { state: report } : {}),
       },
       { conn },
@@ -157,14 +161,30 @@ export class SimAgent {
         this.activeJobs = [];
         return;
       }
+      const deployed = command.op === "deploy" ? await this._deploy(String(command.args?.commit)) : null;
       await this._call("POST", `/api/v1/agent/jobs/${command.jobId}/result`, this.hostToken, {
         state: "succeeded",
         exitCode: 0,
         outputLines: 0,
+        ...(deployed ? { outcome: deployed } : {}),
       });
     } catch {
       // Counted in _call; the server will settle the job (lost or timed out).
     }
+  }
+
+  /** A deploy that switched, was confirmed and passed its tests: the state report, then the outcome. */
+  private async _deploy(commit: string) {
+    const before = this.state ?? simHostState(this.name, 0, this.shared.configCommits);
+    this.state = simDeployedState(before, commit);
+    await this._call("POST", "/api/v1/agent/state", this.hostToken, this.state);
+    return {
+      op: "deploy",
+      kind: "deployed",
+      commit,
+      generationBefore: before.system?.generation ?? null,
+      generationAfter: this.state.system?.generation ?? null,
+    };
   }
 
   private async _call(
