@@ -50,7 +50,8 @@ export class HostReportLog {
   private readonly entries: Map<string, ReportEntry>;
   /** Reports put but not yet written: read from here until they are. */
   private readonly unwritten = new Map<ReportEntry, string>();
-  private fd: number;
+  /** Opened on first use, so a refused open (a full disk, a directory in the way) is a refused write. */
+  private fd: number | null = null;
   private fileBytes: number;
   /** What the current entries take in the file: the size a compaction leaves. */
   private liveBytes = 0;
@@ -68,7 +69,6 @@ export class HostReportLog {
   ) {
     this.entries = loaded.entries;
     for (const entry of this.entries.values()) this.liveBytes += entry.end - entry.start;
-    this.fd = openSync(path, "a+", hooks.mode);
     this.fileBytes = loaded.intactBytes;
     if (loaded.tornBytes > 0) this.cut(this.fileBytes);
   }
@@ -108,7 +108,7 @@ export class HostReportLog {
     let json = this.unwritten.get(entry);
     if (json === undefined) {
       const bytes = Buffer.alloc(entry.end - 1 - entry.report);
-      readSync(this.fd, bytes, 0, bytes.length, entry.report);
+      readSync(this.file(), bytes, 0, bytes.length, entry.report);
       json = bytes.toString("utf8");
     }
     if (reportHash(json) !== entry.hash) return null;
@@ -157,7 +157,13 @@ export class HostReportLog {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private file(): number {
+    this.fd ??= openSync(this.path, "a+", this.hooks.mode);
+    return this.fd;
   }
 
   private replace(hostId: string, entry: ReportEntry | null): void {
@@ -206,8 +212,9 @@ export class HostReportLog {
       if (this.tornTail) this.cut(this.fileBytes);
       this.tornTail = false;
       const bytes = Buffer.concat(parts);
-      _writeAll(this.fd, bytes, bytes.length);
-      fsyncSync(this.fd);
+      const fd = this.file();
+      _writeAll(fd, bytes, bytes.length);
+      fsyncSync(fd);
     } catch (err) {
       this.tornTail = !this.tryCut(this.fileBytes);
       for (const [hostId, entry] of before) {
@@ -263,7 +270,7 @@ export class HostReportLog {
             used = 0;
           }
           const record = size > chunk.length ? Buffer.alloc(size) : chunk.subarray(used, used + size);
-          readSync(this.fd, record, 0, size, entry.start);
+          readSync(this.file(), record, 0, size, entry.start);
           if (size > chunk.length) _writeAll(out, record, size);
           else used += size;
           moved.push([entry, offset]);
@@ -280,8 +287,7 @@ export class HostReportLog {
       throw err;
     }
     fsyncDir(dirname(this.path));
-    closeSync(this.fd);
-    this.fd = openSync(this.path, "a+", this.hooks.mode);
+    this.close();
     for (const [entry, start] of moved) {
       const delta = start - entry.start;
       entry.start += delta;
@@ -293,8 +299,9 @@ export class HostReportLog {
   }
 
   private cut(size: number): void {
-    ftruncateSync(this.fd, size);
-    fsyncSync(this.fd);
+    const fd = this.file();
+    ftruncateSync(fd, size);
+    fsyncSync(fd);
   }
 
   private tryCut(size: number): boolean {
