@@ -6,9 +6,8 @@
 // does for the journals, and `fleetd serve --repair` keeps the intact records. A damaged report
 // (its summary or bytes not what was written) reads as not reported instead, as it did in hosts.json.
 import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
 import type { Damage } from "./journal-scan.ts";
-import { checkWith, StoreCorruptError } from "./load.ts";
+import { StoreCorruptError } from "./load.ts";
 
 export const HOST_REPORTS_FILE = "host-states.jsonl";
 
@@ -32,16 +31,26 @@ export interface ReportsScan {
   damage: Damage[];
 }
 
-const Header = z.union([
-  z.object({
-    put: z.string().min(1),
-    hash: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.number().int().positive(),
-    summary: z.custom<object>((value) => typeof value === "object" && value !== null),
-  }),
-  z.object({ remove: z.string().min(1) }),
-]);
-const _checkHeader = checkWith(Header, "a host-state record header");
+type Header = { put: string; hash: string; bytes: number; summary: object } | { remove: string };
+
+/** By hand, not with zod: at 10,000 hosts a schema check of each header was half of the open. */
+function _checkHeader(raw: unknown): Header {
+  const h = raw as Record<string, unknown> | null;
+  if (h && typeof h.remove === "string" && h.remove.length > 0) return { remove: h.remove };
+  if (
+    h &&
+    typeof h.put === "string" &&
+    h.put.length > 0 &&
+    typeof h.hash === "string" &&
+    /^[0-9a-f]{64}$/.test(h.hash) &&
+    Number.isInteger(h.bytes) &&
+    (h.bytes as number) > 0 &&
+    typeof h.summary === "object" &&
+    h.summary !== null
+  )
+    return h as Header;
+  throw new Error("not a host-state record header (put, hash, bytes, summary; or remove)");
+}
 
 export function loadHostReports(path: string): ReportsScan {
   const scan = scanHostReports(path);
@@ -66,7 +75,7 @@ export function scanHostReports(path: string): ReportsScan {
     pos = newline + 1;
     line++;
     if (newline === start) continue;
-    let header: z.infer<typeof Header>;
+    let header: Header;
     try {
       header = _checkHeader(JSON.parse(buf.toString("utf8", start, newline)));
     } catch (err) {
