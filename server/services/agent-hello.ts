@@ -52,16 +52,16 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     bootId: hello.bootId,
     // Left out of the hello (an older agent, or nothing changed), what is stored stays.
     tags: hello.tags ?? host.tags,
-    configState: stateChanged(host, hello.state) ? hello.state : host.configState,
   };
+  const state = stateChanged(ctx, hostId, hello.state) ? hello.state : undefined;
   // An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
   // only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes.
   const persist = _identityChanged(host, updated)
     ? ctx.store.putHost(updated)
     : ctx.store.recordLastSeen(hostId, updated.lastSeen);
-  await Promise.all([persist, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
-  if (updated.configState && updated.configState !== host.configState)
-    await noteReportedState(ctx, updated.configState);
+  const report = state && ctx.store.putHostReport(hostId, state);
+  await Promise.all([persist, report, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
+  if (state) await noteReportedState(ctx, state);
   noteUpdateHello(ctx, hostId, hello);
   return {
     protocol: PROTOCOL_VERSION,
@@ -83,9 +83,7 @@ const _IDENTITY_FIELDS = [
   "tags",
 ] as const;
 
-/** configState is replaced only when its hash changed (above), so comparing the object is enough. */
 function _identityChanged(before: Readonly<HostRecord>, after: HostRecord): boolean {
-  if (before.configState !== after.configState) return true;
   return _IDENTITY_FIELDS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 

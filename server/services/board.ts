@@ -6,12 +6,7 @@ import { createHash } from "node:crypto";
 import type { Alert } from "../../protocol/alerts.ts";
 import type { Board, BoardHost, BoardHostDetail, BoardRollout, RolloutCounts } from "../../protocol/board.ts";
 import { VERSION } from "../../protocol/build-info.ts";
-import {
-  ConfigStateName,
-  type ConfigTarget,
-  type HostState,
-  type LockedInput,
-} from "../../protocol/config-state.ts";
+import { ConfigStateName, type ConfigTarget } from "../../protocol/config-state.ts";
 import type { OutputLine } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { StoreCorruptError } from "../store/load.ts";
@@ -142,7 +137,7 @@ function boardHost(
   target: ConfigTarget | null = ctx.configTarget.current(),
 ): BoardHost {
   const view = hostView(ctx, record, now, alerts, target);
-  const state = record.configState ?? null;
+  const state = ctx.store.hostReportSummary(record.id);
   const verdict = testVerdict(state);
   return {
     id: view.id,
@@ -162,20 +157,9 @@ function boardHost(
     tags: view.tags,
     config: view.config,
     system: view.system,
-    oldestLockInput: _oldestLockInput(state),
+    oldestLockInput: state?.checkout?.oldestLockInput ?? null,
     tests: verdict && state?.lastTest ? { verdict, at: state.lastTest.at } : null,
   };
-}
-
-/** The input locked longest ago is what "how old is this lock" means; inputs without a date say nothing. */
-function _oldestLockInput(state: HostState | null): LockedInput | null {
-  let oldest: LockedInput | null = null;
-  for (const input of state?.checkout?.lockInputs ?? []) {
-    if (input.lastModified === null) continue;
-    if (!oldest?.lastModified || Date.parse(input.lastModified) < Date.parse(oldest.lastModified))
-      oldest = input;
-  }
-  return oldest;
 }
 
 function _configCounts(hosts: readonly BoardHost[]): Record<ConfigStateName, number> {

@@ -7,7 +7,7 @@ import type { Job } from "../../protocol/jobs.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
-import { type HostRecord, hostToWire, storedConfigState } from "../store/records/host.ts";
+import { type HostRecord, hostToWire } from "../store/records/host.ts";
 import { jobToWire } from "../store/records/job.ts";
 import { listAlerts } from "./alerts.ts";
 import { recordAudit } from "./audit.ts";
@@ -64,7 +64,7 @@ export function hostDetail(
 ): { host: Host; recentJobs: Job[]; state: HostState | null } {
   const record = requireHost(ctx, hostId);
   const recentJobs = ctx.store.listJobs({ hostId, limit: RECENT_JOBS_IN_HOST_DETAIL }).map(jobToWire);
-  return { host: hostView(ctx, record), recentJobs, state: storedConfigState(record) };
+  return { host: hostView(ctx, record), recentJobs, state: ctx.store.readHostReport(hostId) };
 }
 
 /** Revokes the host's token and ends its jobs: nobody can report them any more. */

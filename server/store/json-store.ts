@@ -2,21 +2,26 @@
 // working set, written whole with writeFileAtomic by group commit, plus append-only JSONL files.
 import { join } from "node:path";
 import { z } from "zod";
+import type { HostState } from "../../protocol/config-state.ts";
 import { isTerminal, type OutputLine } from "../../protocol/jobs.ts";
 import { AuditLog, readAuditFile } from "./audit-log.ts";
 import { type DiskState, DiskStatus } from "./disk-status.ts";
 import { GroupCommit, type GroupCommitHooks } from "./group-commit.ts";
+import { HostReportLog } from "./host-reports.ts";
+import { HOST_REPORTS_FILE, loadHostReports } from "./host-reports-scan.ts";
 import { JobIndex } from "./job-index.ts";
 import { JobOutputFiles, OUTPUT_DIR } from "./job-output.ts";
 import { Journal, type JournalHooks, type JournalSpec } from "./journal.ts";
 import { loadJournaled } from "./journal-scan.ts";
 import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
+import { ReportsInHosts } from "./migrate-reports.ts";
 import { collectionJson } from "./record-json.ts";
 import { AlertRecord, alertRecordFrom } from "./records/alert.ts";
 import { type AuditRecord, auditRecordFrom } from "./records/audit.ts";
 import { ConfigPinFile, ConfigPinRecord } from "./records/config-pin.ts";
 import { EnrollTokenRecord, enrollTokenRecordFrom } from "./records/enroll-token.ts";
-import { HostRecord, hostRecordFrom } from "./records/host.ts";
+import { type HostRecord, HostRecordAsRead, hostRecordFrom } from "./records/host.ts";
+import type { ReportSummary } from "./records/host-report.ts";
 import { JobRecord, jobRecordFrom } from "./records/job.ts";
 import { RolloutRecord, rolloutRecordFrom } from "./records/rollout.ts";
 import { type AuditQuery, type JobQuery, Secrets, type Store } from "./types.ts";
@@ -40,7 +45,7 @@ export interface JsonStoreOptions {
  * fleetd wrote still loads.
  */
 export const JOURNALED = {
-  hosts: { name: "hosts", key: "hosts", schema: HostRecord, idOf: (h: HostRecord) => h.id },
+  hosts: { name: "hosts", key: "hosts", schema: HostRecordAsRead, idOf: (h: HostRecordAsRead) => h.id },
   jobs: { name: "jobs", key: "jobs", schema: JobRecord, idOf: (j: JobRecord) => j.id },
   enrollTokens: {
     name: "enroll-tokens",
@@ -90,7 +95,8 @@ export class JsonStore implements Store {
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
   private readonly secretsFile: GroupCommit;
-  private readonly hostsFile: Journal<HostRecord>;
+  private readonly hostsFile: Journal<HostRecordAsRead>;
+  private readonly reports: HostReportLog;
   private readonly jobsFile: Journal<JobRecord>;
   private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
@@ -112,6 +118,7 @@ export class JsonStore implements Store {
     const preloaded = new Map<string, { records: object[]; seq: number; tornBytes: number }>();
     for (const spec of Object.values(JOURNALED) as unknown as Omit<JournalSpec<object>, "dir">[])
       preloaded.set(spec.name, loadJournaled({ ...spec, dir }));
+    const reportsScan = loadHostReports(join(dir, HOST_REPORTS_FILE));
     readStateFile(join(dir, "secrets.json"), Secrets.nullable(), null);
     readStateFile(join(dir, "alerts.json"), AlertsFile, { alerts: [] });
     readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
@@ -142,11 +149,18 @@ export class JsonStore implements Store {
     };
 
     this.secrets = readStateFile(path("secrets.json"), Secrets.nullable(), null);
-    this.hostsFile = journaled(JOURNALED.hosts, (h) => this.setHost(h), {
+    this.reports = new HostReportLog(path(HOST_REPORTS_FILE), reportsScan, {
+      mode: FILE_MODE,
+      onWriteError,
+      onWriteOk,
+    });
+    const inHosts = new ReportsInHosts();
+    this.hostsFile = journaled(JOURNALED.hosts, (h) => this.setHost(inHosts.take(h)), {
       current: (id) => this.hosts.get(id),
       all: () => this.hosts.values(),
       restore: (id, host) => (host ? this.setHost(host) : this.forgetHost(id)),
     });
+    if (inHosts.count > 0) this.moveReportsOutOfHosts(inHosts);
     this.tokensFile = journaled(JOURNALED.enrollTokens, (t) => this.enrollTokens.set(t.tokenHash, t), {
       current: (hash) => this.enrollTokens.get(hash),
       all: () => this.enrollTokens.values(),
@@ -237,6 +251,21 @@ export class JsonStore implements Store {
     this.lazyTimer.unref?.();
   }
 
+  /** A data dir from before host-states.jsonl: its reports move there, then leave hosts.json. */
+  private moveReportsOutOfHosts(inHosts: ReportsInHosts): void {
+    const damaged = inHosts.moveTo(this.reports, (id) => this.hosts.has(id));
+    if (damaged > 0)
+      this.log.warn(
+        `${damaged} stored config report(s) were damaged and dropped; those hosts' next report replaces them`,
+      );
+    try {
+      this.hostsFile.snapshot();
+    } catch (err) {
+      // Memory has the records without reports; the next write of hosts.json drops them on disk.
+      this.log.error("writing hosts.json without the moved reports failed", err);
+    }
+  }
+
   /** One whole write of hosts.json carries every host's latest lastSeen. */
   private snapshotHosts(): void {
     this.lastSeenUnwritten = false;
@@ -316,10 +345,30 @@ export class JsonStore implements Store {
     return done;
   }
 
-  deleteHost(id: string): Promise<void> {
+  async deleteHost(id: string): Promise<void> {
     const done = this.hostsFile.remove(id);
     this.forgetHost(id);
-    return done;
+    await Promise.all([done, this.reports.remove(id)]);
+  }
+
+  hostReportSummary(hostId: string): ReportSummary | null {
+    return this.reports.summary(hostId);
+  }
+
+  hostReportSummaries(): Iterable<ReportSummary> {
+    return this.reports.summaries();
+  }
+
+  hostReportHash(hostId: string): string | null {
+    return this.reports.hash(hostId);
+  }
+
+  readHostReport(hostId: string): HostState | null {
+    return this.reports.read(hostId);
+  }
+
+  putHostReport(hostId: string, state: HostState): Promise<void> {
+    return this.reports.put(hostId, state);
   }
 
   private forgetHost(id: string): void {
@@ -496,6 +545,7 @@ export class JsonStore implements Store {
       }
       journal.close();
     }
+    this.reports.close();
     this.audit.close();
   }
 }

@@ -3,12 +3,13 @@
 // file, what it kept and what it set aside. Nothing is deleted: every damaged file is first
 // copied into <data>/repair-<time>/, and only then replaced by its intact part, so a crash in the
 // middle leaves the original in the backup and, at worst, a file the next --repair finds again.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { scanJsonLines } from "../../lib/json-lines.ts";
 import { OutputLine } from "../../protocol/jobs.ts";
+import { HOST_REPORTS_FILE, scanHostReports } from "./host-reports-scan.ts";
 import { OUTPUT_DIR } from "./job-output.ts";
 import { type JournalSpec, journalPath, snapshotPath } from "./journal.ts";
 import { scanJournaled } from "./journal-scan.ts";
@@ -40,6 +41,7 @@ export function repairDataDir(dataDir: string, log: RepairLog, now = new Date())
   const backup = new Backup(dataDir, now);
   for (const spec of Object.values(JOURNALED))
     repairJournaled({ ...(spec as unknown as Omit<JournalSpec<object>, "dir">), dir: dataDir }, backup, log);
+  repairHostReports(join(dataDir, HOST_REPORTS_FILE), backup, log);
   for (const file of WHOLE_FILES) repairWholeFile(join(dataDir, file.name), file, backup, log);
   const checkAudit = checkWith(AuditRecord, "an audit entry");
   for (const name of ["audit.jsonl", "audit.1.jsonl"])
@@ -99,6 +101,21 @@ function repairJournaled(spec: JournalSpec<object>, backup: Backup, log: RepairL
     `repair: ${spec.name}: kept ${scan.records.length} ${spec.key} (every intact record and change, up to ` +
       `change ${scan.seq}) as a new ${basename(snapshotPath(spec))}; set aside ${saved.join(" and ")} ` +
       `(${problems})`,
+  );
+}
+
+/** host-states.jsonl keeps each host's latest intact record, byte for byte. */
+function repairHostReports(path: string, backup: Backup, log: RepairLog): void {
+  const scan = scanHostReports(path);
+  if (scan.damage.length === 0) return;
+  const saved = backup.keep(path);
+  const bytes = readFileSync(path);
+  const records = [...scan.entries.values()].map((e) => bytes.subarray(e.start, e.end));
+  writeFileAtomic(path, Buffer.concat(records), FILE_MODE);
+  const problems = scan.damage.map((d) => d.problem).join("; ");
+  log.warn(
+    `repair: ${HOST_REPORTS_FILE}: kept the reports of ${records.length} host(s); set aside ${saved} (${problems}); ` +
+      "a host whose report was lost sends it again when it changes or the agent restarts",
   );
 }
 

@@ -13,6 +13,7 @@
 // Records are values: a change puts a new object, never edits a stored one in place (the JSON
 // store keeps each record's serialized form for as long as the object lives, and freezes it).
 import { z } from "zod";
+import type { HostState } from "../../protocol/config-state.ts";
 import type { JobState, OutputLine } from "../../protocol/jobs.ts";
 import type { DiskState } from "./disk-status.ts";
 import type { AlertRecord } from "./records/alert.ts";
@@ -20,6 +21,7 @@ import type { AuditRecord } from "./records/audit.ts";
 import type { ConfigPinRecord } from "./records/config-pin.ts";
 import type { EnrollTokenRecord } from "./records/enroll-token.ts";
 import type { HostRecord } from "./records/host.ts";
+import type { ReportSummary } from "./records/host-report.ts";
 import type { JobRecord } from "./records/job.ts";
 import type { RolloutRecord } from "./records/rollout.ts";
 
@@ -64,6 +66,20 @@ export interface Store {
   recordLastSeen(hostId: string, at: string): void;
   /** The host went offline: its lastSeen is now what operators read; write it with the next batch. */
   settleLastSeen(hostId: string): void;
+
+  /**
+   * A host's last config report in brief (records/host-report.ts), what lists and the board derive
+   * from; null until it reported. The same object until the next report replaces it.
+   */
+  hostReportSummary(hostId: string): Readonly<ReportSummary> | null;
+  /** Every host's summary, for what scans the fleet's reports (the hosts' target). */
+  hostReportSummaries(): Iterable<Readonly<ReportSummary>>;
+  /** SHA-256 of the host's stored report (encodeReport), to tell a new report from one sent again. */
+  hostReportHash(hostId: string): string | null;
+  /** The whole report, read from disk: null when there is none, or it is damaged. */
+  readHostReport(hostId: string): HostState | null;
+  /** Replaces the host's report; deleting the host removes it. */
+  putHostReport(hostId: string, state: HostState): Promise<void>;
 
   getJob(id: string): Readonly<JobRecord> | undefined;
   /** Newest first. */

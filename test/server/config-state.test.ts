@@ -66,8 +66,8 @@ test("a report lands on the caller's own host only; a revoked host's is refused 
     json: { ...hostStateBody(B), hostId: web1.hostId },
   });
   const store = app.fleet.ctx.store;
-  expect(store.getHost(web1.hostId)?.configState?.checkout?.commit).toBe(A);
-  expect(store.getHost(web2.hostId)?.configState?.checkout?.commit).toBe(B);
+  expect(store.readHostReport(web1.hostId)?.checkout?.commit).toBe(A);
+  expect(store.readHostReport(web2.hostId)?.checkout?.commit).toBe(B);
 
   const before = await stableFingerprint(app);
   const refused = await app.call("POST", "/api/v1/agent/state", {
@@ -77,7 +77,7 @@ test("a report lands on the caller's own host only; a revoked host's is refused 
   expect(refused.status).toBe(401);
   expect(refused.body.error.message).toContain("revoked");
   expect(await stableFingerprint(app)).toEqual(before);
-  expect(store.getHost(gone.hostId)?.configState).toBeUndefined();
+  expect(store.readHostReport(gone.hostId)).toBeNull();
 });
 
 test("hello carries state and tags; the list shows config, system, tags and the hosts' target", async () => {
@@ -136,9 +136,8 @@ test("hello carries state and tags; the list shows config, system, tags and the 
 
   // A hello without state or tags (nothing changed) keeps both.
   await hello(web1.hostToken, {});
-  const kept = app.fleet.ctx.store.getHost(web1.hostId);
-  expect(kept?.tags).toEqual(["web", "eu"]);
-  expect(kept?.configState?.checkout?.commit).toBe(B);
+  expect(app.fleet.ctx.store.getHost(web1.hostId)?.tags).toEqual(["web", "eu"]);
+  expect(app.fleet.ctx.store.readHostReport(web1.hostId)?.checkout?.commit).toBe(B);
 });
 
 test("hello with the same state again writes nothing", async () => {
@@ -160,7 +159,7 @@ test("a damaged stored report reads as not reported: fleetd starts, and the next
   // Damage the stored report in whichever file holds it (snapshot or journal), as a bad disk might.
   const damaged = readdirSync(dataDir).filter((file) => {
     const path = `${dataDir}/${file}`;
-    if (!file.startsWith("hosts")) return false;
+    if (!file.startsWith("host")) return false;
     const text = readFileSync(path, "utf8");
     if (!text.includes(A)) return false;
     writeFileSync(path, text.replaceAll(`"commit":"${A}"`, '"commit":"not-a-commit"'));

@@ -2,14 +2,14 @@
 // README): every host, job, enroll token, rollout, alert and audit entry that release showed is
 // shown again, and a change made afterwards is written and survives a restart.
 import { afterEach, describe, expect, test } from "bun:test";
-import { cpSync, readFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { removeTempDirs, startTestApp, type TestApp, tempDir } from "./helpers.ts";
 
 afterEach(removeTempDirs);
 
 /** Add the next release's fixture here once it is made. */
-const RELEASES = ["0.1.0-dev.198"];
+const RELEASES = ["0.1.0-dev.198", "0.1.0-dev.272"];
 const FIXTURES = join(import.meta.dir, "../fixtures/data-dirs");
 /** No sweeps during the test: the fixture's queued jobs and tokens would expire as time goes by. */
 const NO_SWEEPS = { sweepIntervalMs: 3_600_000 };
@@ -56,6 +56,7 @@ async function _expectSameAnswers(app: TestApp, was: Answers, killed: boolean) {
   for (const [i, host] of was.hosts.hosts.entries())
     expect(hosts[i]).toMatchObject(_without(host, notCompared));
   expect(hosts.filter((h: { revokedAt?: string }) => h.revokedAt)).toHaveLength(1);
+  await _expectSameReports(app, was);
 
   expect(await _get(app, "/api/v1/jobs?limit=1000")).toMatchObject(was.jobs);
   for (const [id, detail] of Object.entries(was.jobDetails))
@@ -76,6 +77,34 @@ async function _expectSameAnswers(app: TestApp, was: Answers, killed: boolean) {
   expect(await _get(app, "/api/v1/alerts?all=1")).toMatchObject(was.alerts);
   expect(await _get(app, "/api/v1/audit?limit=1000")).toMatchObject(was.audit);
   expect(was.audit.entries.length).toBeGreaterThan(10);
+}
+
+/**
+ * Releases with config state kept each host's report in its hosts.json record; today's fleetd
+ * moves them to host-states.jsonl at open: every report, the config derived from it, and the
+ * hosts' target are as that release showed them.
+ */
+async function _expectSameReports(app: TestApp, was: Answers) {
+  if (!was.hostDetails) return;
+  const list = await _get(app, "/api/v1/hosts");
+  expect(list.target).toEqual(was.hosts.target);
+  const reported = Object.values(was.hostDetails).filter((d) => (d as Answers).state !== null);
+  expect(reported).toHaveLength(2);
+  for (const [id, detail] of Object.entries(was.hostDetails) as [string, Answers][]) {
+    const now = await _get(app, `/api/v1/hosts/${id}`);
+    expect(now.state).toEqual(detail.state);
+    expect({ config: now.host.config, system: now.host.system }).toEqual({
+      config: detail.host.config,
+      system: detail.host.system,
+    });
+  }
+}
+
+/** What is left of the reports in the hosts collection once they moved: nothing. */
+function _reportsInHosts(dir: string): number {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith("hosts."))
+    .reduce((n, name) => n + readFileSync(join(dir, name), "utf8").split('"configState"').length - 1, 0);
 }
 
 for (const release of RELEASES) {
@@ -113,8 +142,10 @@ for (const release of RELEASES) {
           await first.close();
         }
 
+        expect(_reportsInHosts(dir)).toBe(0);
         const second = await startTestApp(NO_SWEEPS, dir);
         try {
+          await _expectSameReports(second, was);
           const { hosts } = await _get(second, "/api/v1/hosts");
           expect(hosts.map((h: Answers) => h.name).sort()).toEqual(["db-1", "new-1", "old-1", "web-1"]);
           expect(hosts.find((h: Answers) => h.name === "new-1").id).toBe(newHostId);

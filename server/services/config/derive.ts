@@ -14,6 +14,7 @@
 // as switched from it. A test "since the switch" is one whose time is not before the switch's.
 import type { TestVerdict } from "../../../protocol/board.ts";
 import type {
+  CheckoutState,
   ConfigStateName,
   ConfigTarget,
   HostConfig,
@@ -21,13 +22,18 @@ import type {
   HostSystem,
 } from "../../../protocol/config-state.ts";
 
+/** What the derivation reads of a report: a whole HostState does, and so does its stored summary. */
+export type ReportedState = Pick<HostState, "system" | "lastSwitch" | "lastSwitchFailed" | "lastTest"> & {
+  checkout: Pick<CheckoutState, "commit" | "dirty" | "lockHash"> | null;
+};
+
 export interface DerivedConfig {
   config: HostConfig;
   system: HostSystem | null;
 }
 
 export function deriveHostConfig(
-  state: HostState | null,
+  state: ReportedState | null,
   target: ConfigTarget | null,
   behindBy: number | null,
 ): DerivedConfig {
@@ -46,7 +52,7 @@ export function deriveHostConfig(
   return { config, system: state?.system ?? null };
 }
 
-function _stateName(state: HostState | null, target: ConfigTarget | null): ConfigStateName {
+function _stateName(state: ReportedState | null, target: ConfigTarget | null): ConfigStateName {
   const checkout = state?.checkout;
   if (!state || !checkout || !target) return "unknown";
   const tests = testVerdict(state);
@@ -62,7 +68,7 @@ function _stateName(state: HostState | null, target: ConfigTarget | null): Confi
  * The last test against the last switch: a test from before it ("stale") is about a system that
  * no longer runs. One rule for config.state and the board's Tests compartment.
  */
-export function testVerdict(state: HostState | null): TestVerdict | null {
+export function testVerdict(state: ReportedState | null): TestVerdict | null {
   const test = state?.lastTest;
   if (!test) return null;
   if (state.lastSwitch && _before(test.at, state.lastSwitch.at)) return "stale";

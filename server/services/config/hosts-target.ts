@@ -1,12 +1,17 @@
 // The target without a config repo: the newest remote commit any host fetched (by the time of
 // its fetch). Kept as each report arrives instead of scanned for, so 10,000 hosts reporting
 // once cost 10,000 comparisons, not 10,000 scans of the fleet.
-import type { ConfigTarget, HostState } from "../../../protocol/config-state.ts";
+import type { CheckoutState, ConfigTarget } from "../../../protocol/config-state.ts";
+
+/** What the target is read from: a whole report, or its stored summary. */
+export interface FetchReport {
+  checkout: Pick<CheckoutState, "commit" | "subject" | "committedAt" | "remoteCommit" | "fetchedAt"> | null;
+}
 
 export class HostsTarget {
   private best: ConfigTarget | null = null;
 
-  constructor(states: Iterable<HostState>) {
+  constructor(states: Iterable<FetchReport>) {
     for (const state of states) this.note(state);
   }
 
@@ -15,7 +20,7 @@ export class HostsTarget {
   }
 
   /** True when the report changed the target (a newer fetch, or the target's subject learnt). */
-  note(state: HostState): boolean {
+  note(state: FetchReport): boolean {
     const checkout = state.checkout;
     if (!checkout?.remoteCommit || !checkout.fetchedAt) return false;
     const best = this.best;

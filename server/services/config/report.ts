@@ -1,34 +1,22 @@
-// A host's config report (POST /agent/state, or the state in hello): stored on its own host's
-// record only when it differs from what is stored, so a report sent again writes nothing.
-import { createHash } from "node:crypto";
+// A host's config report (POST /agent/state, or the state in hello): stored for its own host only
+// when it differs from what is stored, so a report sent again writes nothing.
 import type { HostState } from "../../../protocol/config-state.ts";
 import type { ServerContext } from "../../context.ts";
 import { unauthorized } from "../../errors.ts";
-import type { HostRecord } from "../../store/records/host.ts";
+import { encodeReport } from "../../store/records/host-report.ts";
 
-const _hashes = new WeakMap<HostState, string>();
-
-/** SHA-256 of the report's JSON; a parsed report has its keys in the schema's order. */
-export function hostStateHash(state: HostState): string {
-  let hash = _hashes.get(state);
-  if (hash === undefined) {
-    hash = createHash("sha256").update(JSON.stringify(state)).digest("hex");
-    _hashes.set(state, hash);
-  }
-  return hash;
-}
-
-export function stateChanged(record: Readonly<HostRecord>, state: HostState | undefined): boolean {
+/** Compared by hash, so the stored report is never read back for it. */
+export function stateChanged(ctx: ServerContext, hostId: string, state: HostState | undefined): boolean {
   if (state === undefined) return false;
-  return !record.configState || hostStateHash(record.configState) !== hostStateHash(state);
+  return ctx.store.hostReportHash(hostId) !== encodeReport(state).hash;
 }
 
 export async function recordHostState(ctx: ServerContext, hostId: string, state: HostState): Promise<void> {
   const host = ctx.store.getHost(hostId);
   // Revoked or deleted between auth and here: the report has no host to land on.
   if (!host || host.revokedAt) throw unauthorized("host token revoked");
-  if (!stateChanged(host, state)) return;
-  await ctx.store.putHost({ ...host, configState: state });
+  if (!stateChanged(ctx, hostId, state)) return;
+  await ctx.store.putHostReport(hostId, state);
   await noteReportedState(ctx, state);
 }
 

@@ -8,7 +8,6 @@ import type { ServerCondition } from "../../../protocol/common.ts";
 import type { ConfigTarget, HostState } from "../../../protocol/config-state.ts";
 import type { ConfigTargetResponse } from "../../../protocol/config-target.ts";
 import type { ServerConfig } from "../../config.ts";
-import { storedConfigState } from "../../store/records/host.ts";
 import type { Store } from "../../store/types.ts";
 import { lsRemoteHead } from "./git.ts";
 import { HostsTarget } from "./hosts-target.ts";
@@ -27,7 +26,8 @@ interface Failure {
 
 export class ConfigTargetTracker {
   private readonly mirror: ConfigMirror | null;
-  private readonly hosts: HostsTarget;
+  /** Built on first use (see hostsTarget), not at start. */
+  private hosts: HostsTarget | null = null;
   private repoTarget: ConfigTarget | null = null;
   private pinInfo: CommitInfo | null = null;
   private failure: Failure | null = null;
@@ -46,7 +46,6 @@ export class ConfigTargetTracker {
     this.mirror = url
       ? new ConfigMirror(join(config.dataDir, MIRROR_DIR_NAME), url, config.configGitTimeoutMs)
       : null;
-    this.hosts = new HostsTarget(_reported(store));
     this.branch = config.configBranch ?? "main";
   }
 
@@ -75,12 +74,22 @@ export class ConfigTargetTracker {
       return { commit: pin.commit, source: "pin", ...at, checkedAt: pin.pinnedAt };
     }
     // Until the repo was read once (it may be down as fleetd starts), the hosts' fetches stand in.
-    return this.repoTarget ?? this.hosts.current();
+    return this.repoTarget ?? this.hostsTarget().current();
+  }
+
+  /**
+   * From the stored summaries when first asked: with a config repo it stands in only until the repo
+   * was read, and reading every host's report at start undid the store's lazy checks of them.
+   */
+  private hostsTarget(): HostsTarget {
+    this.hosts ??= new HostsTarget(this.store.hostReportSummaries());
+    return this.hosts;
   }
 
   /** A host reported: it may move the hosts' target, and its commit's behindBy is computed now. */
   async noteHostState(state: HostState): Promise<void> {
-    this.hosts.note(state);
+    // Not built yet: when it is, it reads this report from the store.
+    this.hosts?.note(state);
     const commit = state.checkout?.commit;
     if (commit) await this.countBehind([commit]);
   }
@@ -191,19 +200,12 @@ export class ConfigTargetTracker {
   }
 }
 
-function* _reported(store: Store): Generator<HostState> {
-  for (const host of store.listHosts()) {
-    const state = storedConfigState(host);
-    if (state) yield state;
-  }
-}
-
 function* _hostCommits(store: Store): Generator<string> {
-  for (const state of _reported(store)) if (state.checkout) yield state.checkout.commit;
+  for (const state of store.hostReportSummaries()) if (state.checkout) yield state.checkout.commit;
 }
 
 function _infoFromHosts(store: Store, commit: string): CommitInfo | null {
-  for (const state of _reported(store))
+  for (const state of store.hostReportSummaries())
     if (state.checkout?.commit === commit)
       return { subject: state.checkout.subject, committedAt: state.checkout.committedAt };
   return null;

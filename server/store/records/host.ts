@@ -1,9 +1,10 @@
 // A host as fleetd stores it, and the one mapping to the API's Host. The record names the wire
 // fields it keeps (identity from enrollment and the last hello); the API adds what is computed
 // when asked (presence, whether the agent is outdated, the jobs in flight, the config state derived
-// from the host's report and the target), which is never stored.
+// from the host's report and the target), which is never stored. The report itself is kept apart
+// (records/host-report.ts), so the fleet's reports are not rewritten with every hosts.json write.
 import { z } from "zod";
-import { HostState, HostTags } from "../../../protocol/config-state.ts";
+import { HostTags } from "../../../protocol/config-state.ts";
 import { Host } from "../../../protocol/hosts.ts";
 import { keepFields } from "./fields.ts";
 
@@ -29,31 +30,15 @@ export const HostRecord = _StoredHostFields.extend({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** From hello; absent in records written before hosts had tags. */
   tags: HostTags.optional(),
-  /**
-   * The host's last config report (hello or POST /agent/state), as it sent it; absent until then.
-   * Validated when it arrives, and again on first use (storedConfigState), not while the data dir
-   * loads: parsing 10,000 reports at start was 39% of opening the store (bench/RESULTS.md).
-   */
-  configState: z.custom<HostState>((value) => typeof value === "object" && value !== null).optional(),
 });
 export type HostRecord = z.infer<typeof HostRecord>;
 
-const _checked = new WeakMap<object, HostState | null>();
-
 /**
- * The record's config report once it has passed HostState, else null: a damaged one reads as
- * "not reported" (the host's next report replaces it) rather than refusing fleetd's start.
+ * hosts.json as fleetd read it before reports moved to host-states.jsonl (host-reports.ts): each
+ * record may carry the host's report, which opening the store moves over (json-store.ts).
  */
-export function storedConfigState(record: Readonly<HostRecord>): HostState | null {
-  const raw = record.configState;
-  if (!raw) return null;
-  let state = _checked.get(raw);
-  if (state === undefined) {
-    state = HostState.safeParse(raw).success ? raw : null;
-    _checked.set(raw, state);
-  }
-  return state;
-}
+export const HostRecordAsRead = HostRecord.extend({ configState: z.unknown().optional() });
+export type HostRecordAsRead = z.infer<typeof HostRecordAsRead>;
 
 /** What the API shows of a host beyond its record, computed live. */
 export type HostLive = Omit<Host, keyof z.infer<typeof _StoredHostFields> | "tags">;
