@@ -10,7 +10,7 @@ import { Board } from "../../protocol/board.ts";
 import { type RunningServer, startServer } from "../../server/app.ts";
 import { waitFor } from "../harness/index.ts";
 import { helloBody, hostStateBody, silentLog, tempDir, testConfig } from "../server/helpers.ts";
-import { apiCall, launchBrowser, screenshot } from "./browser.ts";
+import { apiCall, contrastFailures, launchBrowser, screenshot } from "./browser.ts";
 
 const A = "a1".repeat(20);
 const B = "b2".repeat(20);
@@ -193,6 +193,7 @@ describe("a deploy rollout on the board", () => {
     expect(await pwned(page)).toBeNull();
     // Halted: nothing is active, so the deploy is offered again next to the update.
     expect(await deployButton(page).isVisible()).toBe(true);
+    expect(await contrastFailures(page)).toEqual([]);
     await screenshot(page, "board-deploy-rollout");
     await page.close();
   }, 60_000);
