@@ -3,7 +3,8 @@
 // head, each host's state in words, its outcome and generations, the halt), hostile commit
 // subjects and reasons shown as text, and the admin's "Deploy <commit> to all hosts": a dialog
 // that names the commit and the hosts, Cancel that sends nothing, sizes the browser refuses, and
-// a confirm that posts exactly {kind, commit, canary, batch} and shows fleetd's refusal.
+// a confirm that posts exactly {kind, commit, canary, batch} (the commit the dialog named, even
+// when the target moved meanwhile) and shows fleetd's refusal.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContext, Page, Request } from "playwright-core";
 import { Board } from "../../protocol/board.ts";
@@ -312,5 +313,31 @@ describe("deploying the target from the board", () => {
     expect(await dialog.isVisible()).toBe(false);
     // Still admin mode, and the button is still there to try again.
     expect(await deployButton(page).isVisible()).toBe(true);
+  }, 60_000);
+});
+
+describe("the target moves while the dialog is open", () => {
+  test("Deploy posts the commit the dialog named, not the new target", async () => {
+    const page = await adminPage();
+    const posts = interceptStarts(page, "another rollout is active");
+    await deployButton(page).click();
+    const dialog = page.getByRole("dialog");
+    await waitFor(() => dialog.isVisible(), { what: "the deploy dialog" });
+    await api("POST", "/api/v1/config/target/pin", adminToken, { commit: A });
+    try {
+      await waitFor(async () => (await page.locator(".target-commit").textContent()) === A.slice(0, 7), {
+        what: "the pinned target in the header",
+      });
+      expect(await page.locator("#deploy-commit").textContent()).toContain(B);
+      await dialog.getByRole("button", { name: "Deploy to 12 hosts" }).click();
+      await waitFor(() => posts.length === 1, { what: "the start request" });
+      expect(posts[0]!.postDataJSON()).toEqual({ kind: "deploy", commit: B, canary: 1, batch: 1 });
+      await waitFor(async () => (await page.locator("#notice").textContent())?.includes("another rollout"), {
+        what: "fleetd's answer",
+      });
+    } finally {
+      await api("POST", "/api/v1/config/target/unpin", adminToken);
+      await page.close();
+    }
   }, 60_000);
 });
