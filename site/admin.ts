@@ -33,7 +33,7 @@ const NOTICE_MS = 20_000;
 let _clearNotice: ReturnType<typeof setTimeout> | undefined;
 
 /** An admin call as it goes out; a 401 means this token is no longer accepted: admin mode ends. */
-async function guarded<T>(request: Promise<T>): Promise<T> {
+export async function adminCall<T>(request: Promise<T>): Promise<T> {
   try {
     return await request;
   } catch (err) {
@@ -60,7 +60,7 @@ export const signInAsAdmin = (token: string) => signIn(token);
 async function signIn(token: string): Promise<void> {
   setAdminToken(token);
   try {
-    await guarded(adminApi.call("listAlerts"));
+    await adminCall(adminApi.call("listAlerts"));
   } catch (err) {
     setAdminToken(null);
     notify(`Not signed in: ${_messageOf(err)}`, "bad");
@@ -86,23 +86,23 @@ async function act(el: HTMLElement, form?: HTMLFormElement): Promise<void> {
     if (action === "job") {
       const known = JOB_OPS.find((o) => o === op);
       if (!known) throw new Error(`unknown operation "${op}"`);
-      const { job } = await guarded(
+      const { job } = await adminCall(
         adminApi.call("createJob", { params: { id: host }, body: { op: known } }),
       );
       notify(`Queued ${op} on ${name} (job ${job.id}).`);
     } else if (action === "update") {
-      await guarded(adminApi.call("updateHost", { params: { id: host }, body: {} }));
+      await adminCall(adminApi.call("updateHost", { params: { id: host }, body: {} }));
       notify(`Queued an agent update on ${name}.`);
     } else if (action === "rollout-start" && form) {
       const data = new FormData(form);
       const body = { canary: Number(data.get("canary")), batch: Number(data.get("batch")) };
-      await guarded(adminApi.call("startRollout", { body }));
+      await adminCall(adminApi.call("startRollout", { body }));
       notify("Rollout started.");
     } else if (action.startsWith("rollout-")) {
       const verb = action.slice("rollout-".length);
       const known = Object.entries(ROLLOUT_VERBS).find(([v]) => v === verb)?.[1];
       if (!known) throw new Error(`unknown rollout action "${verb}"`);
-      await guarded(adminApi.call(known.route, { params: { id: rollout } }));
+      await adminCall(adminApi.call(known.route, { params: { id: rollout } }));
       notify(`Rollout ${known.done}.`);
     }
   } catch (err) {

@@ -7,6 +7,7 @@ import { renderActivity } from "./activity.ts";
 import { isAdminToken, notify, renderAdminToggle, setupAdmin, signInAsAdmin } from "./admin.ts";
 import { boardApi } from "./api.ts";
 import { reflectView, wireControls } from "./controls.ts";
+import { setupDeploy } from "./deploy.ts";
 import { renderDetail } from "./detail.ts";
 import { byId, tickTimes } from "./dom.ts";
 import { readFragment, syncFragment } from "./fragment.ts";
@@ -98,6 +99,7 @@ function snapshotDetail(snap: Snapshot, key: string): BoardHostDetail | null {
 function boot(): void {
   const embedded = document.getElementById("fleet-snapshot");
   setupAdmin({ changed: render, refresh: () => poller?.poke() });
+  setupDeploy(() => poller?.poke());
   wireControls(render);
   window.addEventListener("hashchange", () => followFragment(true));
   setInterval(() => {

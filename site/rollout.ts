@@ -1,10 +1,18 @@
-// The current rollout, or the last one: how far along it is, a line per host, and why it
-// halted (naming the failing host). With the admin token: start, pause, resume, cancel.
+// The current rollout, or the last one: what kind and target, how far along it is, a line per
+// host (its state, what its job came to and, for a deploy, the generations), and why it halted
+// (naming the failing host). With the admin token: start an update or a deploy, pause, resume, cancel.
 import type { Board, BoardRollout } from "../protocol/board.ts";
-import { rolloutTargetText } from "../protocol/rollout-text.ts";
 import type { RolloutHost } from "../protocol/rollouts.ts";
+import { deployControl } from "./deploy.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, type Tone } from "./format.ts";
+import {
+  countsText,
+  generationsText,
+  HOST_STATE_WORDS,
+  outcomeWords,
+  rolloutTitle,
+} from "./rollout-words.ts";
 import { state } from "./state.ts";
 
 const ROLLOUT_TONES: Record<BoardRollout["state"], Tone> = {
@@ -30,25 +38,24 @@ export function renderRollout(board: Board): void {
   patch(byId("rollout-controls"), state.admin && !state.snapshot ? controls(board) : "");
 }
 
+const isActive = (r: BoardRollout | null): r is BoardRollout =>
+  r !== null && (r.state === "running" || r.state === "paused");
+
 function rolloutHtml(r: BoardRollout): string {
   const c = r.counts;
   const finished = c.done + c.skipped + c.failed;
   const label = `${finished} of ${c.total} hosts finished`;
-  const parts = [
-    `${c.done} done`,
-    c.failed ? `${c.failed} failed` : "",
-    c.skipped ? `${c.skipped} skipped` : "",
-  ];
   const when = r.finishedAt ? `finished ${relTime(r.finishedAt)}` : `started ${relTime(r.createdAt)}`;
   return (
     `<p class="rollout-head">${badge(r.state, ROLLOUT_TONES[r.state], ` data-rollout-state="${r.state}"`)} ` +
-    `to <strong>${esc(rolloutTargetText(r.target))}</strong> <span class="muted">${when} by ${esc(r.createdBy)}</span></p>` +
+    `<strong class="rollout-title" data-kind="${r.target.kind}">${esc(rolloutTitle(r.target))}</strong> ` +
+    `<span class="muted">${when} by ${esc(r.createdBy)}</span></p>` +
     // Only a halt is bad news; "cancelled by admin" or a finished rollout's note is not.
     (r.reason
       ? `<p class="rollout-reason${r.state === "halted" ? " bad-text" : ""}">${esc(r.reason)}</p>`
       : "") +
     `<div class="rollout-bar"><progress max="${c.total}" value="${finished}" aria-label="${esc(label)}"></progress>` +
-    `<span>${esc(label)}: ${esc(parts.filter(Boolean).join(", "))}</span></div>` +
+    `<span class="rollout-counts">${esc(label)}: ${esc(countsText(c))}</span></div>` +
     `<ol class="rollout-hosts">${r.hosts.map(hostLine).join("")}</ol>`
   );
 }
@@ -56,9 +63,15 @@ function rolloutHtml(r: BoardRollout): string {
 function hostLine(h: RolloutHost): string {
   // "none": already on the target when the rollout started, so in no group at all.
   const group = h.phase === "canary" ? "canary" : h.phase === "none" ? "already current" : `batch ${h.group}`;
+  const outcome = h.outcome ? outcomeWords(h.outcome) : null;
+  const generations = h.outcome ? generationsText(h.outcome) : null;
   return (
     `<li data-host="${esc(h.hostId)}" data-state="${h.state}"><span class="rh-name">${esc(h.name)}</span> ` +
-    `${badge(h.state, HOST_TONES[h.state])} <span class="muted">${esc(group)}</span>` +
+    `${badge(HOST_STATE_WORDS[h.state], HOST_TONES[h.state])} <span class="muted">${esc(group)}</span>` +
+    (outcome
+      ? ` <span class="rh-outcome${outcome.tone === "bad" ? " bad-text" : ""}" data-outcome="${esc(h.outcome?.kind)}">${esc(outcome.text)}</span>`
+      : "") +
+    (generations ? ` <span class="rh-generations">${esc(generations)}</span>` : "") +
     // "updated 1.0 → 2.0" and "already at 2.0" are outcomes, not failures: red only when failed.
     (h.reason
       ? ` <span class="rh-reason${h.state === "failed" ? " bad-text" : ""}">${esc(h.reason)}</span>`
@@ -69,14 +82,17 @@ function hostLine(h: RolloutHost): string {
 
 function controls(board: Board): string {
   const r = board.rollout;
-  const active = r && (r.state === "running" || r.state === "paused");
-  if (active) {
+  if (isActive(r)) {
     const toggle = r.state === "running" ? "pause" : "resume";
     return (
       `<button type="button" class="act" data-action="rollout-${toggle}" data-rollout="${esc(r.id)}">${toggle === "pause" ? "Pause" : "Resume"} rollout</button> ` +
       `<button type="button" class="act danger" data-action="rollout-cancel" data-rollout="${esc(r.id)}">Cancel rollout</button>`
     );
   }
+  return `<div class="rollout-update">${updateControl(board)}</div>${deployControl(board)}`;
+}
+
+function updateControl(board: Board): string {
   if (!board.agentVersion) return `<p class="muted">fleetd serves no agent builds to roll out.</p>`;
   if (board.hosts.length === 0) return `<p class="muted">No hosts to roll out to yet.</p>`;
   const target = board.agentVersion;

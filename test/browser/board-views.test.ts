@@ -262,7 +262,7 @@ describe("hosts with history", () => {
   test("rollouts: only a failure is red, and no rollout is offered when every host is current", async () => {
     const real = Board.parse(await api("GET", "/api/v1/board", adminToken));
     const now = new Date().toISOString();
-    const host = (name: string, state: string, reason: string) => ({
+    const host = (name: string, state: string, reason: string, outcome?: object) => ({
       hostId: hostIds[name]!,
       name,
       // Hosts current at the start are planned in no group (phase "none"), not as batch 0.
@@ -270,6 +270,7 @@ describe("hosts with history", () => {
       group: state === "skipped" ? 0 : 1,
       state,
       reason,
+      outcome,
       finishedAt: now,
     });
     const fixture = Board.parse({
@@ -282,8 +283,13 @@ describe("hosts with history", () => {
         target: { kind: "update", version: "2.0.0", sha256: {}, allowDowngrade: false },
         options: {},
         hosts: [
-          host("app1", "done", "updated 1.2.3 → 2.0.0"),
-          host("db1", "failed", "health check failed after the swap"),
+          host("app1", "done", "updated 1.2.3 → 2.0.0", { op: "update", kind: "updated", version: "2.0.0" }),
+          host("db1", "failed", "health check failed after the swap", {
+            op: "update",
+            kind: "rolled_back",
+            reason: "no hello within 20 s",
+            restored: true,
+          }),
           host("web1", "skipped", "already at 2.0.0"),
         ],
         createdAt: now,
@@ -323,6 +329,14 @@ describe("hosts with history", () => {
       "already current",
     );
     expect(await fixed.locator(".rollout-hosts").textContent()).not.toContain("batch 0");
+    expect(await fixed.locator(".rollout-title").textContent()).toBe("Agent update to 2.0.0");
+    expect(await fixed.locator('.rollout-hosts li[data-state="done"] .rh-outcome').textContent()).toBe(
+      "updated to 2.0.0",
+    );
+    // The old agent came back: a rollback that worked is not red; the failed state's reason is.
+    const rolledBack = fixed.locator('.rollout-hosts li[data-state="failed"] .rh-outcome');
+    expect(await rolledBack.textContent()).toBe("rolled back — no hello within 20 s");
+    expect(await rolledBack.evaluate((el) => el.classList.contains("bad-text"))).toBe(false);
     await waitFor(() => fixed.locator("[data-all-current]").isVisible(), { what: "the all-current note" });
     expect(await fixed.locator("#rollout-controls").textContent()).toContain("Every host is on 2.0.0");
     expect(await fixed.getByRole("button", { name: /Start rollout/ }).count()).toBe(0);
