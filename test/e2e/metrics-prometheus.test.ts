@@ -15,7 +15,7 @@ import {
   tempDir,
   waitFor,
 } from "../harness/index.ts";
-import { TestPrometheus } from "../harness/prometheus.ts";
+import { dashboardExprs, TestPrometheus } from "../harness/prometheus.ts";
 
 const noPrometheus = tierSkipReason("prometheus");
 const METRICS_TOKEN = "prometheus-scrape-token-0123456789";
@@ -84,6 +84,17 @@ describe.skipIf(noPrometheus !== null)(
         await prom.value('fleet_http_requests_total{route="metrics",status_class="2xx"}'),
       ).toBeGreaterThan(0);
     }, 120_000);
+
+    test("every query of docs/grafana-dashboard.json is PromQL that Prometheus runs without an error", async () => {
+      const exprs = dashboardExprs(join(import.meta.dir, "../../docs/grafana-dashboard.json"));
+      const failures: string[] = [];
+      for (const expr of exprs) {
+        // Grafana fills $__rate_interval and the like; this dashboard uses none, so each runs as is.
+        const result = await prom.query(expr).catch((err: Error) => err);
+        if (result instanceof Error) failures.push(result.message);
+      }
+      expect(failures).toEqual([]);
+    });
 
     test("promtool check metrics passes on the compiled fleetd's /metrics", async () => {
       const res = await fetch(`${fleet.url}/metrics`, {

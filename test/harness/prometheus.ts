@@ -2,7 +2,7 @@
 // port, with its config and TSDB in a temp dir, scraping one target with a bearer token read
 // from a file, as an operator would run it against fleetd (docs/metrics.md).
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "../../lib/free-port.ts";
@@ -90,4 +90,16 @@ export class TestPrometheus {
     this.proc.kill("SIGTERM");
     await this.proc.exited;
   }
+}
+
+interface DashboardPanel {
+  targets?: { expr: string }[];
+  panels?: DashboardPanel[];
+}
+
+/** Every PromQL expression in a Grafana dashboard's JSON file, rows' own panels included. */
+export function dashboardExprs(file: string): string[] {
+  const walk = (panels: DashboardPanel[]): string[] =>
+    panels.flatMap((p) => [...(p.targets ?? []).map((t) => t.expr), ...walk(p.panels ?? [])]);
+  return walk((JSON.parse(readFileSync(file, "utf8")) as { panels: DashboardPanel[] }).panels);
 }

@@ -3,12 +3,13 @@
 // store writes; requests by route name), and no label value names a host, a job, a commit or a
 // path: the number of series is the same for 4 hosts and for 40.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROUTES } from "../../protocol/routes.ts";
 import { ConfigError, resolveConfig } from "../../server/config.ts";
 import { raiseAlert, resolveAlert } from "../../server/services/alerts.ts";
 import { hashToken } from "../../server/services/tokens.ts";
+import { dashboardExprs } from "../harness/prometheus.ts";
 import {
   AGENT_SHA,
   enroll,
@@ -325,5 +326,31 @@ describe("--metrics-token-file", () => {
       expect(() => resolveConfig({ metricsTokenFile: file }, {})).toThrow(ConfigError);
       expect(() => resolveConfig({ metricsTokenFile: file }, {})).toThrow(/metrics token must be 16-512/);
     }
+  });
+});
+
+describe("docs/metrics.md and docs/grafana-dashboard.json", () => {
+  const docsDir = join(import.meta.dir, "../../docs");
+  const SERIES = /\b((?:fleet|process|nodejs)_[a-z0-9_]+)/g;
+
+  test("every series fleetd serves is documented, and every documented one is served", async () => {
+    const served = new Set(
+      (await scrape())
+        .map((s) => s.name.replace(/_(bucket|count|sum)$/, ""))
+        .filter((n) => n.startsWith("fleet_")),
+    );
+    const doc = readFileSync(join(docsDir, "metrics.md"), "utf8");
+    const documented = new Set([...doc.matchAll(/^\| `(fleet_[a-z_]+)`/gm)].map((m) => m[1]!));
+    expect([...served].sort()).toEqual([...documented].sort());
+  });
+
+  test("the dashboard's queries use only series fleetd serves", async () => {
+    const served = new Set((await scrape()).map((s) => s.name));
+    const exprs = dashboardExprs(join(docsDir, "grafana-dashboard.json"));
+    expect(exprs.length).toBeGreaterThan(20);
+    const unknown = exprs
+      .flatMap((e) => [...e.matchAll(SERIES)].map((m) => m[1]!))
+      .filter((n) => !served.has(n));
+    expect(unknown).toEqual([]);
   });
 });
