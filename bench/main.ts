@@ -15,6 +15,7 @@ import { parseOptions } from "./options.ts";
 import { type BurstResult, holdAndDispatch, measureBurst, setupFleet } from "./phases/drive.ts";
 import { compileSleeper, type FootprintResult, measureFootprint } from "./phases/footprint.ts";
 import { measureLoad } from "./phases/load.ts";
+import { measureScrapes, type ScrapeResult } from "./phases/metrics.ts";
 import { type RolloutResult, runRollout } from "./phases/rollout.ts";
 import { measureStateReports, type StateResult } from "./phases/state.ts";
 import { machine, watchPeakRss } from "./proc.ts";
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
   let rollout: RolloutResult | null = null;
   let deploy: RolloutResult | null = null;
   let fleetState: StateResult | null = null;
+  let scrape: ScrapeResult | null = null;
   const fleetHold = await holdAndDispatch(
     fleetd,
     fleet.pool,
@@ -122,6 +124,11 @@ async function main(): Promise<number> {
       },
       afterDispatch: async (pool) => {
         fleetState = await measureStateReports(fleetd, pool, stateOpts, log);
+        scrape = await measureScrapes(fleetd, 5, 2000);
+        log(
+          `GET /metrics with ${opts.agents} hosts: p50 ${scrape.p50Ms.toFixed(1)} ms, max ${scrape.maxMs.toFixed(1)} ms, ` +
+            `CPU ${scrape.cpuMsPerScrape.toFixed(0)} ms, ${(scrape.bytes / 1024).toFixed(1)} KB, ${scrape.samples} samples`,
+        );
         log(
           `rollout: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${opts.updateSoakMs} ms`,
         );
@@ -168,6 +175,7 @@ async function main(): Promise<number> {
     rollout: rollout!,
     deploy: deploy!,
     state: { fleetd: fleetState!, baseline: baseState! },
+    scrape: scrape!,
     footprint: footprint!,
     load,
     shutdownMs,

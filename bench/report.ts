@@ -3,6 +3,7 @@
 import type { DriveResult } from "./phases/drive.ts";
 import type { FootprintResult } from "./phases/footprint.ts";
 import type { LoadResult } from "./phases/load.ts";
+import type { ScrapeResult } from "./phases/metrics.ts";
 import type { RolloutResult } from "./phases/rollout.ts";
 import type { StatePass, StateResult } from "./phases/state.ts";
 import type { LatencySummary } from "./stats.ts";
@@ -15,6 +16,8 @@ export interface BenchResults {
   deploy: RolloutResult;
   /** The hosts' config-state reports, and the quiet window after them. */
   state: { fleetd: StateResult; baseline: StateResult };
+  /** GET /metrics with every host holding a poll and its state stored (fleetd only). */
+  scrape: ScrapeResult;
   footprint: FootprintResult;
   load: LoadResult;
   /** SIGTERM → exit of fleetd with every host holding a poll: answers them all, flushes state. */
@@ -157,6 +160,22 @@ export function buildRows(r: BenchResults): Row[] {
       met: met(perMinute < r.load.hostsJsonBytes),
     },
     ...stateRows(r),
+    {
+      figure: `GET /metrics with ${f0(agents)} hosts, ms p50 / max (${r.scrape.scrapes} scrapes 2 s apart)`,
+      fleetd: `${f1(r.scrape.p50Ms)} / ${f1(r.scrape.maxMs)}`,
+      baseline: "—",
+      ratio: "",
+      target: "",
+      met: "",
+    },
+    {
+      figure: "GET /metrics: fleetd CPU ms per scrape / KB / samples (labels bounded: size not ∝ hosts)",
+      fleetd: `${f0(r.scrape.cpuMsPerScrape)} / ${f1(r.scrape.bytes / 1024)} / ${f0(r.scrape.samples)}`,
+      baseline: "—",
+      ratio: "",
+      target: "",
+      met: "",
+    },
     {
       figure: `lastSeen checkpoint, amortized KB/min (one hosts.json per ${r.lastSeenCheckpointMin} min)`,
       fleetd: f1(r.load.hostsJsonBytes / 1024 / r.lastSeenCheckpointMin),

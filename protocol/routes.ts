@@ -40,8 +40,10 @@ import { UpdateRequest } from "./updates.ts";
  * "webhook": the admin token as Bearer header, or the config webhook secret
  * (--config-webhook-secret) in the X-Fleet-Webhook-Secret header, so a forge's push hook can
  * call the route without holding the admin token.
+ * "metrics": the admin token, or the read-only metrics token (--metrics-token-file), as Bearer
+ * header, so a Prometheus server can scrape without holding the admin token.
  */
-export type Auth = "public" | "enroll" | "host" | "admin" | "board" | "webhook";
+export type Auth = "public" | "enroll" | "host" | "admin" | "board" | "webhook" | "metrics";
 
 /** The header a forge's push hook sends the config webhook secret in. */
 export const WEBHOOK_SECRET_HEADER = "x-fleet-webhook-secret";
@@ -330,6 +332,14 @@ export const ROUTES = {
   },
 
   health: { method: "GET", path: "/api/v1/health", auth: "public", response: HealthResponse },
+
+  /** Prometheus scrapes it; outside /api/v1, where scrapers look by default. */
+  metrics: {
+    method: "GET",
+    path: "/metrics",
+    auth: "metrics",
+    response: { raw: "the series of docs/metrics.md in Prometheus' text format (0.0.4)" },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 function rolloutParam() {

@@ -9,6 +9,9 @@ import { listenUrl, type ServerConfig } from "./config.ts";
 import type { AppEnv, ServerContext } from "./context.ts";
 import { onError, onNotFound } from "./error-handler.ts";
 import { PollHub } from "./hub.ts";
+import { fleetSnapshot } from "./metrics/fleet-state.ts";
+import { countRequests } from "./metrics/http.ts";
+import { FleetMetrics } from "./metrics/registry.ts";
 import { limitDeclaredBody } from "./middleware/body/index.ts";
 import { Presence } from "./presence.ts";
 import { RateLimiter } from "./rate-limiter.ts";
@@ -24,6 +27,7 @@ import { healthRoutes } from "./routes/health/index.ts";
 import { hostRoutes } from "./routes/hosts/index.ts";
 import { installRoutes } from "./routes/install/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
+import { metricsRoutes } from "./routes/metrics/index.ts";
 import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
 import { ConfigTargetTracker } from "./services/config/target.ts";
@@ -45,6 +49,7 @@ const RESOURCES = [
   boardRoutes,
   installRoutes,
   healthRoutes,
+  metricsRoutes,
 ];
 
 // Fails to compile when a route in protocol/routes.ts has no handler.
@@ -61,6 +66,7 @@ const _everyRouteHandled: Required<RouteHandlers> = {
   ...boardRoutes,
   ...installRoutes,
   ...healthRoutes,
+  ...metricsRoutes,
 };
 
 export interface AppDeps {
@@ -83,6 +89,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
   const { config } = deps;
   const log = deps.log ?? consola.withTag("fleetd");
   const artifacts = new Artifacts(config.artifactsDir);
+  const metrics = new FleetMetrics();
   const store =
     deps.store ??
     openJsonStore({
@@ -90,6 +97,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       lazyFlushMs: config.lastSeenFlushMs,
       lastSeenCheckpointMs: config.lastSeenCheckpointMs,
       auditMaxBytes: config.auditMaxBytes,
+      onWrite: metrics.observeStoreWrite,
       log,
     });
   const newAdminToken = await ensureAdminToken(store);
@@ -110,14 +118,18 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       failedAuth: new RateLimiter(config.failedAuthBurst, config.failedAuthPerMinute),
     },
     configTarget: new ConfigTargetTracker(config, store, log),
+    metrics,
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
   };
+
+  metrics.watchFleet(() => fleetSnapshot(ctx));
 
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set("fleet", ctx);
     await next();
   });
+  app.use(countRequests);
   app.use(limitDeclaredBody(MAX_BODY_BYTES));
   for (const handlers of RESOURCES) app.route("/", defineRoutes(handlers));
   app.notFound(onNotFound);

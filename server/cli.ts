@@ -57,6 +57,11 @@ const serve = defineCommand({
       description:
         "Secret a forge's push hook sends as X-Fleet-Webhook-Secret to POST /api/v1/config/refresh (env FLEET_CONFIG_WEBHOOK_SECRET)",
     },
+    "metrics-token-file": {
+      type: "string",
+      description:
+        "File holding a read-only token for GET /metrics, e.g. Prometheus' credentials_file (env FLEET_METRICS_TOKEN_FILE)",
+    },
     repair: {
       type: "boolean",
       description:
@@ -77,6 +82,7 @@ const serve = defineCommand({
       configRepo: args["config-repo"],
       configBranch: args["config-branch"],
       configWebhookSecret: args["config-webhook-secret"],
+      metricsTokenFile: args["metrics-token-file"],
     };
     try {
       await serveUntilSignalled(flags, Boolean(args.repair));

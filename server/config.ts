@@ -1,6 +1,6 @@
 // fleetd's configuration, resolved once at start from flags, environment and defaults and
 // then passed in; nothing reads the environment at request time.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { hashToken } from "./services/tokens.ts";
 
@@ -98,6 +98,8 @@ export interface ServerConfig extends Limits {
   configBranch?: string;
   /** SHA-256 of --config-webhook-secret, which may call POST /config/refresh; null: only the admin token. */
   configWebhookSecretHash?: string | null;
+  /** SHA-256 of the token in --metrics-token-file, which may read GET /metrics; null: only the admin token. */
+  metricsTokenHash?: string | null;
 }
 
 export interface ConfigInput {
@@ -113,6 +115,7 @@ export interface ConfigInput {
   configRepo?: string;
   configBranch?: string;
   configWebhookSecret?: string;
+  metricsTokenFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +136,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
   const limits = { ...DEFAULT_LIMITS, ...parseLimitOverrides(env.FLEET_LIMITS) };
   const boardToken = flags.boardToken ?? env.FLEET_BOARD_TOKEN;
   const webhookSecret = flags.configWebhookSecret ?? env.FLEET_CONFIG_WEBHOOK_SECRET;
+  const metricsTokenFile = flags.metricsTokenFile ?? env.FLEET_METRICS_TOKEN_FILE;
   return {
     ...limits,
     host,
@@ -148,6 +152,7 @@ export function resolveConfig(flags: ConfigInput, env: Record<string, string | u
     configRepo: (flags.configRepo ?? env.FLEET_CONFIG_REPO) || null,
     configBranch: parseBranch(flags.configBranch ?? env.FLEET_CONFIG_BRANCH ?? "main"),
     configWebhookSecretHash: webhookSecret ? hashSecret("config webhook secret", webhookSecret) : null,
+    metricsTokenHash: metricsTokenFile ? hashSecret("metrics token", readTokenFile(metricsTokenFile)) : null,
   };
 }
 
@@ -169,6 +174,18 @@ function hashSecret(what: string, token: string): string {
     );
   }
   return hashToken(token);
+}
+
+/**
+ * A token kept in a file (the one Prometheus reads as credentials_file), so it is in neither
+ * fleetd's command line nor its environment; surrounding whitespace (a trailing newline) is not part of it.
+ */
+function readTokenFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read the metrics token file ${path}: ${(err as Error).message}`);
+  }
 }
 
 /**

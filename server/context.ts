@@ -1,9 +1,11 @@
 // Everything a request handler or background task needs, built once in createApp and passed
 // down; Hono handlers reach it as c.var.fleet.
 import type { ConsolaInstance } from "consola";
+import type { RouteName } from "../protocol/routes.ts";
 import type { Artifacts } from "./artifacts.ts";
 import type { ServerConfig } from "./config.ts";
 import type { PollHub } from "./hub.ts";
+import type { FleetMetrics } from "./metrics/registry.ts";
 import type { Presence } from "./presence.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
@@ -30,6 +32,8 @@ export interface ServerContext {
   readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
   /** The config target (pin, repo or hosts) and the behindBy counts against it. */
   readonly configTarget: ConfigTargetTracker;
+  /** The Prometheus series counted as things happen (GET /metrics). */
+  readonly metrics: FleetMetrics;
   /** Base URL for install commands; known only after listening when the port was 0. */
   publicUrl: string;
 }
@@ -40,11 +44,18 @@ export type Principal =
   | { kind: "host"; hostId: string }
   | { kind: "board" }
   | { kind: "webhook" }
+  | { kind: "metrics" }
   | { kind: "public" };
 
 export interface AppEnv {
   Bindings: { server?: import("bun").Server<undefined> };
-  Variables: { fleet: ServerContext; principal: Principal; body: Uint8Array | null };
+  Variables: {
+    fleet: ServerContext;
+    principal: Principal;
+    body: Uint8Array | null;
+    /** The route table's name of the matched route, for the request counter. */
+    route: RouteName;
+  };
 }
 
 export const auditActor = (principal: Principal): string =>

@@ -106,6 +106,11 @@ export class PollHub {
     return this.held.has(hostId);
   }
 
+  /** Polls waiting right now, one per host at most. */
+  heldCount(): number {
+    return this.held.size;
+  }
+
   /** Answers every held poll and refuses new ones, so shutdown does not wait out poll windows. */
   shutdown(): void {
     this.closed = true;

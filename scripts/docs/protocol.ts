@@ -112,7 +112,8 @@ what they get back with them. This page is rendered from those schemas (through
   token is in the body; **board**: the board token (\`--board-token\`) or the admin token, and with
   \`--public-board\` no token for a redacted document (no job output, no paths); **webhook**: the
   admin token, or the config webhook secret (\`--config-webhook-secret\`) in the
-  \`X-Fleet-Webhook-Secret\` header, for a forge's push hook; **public**: none.
+  \`X-Fleet-Webhook-Secret\` header, for a forge's push hook; **metrics**: the admin token, or the
+  read-only metrics token (\`--metrics-token-file\`), for a Prometheus server; **public**: none.
   See [security.md](security.md).
 - Every 4xx/5xx carries the one error envelope, [ErrorBody](#errorbody). A change fleetd could not
   write because its data disk is full is \`507 disk_full\` and changed nothing: retry it later.

@@ -14,7 +14,8 @@ export type TierName =
   | "shellcheck"
   | "system"
   | "mounts"
-  | "nix";
+  | "nix"
+  | "prometheus";
 
 export interface Tier {
   name: TierName;
@@ -105,6 +106,13 @@ export const TIERS: readonly Tier[] = [
       (process.getuid?.() !== 0 && !_writable("/nix/store")
         ? "single-user Nix needs root or a /nix/store this user can write (run the tests as root)"
         : null),
+  },
+  {
+    name: "prometheus",
+    covers: "a real Prometheus server scraping fleetd's /metrics; promtool check metrics on it",
+    commands: ["prometheus", "promtool"],
+    debian: ["prometheus"],
+    brew: ["prometheus"],
   },
 ];
 

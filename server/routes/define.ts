@@ -4,7 +4,7 @@
 // handler returns data of the declared response's type (or, for a non-JSON route, a Response),
 // so a handler answering something else does not compile; with config.checkResponses
 // (FLEET_CHECK_RESPONSES=1, which the test suite sets) each answer is also checked at run time.
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import { MAX_BODY_BYTES } from "../../protocol/common.ts";
 import {
@@ -57,7 +57,11 @@ export function defineRoutes(handlers: RouteHandlers): Hono<AppEnv> {
     const spec: RouteSpec = ROUTES[name];
     const impl = handlers[name] as RouteHandler<RouteName> | RouteImpl<RouteName>;
     const { before, handle } = typeof impl === "function" ? { before: undefined, handle: impl } : impl;
-    router.on(spec.method, spec.path, requireAuth(spec.auth), readBody(MAX_BODY_BYTES), async (c) => {
+    const named: MiddlewareHandler<AppEnv> = async (c, next) => {
+      c.set("route", name);
+      await next();
+    };
+    router.on(spec.method, spec.path, named, requireAuth(spec.auth), readBody(MAX_BODY_BYTES), async (c) => {
       const params = spec.params ? _params(c, spec.params) : {};
       const query = spec.query ? validate(spec.query, c.req.query(), "query") : {};
       await before?.(c, { params, query } as Omit<RequestOf<RouteName>, "body">);

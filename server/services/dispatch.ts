@@ -37,6 +37,7 @@ export async function nextCommand(
     ctx.hub.wake(hostId);
     return null;
   }
+  ctx.metrics.jobHandedOut(dispatched);
   return runCommandFor(dispatched.id, dispatched);
 }
 

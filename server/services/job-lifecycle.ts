@@ -33,6 +33,7 @@ export async function finishJob(
   const finished: JobRecord = { ...current, ...ending, finishedAt: new Date().toISOString() };
   ctx.deliveredCancels.delete(job.id);
   await ctx.store.putJob(finished);
+  ctx.metrics.jobFinished(finished);
   await recordAudit(ctx, actor, action, job.id, {
     hostId: job.hostId,
     op: job.op,

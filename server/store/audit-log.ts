@@ -13,7 +13,8 @@ import type { AuditQuery } from "./types.ts";
 
 export interface AuditLogHooks {
   onWriteError: (path: string, err: unknown) => void;
-  onWriteOk: () => void;
+  /** An append landed, having taken `seconds` (write and fsync). */
+  onWriteOk: (seconds: number) => void;
 }
 
 export class AuditLog {
@@ -60,6 +61,7 @@ export class AuditLog {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
+    const started = performance.now();
     try {
       if (this.tornTail) {
         repairTornTail(this.current);
@@ -90,7 +92,7 @@ export class AuditLog {
       for (const w of waiters) w.reject(err);
       return;
     }
-    if (lines.length > 0) this.hooks?.onWriteOk();
+    if (lines.length > 0) this.hooks?.onWriteOk((performance.now() - started) / 1000);
     for (const w of waiters) w.resolve();
   }
 

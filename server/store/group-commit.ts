@@ -14,7 +14,8 @@ interface Waiter {
 
 export interface GroupCommitHooks {
   onWriteError: (path: string, err: unknown) => void;
-  onWriteOk?: () => void;
+  /** A write landed, having taken `seconds` (serialize, write, fsync). */
+  onWriteOk?: (seconds: number) => void;
   /** Memory as the last durable write left it: called when a write is refused. */
   restore?: () => void;
   /** The write landed: what memory holds now is what restore must bring back. */
@@ -89,7 +90,7 @@ export class GroupCommit {
         return;
       }
       this.hooks.written?.();
-      this.hooks.onWriteOk?.();
+      this.hooks.onWriteOk?.((performance.now() - started) / 1000);
     }
     for (const w of waiters) w.resolve();
   }

@@ -41,8 +41,8 @@ export interface JournalHooks<T> {
   restore: (id: string, before: T | undefined) => void;
   mode: number;
   onWriteError: (path: string, err: unknown) => void;
-  /** A write reached the disk (after refusals: the disk has room again). */
-  onWriteOk?: () => void;
+  /** A write reached the disk (after refusals: the disk has room again), having taken `seconds`. */
+  onWriteOk?: (seconds: number) => void;
 }
 
 interface Waiter {
@@ -213,6 +213,7 @@ export class Journal<T extends object> {
     this.before = new Map();
     this.lazyPending = new Set();
     const bytes = Buffer.from(lines.join(""));
+    const started = performance.now();
     try {
       // The next line must start where the last acknowledged one ended, not glued to a torn one.
       if (this.tornTail) this.truncateJournal(this.journalBytes);
@@ -234,7 +235,7 @@ export class Journal<T extends object> {
       return;
     }
     this.journalBytes += bytes.length;
-    this.hooks.onWriteOk?.();
+    this.hooks.onWriteOk?.((performance.now() - started) / 1000);
     for (const w of waiters) w.resolve();
     if (this.journalBytes > Math.max(COMPACT_FROM_BYTES, this.snapshotBytes)) {
       try {

@@ -36,6 +36,8 @@ export interface JsonStoreOptions {
    */
   lastSeenCheckpointMs?: number;
   auditMaxBytes: number;
+  /** Each write that landed: the file's name without extension, and how long it took. */
+  onWrite?: (file: string, seconds: number) => void;
   log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
 }
 
@@ -106,11 +108,13 @@ export class JsonStore implements Store {
   /** Some host's lastSeen moved since it was last written. */
   private lastSeenUnwritten = false;
   private readonly disk: DiskStatus;
+  private readonly onWrite: JsonStoreOptions["onWrite"];
 
   constructor(options: JsonStoreOptions) {
     const dir = options.dataDir;
     this.dataDir = dir;
     this.log = options.log;
+    this.onWrite = options.onWrite;
     ensurePrivateDir(dir);
     ensurePrivateDir(join(dir, OUTPUT_DIR));
     // Every file is read before any is changed (temp files removed, torn tails cut, snapshots
@@ -136,7 +140,10 @@ export class JsonStore implements Store {
       this.disk.writeFailed(file, err);
       options.log.error(`writing ${file} failed`, err);
     };
-    const onWriteOk = () => this.disk.writeOk();
+    const onWriteOk = (file: string) => (seconds: number) => {
+      this.disk.writeOk();
+      options.onWrite?.(file, seconds);
+    };
     const journaled = <T extends object>(
       spec: Omit<JournalSpec<T>, "dir">,
       accept: (record: T) => void,
@@ -145,7 +152,8 @@ export class JsonStore implements Store {
       const full = { ...spec, dir };
       const loaded = preloaded.get(spec.name) as { records: T[]; seq: number; tornBytes: number };
       for (const record of loaded.records) accept(record);
-      return new Journal(full, { ...hooks, mode: FILE_MODE, onWriteError, onWriteOk }, loaded);
+      const hooksWithOk = { ...hooks, mode: FILE_MODE, onWriteError, onWriteOk: onWriteOk(spec.name) };
+      return new Journal(full, hooksWithOk, loaded);
     };
 
     this.secrets = readStateFile(path("secrets.json"), Secrets.nullable(), null);
@@ -179,7 +187,7 @@ export class JsonStore implements Store {
         restore: (id, job) => (job ? this.jobs.put(job) : this.jobs.remove(id)),
       },
     );
-    this.audit = new AuditLog(dir, options.auditMaxBytes, { onWriteError, onWriteOk });
+    this.audit = new AuditLog(dir, options.auditMaxBytes, { onWriteError, onWriteOk: onWriteOk("audit") });
 
     // Each whole-file collection remembers what its last write left on disk, to go back to it when
     // a write is refused (see group-commit.ts). putRollout changes the array in place: copies.
@@ -193,7 +201,12 @@ export class JsonStore implements Store {
       name: string,
       serialize: () => string,
       keep: Pick<GroupCommitHooks, "restore" | "written">,
-    ) => new GroupCommit(path(name), serialize, FILE_MODE, { onWriteError, onWriteOk, ...keep });
+    ) =>
+      new GroupCommit(path(name), serialize, FILE_MODE, {
+        onWriteError,
+        onWriteOk: onWriteOk(name.replace(/\.json$/, "")),
+        ...keep,
+      });
     this.secretsFile = commit("secrets.json", () => `${JSON.stringify(this.secrets)}\n`, {
       restore: () => {
         this.secrets = durable.secrets;
@@ -449,13 +462,16 @@ export class JsonStore implements Store {
   }
 
   async appendOutput(jobId: string, lines: readonly OutputLine[]): Promise<void> {
+    const started = performance.now();
     try {
       this.output.append(jobId, lines);
     } catch (err) {
       this.disk.writeFailed(this.output.path(jobId), err);
       throw err;
     }
-    if (lines.length > 0) this.disk.writeOk();
+    if (lines.length === 0) return;
+    this.disk.writeOk();
+    this.onWrite?.("output", (performance.now() - started) / 1000);
   }
 
   readOutput(jobId: string, afterSeq?: number): OutputLine[] {

@@ -27,6 +27,7 @@ import {
 
 const BOARD_TOKEN = "board-read-token-0123456789";
 const WEBHOOK_SECRET = "forge-push-hook-secret-0123";
+const METRICS_TOKEN = "prometheus-scrape-token-0123";
 /** Routes anyone may call: they hold no data and change nothing. Adding one is a decision. */
 const PUBLIC_ROUTES: RouteName[] = [
   "boardPage",
@@ -49,7 +50,8 @@ type Credential =
   | "enroll"
   | "board"
   | "webhookSecret"
-  | "wrongWebhookSecret";
+  | "wrongWebhookSecret"
+  | "metricsToken";
 
 /** Who each auth kind lets in; everything else must be refused with the given status. */
 const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, number | "ok">> = {
@@ -66,6 +68,7 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     board: 401,
     webhookSecret: 401,
     wrongWebhookSecret: 401,
+    metricsToken: 401,
   },
   host: {
     none: 401,
@@ -80,6 +83,7 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     board: 401,
     webhookSecret: 401,
     wrongWebhookSecret: 401,
+    metricsToken: 401,
   },
   board: {
     none: 401,
@@ -94,6 +98,7 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     board: "ok",
     webhookSecret: 401,
     wrongWebhookSecret: 401,
+    metricsToken: 401,
   },
   webhook: {
     none: 401,
@@ -108,6 +113,22 @@ const DECISIONS: Record<Exclude<Auth, "public" | "enroll">, Record<Credential, n
     board: 401,
     webhookSecret: "ok",
     wrongWebhookSecret: 401,
+    metricsToken: 401,
+  },
+  metrics: {
+    none: 401,
+    malformed: 401,
+    wrong: 401,
+    admin: "ok",
+    host: 403,
+    otherHost: 403,
+    revokedHost: 401,
+    deletedHost: 401,
+    enroll: 403,
+    board: 401,
+    webhookSecret: 401,
+    wrongWebhookSecret: 401,
+    metricsToken: "ok",
   },
 };
 
@@ -124,6 +145,7 @@ beforeAll(async () => {
   app = await startTestApp({
     boardTokenHash: hashToken(BOARD_TOKEN),
     configWebhookSecretHash: hashToken(WEBHOOK_SECRET),
+    metricsTokenHash: hashToken(METRICS_TOKEN),
     pollWindowMs: 20,
   });
   hostA = await enroll(app, "host-a");
@@ -171,6 +193,8 @@ function credential(which: Credential): CallOptions {
       return { headers: { [WEBHOOK_SECRET_HEADER]: WEBHOOK_SECRET } };
     case "wrongWebhookSecret":
       return { headers: { [WEBHOOK_SECRET_HEADER]: `${WEBHOOK_SECRET}x` } };
+    case "metricsToken":
+      return bearer(METRICS_TOKEN);
   }
 }
 
@@ -285,6 +309,33 @@ describe("the config webhook secret", () => {
       });
       expect(reply.status).toBe(401);
       expect(reply.body.error.message).toContain("--config-webhook-secret");
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe("the metrics token", () => {
+  test("it reads /metrics and nothing else; a near miss is refused", async () => {
+    const token = { token: METRICS_TOKEN };
+    const scrape = await app.call("GET", "/metrics", token);
+    expect(scrape.status).toBe(200);
+    expect(scrape.body).toContain("fleet_hosts_online");
+    for (const name of routeNames.filter((n) =>
+      ["admin", "board", "webhook", "host"].includes(ROUTES[n].auth),
+    )) {
+      const reply = await app.call(ROUTES[name].method, pathOf(name, true), token);
+      expect({ name, status: reply.status }).toEqual({ name, status: 401 });
+    }
+    const nearMiss = await app.call("GET", "/metrics", { token: `${METRICS_TOKEN}x` });
+    expect([nearMiss.status, nearMiss.body.error.code]).toEqual([401, "unauthorized"]);
+  });
+
+  test("a fleetd without a metrics token takes only the admin token there", async () => {
+    const bare = await startTestApp();
+    try {
+      expect((await bare.call("GET", "/metrics", { token: METRICS_TOKEN })).status).toBe(401);
+      expect((await bare.call("GET", "/metrics", { token: bare.adminToken })).status).toBe(200);
     } finally {
       await bare.close();
     }

@@ -94,8 +94,9 @@ function buildCases() {
   for (const [name, spec] of Object.entries(ROUTES) as [RouteName, (typeof ROUTES)[RouteName]][]) {
     const path = spec.path.includes(":id") ? pathOf(name) : spec.path;
     const { method } = spec;
-    // A webhook route takes the admin token like an admin route (and a secret, tested in auth-matrix).
-    const adminLike = spec.auth === "admin" || spec.auth === "webhook";
+    // Webhook and metrics routes take the admin token like an admin route (and a secret or the
+    // metrics token, tested in auth-matrix).
+    const adminLike = spec.auth === "admin" || spec.auth === "webhook" || spec.auth === "metrics";
     if (adminLike || spec.auth === "host") {
       add(name, "no Authorization header", { method, path, options: {}, status: 401, code: "unauthorized" });
       for (const header of ["Basic abc", "Bearer", "Bearer a b", `Bearer ${"x".repeat(600)}`]) {

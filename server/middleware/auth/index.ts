@@ -11,6 +11,7 @@ import { lastSeenStamp } from "../../services/last-seen.ts";
 import { limitEnrollAttempts, limitFailedAuth } from "../rate-limit/index.ts";
 import { bearerToken } from "./bearer.ts";
 import { requireBoardAccess } from "./board.ts";
+import { requireMetricsOrAdmin } from "./metrics.ts";
 import { requireAdminOrWebhook } from "./webhook.ts";
 
 export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
@@ -19,6 +20,7 @@ export function requireAuth(auth: Auth): MiddlewareHandler<AppEnv> {
   if (auth === "enroll") return limitEnrollAttempts(asPublic);
   if (auth === "board") return limitFailedAuth(requireBoardAccess());
   if (auth === "webhook") return limitFailedAuth(requireAdminOrWebhook(requireToken("admin")));
+  if (auth === "metrics") return limitFailedAuth(requireMetricsOrAdmin(requireToken("admin")));
   return limitFailedAuth(requireToken(auth === "host" ? "host" : "admin"));
 }
 
