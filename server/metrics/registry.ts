@@ -18,6 +18,7 @@ export const NO_ROUTE = "none";
 /** The files the store writes, as the store names them; anything else would be a bug, shown as "other". */
 export const STORE_FILES = [
   "hosts",
+  "host-states",
   "jobs",
   "enroll-tokens",
   "secrets",

@@ -30,7 +30,8 @@ export const COMPACT_REPORTS_FROM_BYTES = 1024 * 1024;
 export interface HostReportHooks {
   mode: number;
   onWriteError: (path: string, err: unknown) => void;
-  onWriteOk?: () => void;
+  /** A write landed, and how long it took (appending and syncing), in seconds. */
+  onWriteOk?: (seconds: number) => void;
 }
 
 interface Waiter {
@@ -195,6 +196,7 @@ export class HostReportLog {
     this.waiters = [];
     this.before = new Map();
     if (records.length === 0) return;
+    const started = performance.now();
     const parts: Buffer[] = [];
     let offset = this.fileBytes;
     const placed: [ReportEntry, number, number, number][] = [];
@@ -240,7 +242,7 @@ export class HostReportLog {
       const entry = this.entries.get(hostId);
       if (entry) this.liveBytes += entry.end - entry.start;
     }
-    this.hooks.onWriteOk?.();
+    this.hooks.onWriteOk?.((performance.now() - started) / 1000);
     for (const w of waiters) w.resolve();
     if (this.fileBytes > Math.max(COMPACT_REPORTS_FROM_BYTES, 2 * this.liveBytes)) {
       try {

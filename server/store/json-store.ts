@@ -160,7 +160,7 @@ export class JsonStore implements Store {
     this.reports = new HostReportLog(path(HOST_REPORTS_FILE), reportsScan, {
       mode: FILE_MODE,
       onWriteError,
-      onWriteOk,
+      onWriteOk: onWriteOk("host-states"),
     });
     const inHosts = new ReportsInHosts();
     this.hostsFile = journaled(JOURNALED.hosts, (h) => this.setHost(inHosts.take(h)), {
