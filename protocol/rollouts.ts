@@ -71,6 +71,8 @@ export const RolloutHost = z.object({
   state: RolloutHostState,
   jobId: Id.optional(),
   startedAt: Timestamp.optional(),
+  /** When its job succeeded and the soak began (state `soaking`, and kept after). */
+  soakingSince: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
   reason: z.string().optional(),
   /** The host's job's typed outcome (a deploy's carries the generations before and after). */

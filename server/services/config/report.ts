@@ -5,6 +5,7 @@ import type { HostState } from "../../../protocol/config-state.ts";
 import type { ServerContext } from "../../context.ts";
 import { unauthorized } from "../../errors.ts";
 import type { HostRecord } from "../../store/records/host.ts";
+import { kickRollouts } from "../rollouts/worker.ts";
 
 const _hashes = new WeakMap<HostState, string>();
 
@@ -30,6 +31,8 @@ export async function recordHostState(ctx: ServerContext, hostId: string, state:
   if (!stateChanged(host, state)) return;
   await ctx.store.putHost({ ...host, configState: state });
   await noteReportedState(ctx, state);
+  // A deploying host's report is what confirms its new generation.
+  kickRollouts(ctx);
 }
 
 /** After a report is stored: the hosts' target may move, and behindBy of its commit is counted. */

@@ -29,6 +29,8 @@ export const HostRecord = _StoredHostFields.extend({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** From hello; absent in records written before hosts had tags. */
   tags: HostTags.optional(),
+  /** The ops the agent runs, from its last hello; absent: an agent from before `deploy` (LEGACY_AGENT_OPS). */
+  ops: z.array(z.string().max(40)).max(50).optional(),
   /**
    * The host's last config report (hello or POST /agent/state), as it sent it; absent until then.
    * Validated when it arrives, and again on first use (storedConfigState), not while the data dir
