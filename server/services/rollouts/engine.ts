@@ -62,9 +62,13 @@ export function step(rollout: Rollout, observed: Observed, now: number): StepRes
   let hosts = rollout.hosts.map((h) => _follow(rollout, h, observed, now, creates));
   let next: Rollout = { ...rollout, hosts };
   next = _haltIfTooManyFailures(next, now);
-  if (next.state === "running") {
+  // A group that ends without a job (every host skipped, say) hands on to the next in the same step.
+  while (next.state === "running") {
+    const asked = creates.length;
     hosts = _dispatch(next, observed, now, creates);
+    const moved = hosts.some((h, i) => h !== next.hosts[i]);
     next = _haltIfTooManyFailures({ ...next, hosts }, now);
+    if (!moved || creates.length > asked) break;
   }
   if (next.state === "running" && next.hosts.every((h) => FINISHED.has(h.state))) {
     next = { ...next, state: "completed", finishedAt: _iso(now) };
