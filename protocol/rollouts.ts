@@ -110,14 +110,17 @@ export const Rollout = z.object({
 });
 export type Rollout = z.infer<typeof Rollout>;
 
-const _startCommon = z.object(_optionFields).partial().extend({
-  /** Host ids to take; omitted (and no tag) means every enrolled host. */
-  hosts: z.array(Id).max(10_000).optional(),
-  /** Only hosts with this tag (with `hosts`, those of them that have it). */
-  tag: HostTag.optional(),
-  /** Hosts to take as canaries, in this order; otherwise the first by name that need the change. */
-  canaryHosts: z.array(Id).max(100).optional(),
-});
+const _startCommon = z
+  .object(_optionFields)
+  .partial()
+  .extend({
+    /** Host ids to take; omitted (and no tag) means every enrolled host. */
+    hosts: z.array(Id).max(10_000).optional(),
+    /** Only hosts with this tag (with `hosts`, those of them that have it). */
+    tag: HostTag.optional(),
+    /** Hosts to take as canaries, in this order; otherwise the first by name that need the change. */
+    canaryHosts: z.array(Id).max(100).optional(),
+  });
 
 /** An agent update rollout: the version is whatever fleetd serves now, pinned at the start. */
 export const StartUpdateRollout = _startCommon.extend({
