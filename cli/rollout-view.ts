@@ -1,13 +1,23 @@
 // How a rollout is shown while it runs: one bar for the rollout and a line per host, the
 // bar redrawn in place on a terminal, plain lines (one per change) when piped.
-import type { Rollout } from "../protocol/index.ts";
+import type { Rollout, RolloutHost } from "../protocol/index.ts";
 import type { ApiClient } from "./api.ts";
 import { followPollMs } from "./follow.ts";
 
 const FINISHED = new Set(["done", "skipped", "failed"]);
+
+/** A host's state as prose reads it. */
+const STATE_TEXT: Record<RolloutHost["state"], string> = {
+  pending: "pending",
+  in_progress: "in progress",
+  soaking: "soaking",
+  done: "done",
+  skipped: "skipped",
+  failed: "failed",
+};
 const CLEAR_LINE = "\r\u001b[2K";
 
-/** "[########--------] 2/5 · 1 updating · 1 failed · running" */
+/** "[########--------] 2/5 · 1 in progress · 1 failed · running" */
 export function renderRolloutBar(rollout: Rollout, width = 24): string {
   const total = rollout.hosts.length;
   const finished = rollout.hosts.filter((h) => FINISHED.has(h.state)).length;
@@ -15,15 +25,24 @@ export function renderRolloutBar(rollout: Rollout, width = 24): string {
   const filled = total === 0 ? width : Math.round((finished / total) * width);
   const parts = [`${finished}/${total}`];
   for (const state of ["in_progress", "soaking", "failed", "skipped"])
-    if (count(state)) parts.push(`${count(state)} ${state}`);
+    if (count(state)) parts.push(`${count(state)} ${STATE_TEXT[state as RolloutHost["state"]]}`);
   parts.push(rollout.state);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${parts.join(" · ")}`;
 }
 
-export function describeRolloutHost(h: Rollout["hosts"][number]): string {
+export function describeRolloutHost(h: RolloutHost): string {
   // A host left out of the order (already on the target) has no place in it to name.
   const where = h.phase === "none" ? "" : h.phase === "canary" ? " (canary)" : ` (batch ${h.group})`;
-  return `${h.name}${where}: ${h.state}${h.reason && h.state !== "in_progress" ? ` — ${h.reason}` : ""}`;
+  const reason = h.reason && h.state !== "in_progress" ? ` — ${h.reason}` : "";
+  return `${h.name}${where}: ${STATE_TEXT[h.state]}${_generations(h)}${reason}`;
+}
+
+/** " · generation 41 → 42" for a host whose deploy said where it went from and to. */
+function _generations(h: RolloutHost): string {
+  const outcome = h.outcome;
+  if (outcome?.op !== "deploy") return "";
+  const shown = (g: number | null) => (g === null ? "unknown" : String(g));
+  return ` · generation ${shown(outcome.generationBefore)} → ${shown(outcome.generationAfter)}`;
 }
 
 /** "canary: b · batch 1: c, d · skipped, already at 2.0.0: a" */
@@ -38,7 +57,7 @@ export function describePlan(rollout: Rollout): string {
     .sort(([a], [b]) => a - b)
     .map(([g, names]) => `${g === 0 ? "canary" : `batch ${g}`}: ${names.join(", ")}`);
   const skipped = [...left.entries()].map(([why, names]) => `skipped, ${why}: ${names.join(", ")}`);
-  if (!order.length) return `nothing to update (${skipped.join(" · ")})`;
+  if (!order.length) return `nothing to ${rollout.target.kind} (${skipped.join(" · ")})`;
   return [...order, ...skipped].join(" · ");
 }
 

@@ -8,6 +8,7 @@ import audit from "./commands/audit.ts";
 import board from "./commands/board.ts";
 import cancel from "./commands/cancel.ts";
 import { completionCommand } from "./commands/completion.ts";
+import deploy from "./commands/deploy.ts";
 import doctor from "./commands/doctor.ts";
 import enrollToken from "./commands/enroll-token.ts";
 import host from "./commands/host.ts";
@@ -36,6 +37,7 @@ export const fleetctl: CommandDef<ArgsDef> = defineFleetCommand({
     "enroll-token": enrollToken,
     audit,
     update,
+    deploy,
     rollout,
     alerts,
     board,

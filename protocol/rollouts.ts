@@ -47,17 +47,33 @@ export type RolloutState = z.infer<typeof RolloutState>;
 export const RolloutHostState = z.enum(["pending", "in_progress", "soaking", "done", "skipped", "failed"]);
 export type RolloutHostState = z.infer<typeof RolloutHostState>;
 
-export const RolloutOptions = z.object({
-  canary: z.number().int().nonnegative().default(1),
-  batch: z.number().int().positive().default(1),
+/** Each option as a start request may give it; RolloutOptions adds the defaults of a stored one. */
+const _optionFields = {
+  canary: z.number().int().nonnegative(),
+  batch: z.number().int().positive(),
   /** Failures tolerated before the rollout halts; 0 halts on the first. */
-  maxFailures: z.number().int().nonnegative().default(0),
-  /** Per-host time from dispatch to the job's end (an update: to a healthy hello on the target). */
-  timeoutSeconds: z.number().int().positive().max(3600).default(90),
-  /** After its job succeeded, how long a host must stay online and healthy before it counts as done. */
-  soakSeconds: z.number().int().nonnegative().max(3600).default(0),
+  maxFailures: z.number().int().nonnegative(),
+  /**
+   * Per-host time from dispatch to the job's end (an update: to a healthy hello on the target).
+   * Default 90 for an update, 900 for a deploy (a switch can build for a while).
+   */
+  timeoutSeconds: z.number().int().positive().max(3600),
+  /**
+   * After its job succeeded, how long a host must stay online and healthy before it counts as
+   * done. Default 0 for an update (the agent soaks itself), fleetd's deploySoakMs (30 s) for a deploy.
+   */
+  soakSeconds: z.number().int().nonnegative().max(3600),
   /** Offline hosts: skipped and listed, or waited for. */
-  includeOffline: z.enum(["wait", "skip"]).default("skip"),
+  includeOffline: z.enum(["wait", "skip"]),
+};
+
+export const RolloutOptions = z.object({
+  canary: _optionFields.canary.default(1),
+  batch: _optionFields.batch.default(1),
+  maxFailures: _optionFields.maxFailures.default(0),
+  timeoutSeconds: _optionFields.timeoutSeconds.default(90),
+  soakSeconds: _optionFields.soakSeconds.default(0),
+  includeOffline: _optionFields.includeOffline.default("skip"),
 });
 export type RolloutOptions = z.infer<typeof RolloutOptions>;
 
@@ -71,6 +87,8 @@ export const RolloutHost = z.object({
   state: RolloutHostState,
   jobId: Id.optional(),
   startedAt: Timestamp.optional(),
+  /** When its job succeeded and the soak began (state `soaking`, and kept after). */
+  soakingSince: Timestamp.optional(),
   finishedAt: Timestamp.optional(),
   reason: z.string().optional(),
   /** The host's job's typed outcome (a deploy's carries the generations before and after). */
@@ -92,14 +110,17 @@ export const Rollout = z.object({
 });
 export type Rollout = z.infer<typeof Rollout>;
 
-const _startCommon = RolloutOptions.partial().extend({
-  /** Host ids to take; omitted (and no tag) means every enrolled host. */
-  hosts: z.array(Id).max(10_000).optional(),
-  /** Only hosts with this tag (with `hosts`, those of them that have it). */
-  tag: HostTag.optional(),
-  /** Hosts to take as canaries, in this order; otherwise the first by name that need the change. */
-  canaryHosts: z.array(Id).max(100).optional(),
-});
+const _startCommon = z
+  .object(_optionFields)
+  .partial()
+  .extend({
+    /** Host ids to take; omitted (and no tag) means every enrolled host. */
+    hosts: z.array(Id).max(10_000).optional(),
+    /** Only hosts with this tag (with `hosts`, those of them that have it). */
+    tag: HostTag.optional(),
+    /** Hosts to take as canaries, in this order; otherwise the first by name that need the change. */
+    canaryHosts: z.array(Id).max(100).optional(),
+  });
 
 /** An agent update rollout: the version is whatever fleetd serves now, pinned at the start. */
 export const StartUpdateRollout = _startCommon.extend({

@@ -32,7 +32,9 @@ import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
 import { ConfigTargetTracker } from "./services/config/target.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
+import { kickRollouts } from "./services/rollouts/worker.ts";
 import { startSweeper } from "./services/sweeper.ts";
+import { noteUpdateReport, onUpdateFinished } from "./services/updates.ts";
 import { openJsonStore } from "./store/json-store.ts";
 import type { Store } from "./store/types.ts";
 
@@ -113,6 +115,11 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     deliveredCancels: new Set(),
     updateHellos: new Map(),
     updateReports: new Map(),
+    // Updates keep their own timers and alerts; any job's end may be what a rollout waits for.
+    jobListeners: {
+      ended: [onUpdateFinished, (c) => kickRollouts(c)],
+      reported: [noteUpdateReport],
+    },
     limiters: {
       enroll: new RateLimiter(config.enrollBurst, config.enrollPerMinute),
       failedAuth: new RateLimiter(config.failedAuthBurst, config.failedAuthPerMinute),

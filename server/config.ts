@@ -39,6 +39,13 @@ export const DEFAULT_LIMITS = {
   updateTimeoutMs: 90_000,
   /** A host back on the target version must stay online this long before its update counts as done. */
   updateSoakMs: 10_000,
+  /** A deploy rollout's default soak: how long a deployed host must stay online before it counts as done. */
+  deploySoakMs: 30_000,
+  /**
+   * After a deploy job ended `deployed`, how long fleetd waits (at least, beside the soak) for the
+   * host's report that its active generation is built from the commit before failing it.
+   */
+  deployReportGraceMs: 30_000,
   /** Finished jobs kept per host; older ones are pruned with their output. */
   terminalJobsKeptPerHost: 200,
   /** Idle time Bun allows an ordinary request's connection; held polls raise their own. */

@@ -9,6 +9,7 @@ import type { FleetMetrics } from "./metrics/registry.ts";
 import type { Presence } from "./presence.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
+import type { JobListeners } from "./services/job-listeners.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
 import type { Store } from "./store/types.ts";
 
@@ -28,6 +29,8 @@ export interface ServerContext {
   readonly updateHellos: Map<string, number>;
   /** Update job id → when its agent last reported on it (started, download progress). */
   readonly updateReports: Map<string, number>;
+  /** What hears that a job ended or reported, beside the job code (wired in app.ts). */
+  readonly jobListeners: JobListeners;
   /** Per client address: enroll attempts, and requests whose token was refused. */
   readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
   /** The config target (pin, repo or hosts) and the behindBy counts against it. */

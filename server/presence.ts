@@ -26,7 +26,7 @@ export class Presence {
   constructor(
     private readonly timings: PresenceTimings,
     /** Hosts not heard from since fleetd started count as offline since then. */
-    private readonly startedAt = Date.now(),
+    readonly startedAt = Date.now(),
   ) {}
 
   pollStarted(hostId: string): void {
@@ -73,6 +73,11 @@ export class Presence {
     if (!entry) return this.startedAt;
     if (entry.heldPolls > 0 || now < entry.onlineUntil) return null;
     return Math.max(entry.onlineUntil, this.startedAt);
+  }
+
+  /** Any agent traffic from the host since fleetd started. */
+  heardSinceStart(hostId: string): boolean {
+    return this.hosts.has(hostId);
   }
 
   forget(hostId: string): void {

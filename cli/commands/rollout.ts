@@ -1,4 +1,4 @@
-// `fleetctl rollout status|pause|resume|cancel [id]`: watch and steer the rolling update.
+// `fleetctl rollout status|pause|resume|cancel [id]`: watch and steer a rolling update or deploy.
 // Without an id they act on the current rollout (the active one, else the latest).
 // `fleetctl rollout list`: every rollout, newest first.
 import { type Rollout, rolloutTargetText } from "../../protocol/index.ts";
@@ -7,6 +7,7 @@ import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { formatTable } from "../format/table.ts";
 import { relativeTime } from "../format/time.ts";
 import { printJson, printText, stdoutIsTty } from "../output.ts";
+import { rolloutOutcome } from "../rollout-start.ts";
 import {
   createRolloutView,
   describePlan,
@@ -14,7 +15,6 @@ import {
   followRollout,
   renderRolloutBar,
 } from "../rollout-view.ts";
-import { rolloutOutcome } from "./update.ts";
 
 const idArg = {
   id: { type: "positional", description: "rollout id (default: current)", required: false },
@@ -45,8 +45,16 @@ const status = defineFleetCommand({
     const { rollout } = await client.call("getRollout", { params: { id } });
     if (args.json) return printJson({ rollout });
     printText(
-      `rollout ${rollout.id} to ${rolloutTargetText(rollout.target)}: ${rollout.state}${rollout.reason ? ` — ${rollout.reason}` : ""}`,
+      `rollout ${rollout.id} (${rollout.target.kind}) to ${rolloutTargetText(rollout.target)}: ${rollout.state}${rollout.reason ? ` — ${rollout.reason}` : ""}`,
     );
+    const target = rollout.target;
+    if (target.kind === "deploy") {
+      const checks = [`confirm within ${target.confirmSeconds} s`, target.test ? "tests" : "no tests"];
+      if (!target.rollback) checks.push("no rollback on failed tests");
+      printText(
+        `commit ${target.commit}${target.subject ? ` "${target.subject}"` : ""} (${checks.join(", ")})`,
+      );
+    }
     printText(`order: ${describePlan(rollout)}`);
     printText(renderRolloutBar(rollout));
     for (const h of rollout.hosts) printText(`  ${describeRolloutHost(h)}`);
@@ -61,6 +69,7 @@ export function formatRolloutsTable(rollouts: readonly Rollout[], now = Date.now
     return [
       r.id,
       r.state,
+      r.target.kind,
       rolloutTargetText(r.target),
       `${done}/${r.hosts.length} done${failed ? `, ${failed} failed` : ""}`,
       relativeTime(r.createdAt, now),
@@ -68,7 +77,7 @@ export function formatRolloutsTable(rollouts: readonly Rollout[], now = Date.now
       r.reason ?? "",
     ];
   });
-  return formatTable(["ID", "STATE", "TARGET", "HOSTS", "STARTED", "BY", "REASON"], rows);
+  return formatTable(["ID", "STATE", "KIND", "TARGET", "HOSTS", "STARTED", "BY", "REASON"], rows);
 }
 
 const list = defineFleetCommand({
@@ -81,7 +90,7 @@ const list = defineFleetCommand({
     printText(
       rollouts.length
         ? formatRolloutsTable(rollouts)
-        : "No rollouts yet. Start one with: fleetctl update --all",
+        : "No rollouts yet. Start one with: fleetctl deploy --all, or fleetctl update --all",
     );
   },
 });
@@ -102,7 +111,7 @@ const change = (what: "pause" | "resume" | "cancel", description: string) =>
   });
 
 export default defineFleetCommand({
-  meta: { name: "rollout", description: "List, watch and steer rolling updates" },
+  meta: { name: "rollout", description: "List, watch and steer rolling updates and deploys" },
   examples: [
     "fleetctl rollout list",
     "fleetctl rollout status --watch",

@@ -11,6 +11,7 @@ import type { JobRecord } from "../store/records/job.ts";
 import { noteReportedState, stateChanged } from "./config/report.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { lastSeenStamp } from "./last-seen.ts";
+import { kickRollouts } from "./rollouts/worker.ts";
 import { noteUpdateHello } from "./updates.ts";
 
 export const AGENT_FORGOT_JOB = "agent restarted without a record of this job";
@@ -39,9 +40,10 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
       `host ${host.name} (${hostId}) runs fleet-agent ${hello.version} (${hello.sha256.slice(0, 12)})`,
     );
   }
-  const updated = {
+  const lastSeen = lastSeenStamp();
+  const updated: HostRecord = {
     ...host,
-    lastSeen: lastSeenStamp(),
+    lastSeen,
     version: hello.version,
     sha256: hello.sha256,
     platform: hello.platform,
@@ -54,15 +56,20 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     tags: hello.tags ?? host.tags,
   };
   const state = stateChanged(ctx, hostId, hello.state) ? hello.state : undefined;
+  // An agent that sends no ops is one from before `deploy`: what it runs is LEGACY_AGENT_OPS.
+  if (hello.ops) updated.ops = hello.ops;
+  else delete updated.ops;
   // An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
   // only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes.
   const persist = _identityChanged(host, updated)
     ? ctx.store.putHost(updated)
-    : ctx.store.recordLastSeen(hostId, updated.lastSeen);
+    : ctx.store.recordLastSeen(hostId, lastSeen);
   const report = state && ctx.store.putHostReport(hostId, state);
   await Promise.all([persist, report, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
   if (state) await noteReportedState(ctx, state);
   noteUpdateHello(ctx, hostId, hello);
+  // The host may be what a rollout waits for: back online, or on the target now.
+  kickRollouts(ctx);
   return {
     protocol: PROTOCOL_VERSION,
     serverVersion: VERSION,
@@ -81,6 +88,7 @@ const _IDENTITY_FIELDS = [
   "pid",
   "bootId",
   "tags",
+  "ops",
 ] as const;
 
 function _identityChanged(before: Readonly<HostRecord>, after: HostRecord): boolean {

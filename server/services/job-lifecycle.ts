@@ -6,8 +6,7 @@ import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { type AuditAction, recordAudit } from "./audit.ts";
-import { kickRollouts } from "./rollouts/worker.ts";
-import { onUpdateFinished } from "./updates.ts";
+import { notifyJobEnded } from "./job-listeners.ts";
 
 export interface JobEnding {
   state: JobState;
@@ -44,10 +43,7 @@ export async function finishJob(
   });
   ctx.log.info(`job ${job.id} (${job.op} on ${job.hostId}) ${finished.state}${reasonSuffix(ending)}`);
   ctx.hub.wake(job.hostId);
-  if (finished.op === "update") {
-    await onUpdateFinished(ctx, finished);
-    kickRollouts(ctx);
-  }
+  await notifyJobEnded(ctx, finished);
   // Housekeeping: the ending is durable, so a refused prune must not answer it as refused.
   await pruneFinishedJobs(ctx, job.hostId).catch((err: unknown) => {
     ctx.log.warn(`pruning finished jobs of ${job.hostId} failed: ${(err as Error).message}`);

@@ -7,6 +7,7 @@ import type { ServerContext } from "../context.ts";
 import { notFound } from "../errors.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { finishJob } from "./job-lifecycle.ts";
+import { notifyJobReported } from "./job-listeners.ts";
 import { outcomeOfResult } from "./job-outcome.ts";
 
 /** A host sees only its own jobs; another host's job id is answered as unknown, not as forbidden. */
@@ -39,8 +40,7 @@ export function recordJobEvents(
       outputTruncated: kept.truncated,
       ...(events.progress ? { progress: events.progress } : {}),
     };
-    // A slow download is not a dead update: its timeout counts from the last report (see updates.ts).
-    if (current.op === "update") ctx.updateReports.set(jobId, Date.now());
+    notifyJobReported(ctx, current);
     const starts = events.started === true && (current.state === "dispatched" || current.state === "queued");
     if (starts) next = { ...next, state: "running", startedAt: new Date().toISOString() };
     if (starts || kept.truncated !== current.outputTruncated) await ctx.store.putJob(next);

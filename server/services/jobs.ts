@@ -6,6 +6,7 @@ import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type JobRecord, jobToWire } from "../store/records/job.ts";
+import { agentOpRefusal } from "./agent-ops.ts";
 import { recordAudit } from "./audit.ts";
 import { requireUsableHost } from "./hosts.ts";
 import { newJobId } from "./ids.ts";
@@ -18,7 +19,9 @@ export async function createJob(
   actor: string,
   presetId?: string,
 ): Promise<Job> {
-  requireUsableHost(ctx, hostId);
+  const host = requireUsableHost(ctx, hostId);
+  const refusal = agentOpRefusal(host, request.op);
+  if (refusal) throw conflict(refusal);
   let id = presetId ?? newJobId();
   while (!presetId && ctx.store.getJob(id)) id = newJobId();
   const now = Date.now();

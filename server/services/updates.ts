@@ -9,7 +9,8 @@ import type { UpdateRolloutTarget } from "../../protocol/rollouts.ts";
 import type { UpdateJobArgs, UpdateRequest } from "../../protocol/updates.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict } from "../errors.ts";
-import type { JobRecordOf } from "../store/records/job.ts";
+import type { HostRecord } from "../store/records/host.ts";
+import type { JobRecord, JobRecordOf } from "../store/records/job.ts";
 import { raiseAlert, resolveAlert } from "./alerts.ts";
 import { recordAudit, SYSTEM_ACTOR } from "./audit.ts";
 import { requireHost } from "./hosts.ts";
@@ -19,22 +20,29 @@ import { describeSilentUpdate } from "./update-silence.ts";
 
 const helloTimes = (ctx: ServerContext) => ctx.updateHellos;
 
-export interface DispatchOptions {
-  /** The job id to use, chosen (and persisted) by a rollout before dispatch, so it never dispatches twice. */
-  jobId?: string;
-  timeoutSeconds?: number;
-  /** A rollout's pinned target: the host gets exactly this build, or the dispatch fails. */
-  pinned?: UpdateRolloutTarget;
-}
-
 export async function dispatchUpdate(
   ctx: ServerContext,
   hostId: string,
   request: UpdateRequest,
   actor: string,
-  opts: DispatchOptions = {},
 ) {
-  const host = requireHost(ctx, hostId);
+  const args = updateArgsFor(ctx, requireHost(ctx, hostId), {
+    allowDowngrade: request.allowDowngrade ?? false,
+  });
+  const job = await createJob(ctx, hostId, { op: "update", args }, actor);
+  await recordAudit(ctx, actor, "host.update_dispatched", hostId, { jobId: job.id, version: args.version });
+  return job;
+}
+
+/**
+ * What an update job for `host` installs: the build fleetd serves for its platform, which must be
+ * the pinned one when a rollout pinned it. Throws a 409 naming why there is none.
+ */
+export function updateArgsFor(
+  ctx: ServerContext,
+  host: Readonly<HostRecord>,
+  opts: { allowDowngrade: boolean; timeoutSeconds?: number; pinned?: UpdateRolloutTarget },
+): UpdateJobArgs {
   const manifest = ctx.artifacts.manifest();
   if (!manifest)
     throw conflict("fleetd serves no artifacts (start it with --artifacts DIR or from a build's dist/)");
@@ -52,15 +60,12 @@ export async function dispatchUpdate(
         "start a new rollout to install the new build",
     );
   }
-  const args: UpdateJobArgs = {
+  return {
     version: manifest.version,
     sha256: artifact.sha256,
-    allowDowngrade: request.allowDowngrade ?? false,
+    allowDowngrade: opts.allowDowngrade,
     ...(opts.timeoutSeconds ? { timeoutSeconds: opts.timeoutSeconds } : {}),
   };
-  const job = await createJob(ctx, hostId, { op: "update", args }, actor, opts.jobId);
-  await recordAudit(ctx, actor, "host.update_dispatched", hostId, { jobId: job.id, version: args.version });
-  return job;
 }
 
 /** On hello: a running update whose target the host now runs starts its soak. */
@@ -161,8 +166,14 @@ function _neverReached(ctx: ServerContext, job: JobRecordOf<"update">, now: numb
 const _timeoutMs = (ctx: ServerContext, job: JobRecordOf<"update">) =>
   job.args.timeoutSeconds ? job.args.timeoutSeconds * 1000 : ctx.config.updateTimeoutMs;
 
+/** A slow download is not a dead update: its timeout counts from the agent's last report. */
+export function noteUpdateReport(ctx: ServerContext, job: Readonly<JobRecord>): void {
+  if (job.op === "update") ctx.updateReports.set(job.id, Date.now());
+}
+
 /** After any update job ends: audit its outcome, raise or resolve the host's alert. */
-export async function onUpdateFinished(ctx: ServerContext, job: JobRecordOf<"update">): Promise<void> {
+export async function onUpdateFinished(ctx: ServerContext, job: Readonly<JobRecord>): Promise<void> {
+  if (job.op !== "update") return;
   helloTimes(ctx).delete(job.id);
   ctx.updateReports.delete(job.id);
   const host = ctx.store.getHost(job.hostId);

@@ -1,6 +1,6 @@
 // How a rollout reads on screen: plan order, bar, per-host lines, TTY vs piped, exit codes.
 import { describe, expect, test } from "bun:test";
-import { rolloutOutcome } from "../../cli/commands/update.ts";
+import { rolloutOutcome } from "../../cli/rollout-start.ts";
 import {
   createRolloutView,
   describePlan,
@@ -50,7 +50,7 @@ describe("rollout view", () => {
   });
 
   test("bar counts finished hosts and names the state", () => {
-    expect(renderRolloutBar(rollout(), 8)).toBe("[####----] 2/4 · 1 in_progress · 1 failed · running");
+    expect(renderRolloutBar(rollout(), 8)).toBe("[####----] 2/4 · 1 in progress · 1 failed · running");
   });
 
   test("a failed host's line carries its reason", () => {
@@ -76,7 +76,7 @@ describe("rollout view", () => {
       .join("")
       .split("\n")
       .filter((l) => l.startsWith("["));
-    expect(bars).toEqual(["[############------------] 2/4 · 1 in_progress · 1 failed · running"]);
+    expect(bars).toEqual(["[############------------] 2/4 · 1 in progress · 1 failed · running"]);
   });
 
   test("on a terminal the bar is redrawn in place", () => {
@@ -101,5 +101,42 @@ describe("exit code of update --wait", () => {
     );
     expect(halted.code).toBe(1);
     expect(halted.message).toContain("halted at c");
+  });
+});
+
+describe("a deploy's view", () => {
+  const commit = "1".repeat(40);
+  const deploy = (): Rollout => ({
+    ...rollout(),
+    target: { kind: "deploy", commit, subject: "web: nginx", confirmSeconds: 90, test: true, rollback: true },
+    hosts: [
+      {
+        hostId: "h_a",
+        name: "a",
+        phase: "canary",
+        group: 0,
+        state: "done",
+        outcome: { op: "deploy", kind: "deployed", commit, generationBefore: 41, generationAfter: 42 },
+      },
+      { hostId: "h_b", name: "b", phase: "batch", group: 1, state: "soaking" },
+      {
+        hostId: "h_c",
+        name: "c",
+        phase: "none",
+        group: 0,
+        state: "skipped",
+        reason: "already at config 111111111111",
+      },
+    ],
+  });
+
+  test("a host's line shows the generations before and after; the bar reads as prose", () => {
+    expect(describeRolloutHost(deploy().hosts[0]!)).toBe("a (canary): done · generation 41 → 42");
+    expect(renderRolloutBar(deploy(), 6)).toBe("[####--] 2/3 · 1 soaking · 1 skipped · running");
+  });
+
+  test("nothing to deploy says so", () => {
+    const nothing = { ...deploy(), hosts: [deploy().hosts[2]!] };
+    expect(describePlan(nothing)).toBe("nothing to deploy (skipped, already at config 111111111111: c)");
   });
 });

@@ -199,8 +199,8 @@ test("rollouts table: one line each, hosts done of total, why it stopped", () =>
     NOW,
   );
   expect(text.split("\n")).toEqual([
-    "ID   STATE    TARGET  HOSTS               STARTED  BY     REASON",
-    "r_2  running  1.2.0   1/2 done            10m ago  admin",
-    "r_1  halted   1.2.0   0/1 done, 1 failed  10m ago  admin  web1 failed",
+    "ID   STATE    KIND    TARGET  HOSTS               STARTED  BY     REASON",
+    "r_2  running  update  1.2.0   1/2 done            10m ago  admin",
+    "r_1  halted   update  1.2.0   0/1 done, 1 failed  10m ago  admin  web1 failed",
   ]);
 });

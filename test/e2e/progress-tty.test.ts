@@ -37,7 +37,7 @@ test("piped: plain lines, the bar on a line of its own each time it changes", as
   expect(r.stdout).not.toContain("\r");
   expect(r.stdout).not.toContain("\u001b");
   const lines = r.stdout.split("\n");
-  expect(lines).toContain("h1 (canary): in_progress");
+  expect(lines).toContain("h1 (canary): in progress");
   // Success is told by whichever comes first: the agent's own report, or fleetd's soak of the
   // new version's hello (1 s here) — on a loaded machine either can win.
   expect(lines.filter((l) => l.startsWith("h2 (batch 1): done — "))).toEqual([
@@ -58,7 +58,7 @@ test.skipIf(noTerminal !== null)(
     const term = Tmux.start(["sh", "-c", command], { width: 100, height: 30, env });
     try {
       const midway = await term.waitForScreen(
-        (s) => s.split("\n").some((l) => BAR.test(l) && l.includes("in_progress")),
+        (s) => s.split("\n").some((l) => BAR.test(l) && l.includes("in progress")),
         "a bar with a host updating",
         60_000,
       );

@@ -4,6 +4,7 @@ import type { HostState } from "../../../protocol/config-state.ts";
 import type { ServerContext } from "../../context.ts";
 import { unauthorized } from "../../errors.ts";
 import { encodeReport } from "../../store/records/host-report.ts";
+import { kickRollouts } from "../rollouts/worker.ts";
 
 /** Compared by hash, so the stored report is never read back for it. */
 export function stateChanged(ctx: ServerContext, hostId: string, state: HostState | undefined): boolean {
@@ -18,6 +19,8 @@ export async function recordHostState(ctx: ServerContext, hostId: string, state:
   if (!stateChanged(ctx, hostId, state)) return;
   await ctx.store.putHostReport(hostId, state);
   await noteReportedState(ctx, state);
+  // A deploying host's report is what confirms its new generation.
+  kickRollouts(ctx);
 }
 
 /** After a report is stored: the hosts' target may move, and behindBy of its commit is counted. */

@@ -122,6 +122,11 @@ export class ConfigTargetTracker {
     return this.mirror.hasCommit(commit);
   }
 
+  /** A commit's subject and time: from the mirror when there is one, else from a host that reported it. */
+  async commitInfo(commit: string): Promise<CommitInfo | null> {
+    return (await this.mirror?.commitInfo(commit)) ?? _infoFromHosts(this.store, commit);
+  }
+
   /** After the store took the pin (or unpin): its subject, and every host's count against it. */
   async pinChanged(): Promise<void> {
     const pin = this.store.getConfigPin();

@@ -1,6 +1,6 @@
 // The order a rollout takes: hosts already on the target are skipped up front (they need no
 // step, and a canary that changes nothing proves nothing), then canary hosts (named ones, else
-// the first by name that need the change, online ones first), then the rest in batches, all by a
+// the first by name that need the step, online ones first), then the rest in batches, all by a
 // stable order so a resumed rollout sees the same plan.
 import type { RolloutHost, RolloutOptions } from "../../../protocol/rollouts.ts";
 import { badRequest } from "../../errors.ts";
@@ -8,7 +8,7 @@ import { badRequest } from "../../errors.ts";
 export interface PlanHost {
   id: string;
   name: string;
-  /** Already runs the target version and hash: nothing to do. */
+  /** Already on the target (by the rollout kind's rule): nothing to do. */
   current?: boolean;
   /** Online when the rollout starts; an offline canary would be skipped or waited for. */
   online?: boolean;
@@ -30,8 +30,8 @@ export function planRollout(
   const currentCanary = canaryIds.map((id) => known.get(id)!).find((h) => h.current);
   if (currentCanary) {
     throw badRequest(
-      `canary host ${currentCanary.name} is ${alreadyAt(target)}, so updating it would test nothing; ` +
-        "name a host that needs the update, or leave the canary to fleetd",
+      `canary host ${currentCanary.name} is ${alreadyAt(target)}, so a step there would test nothing; ` +
+        "name a host that is not on the target, or leave the canary to fleetd",
     );
   }
   const planned: RolloutHost[] = byName

@@ -30,6 +30,8 @@ export const HostRecord = _StoredHostFields.extend({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** From hello; absent in records written before hosts had tags. */
   tags: HostTags.optional(),
+  /** The ops the agent runs, from its last hello; absent: an agent from before `deploy` (LEGACY_AGENT_OPS). */
+  ops: z.array(z.string().max(40)).max(50).optional(),
 });
 export type HostRecord = z.infer<typeof HostRecord>;
 
