@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AgentConfig } from "../config.ts";
-import { launchdDomain } from "../service.ts";
+import { detectServiceManager, launchdDomain } from "../service.ts";
 import { runChild } from "./child.ts";
 
 export const LAUNCHCTL_TIMEOUT_MS = 30_000;
@@ -28,6 +28,23 @@ export function fingerprint(config: AgentConfig): ServiceFingerprint {
 }
 
 type Say = (line: string) => void;
+
+/**
+ * Runs `change` (a switch or a rollback: anything that may replace the agent's binary or plist)
+ * and, under launchd, then brings up the agent it left, whether `change` worked or not.
+ */
+export async function withAgentRevived<T>(
+  config: AgentConfig,
+  say: Say,
+  change: () => Promise<T>,
+): Promise<T> {
+  const before = detectServiceManager(config) === "launchd" ? fingerprint(config) : null;
+  try {
+    return await change();
+  } finally {
+    if (before) await reviveLaunchdAgent(config, before, say);
+  }
+}
 
 /** Compares before/after and issues the launchctl calls that bring up the new agent. */
 export async function reviveLaunchdAgent(
