@@ -22,16 +22,29 @@ export interface Confirmation {
   how: string;
 }
 
+/** What ended at `sinceMs`: the switch, or the rollback after it. */
+export type Change = "switch" | "rollback";
+
+export interface Since {
+  change: Change;
+  /** The agent that ran before the change: its hellos do not count. */
+  stalePid: number | null;
+  /** When the change ended (ms): only a hello after it counts. */
+  endedAt: number;
+  /** launchd was just told to start the agent (after-switch.ts): it is fresh, not to be restarted. */
+  revived: boolean;
+}
+
 /**
- * Waits until `sinceMs + timeoutMs` for a hello from an agent other than `stalePid` after
- * `sinceMs`, first getting the service manager to start one when none can come by itself.
+ * Waits until `endedAt + timeoutMs` for a hello from an agent other than `stalePid` after
+ * `endedAt`, first getting the service manager to start one when none can come by itself.
  */
 export async function confirmFreshAgent(
   ctx: OpContext,
-  stalePid: number | null,
-  sinceMs: number,
+  since: Since,
   timeoutMs: number,
 ): Promise<Confirmation> {
+  const { change, stalePid, endedAt: sinceMs } = since;
   const say = (line: string) => ctx.line("agent", line);
   const deadline = sinceMs + timeoutMs;
   const seconds = `${Math.round(timeoutMs / 1000)} s`;
@@ -41,11 +54,11 @@ export async function confirmFreshAgent(
   const note = readHealth(ctx.stateDir);
   const startedAfter =
     holder !== null && holder !== stalePid && !(note?.pid === holder && note.at <= sinceMs);
-  if (!startedAfter) {
+  if (!startedAfter && !since.revived) {
     say(
       holder === null
         ? "no agent is running: asking the service manager to start one"
-        : `agent pid ${holder} ran before the switch ended: restarting it so a fresh process confirms`,
+        : `agent pid ${holder} ran before the ${change} ended: restarting it so a fresh process confirms`,
     );
     await restartAgentService(ctx.config, ctx.stateDir, say);
   }
@@ -54,7 +67,7 @@ export async function confirmFreshAgent(
     const seen = readHealth(ctx.stateDir);
     if (seen && seen.pid !== stalePid && seen.at > sinceMs) {
       const after = ((seen.at - sinceMs) / 1000).toFixed(1);
-      return { confirmed: true, how: `agent pid ${seen.pid} reached fleetd ${after} s after the switch` };
+      return { confirmed: true, how: `agent pid ${seen.pid} reached fleetd ${after} s after the ${change}` };
     }
     await Bun.sleep(POLL_MS);
   }

@@ -62,8 +62,7 @@ export const deploy: Operation<"deploy"> = async (ctx) => {
 
   const guarded = uncancellable(ctx);
   ctx.progress({ current: 1, total: STEPS, label: "switch" });
-  const switched = await switchSystem(guarded);
-  const switchEnded = Date.now();
+  const { value: switched, endedAt, revived } = await switchSystem(guarded);
   const rollBack = (cause: RollbackCause, why: string, tests?: TestOutcome[]) =>
     _rollBack(guarded, cause, why, tests).then(({ result, kind, generationAfter }) =>
       ended(result, { kind, cause, generationAfter }),
@@ -79,7 +78,11 @@ export const deploy: Operation<"deploy"> = async (ctx) => {
 
   ctx.progress({ current: 2, total: STEPS, label: "confirm" });
   const confirmMs = ctx.args.confirmSeconds * 1000;
-  const confirmation = await confirmFreshAgent(guarded, agentPid, switchEnded, confirmMs);
+  const confirmation = await confirmFreshAgent(
+    guarded,
+    { change: "switch", stalePid: agentPid, endedAt, revived },
+    confirmMs,
+  );
   ctx.line("agent", confirmation.how);
   if (!confirmation.confirmed) return rollBack("not_confirmed", confirmation.how);
   const generationAfter = await activeGeneration(ctx);
@@ -112,9 +115,16 @@ async function _rollBack(ctx: OpContext<"deploy">, cause: RollbackCause, why: st
   const stalePid = isLocked(lock) ? readHolderPid(lock) : null;
   const rolled =
     "problem" in plan
-      ? { ok: false, generationAfter: await activeGeneration(ctx), reason: plan.problem }
+      ? {
+          ok: false,
+          generationAfter: await activeGeneration(ctx),
+          reason: plan.problem,
+          endedAt: Date.now(),
+          revived: false,
+        }
       : await runRollback(ctx, plan);
-  const back = await confirmFreshAgent(ctx, stalePid, Date.now(), ctx.args.confirmSeconds * 1000);
+  const since = { change: "rollback" as const, stalePid, endedAt: rolled.endedAt, revived: rolled.revived };
+  const back = await confirmFreshAgent(ctx, since, ctx.args.confirmSeconds * 1000);
   ctx.line("agent", back.how);
   const agent = back.confirmed ? back.how : `and the agent is not back: ${back.how}`;
   const result: JobResult = {

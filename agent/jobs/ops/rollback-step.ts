@@ -21,6 +21,9 @@ export interface RolledBack {
   ok: boolean;
   generationAfter: number | null;
   reason: string;
+  /** When the rollback command ended, and whether launchd was told to start the agent after it. */
+  endedAt: number;
+  revived: boolean;
 }
 
 /** The rollback to `target`, or why this host cannot roll back (said before anything changes). */
@@ -52,7 +55,11 @@ export async function runRollback(ctx: OpContext, plan: RollbackPlan): Promise<R
   const say = (line: string) => ctx.line("agent", line);
   const timeout = ctx.config.timeouts.switchSeconds;
   const cwd = ctx.config.repo && existsSync(ctx.config.repo.dir) ? ctx.config.repo.dir : undefined;
-  const step = await withAgentRevived(ctx.config, say, () => runStep(ctx, plan.argv, timeout, cwd));
+  const {
+    value: step,
+    endedAt,
+    revived,
+  } = await withAgentRevived(ctx.config, say, () => runStep(ctx, plan.argv, timeout, cwd));
   const failure = stepFailure(plan.argv, step, timeout);
   const after = await activeGeneration(ctx);
   let reason: string;
@@ -64,7 +71,7 @@ export async function runRollback(ctx: OpContext, plan: RollbackPlan): Promise<R
   const ok = !failure && (plan.target === null || after === plan.target);
   say(reason);
   _record(ctx, ok, after);
-  return { ok, generationAfter: after, reason };
+  return { ok, generationAfter: after, reason, endedAt, revived };
 }
 
 /** The active generation as the state report reads it; null when it cannot be read. */

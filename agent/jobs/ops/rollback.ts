@@ -37,12 +37,8 @@ export const rollback: Operation<"rollback"> = async (ctx) => {
   const stalePid = isLocked(lock) ? readHolderPid(lock) : null;
   ctx.line("agent", `rolling back from generation ${before ?? "(not known)"} to ${target ?? "(not known)"}`);
   const rolled = await runRollback(guarded, plan);
-  const back = await confirmFreshAgent(
-    guarded,
-    stalePid,
-    Date.now(),
-    ctx.config.timeouts.restartSeconds * 1000,
-  );
+  const since = { change: "rollback" as const, stalePid, endedAt: rolled.endedAt, revived: rolled.revived };
+  const back = await confirmFreshAgent(guarded, since, ctx.config.timeouts.restartSeconds * 1000);
   ctx.line("agent", back.how);
   const agent = back.confirmed ? back.how : `the agent is not back: ${back.how}`;
   const state = rolled.ok ? "succeeded" : "failed";

@@ -9,7 +9,7 @@ import type { JobResult } from "../../../protocol/index.ts";
 import { expandArgv } from "../../config.ts";
 import { recordSwitch } from "../../state/records.ts";
 import { readConfigCheckout, readConfigSystem } from "../../state/report.ts";
-import { withAgentRevived } from "../after-switch.ts";
+import { type Changed, withAgentRevived } from "../after-switch.ts";
 import { type OpContext, type Operation, runStep, stepFailure } from "./context.ts";
 
 export const NO_SWITCH_REASON =
@@ -17,11 +17,11 @@ export const NO_SWITCH_REASON =
 
 export const switchOp: Operation<"switch"> = async (ctx) => {
   if (!ctx.config.switch) return { state: "failed", exitCode: null, reason: NO_SWITCH_REASON };
-  return switchSystem(ctx);
+  return (await switchSystem(ctx)).value;
 };
 
 /** Runs the configured switch command, records it, and revives the agent under launchd. */
-export async function switchSystem(ctx: OpContext): Promise<JobResult> {
+export async function switchSystem(ctx: OpContext): Promise<Changed<JobResult>> {
   const argv = expandArgv(ctx.config.switch ?? [], ctx.config);
   const timeout = ctx.config.timeouts.switchSeconds;
   // Read before the step: what the switch builds is the checkout as it is now.
