@@ -87,17 +87,17 @@ export const deploy: Operation<"deploy"> = async (ctx) => {
   if (!confirmation.confirmed) return rollBack("not_confirmed", confirmation.how);
   const generationAfter = await activeGeneration(ctx);
   const at = `generation ${generationAfter ?? "not known"}`;
+  const landed = `deployed ${commit} (${at}); ${confirmation.how}`;
   const deployed = (result: JobResult) => ended(result, { kind: "deployed", generationAfter });
   if (!ctx.args.test) {
     ctx.progress({ current: STEPS, total: STEPS });
-    return deployed({ state: "succeeded", exitCode: 0, reason: `deployed ${commit} (${at}); tests not run` });
+    return deployed({ state: "succeeded", exitCode: 0, reason: `${landed}; tests not run` });
   }
 
   ctx.progress({ current: 3, total: STEPS, label: "test" });
   const tests = await runTests(ctx);
   ctx.progress({ current: STEPS, total: STEPS });
-  if (tests.state === "succeeded")
-    return deployed({ ...tests, reason: `deployed ${commit} (${at}); tests: ${tests.reason}` });
+  if (tests.state === "succeeded") return deployed({ ...tests, reason: `${landed}; tests: ${tests.reason}` });
   if (tests.state === "cancelled" || !ctx.args.rollback) {
     const kept = tests.state === "cancelled" ? "tests cancelled" : "not rolled back (--no-rollback)";
     return deployed({ ...tests, reason: `${tests.reason}; ${at} kept, ${kept}` });
