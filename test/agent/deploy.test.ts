@@ -22,8 +22,8 @@ import { planRollback } from "../../agent/jobs/ops/rollback-step.ts";
 import { jobFiles } from "../../agent/jobs/spool.ts";
 import { tryLock } from "../../agent/lock.ts";
 import { statePaths } from "../../agent/paths.ts";
-import type { ArgsOf, Operation } from "../../protocol/index.ts";
-import { git, tempDir } from "../harness/index.ts";
+import { type ArgsOf, Operation, PROTOCOL_VERSION } from "../../protocol/index.ts";
+import { git, tempDir, waitFor } from "../harness/index.ts";
 
 const fleetd = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => Response.json({ ok: true }) });
 afterAll(() => fleetd.stop(true));
@@ -281,4 +281,42 @@ describe("confirmation with no service manager and no restartCommand", () => {
     expect(existsSync(marker)).toBe(true);
     expect(result.reason).toContain("no generation can be read here, so none was checked");
   });
+});
+
+test("the agent's hello lists every op it runs, deploy and rollback included", async () => {
+  const hellos: { ops?: string[] }[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(req) {
+      const path = new URL(req.url).pathname;
+      if (path === "/api/v1/agent/hello") {
+        hellos.push(await req.json());
+        return Response.json({
+          protocol: PROTOCOL_VERSION,
+          serverVersion: "x",
+          pollSeconds: 1,
+          outdated: false,
+        });
+      }
+      if (path === "/api/v1/agent/poll") return Response.json({ command: null });
+      return Response.json({});
+    },
+  });
+  const stateDir = tempDir("deploy-hello");
+  const paths = statePaths(stateDir);
+  writeFileSync(paths.config, JSON.stringify({ server: `http://127.0.0.1:${server.port}`, name: "h1" }));
+  writeFileSync(paths.credentials, JSON.stringify({ hostId: "h_hello", hostToken: "t" }), { mode: 0o600 });
+  const agent = Bun.spawn(
+    [process.execPath, join(import.meta.dir, "../../agent/main.ts"), "run", "--state-dir", stateDir],
+    { stdout: "ignore", stderr: "ignore", env: { ...process.env, INVOCATION_ID: "" } },
+  );
+  try {
+    await waitFor(() => hellos.length > 0, { what: "the agent's hello", timeoutMs: 15_000 });
+    expect([...(hellos[0]!.ops ?? [])].sort()).toEqual([...Operation.options].sort());
+  } finally {
+    agent.kill("SIGTERM");
+    await agent.exited;
+    server.stop(true);
+  }
 });

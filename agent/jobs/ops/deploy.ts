@@ -95,7 +95,11 @@ export const deploy: Operation<"deploy"> = async (ctx) => {
   }
 
   ctx.progress({ current: 3, total: STEPS, label: "test" });
-  const tests = await runTests(ctx);
+  // The tests' own progress, as the deploy's step 4 of 4, so a watcher sees one bar.
+  const tests = await runTests({
+    ...ctx,
+    progress: (p) => ctx.progress({ current: 3, total: STEPS, label: `test ${p.current}/${p.total}` }),
+  });
   ctx.progress({ current: STEPS, total: STEPS });
   if (tests.state === "succeeded") return deployed({ ...tests, reason: `${landed}; tests: ${tests.reason}` });
   if (tests.state === "cancelled" || !ctx.args.rollback) {
