@@ -127,6 +127,19 @@ describe("refused before anything changes", () => {
     expect(existsSync(files.deploy)).toBe(false);
   });
 
+  test("a spool that cannot take deploy.json: nothing is switched", async () => {
+    const { repo, head } = repoWithCheckout();
+    const marker = join(tempDir("deploy-marker"), "switched");
+    const config = { repo, switch: ["/bin/touch", marker], rollback: ["/bin/true"] };
+    const { ctx, files } = context("deploy", config, deployArgs(head));
+    // A directory where the file goes: no write can replace it, root or not.
+    mkdirSync(files.deploy);
+    const result = await deploy(ctx);
+    expect(result.reason).toStartWith("cannot record the generation before the switch (");
+    expect(result.outcome).toMatchObject({ kind: "failed_before_switch" });
+    expect(existsSync(marker)).toBe(false);
+  });
+
   test('a "rollback" that is not an argv array is refused by the config schema', () => {
     for (const bad of [[], "nixos-rebuild switch --rollback", [""]]) {
       const parsed = AgentConfig.safeParse({ server: fleetdUrl, name: "h1", rollback: bad });

@@ -199,7 +199,7 @@ describe.skipIf(Boolean(noNix))("deploy on the host under real Nix", () => {
     expect(agentLines(done)).toContain("rolled back: generation 2 is active again");
   });
 
-  test("--no-rollback keeps the new generation when its tests fail", async () => {
+  test("rollback=false (fleetctl deploy --no-rollback) keeps the new generation when its tests fail", async () => {
     const commit = commitAndPush("web1 v3b", () => hostConfig("web1 v3b"));
     const done = await ended(await startDeploy(commit, ["--arg", "rollback=false"]));
     expect(done.state).toBe("failed");
@@ -207,7 +207,7 @@ describe.skipIf(Boolean(noNix))("deploy on the host under real Nix", () => {
     const kept = done.outcome!.generationAfter as number;
     expect(kept).toBeGreaterThan(2);
     expect(activeGeneration()).toBe(kept);
-    expect(done.reason).toContain("not rolled back (--no-rollback)");
+    expect(done.reason).toContain("not rolled back (rollback turned off)");
     // One generation back, by the rollback job alone (`fleetctl run rollback`).
     const r = await fleet.fleetctl(["run", "rollback", HOST, "--wait", "--json"]);
     const back = await job(JSON.parse(r.stdout).jobs[0].id);

@@ -57,7 +57,13 @@ export const deploy: Operation<"deploy"> = async (ctx) => {
 
   const { lock } = statePaths(ctx.stateDir);
   const agentPid = isLocked(lock) ? readHolderPid(lock) : null;
-  writeDeployRecord(files, { commit, generationBefore: before, agentPid });
+  try {
+    writeDeployRecord(files, { commit, generationBefore: before, agentPid });
+  } catch (err) {
+    // Without the record there is nothing to roll back to by: do not switch.
+    const reason = `cannot record the generation before the switch (${(err as Error).message}); nothing was switched`;
+    return unchanged({ state: "failed", exitCode: null, reason });
+  }
   ctx.line("agent", `recorded in deploy.json: generation ${before ?? "not known"} before the switch`);
 
   const guarded = uncancellable(ctx);
@@ -103,7 +109,7 @@ export const deploy: Operation<"deploy"> = async (ctx) => {
   ctx.progress({ current: STEPS, total: STEPS });
   if (tests.state === "succeeded") return deployed({ ...tests, reason: `${landed}; tests: ${tests.reason}` });
   if (tests.state === "cancelled" || !ctx.args.rollback) {
-    const kept = tests.state === "cancelled" ? "tests cancelled" : "not rolled back (--no-rollback)";
+    const kept = tests.state === "cancelled" ? "tests cancelled" : "not rolled back (rollback turned off)";
     return deployed({ ...tests, reason: `${tests.reason}; ${at} kept, ${kept}` });
   }
   return rollBack("tests_failed", tests.reason ?? "tests failed", tests.tests);
