@@ -224,8 +224,8 @@ describe.skipIf(Boolean(noNix))("deploy on the host under real Nix", () => {
   });
 
   for (const killed of [false, true]) {
-    const how = killed ? "and SIGKILLs the agent during activation" : "";
-    test(`a commit whose activation points the agent at a dead port ${how} → rolled back by the runner within confirmSeconds + 10 s`, async () => {
+    const how = killed ? " and SIGKILLs the agent during activation" : "";
+    test(`a commit whose activation points the agent at a dead port${how} → rolled back by the runner within confirmSeconds + 10 s`, async () => {
       const before = activeGeneration();
       const dead = `http://127.0.0.1:${await freePort()}`;
       const commit = commitAndPush(`web1 breaks its agent${killed ? " and kills it" : ""}`, () => {
