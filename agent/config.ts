@@ -48,6 +48,12 @@ export const AgentConfig = z.object({
   /** argv of the switch command; `{repo}`, `{host}` and `{user}` are substituted. */
   switch: z.array(z.string().min(1)).min(1).optional(),
   /**
+   * argv that brings the system back to an earlier generation (a deploy that fails, `rollback`
+   * jobs); `{generation}` (the one to go back to) and `{profile}` are substituted besides the
+   * switch's. Default: per platform, from the switch command (see defaultRollbackCommand).
+   */
+  rollback: z.array(z.string().min(1)).min(1).optional(),
+  /**
    * Where the active system is read from (see agent/state/system.ts). Default: the profile of the
    * platform the switch command belongs to (NixOS / nix-darwin system, home-manager).
    */
@@ -137,19 +143,41 @@ export function defaultSwitchCommand(platform: NodeJS.Platform = process.platfor
   return undefined;
 }
 
+/**
+ * The rollback an operator of the platform the switch command belongs to would type, or undefined
+ * (generic Linux: only the operator knows). home-manager has no `--rollback`: its way back is
+ * running the earlier generation's own `activate`.
+ */
+export function defaultRollbackCommand(switchTool: string | undefined): string[] | undefined {
+  if (switchTool === "nixos-rebuild") return ["nixos-rebuild", "switch", "--rollback"];
+  if (switchTool === "darwin-rebuild") return ["darwin-rebuild", "switch", "--rollback"];
+  if (switchTool === "home-manager") return ["{profile}-{generation}-link/activate"];
+  return undefined;
+}
+
 export function defaultHostName(): string {
   const short = hostname().split(".")[0] ?? "host";
   return short.replace(/[^A-Za-z0-9._-]/g, "-") || "host";
 }
 
-/** Substitutes `{repo}`, `{host}` and `{user}` in an argv. */
-export function expandArgv(argv: string[], config: AgentConfig): string[] {
+/** Substitutes `{repo}`, `{host}` and `{user}` in an argv, and any `extra` names (a rollback's). */
+export function expandArgv(
+  argv: string[],
+  config: AgentConfig,
+  extra: Readonly<Record<string, string>> = {},
+): string[] {
   const vars: Record<string, string> = {
     repo: config.repo?.dir ?? ".",
     host: config.name,
     user: userInfo().username,
+    ...extra,
   };
-  return argv.map((arg) => arg.replace(/\{(repo|host|user)\}/g, (_, key: string) => vars[key] ?? ""));
+  return argv.map((arg) => arg.replace(/\{([a-z]+)\}/g, (whole, key: string) => vars[key] ?? whole));
+}
+
+/** The `{name}` placeholders `argv` uses. */
+export function placeholdersOf(argv: readonly string[]): string[] {
+  return [...new Set(argv.flatMap((arg) => [...arg.matchAll(/\{([a-z]+)\}/g)].map((m) => m[1]!)))];
 }
 
 export class ConfigError extends Error {}

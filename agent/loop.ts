@@ -11,6 +11,7 @@ import { helloBody } from "./identity.ts";
 import { requestCancel } from "./jobs/control.ts";
 import { DELIVER_INTERVAL_MS, Deliverer } from "./jobs/deliver.ts";
 import { launchRunner, unstartableReason } from "./jobs/launch.ts";
+import { AGENT_OPS } from "./jobs/ops/index.ts";
 import { UnstartedJobs } from "./jobs/unstarted.ts";
 import { tryLock } from "./lock.ts";
 import type { StatePaths } from "./paths.ts";
@@ -85,7 +86,8 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     let hello: HelloResponse;
     try {
       const { state, tags, acked } = await reporter.forHello();
-      const body = { ...helloBody(deliverer.activeJobIds()), state, tags };
+      // `ops`: fleetd sends an agent only ops it lists (an older agent lists none).
+      const body = { ...helloBody(deliverer.activeJobIds()), ops: AGENT_OPS, state, tags };
       hello = await client.hello(body);
       acked();
       _writeHealthOrWarn(paths.root, {

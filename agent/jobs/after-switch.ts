@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AgentConfig } from "../config.ts";
-import { launchdDomain } from "../service.ts";
+import { detectServiceManager, launchdDomain } from "../service.ts";
 import { runChild } from "./child.ts";
 
 export const LAUNCHCTL_TIMEOUT_MS = 30_000;
@@ -29,12 +29,44 @@ export function fingerprint(config: AgentConfig): ServiceFingerprint {
 
 type Say = (line: string) => void;
 
-/** Compares before/after and issues the launchctl calls that bring up the new agent. */
+export interface Changed<T> {
+  value: T;
+  /** When `change` ended, before any launchctl call: a hello after it is from after the change. */
+  endedAt: number;
+  /** launchctl was told to (re)start the agent: the process that comes up is a fresh one. */
+  revived: boolean;
+}
+
+/**
+ * Runs `change` (a switch or a rollback: anything that may replace the agent's binary or plist)
+ * and, under launchd, then brings up the agent it left, whether `change` worked or not.
+ */
+export async function withAgentRevived<T>(
+  config: AgentConfig,
+  say: Say,
+  change: () => Promise<T>,
+): Promise<Changed<T>> {
+  const before = detectServiceManager(config) === "launchd" ? fingerprint(config) : null;
+  let endedAt = Date.now();
+  try {
+    const value = await change();
+    endedAt = Date.now();
+    return { value, endedAt, revived: before ? await reviveLaunchdAgent(config, before, say) : false };
+  } catch (err) {
+    if (before) await reviveLaunchdAgent(config, before, say);
+    throw err;
+  }
+}
+
+/**
+ * Compares before/after and issues the launchctl calls that bring up the new agent; true when it
+ * (re)started the agent.
+ */
 export async function reviveLaunchdAgent(
   config: AgentConfig,
   before: ServiceFingerprint,
   say: Say,
-): Promise<void> {
+): Promise<boolean> {
   const after = fingerprint(config);
   const target = `${launchdDomain(config)}/${config.service.label}`;
   if (config.service.plist && after.plist !== before.plist) {
@@ -43,18 +75,21 @@ export async function reviveLaunchdAgent(
     for (let attempt = 1; attempt <= BOOTSTRAP_ATTEMPTS; attempt++) {
       // bootstrap right after bootout often fails with 5 (I/O error) while launchd is
       // still tearing the old job down; waiting and retrying is what works.
-      if ((await _launchctl(["bootstrap", launchdDomain(config), config.service.plist], say)) === 0) return;
+      if ((await _launchctl(["bootstrap", launchdDomain(config), config.service.plist], say)) === 0)
+        return true;
       await Bun.sleep(BOOTSTRAP_RETRY_MS);
     }
     say(
       `launchctl bootstrap failed ${BOOTSTRAP_ATTEMPTS} times; the agent may need 'launchctl bootstrap' by hand`,
     );
-    return;
+    return false;
   }
   if (after.binary !== before.binary) {
     say("agent binary changed: restarting the agent on the new binary");
     await kickstart(config, say);
+    return true;
   }
+  return false;
 }
 
 /** `launchctl kickstart -k`: stop the running agent job and start it again from its path. */

@@ -5,6 +5,8 @@
 //   jobs/<id>/job.json        the command as received (written by the agent)
 //   jobs/<id>/runner.lock     flock held by the runner for its whole life
 //   jobs/<id>/events.jsonl    start, output lines (with seq) and progress, appended
+//   jobs/<id>/deploy.json     a deploy only: the generation it started from, written before the
+//                             switch (agent/jobs/deploy-record.ts); what its rollback goes back to
 //   jobs/<id>/result.json     the final result (written atomically, last)
 //   jobs/<id>/delivered       the server acknowledged the result; nothing left to do
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -25,6 +27,7 @@ export function jobFiles(dir: string) {
     job: join(dir, "job.json"),
     runnerLock: join(dir, "runner.lock"),
     events: join(dir, "events.jsonl"),
+    deploy: join(dir, "deploy.json"),
     result: join(dir, "result.json"),
     delivered: join(dir, "delivered"),
   };

@@ -1,6 +1,7 @@
-// A hostile manifest at the agent: file names that are paths, "." or "..", and a manifest that
-// only has another platform's agent. The update refuses each with a clear reason before it
-// downloads anything, and writes nothing, least of all outside its own paths.
+// A hostile manifest at the agent: file names that are paths, "." or "..", a manifest that only
+// has another platform's agent, and one that no longer serves the build the job pins. The update
+// refuses each with a clear reason before it downloads anything, and writes nothing, least of all
+// outside its own paths.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -126,6 +127,21 @@ test("a manifest with only another platform's agent is refused, naming this plat
   serve([entry({ target: elsewhere, file: `fleet-agent-${elsewhere}` })]);
   const { result, before, after, bin } = await runUpdate();
   expect(result).toMatchObject({ state: "failed", reason: `fleetd serves no fleet-agent for ${here}` });
+  expect(after).toEqual(before);
+  expect(existsSync(`${bin}.new`)).toBe(false);
+  expect(fetched).toEqual(["/api/v1/artifacts/manifest.json"]);
+});
+
+test("a manifest that moved on from the pinned build is refused, naming both, before any download", async () => {
+  serve([entry()]);
+  const { result, before, after, bin } = await runUpdate();
+  expect(result).toMatchObject({
+    state: "failed",
+    reason:
+      "fleetd no longer serves the build this update is pinned to: asked for 9.9.9 (sha256 000000000000), " +
+      "fleetd serves 99.0.0 (sha256 aaaaaaaaaaaa)",
+    outcome: { op: "update", kind: "failed_before_swap" },
+  });
   expect(after).toEqual(before);
   expect(existsSync(`${bin}.new`)).toBe(false);
   expect(fetched).toEqual(["/api/v1/artifacts/manifest.json"]);

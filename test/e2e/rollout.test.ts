@@ -75,9 +75,12 @@ test("five agents: canary first, then batches in the printed order; all on v2", 
 });
 
 test("the third host gets a crashing v2: halt after it, four and five untouched, three rolled back", async () => {
-  // Test hook: h3 talks to fleetd through a proxy whose manifest names a crashing build.
+  // Test hook: h3 talks to fleetd through a proxy whose manifest names a crashing build, and whose
+  // update commands pin that build, as a fleetd serving it would (an agent installs only what the
+  // job pins).
   const broken = copyArtifacts(v2);
   await addBrokenAgent(broken, v2.version, "crash");
+  const crashing = broken.manifest.artifacts.find((a) => a.file === "fleet-agent-broken-crash")!;
   const proxy = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -88,11 +91,18 @@ test("the third host gets a crashing v2: halt after it, four and five untouched,
       if (url.pathname === "/api/v1/artifacts/fleet-agent-broken-crash") {
         return new Response(Bun.file(join(broken.dir, "fleet-agent-broken-crash")));
       }
-      return fetch(`${fleet.url}${url.pathname}${url.search}`, {
+      const upstream = await fetch(`${fleet.url}${url.pathname}${url.search}`, {
         method: req.method,
         headers: req.headers,
         body: req.method === "GET" ? undefined : await req.arrayBuffer(),
       });
+      if (url.pathname !== "/api/v1/agent/poll" || !upstream.ok) return upstream;
+      const polled = (await upstream.json()) as {
+        command: { op?: string; args?: { sha256?: string } } | null;
+      };
+      if (polled.command?.op === "update" && polled.command.args)
+        polled.command.args.sha256 = crashing.sha256;
+      return Response.json(polled);
     },
   });
   try {

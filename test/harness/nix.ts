@@ -26,6 +26,9 @@ export const NIX_TEST_CONFIG = [
 /** Does to `<profile>` what `nixos-rebuild switch` does: `switch-standin.sh <repo> <host> <profile>`. */
 export const SWITCH_STANDIN = resolve(import.meta.dir, "../fixtures/nix/switch-standin.sh");
 
+/** Does to `<profile>` what `nixos-rebuild switch --rollback` does: `rollback-standin.sh <profile> <N>`. */
+export const ROLLBACK_STANDIN = resolve(import.meta.dir, "../fixtures/nix/rollback-standin.sh");
+
 /** A host whose hosts/<host>/config.txt contains this fails to build. */
 export const BUILD_FAILS = "build-fails";
 
@@ -111,7 +114,9 @@ export function createNixConfigRepo(options: { hosts?: string[]; inputs?: string
 
 /**
  * The config repo's flake.nix: each host a derivation of /bin/sh writing its config, its inputs'
- * values and an `activate` script (which appends its store path to $FLEET_ACTIVATE_LOG if set).
+ * values and an `activate` script (which appends its store path to $FLEET_ACTIVATE_LOG if set, and
+ * runs the host's own hosts/<host>/activate.sh when the commit has one, as a NixOS activation
+ * script would: what a generation does to the machine when it is switched to).
  */
 export function configFlake(hosts: string[], inputs: Record<string, string>): string {
   const names = Object.keys(inputs);
@@ -131,6 +136,8 @@ ${urls.join("\n")}
         builder = "/bin/sh";
         hostName = name;
         config = builtins.readFile (./hosts + "/\${name}/config.txt");
+        hostActivation = let script = ./hosts + "/\${name}/activate.sh"; in
+          if builtins.pathExists script then builtins.readFile script else "";
         inherit inputValues;
         args = [ "-c" ''
           case "$config" in *${BUILD_FAILS}*) echo "hosts/$hostName/config.txt asks this build to fail" >&2; exit 1;; esac
@@ -141,7 +148,9 @@ ${urls.join("\n")}
             echo '#!/bin/sh'
             echo "echo activated $hostName"
             echo 'if [ -n "''\${FLEET_ACTIVATE_LOG:-}" ]; then echo "$(cd "$(dirname "$0")" && pwd)" >> "$FLEET_ACTIVATE_LOG"; fi'
+            if [ -n "$hostActivation" ]; then echo '/bin/sh "$(dirname "$0")/host-activation.sh"'; fi
           } > "$out/activate"
+          printf '%s' "$hostActivation" > "$out/host-activation.sh"
           /bin/chmod +x "$out/activate"
         '' ];
       };

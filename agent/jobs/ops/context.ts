@@ -54,3 +54,16 @@ export function stepFailure(argv: string[], result: ChildResult, timeoutSeconds:
   }
   return null;
 }
+
+/**
+ * `ctx` with a signal that never fires: for the steps of a deploy that protect the host (its
+ * switch, confirmation and rollback), which an operator's cancel must not cut off half way.
+ */
+export function uncancellable<Op extends OpName>(ctx: OpContext<Op>): OpContext<Op> {
+  return { ...ctx, signal: new AbortController().signal };
+}
+
+/** A result's reason within the contract's 2000 characters. */
+export function reasonText(text: string): string {
+  return text.length <= 2000 ? text : `${text.slice(0, 1997)}...`;
+}

@@ -2,8 +2,10 @@
 // so there is one way a job runs. The table is total; a new op does not compile until it is here.
 import type { ArgsOf, JobResult, Operation as OpName } from "../../../protocol/index.ts";
 import type { OpContext, Operation } from "./context.ts";
+import { deploy } from "./deploy.ts";
 import { pull } from "./pull.ts";
 import { restart } from "./restart.ts";
+import { rollback } from "./rollback.ts";
 import { switchOp } from "./switch.ts";
 import { testOp } from "./test.ts";
 import { update } from "./update.ts";
@@ -16,10 +18,12 @@ export const OPERATIONS: Registry = {
   test: testOp,
   restart,
   update,
-  // Replaced by the deploy and rollback ops in the next commits; until then hello does not list them.
-  deploy: async () => ({ state: "failed", exitCode: null, reason: "this agent does not run deploy yet" }),
-  rollback: async () => ({ state: "failed", exitCode: null, reason: "this agent does not run rollback yet" }),
+  deploy,
+  rollback,
 };
+
+/** What hello tells fleetd this agent runs: every op in the table. */
+export const AGENT_OPS = Object.keys(OPERATIONS) as OpName[];
 
 /** Runs `op` with its args; each op gets the args its own schema types. */
 export function runOperation<Op extends OpName>(

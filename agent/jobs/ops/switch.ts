@@ -3,37 +3,41 @@
 // The runner records what it switched from (agent/state/records.ts): the profile knows a
 // generation's store path, not the commit it was built from, and nothing else saw the checkout
 // at switch time. Under launchd the runner then makes sure the agent that comes back is the new one.
+// A deploy's switch is this same step (switchSystem).
 import type { CheckoutState } from "../../../protocol/config-state.ts";
 import type { JobResult } from "../../../protocol/index.ts";
 import { expandArgv } from "../../config.ts";
-import { detectServiceManager } from "../../service.ts";
 import { recordSwitch } from "../../state/records.ts";
 import { readConfigCheckout, readConfigSystem } from "../../state/report.ts";
-import { fingerprint, reviveLaunchdAgent } from "../after-switch.ts";
+import { type Changed, withAgentRevived } from "../after-switch.ts";
 import { type OpContext, type Operation, runStep, stepFailure } from "./context.ts";
 
+export const NO_SWITCH_REASON =
+  'no switch command for this platform: set "switch" in config.json (an argv array)';
+
 export const switchOp: Operation<"switch"> = async (ctx) => {
-  const configured = ctx.config.switch;
-  if (!configured) {
-    return {
-      state: "failed",
-      exitCode: null,
-      reason: 'no switch command for this platform: set "switch" in config.json (an argv array)',
-    };
-  }
-  const argv = expandArgv(configured, ctx.config);
+  if (!ctx.config.switch) return { state: "failed", exitCode: null, reason: NO_SWITCH_REASON };
+  return (await switchSystem(ctx)).value;
+};
+
+/** Runs the configured switch command, records it, and revives the agent under launchd. */
+export async function switchSystem(ctx: OpContext): Promise<Changed<JobResult>> {
+  const argv = expandArgv(ctx.config.switch ?? [], ctx.config);
   const timeout = ctx.config.timeouts.switchSeconds;
-  const launchd = detectServiceManager(ctx.config) === "launchd";
-  const before = launchd ? fingerprint(ctx.config) : null;
   // Read before the step: what the switch builds is the checkout as it is now.
   const checkout = await readConfigCheckout(ctx.config).catch(() => null);
-  const step = await runStep(ctx, argv, timeout, ctx.config.repo?.dir);
-  const result: JobResult = stepFailure(argv, step, timeout) ?? { state: "succeeded", exitCode: 0 };
-  await _record(ctx, result.state === "succeeded", checkout);
   // Even a failed switch may have replaced the agent; bring the new one up either way.
-  if (before) await reviveLaunchdAgent(ctx.config, before, (line) => ctx.line("agent", line));
-  return result;
-};
+  return withAgentRevived(
+    ctx.config,
+    (line) => ctx.line("agent", line),
+    async () => {
+      const step = await runStep(ctx, argv, timeout, ctx.config.repo?.dir);
+      const result: JobResult = stepFailure(argv, step, timeout) ?? { state: "succeeded", exitCode: 0 };
+      await _record(ctx, result.state === "succeeded", checkout);
+      return result;
+    },
+  );
+}
 
 /**
  * Anything short of success (failed, timed out, cancelled part way) is recorded as a failed

@@ -9,7 +9,10 @@ import { expandArgv } from "../../config.ts";
 import { recordTest } from "../../state/records.ts";
 import { type OpContext, type Operation, runStep } from "./context.ts";
 
-export const testOp: Operation<"test"> = async (ctx) => {
+export const testOp: Operation<"test"> = (ctx) => runTests(ctx);
+
+/** The test job's run, also a deploy's tests after its switch. */
+export async function runTests(ctx: OpContext): Promise<JobResult> {
   const [dirTemplate] = expandArgv([ctx.config.testsDir], ctx.config);
   const base = ctx.config.repo?.dir ?? ".";
   const dir = isAbsolute(dirTemplate!) ? dirTemplate! : join(base, dirTemplate!);
@@ -41,7 +44,7 @@ export const testOp: Operation<"test"> = async (ctx) => {
   // A cancelled run says nothing about the system; a timeout is a test that did not pass.
   if (!ctx.signal.aborted) _record(ctx, passed === tests.length);
   return _summarise(outcomes, tests.length, ctx.signal.aborted);
-};
+}
 
 /**
  * For the state report only: a state dir that cannot take it costs a line, never the job. A record

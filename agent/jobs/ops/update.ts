@@ -1,5 +1,6 @@
-// update: replace this agent with the artifact fleetd serves for its target, verified,
-// staged, health-gated and rolled back automatically. Runs in the detached runner, i.e.
+// update: replace this agent with exactly the build the job pins (args.version and args.sha256),
+// as fleetd serves it for this target, verified, staged, health-gated and rolled back
+// automatically; a manifest that no longer serves that build is refused. Runs in the detached runner, i.e.
 // from the current binary, which is what watches the new one (see docs/update.md).
 import { existsSync, rmSync } from "node:fs";
 import {
@@ -31,6 +32,15 @@ export const ROLLBACK_CONFIRM_MS = 30_000;
 export const update: Operation<"update"> = async (ctx) => {
   const bin = ctx.config.service.binary ?? process.execPath;
   const say = (line: string) => ctx.line("agent", line);
+  const pinned = { version: ctx.args.version, sha256: ctx.args.sha256 };
+  if (pinned.version === VERSION && pinned.sha256 === selfSha256()) {
+    return {
+      state: "skipped",
+      exitCode: 0,
+      reason: `already at ${VERSION}`,
+      outcome: { op: "update", kind: "already_current", version: VERSION },
+    };
+  }
   let entry: Artifact;
   let version: string;
   try {
@@ -45,13 +55,13 @@ export const update: Operation<"update"> = async (ctx) => {
     const found = manifest.artifacts.find((a) => a.program === "fleet-agent" && a.target === target);
     if (!found) throw new UpdateRefused(`fleetd serves no fleet-agent for ${target}`);
     entry = found;
-    if (version === VERSION && entry.sha256 === selfSha256()) {
-      return {
-        state: "skipped",
-        exitCode: 0,
-        reason: `already at ${VERSION}`,
-        outcome: { op: "update", kind: "already_current", version: VERSION },
-      };
+    // The target was pinned when the update was asked for; a manifest that moved on since (a
+    // new build deployed mid-rollout) is not what the operator chose to install.
+    if (version !== pinned.version || entry.sha256 !== pinned.sha256) {
+      throw new UpdateRefused(
+        `fleetd no longer serves the build this update is pinned to: asked for ${_build(pinned)}, ` +
+          `fleetd serves ${_build({ version, sha256: entry.sha256 })}`,
+      );
     }
     const order = compareVersions(version, VERSION);
     if (order === -1 && !ctx.args.allowDowngrade) {
@@ -89,6 +99,8 @@ export const update: Operation<"update"> = async (ctx) => {
   }
   return _swapAndWatch(ctx, bin, version, entry);
 };
+
+const _build = (b: { version: string; sha256: string }) => `${b.version} (sha256 ${b.sha256.slice(0, 12)})`;
 
 async function _swapAndWatch(
   ctx: OpContext<"update">,
