@@ -2,6 +2,7 @@
 // vanished mid-run becoming lost, queued jobs whose TTL ran out expiring, and cancelled dispatched
 // jobs their agent never answered ending.
 import type { ServerContext } from "../context.ts";
+import type { JobRecord } from "../store/records/job.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
 import { ENROLL_TOKEN_MEMORY_MS } from "./enroll.ts";
 import { finishJob } from "./job-lifecycle.ts";
@@ -18,6 +19,17 @@ export const CANCEL_UNANSWERED =
 
 export const jobLostReason = (lostAfterMs: number): string =>
   `host went offline during the job and did not come back within ${Number((lostAfterMs / 1000).toFixed(1))} s`;
+
+/**
+ * How long a host may be offline before its running job counts as lost. A deploy's switch may cut
+ * the host off for its whole confirmation window, and its rollback waits that long again for the
+ * agent to come back, before the runner's result can be sent: lost any sooner, a rollback the
+ * host did by itself would be recorded as a vanished job.
+ */
+export function offlineAllowanceMs(job: Readonly<JobRecord>, jobLostAfterMs: number): number {
+  if (job.op !== "deploy") return jobLostAfterMs;
+  return jobLostAfterMs + 2 * job.args.confirmSeconds * 1000;
+}
 
 /** Forgetting old enroll tokens is a scan of them all: once a minute, not every sweep or token. */
 const ENROLL_TOKEN_PRUNE_EVERY_MS = 60_000;
@@ -88,8 +100,9 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
       }
     }
     const offlineSince = ctx.presence.offlineSince(job.hostId, now);
-    if (offlineSince !== null && now - offlineSince > ctx.config.jobLostAfterMs) {
-      const reason = jobLostReason(ctx.config.jobLostAfterMs);
+    const lostAfterMs = offlineAllowanceMs(job, ctx.config.jobLostAfterMs);
+    if (offlineSince !== null && now - offlineSince > lostAfterMs) {
+      const reason = jobLostReason(lostAfterMs);
       settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
     }
   }

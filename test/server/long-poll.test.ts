@@ -3,6 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Operation } from "../../protocol/job-ops.ts";
 import { type RunningServer, startServer } from "../../server/app.ts";
 import type { ServerConfig } from "../../server/config.ts";
 import { readCollection } from "../../server/store/json-store.ts";
@@ -143,6 +144,35 @@ test("a running job becomes lost once its host has been offline longer than jobL
   expect(Date.now() - dropped).toBeGreaterThanOrEqual(450);
   expect((await job(created.id)).reason).toBe(
     "host went offline during the job and did not come back within 0.4 s",
+  );
+});
+
+test("a deploy job is lost only after jobLostAfter plus twice its confirmation window", async () => {
+  // The switch may cut the host off for confirmSeconds, and its rollback waits as long again.
+  const { call, hostToken, adminToken, hostId, job } = await start({
+    pollWindowMs: 5_000,
+    offlineGraceMs: 100,
+    jobLostAfterMs: 400,
+    sweepIntervalMs: 50,
+  });
+  await call("POST", "/api/v1/agent/hello", hostToken, helloBody({ ops: [...Operation.options] }));
+  const args = { commit: "a".repeat(40), confirmSeconds: 1 };
+  const created = (await call("POST", `/api/v1/hosts/${hostId}/jobs`, adminToken, { op: "deploy", args }))
+    .body.job;
+  expect((await call("GET", "/api/v1/agent/poll?wait=0", hostToken)).body.command.jobId).toBe(created.id);
+  await call("POST", `/api/v1/agent/jobs/${created.id}/events`, hostToken, { started: true });
+  const aborter = new AbortController();
+  const poll = call("GET", "/api/v1/agent/poll", hostToken, undefined, aborter.signal).catch(() => null);
+  await sleep(50);
+  aborter.abort();
+  await poll;
+  const dropped = Date.now();
+  await sleep(1200); // past jobLostAfter, within its confirmation windows
+  expect((await job(created.id)).state).toBe("running");
+  await waitFor(async () => (await job(created.id)).state === "lost", 5000, "deploy job lost");
+  expect(Date.now() - dropped).toBeGreaterThanOrEqual(2400);
+  expect((await job(created.id)).reason).toBe(
+    "host went offline during the job and did not come back within 2.4 s",
   );
 });
 
