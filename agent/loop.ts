@@ -4,6 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { consola } from "consola";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
+import type { Operation } from "../protocol/job-ops.ts";
 import { Backoff } from "./backoff.ts";
 import { AgentClient } from "./client.ts";
 import { backoffLimits, loadConfig, loadCredentials } from "./config.ts";
@@ -19,6 +20,15 @@ import { retryDelay } from "./retry-delay.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
 import { StateReporter } from "./state/reporter.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
+
+/** Ops whose delivered result is followed by a fresh read of the config state. */
+const STATE_CHANGING_OPS: ReadonlySet<Operation | null> = new Set<Operation>([
+  "pull",
+  "switch",
+  "test",
+  "deploy",
+  "rollback",
+]);
 
 /**
  * With nothing undelivered the deliver loop looks this often instead of every DELIVER_INTERVAL_MS.
@@ -48,9 +58,9 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   const limits = backoffLimits(config);
   const reporter = new StateReporter(config, paths.root, client, limits);
   const stateWake = new Wake();
-  // A delivered pull, switch or test is when the state most likely changed.
+  // A delivered job that moves the checkout or the system is when the state most likely changed.
   const deliverer = new Deliverer(paths, client, manager, limits, (op) => {
-    if (op !== "pull" && op !== "switch" && op !== "test") return;
+    if (!STATE_CHANGING_OPS.has(op)) return;
     reporter.poke();
     stateWake.now();
   });

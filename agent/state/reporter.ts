@@ -1,9 +1,10 @@
 // Sends the host's config state to fleetd when it changed, and only then: a fleet at rest sends
 // nothing. The state is read (a few local git calls and symlinks, no network) for every hello,
-// after every pull, switch and test result delivered, and every stateIntervalSeconds (which
-// catches a hand edit or a switch run by hand); never per poll. What fleetd acknowledged, by a
-// hello that carried it or an agentState call, is remembered by hash; a failed send is retried
-// on its own backoff, re-reading the state then, so what goes is what is there at that moment.
+// after every pull, switch, test, deploy and rollback result delivered, and every
+// stateIntervalSeconds (which catches a hand edit or a switch run by hand); never per poll. What
+// fleetd acknowledged, by a hello that carried it or an agentState call, is remembered by hash; a
+// failed send is retried on its own backoff, re-reading the state then, so what goes is what is
+// there at that moment.
 import { consola } from "consola";
 import type { HostState } from "../../protocol/config-state.ts";
 import { ApiError } from "../../protocol/errors.ts";

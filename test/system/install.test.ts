@@ -245,6 +245,66 @@ describe.skipIf(unavailable !== null)("install.sh under a real systemd", () => {
     expect(host?.version).toBe("2.0.0-test");
   }, 120_000);
 
+  test("a deploy whose activation restarts fleet-agent.service completes and is confirmed", async () => {
+    // A generic Linux host: the switch is a script of the config repo that, like NixOS's switch
+    // when the agent's unit changed, restarts fleet-agent.service; the generation is a counter
+    // the stateCommand reads and the rollback sets back.
+    const repo = `${STATE}/config`;
+    const gen = "/var/lib/fleet-generation";
+    const git = "git -c user.name=t -c user.email=t@example.invalid";
+    const made = await box.sh(
+      [
+        "set -e",
+        `echo 1 > ${gen}`,
+        "git init -q --bare -b main /srv/config.git",
+        `git clone -q /srv/config.git ${repo}`,
+        `cd ${repo}`,
+        `printf '#!/bin/sh\nset -e\necho $(( $(cat ${gen}) + 1 )) > ${gen}\nsystemctl restart fleet-agent.service\n' > switch.sh`,
+        "chmod +x switch.sh",
+        `${git} add switch.sh && ${git} commit -qm 'switch restarts the agent' && git push -q origin main`,
+        `git rev-parse HEAD`,
+      ].join("\n"),
+    );
+    expect(made.code).toBe(0);
+    const commit = made.stdout.trim().split("\n").at(-1)!;
+    await agentConfig({
+      repo: { dir: repo, url: "/srv/config.git", branch: "main" },
+      switch: [`${repo}/switch.sh`],
+      rollback: ["sh", "-c", `echo {generation} > ${gen}`],
+      system: { stateCommand: ["cat", gen] },
+    });
+    await box.exec(["systemctl", "restart", "fleet-agent"]);
+    await waitFor(async () => (await hostsNamed(HOST))[0]?.online, { what: "sys1 online on its new config" });
+    const before = await mainPid();
+    const run = await fleet.fleetctl([
+      "run",
+      "deploy",
+      HOST,
+      "--arg",
+      `commit=${commit}`,
+      "--arg",
+      "confirmSeconds=60",
+      "--wait",
+      "--json",
+    ]);
+    const [ran] = JSON.parse(run.stdout).jobs;
+    const { job, output } = await fleet.api("GET", `/api/v1/jobs/${ran.id}`);
+    expect(`${job.state} ${job.reason ?? ""}`).toStartWith("succeeded");
+    expect(job.outcome).toEqual({
+      op: "deploy",
+      kind: "deployed",
+      commit,
+      generationBefore: 1,
+      generationAfter: 2,
+    });
+    expect(run.code).toBe(0);
+    // The agent that confirmed is the one systemd started after the switch restarted the unit.
+    expect(await mainPid()).not.toBe(before);
+    expect(box.exists(`${STATE}/jobs/${ran.id}/deploy.json`)).toBe(true);
+    const lines: string[] = output.map((e: { data: string }) => e.data);
+    expect(lines.some((l) => /confirm/i.test(l))).toBe(true);
+  }, 180_000);
+
   test("install.sh --uninstall --purge leaves no unit, binary or state", async () => {
     const run = await curlInstall("--uninstall --purge");
     expect(run.stderr).toBe("");

@@ -26,8 +26,9 @@ export function rootfsRecipe(): RootfsRecipe {
   return {
     suite: _hostSuite() ?? "bookworm",
     variant: "minbase",
-    // systemd as PID 1 with D-Bus (systemd-run talks to it), curl for `curl | sh`.
-    include: ["systemd", "systemd-sysv", "dbus", "curl", "ca-certificates"],
+    // systemd as PID 1 with D-Bus (systemd-run talks to it), curl for `curl | sh`, git for the
+    // config checkout a deploy pulls.
+    include: ["systemd", "systemd-sysv", "dbus", "curl", "ca-certificates", "git"],
     // The recipe's own version: bump it when the post-install steps below change.
     revision: 1,
   };
