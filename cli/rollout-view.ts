@@ -1,20 +1,11 @@
 // How a rollout is shown while it runs: one bar for the rollout and a line per host, the
 // bar redrawn in place on a terminal, plain lines (one per change) when piped.
-import type { Rollout, RolloutHost } from "../protocol/index.ts";
+import { HOST_STATE_WORDS, type Rollout, type RolloutHost } from "../protocol/index.ts";
 import type { ApiClient } from "./api.ts";
 import { followPollMs } from "./follow.ts";
 
 const FINISHED = new Set(["done", "skipped", "failed"]);
 
-/** A host's state as prose reads it. */
-const STATE_TEXT: Record<RolloutHost["state"], string> = {
-  pending: "pending",
-  in_progress: "in progress",
-  soaking: "soaking",
-  done: "done",
-  skipped: "skipped",
-  failed: "failed",
-};
 const CLEAR_LINE = "\r\u001b[2K";
 
 /** "[########--------] 2/5 · 1 in progress · 1 failed · running" */
@@ -25,7 +16,7 @@ export function renderRolloutBar(rollout: Rollout, width = 24): string {
   const filled = total === 0 ? width : Math.round((finished / total) * width);
   const parts = [`${finished}/${total}`];
   for (const state of ["in_progress", "soaking", "failed", "skipped"])
-    if (count(state)) parts.push(`${count(state)} ${STATE_TEXT[state as RolloutHost["state"]]}`);
+    if (count(state)) parts.push(`${count(state)} ${HOST_STATE_WORDS[state as RolloutHost["state"]]}`);
   parts.push(rollout.state);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${parts.join(" · ")}`;
 }
@@ -34,7 +25,7 @@ export function describeRolloutHost(h: RolloutHost): string {
   // A host left out of the order (already on the target) has no place in it to name.
   const where = h.phase === "none" ? "" : h.phase === "canary" ? " (canary)" : ` (batch ${h.group})`;
   const reason = h.reason && h.state !== "in_progress" ? ` — ${h.reason}` : "";
-  return `${h.name}${where}: ${STATE_TEXT[h.state]}${_generations(h)}${reason}`;
+  return `${h.name}${where}: ${HOST_STATE_WORDS[h.state]}${_generations(h)}${reason}`;
 }
 
 /** " · generation 41 → 42" for a host whose deploy said where it went from and to. */

@@ -2,6 +2,7 @@
 // came to (for a deploy, the generations before and after). Plain text; the caller escapes it.
 import type { RolloutCounts } from "../protocol/board.ts";
 import type { DeployOutcome, JobOutcome, RollbackCause, UpdateOutcome } from "../protocol/job-outcomes.ts";
+import { HOST_STATE_WORDS } from "../protocol/rollout-text.ts";
 import type { RolloutHostState, RolloutTarget } from "../protocol/rollouts.ts";
 import type { Tone } from "./format.ts";
 
@@ -11,15 +12,6 @@ export function rolloutTitle(target: RolloutTarget): string {
   const subject = target.subject ? ` — ${target.subject}` : "";
   return `Deploy of config ${target.commit.slice(0, 12)}${subject}`;
 }
-
-export const HOST_STATE_WORDS: Record<RolloutHostState, string> = {
-  pending: "pending",
-  in_progress: "in progress",
-  soaking: "soaking",
-  done: "done",
-  skipped: "skipped",
-  failed: "failed",
-};
 
 /** "2 done, 1 in progress, 1 failed": the states that have hosts, finished ones first. */
 export function countsText(c: RolloutCounts): string {

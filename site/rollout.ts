@@ -2,17 +2,12 @@
 // host (its state, what its job came to and, for a deploy, the generations), and why it halted
 // (naming the failing host). With the admin token: start an update or a deploy, pause, resume, cancel.
 import type { Board, BoardRollout } from "../protocol/board.ts";
+import { HOST_STATE_WORDS } from "../protocol/rollout-text.ts";
 import type { RolloutHost } from "../protocol/rollouts.ts";
 import { deployControl } from "./deploy.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, type Tone } from "./format.ts";
-import {
-  countsText,
-  generationsText,
-  HOST_STATE_WORDS,
-  outcomeWords,
-  rolloutTitle,
-} from "./rollout-words.ts";
+import { countsText, generationsText, outcomeWords, rolloutTitle } from "./rollout-words.ts";
 import { state } from "./state.ts";
 
 const ROLLOUT_TONES: Record<BoardRollout["state"], Tone> = {
