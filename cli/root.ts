@@ -14,6 +14,7 @@ import host from "./commands/host.ts";
 import hosts from "./commands/hosts.ts";
 import job from "./commands/job.ts";
 import jobs from "./commands/jobs.ts";
+import notify from "./commands/notify.ts";
 import rollout from "./commands/rollout.ts";
 import run from "./commands/run.ts";
 import target from "./commands/target.ts";
@@ -38,6 +39,7 @@ export const fleetctl: CommandDef<ArgsDef> = defineFleetCommand({
     update,
     rollout,
     alerts,
+    notify,
     board,
     doctor,
     completion: completionCommand(() => fleetctl),
