@@ -46,9 +46,13 @@ export class TestReceiver {
   }
 
   private async handle(req: Request): Promise<Response> {
+    const headers: Record<string, string> = {};
+    req.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
     const received: Received = {
       path: new URL(req.url).pathname,
-      headers: Object.fromEntries(req.headers.entries()),
+      headers,
       body: await req.text(),
     };
     this.requests.push(received);
