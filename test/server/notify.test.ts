@@ -53,7 +53,8 @@ async function failedRollout(): Promise<{ hostId: string; rolloutId: string }> {
   await agent("POST", "/api/v1/agent/hello", helloBody());
   const started = await app!.call("POST", "/api/v1/rollouts", { ...admin(), json: { kind: "update" } });
   expect(started.status).toBe(201);
-  const poll = await agent("GET", "/api/v1/agent/poll?wait=0");
+  // The rollout worker dispatches on its next turn: a held poll takes the command when it comes.
+  const poll = await agent("GET", "/api/v1/agent/poll?wait=5");
   expect(poll.body.command).toMatchObject({ type: "run", op: "update" });
   const reason = "new agent exited during the soak";
   const result = await agent("POST", `/api/v1/agent/jobs/${poll.body.command.jobId}/result`, {
