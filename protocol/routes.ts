@@ -21,6 +21,7 @@ import {
 } from "./enroll.ts";
 import { HostDetail, HostList, HostResponse } from "./hosts.ts";
 import { CreateJobRequest, JobDetail, JobList, JobResponse } from "./jobs.ts";
+import { ChannelCreated, ChannelList, CreateChannelRequest, DeliveryResponse } from "./notify.ts";
 import { fillPath } from "./paths.ts";
 import {
   GetJobQuery,
@@ -219,6 +220,40 @@ export const ROUTES = {
     query: ListAlertsQuery,
     response: AlertList,
   },
+  listChannels: { method: "GET", path: "/api/v1/notify/channels", auth: "admin", response: ChannelList },
+  /** A channel at fleetd's own address, an unknown alert kind or an oversize template: 400, nothing stored. */
+  addChannel: {
+    method: "POST",
+    path: "/api/v1/notify/channels",
+    auth: "admin",
+    body: CreateChannelRequest,
+    response: ChannelCreated,
+    status: 201,
+  },
+  /** `:id` is the channel's id or name. Its deliveries still in the outbox go with it. */
+  removeChannel: {
+    method: "DELETE",
+    path: "/api/v1/notify/channels/:id",
+    auth: "admin",
+    params: channelParam(),
+    response: Ok,
+  },
+  /** Puts a test notification in the outbox; follow it with getDelivery. */
+  testChannel: {
+    method: "POST",
+    path: "/api/v1/notify/channels/:id/test",
+    auth: "admin",
+    params: channelParam(),
+    response: DeliveryResponse,
+    status: 201,
+  },
+  getDelivery: {
+    method: "GET",
+    path: "/api/v1/notify/deliveries/:id",
+    auth: "admin",
+    params: idOf("notification delivery"),
+    response: DeliveryResponse,
+  },
   startRollout: {
     method: "POST",
     path: "/api/v1/rollouts",
@@ -341,6 +376,10 @@ export const ROUTES = {
     response: { raw: "the series of docs/metrics.md in Prometheus' text format (0.0.4)" },
   },
 } as const satisfies Record<string, RouteSpec>;
+
+function channelParam() {
+  return z.object({ id: z.string().min(1).max(64).describe("notification channel") });
+}
 
 function rolloutParam() {
   return z.object({ id: z.union([z.literal("current"), Id]).describe("rollout") });

@@ -66,6 +66,20 @@ export const DEFAULT_LIMITS = {
   configRefreshSeconds: 60,
   /** Every git call for the config target (ls-remote, clone, fetch, rev-list) is killed after this. */
   configGitTimeoutMs: 30_000,
+  /** One attempt to deliver a notification (connect, send, answer) is cut off after this. */
+  notifyTimeoutMs: 10_000,
+  /** A failed delivery is retried after about this long, doubling per failure (with jitter)... */
+  notifyBackoffBaseMs: 10_000,
+  /** ...up to this between attempts... */
+  notifyBackoffCapMs: 3_600_000,
+  /** ...for this long after the event; then the delivery is abandoned (and stays listed). */
+  notifyRetryForMs: 86_400_000,
+  /** A channel whose every attempt has failed this long raises notification_failing. */
+  notifyFailingAlertMs: 3_600_000,
+  /** Deliveries attempted at once, over all channels. */
+  notifyParallelDeliveries: 4,
+  /** Delivered and abandoned notifications kept in the outbox for `fleetctl notify list`. */
+  notifyDeliveriesKept: 1000,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 

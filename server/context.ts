@@ -11,6 +11,7 @@ import type { RateLimiter } from "./rate-limiter.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { JobListeners } from "./services/job-listeners.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
+import type { OutboxWorker } from "./services/notify/worker.ts";
 import type { Store } from "./store/types.ts";
 
 export interface ServerContext {
@@ -35,6 +36,8 @@ export interface ServerContext {
   readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
   /** The config target (pin, repo or hosts) and the behindBy counts against it. */
   readonly configTarget: ConfigTargetTracker;
+  /** Sends the notification outbox (services/notify/); kicked on enqueue and every sweep. */
+  readonly outbox: OutboxWorker;
   /** The Prometheus series counted as things happen (GET /metrics). */
   readonly metrics: FleetMetrics;
   /** Base URL for install commands; known only after listening when the port was 0. */

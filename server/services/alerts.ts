@@ -4,6 +4,7 @@ import type { Alert, AlertKind } from "../../protocol/alerts.ts";
 import type { ServerContext } from "../context.ts";
 import { type AlertRecord, alertToWire } from "../store/records/alert.ts";
 import { newAlertId } from "./ids.ts";
+import { notifyAlert } from "./notify/outbox.ts";
 
 export function openAlert(
   ctx: ServerContext,
@@ -26,12 +27,15 @@ export async function raiseAlert(ctx: ServerContext, kind: AlertKind, subject: s
       };
   ctx.log.warn(`alert ${kind} (${subject}): ${message}`);
   await ctx.store.putAlert(alert);
+  await notifyAlert(ctx, alert, existing ? "updated" : "raised");
 }
 
 export async function resolveAlert(ctx: ServerContext, kind: AlertKind, subject: string, resolution: string) {
   const existing = openAlert(ctx, kind, subject);
   if (!existing) return;
-  await ctx.store.putAlert({ ...existing, resolvedAt: new Date().toISOString(), resolution });
+  const resolved = { ...existing, resolvedAt: new Date().toISOString(), resolution };
+  await ctx.store.putAlert(resolved);
+  await notifyAlert(ctx, resolved, "resolved");
 }
 
 /** Newest first; open ones only unless `all`. */

@@ -1,6 +1,6 @@
 // The once-a-second housekeeping that time alone triggers: hosts going offline, jobs whose host
 // vanished mid-run becoming lost, queued jobs whose TTL ran out expiring, and cancelled dispatched
-// jobs their agent never answered ending.
+// jobs their agent never answered ending; and notifications due for another attempt.
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
@@ -83,6 +83,7 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
     promise.catch((err) => ctx.log.error("recording a lost or expired job failed", err));
   for (const ending of sweepUpdates(ctx, now)) settle(ending);
   kickRollouts(ctx);
+  ctx.outbox.kick();
   for (const job of ctx.store.activeJobs()) {
     if (job.state === "queued") {
       if (Date.parse(job.expiresAt) <= now) {
