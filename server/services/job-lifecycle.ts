@@ -5,6 +5,7 @@ import type { JobState } from "../../protocol/jobs.ts";
 import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { noteJobAlerts } from "./alert-jobs.ts";
 import { type AuditAction, recordAudit } from "./audit.ts";
 import { kickRollouts } from "./rollouts/worker.ts";
 import { onUpdateFinished } from "./updates.ts";
@@ -48,6 +49,10 @@ export async function finishJob(
     await onUpdateFinished(ctx, finished);
     kickRollouts(ctx);
   }
+  // The ending is durable: an alert that cannot be written must not answer it as refused.
+  await noteJobAlerts(ctx, finished).catch((err: unknown) => {
+    ctx.log.error(`raising or resolving an alert for job ${job.id} failed`, err);
+  });
   // Housekeeping: the ending is durable, so a refused prune must not answer it as refused.
   await pruneFinishedJobs(ctx, job.hostId).catch((err: unknown) => {
     ctx.log.warn(`pruning finished jobs of ${job.hostId} failed: ${(err as Error).message}`);

@@ -17,6 +17,11 @@ import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load
 import { ReportsInHosts } from "./migrate-reports.ts";
 import { collectionJson } from "./record-json.ts";
 import { AlertRecord, alertRecordFrom } from "./records/alert.ts";
+import {
+  type AlertSilenceRecord,
+  AlertSilencesFile,
+  alertSilenceRecordFrom,
+} from "./records/alert-silence.ts";
 import { type AuditRecord, auditRecordFrom } from "./records/audit.ts";
 import { ConfigPinFile, ConfigPinRecord } from "./records/config-pin.ts";
 import { EnrollTokenRecord, enrollTokenRecordFrom } from "./records/enroll-token.ts";
@@ -70,6 +75,8 @@ export const RolloutsFile = z.object({ rollouts: z.array(RolloutRecord) });
 /** Finished rollouts kept for the record; a running one is never dropped. */
 const ROLLOUTS_KEPT = 50;
 export const CONFIG_PIN_FILE = "config-pin.json";
+/** Absent in data dirs from before silences: read as none. */
+export const ALERT_SILENCES_FILE = "alert-silences.json";
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
@@ -91,6 +98,7 @@ export class JsonStore implements Store {
   private readonly hostIdByName = new Map<string, string>();
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
   private alerts: AlertRecord[];
+  private alertSilences: AlertSilenceRecord[];
   private rollouts: RolloutRecord[];
   private configPin: ConfigPinRecord | null;
   private readonly jobs = new JobIndex();
@@ -102,6 +110,7 @@ export class JsonStore implements Store {
   private readonly jobsFile: Journal<JobRecord>;
   private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
+  private readonly alertSilencesFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
   private readonly configPinFile: GroupCommit;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
@@ -125,6 +134,7 @@ export class JsonStore implements Store {
     const reportsScan = loadHostReports(join(dir, HOST_REPORTS_FILE));
     readStateFile(join(dir, "secrets.json"), Secrets.nullable(), null);
     readStateFile(join(dir, "alerts.json"), AlertsFile, { alerts: [] });
+    readStateFile(join(dir, ALERT_SILENCES_FILE), AlertSilencesFile, { silences: [] });
     readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
     readStateFile(join(dir, CONFIG_PIN_FILE), ConfigPinFile, { pin: null });
     for (const name of ["audit.jsonl", "audit.1.jsonl"]) readAuditFile(join(dir, name));
@@ -175,6 +185,9 @@ export class JsonStore implements Store {
       restore: (hash, token) => (token ? this.enrollTokens.set(hash, token) : this.enrollTokens.delete(hash)),
     });
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
+    this.alertSilences = readStateFile(path(ALERT_SILENCES_FILE), AlertSilencesFile, {
+      silences: [],
+    }).silences;
     this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
     this.configPin = readStateFile(path(CONFIG_PIN_FILE), ConfigPinFile, { pin: null }).pin;
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
@@ -194,6 +207,7 @@ export class JsonStore implements Store {
     let durable = {
       secrets: this.secrets,
       alerts: [...this.alerts],
+      alertSilences: this.alertSilences,
       rollouts: [...this.rollouts],
       configPin: this.configPin,
     };
@@ -223,6 +237,18 @@ export class JsonStore implements Store {
         durable = { ...durable, alerts: [...this.alerts] };
       },
     });
+    this.alertSilencesFile = commit(
+      ALERT_SILENCES_FILE,
+      () => collectionJson("silences", this.alertSilences),
+      {
+        restore: () => {
+          this.alertSilences = durable.alertSilences;
+        },
+        written: () => {
+          durable = { ...durable, alertSilences: this.alertSilences };
+        },
+      },
+    );
     this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts), {
       restore: () => {
         this.rollouts = [...durable.rollouts];
@@ -491,6 +517,15 @@ export class JsonStore implements Store {
     return this.alertsFile.commit();
   }
 
+  listAlertSilences(): AlertSilenceRecord[] {
+    return this.alertSilences;
+  }
+
+  setAlertSilences(silences: readonly AlertSilenceRecord[]): Promise<void> {
+    this.alertSilences = silences.map(alertSilenceRecordFrom);
+    return this.alertSilencesFile.commit();
+  }
+
   listRollouts(): RolloutRecord[] {
     return this.rollouts;
   }
@@ -536,9 +571,13 @@ export class JsonStore implements Store {
   private async flushDirty(): Promise<void> {
     await Promise.all([
       ...[this.hostsFile, this.jobsFile, this.tokensFile].map((journal) => journal.flushLazy()),
-      ...[this.secretsFile, this.alertsFile, this.rolloutsFile, this.configPinFile].map((file) =>
-        file.flushIfDirty(),
-      ),
+      ...[
+        this.secretsFile,
+        this.alertsFile,
+        this.alertSilencesFile,
+        this.rolloutsFile,
+        this.configPinFile,
+      ].map((file) => file.flushIfDirty()),
     ]);
   }
 
