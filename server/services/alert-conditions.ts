@@ -53,11 +53,13 @@ export function checkHostOffline(
 }
 
 /**
- * config_behind and needs_reboot for every host, from its derived config. `behindSince` remembers
+ * host_offline, config_behind and needs_reboot for every host, the last two from its derived
+ * config. host_offline is checked here too for the hosts the sweep never looks at: those not seen
+ * since fleetd started (see Presence.takeCandidates). `behindSince` remembers
  * when this fleetd first saw each host behind: fleetd keeps no history of the target, so after a
  * restart the clock starts again (an alert comes late, never early).
  */
-export function checkConfigConditions(
+export function checkHostConditions(
   ctx: ServerContext,
   behindSince: Map<string, number>,
   now: number,
@@ -68,6 +70,7 @@ export function checkConfigConditions(
   for (const host of ctx.store.listHosts()) {
     if (host.revokedAt) continue;
     seen.add(host.id);
+    writes.push(checkHostOffline(ctx, host, now));
     const { config, system } = hostConfigOf(ctx, host, target);
     const behind = target !== null && config.commit !== null && config.commit !== target.commit;
     if (!behind) {

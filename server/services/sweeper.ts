@@ -3,7 +3,7 @@
 // lost, queued jobs whose TTL ran out expiring, and cancelled dispatched jobs their agent never
 // answered ending.
 import type { ServerContext } from "../context.ts";
-import { checkConfigConditions, checkHostOffline } from "./alert-conditions.ts";
+import { checkHostConditions, checkHostOffline } from "./alert-conditions.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
 import { ENROLL_TOKEN_MEMORY_MS } from "./enroll.ts";
 import { finishJob } from "./job-lifecycle.ts";
@@ -36,8 +36,8 @@ export function startSweeper(ctx: ServerContext): { stop(): void } {
       // A pass over every host: every few seconds, not every sweep.
       if (now - conditionsCheckedAt >= ctx.config.alertCheckIntervalMs) {
         conditionsCheckedAt = now;
-        for (const write of checkConfigConditions(ctx, behindSince, now))
-          write.catch((err) => ctx.log.error("raising or resolving a config alert failed", err));
+        for (const write of checkHostConditions(ctx, behindSince, now))
+          write.catch((err) => ctx.log.error("raising or resolving a host alert failed", err));
       }
       if (now - prunedAt >= ENROLL_TOKEN_PRUNE_EVERY_MS) {
         prunedAt = now;
