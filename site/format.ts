@@ -1,4 +1,5 @@
 // How job, host and rollout states read on the board: a word and a tone, never colour alone.
+import type { Alert } from "../protocol/alerts.ts";
 import type { BoardHost, BoardJob } from "../protocol/board.ts";
 import { esc, relTime } from "./dom.ts";
 
@@ -98,6 +99,11 @@ export function hostState(h: BoardHost): HostState {
   if (h.outdated) return "outdated";
   if (h.running) return "running";
   return "ok";
+}
+
+/** "silenced", "acked by admin": why an open alert is shown muted; "" for one nobody has seen to. */
+export function alertQuietText(a: Pick<Alert, "silenced" | "ackedBy">): string {
+  return [a.ackedBy ? `acked by ${a.ackedBy}` : "", a.silenced ? "silenced" : ""].filter(Boolean).join(", ");
 }
 
 /** Why a host needs attention, in a few words each ("offline", "test failed", "agent outdated"). */

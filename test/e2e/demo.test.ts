@@ -102,10 +102,10 @@ test("npm run demo: five hosts, a rolling update, and nothing left after Ctrl-C"
   const after = await hosts();
   expect(after.every((h) => h.online && !h.outdated && h.version === after[0].version)).toBe(true);
 
-  // The banner's alert steps: db1's failing test raises job_failed, saying what to do; once its
-  // replica "caught up" (the lag file the banner names), a passing rerun resolves it.
+  // The banner's alert steps: db1's failing test (run once by the demo at start, and again here)
+  // raised job_failed, one alert saying what to do; once its replica "caught up" (the lag file
+  // the banner names), a passing rerun resolves it.
   const openAlerts = async () => JSON.parse((await fleetctl("alerts", "--json")).stdout).alerts as any[];
-  expect(await openAlerts()).toEqual([]);
   expect((await fleetctl("run", "test", "db1", "--wait")).code).not.toBe(0);
   const raised = await openAlerts();
   const db1 = after.find((h) => h.name === "db1");
