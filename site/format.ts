@@ -115,7 +115,10 @@ export function attentionReasons(h: BoardHost): string[] {
     if (job && (job.state === "failed" || job.state === "timed_out" || job.state === "lost"))
       reasons.push(`${op} ${jobStateText(job.state)}`);
   }
+  // An alert that repeats a reason above (a failed test's job_failed, host_offline) adds nothing.
+  const said = reasons.length > (h.online ? 0 : 1);
   for (const alert of h.alerts) {
+    if ((alert.kind === "job_failed" && said) || alert.kind === "host_offline") continue;
     const what = alert.kind.replaceAll("_", " ");
     if (!reasons.includes(what)) reasons.push(what);
   }
