@@ -23,6 +23,7 @@ export const STORE_FILES = [
   "enroll-tokens",
   "secrets",
   "alerts",
+  "alert-silences",
   "rollouts",
   "config-pin",
   "audit",
