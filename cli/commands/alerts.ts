@@ -8,7 +8,7 @@ import { defineFleetCommand } from "../command.ts";
 import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { CliError } from "../errors.ts";
 import { formatTable } from "../format/table.ts";
-import { relativeTime } from "../format/time.ts";
+import { formatDuration, relativeTime } from "../format/time.ts";
 import { paint, printJson, printText } from "../output.ts";
 import { hostNames } from "../resolve-host.ts";
 import { closest } from "../typos.ts";
@@ -39,7 +39,7 @@ export function formatSilences(silences: readonly AlertSilence[], now = Date.now
   const rows = silences.map((s) => [
     s.hostName ?? s.subject,
     s.subjectType,
-    `in ${relativeTime(new Date(now - (Date.parse(s.until) - now)).toISOString(), now).replace(/ ago$/, "")}`,
+    `in ${formatDuration(Date.parse(s.until) - now)}`,
     s.createdBy,
   ]);
   return formatTable(["SUBJECT", "TYPE", "ENDS", "BY"], rows);
