@@ -117,8 +117,11 @@ export const DeliveryResponse = z.object({ delivery: Delivery });
 export const WebhookNotification = z.object({
   idempotencyKey: z.string(),
   event: NotifyEvent,
-  /** The alert as it was when the event happened; null for a test notification. */
-  alert: Alert.nullable(),
+  /**
+   * The alert as it was when the event happened; null for a test notification. Without `silenced`:
+   * a silenced alert is not notified at all.
+   */
+  alert: Alert.omit({ silenced: true }).nullable(),
   /** The channel's template, filled in. */
   text: z.string(),
   /** fleetd's base URL (its board). */

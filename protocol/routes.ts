@@ -4,7 +4,14 @@
 // protocol doc is rendered from it, and tests walk it.
 import { z } from "zod";
 import { Hello, HelloResponse, JobEvents, JobEventsAck, JobResult, PollResponse } from "./agent.ts";
-import { AlertList } from "./alerts.ts";
+import {
+  AlertList,
+  AlertResponse,
+  SilenceList,
+  SilenceRequest,
+  SilenceResponse,
+  SilenceSubject,
+} from "./alerts.ts";
 import { Manifest } from "./artifacts.ts";
 import { AuditList } from "./audit.ts";
 import { Board, BoardHostDetail } from "./board.ts";
@@ -253,6 +260,32 @@ export const ROUTES = {
     auth: "admin",
     params: idOf("notification delivery"),
     response: DeliveryResponse,
+  },
+  /** Marks the alert seen by the caller; it stays open until its condition is over. */
+  ackAlert: {
+    method: "POST",
+    path: "/api/v1/alerts/:id/ack",
+    auth: "admin",
+    params: idOf("alert"),
+    response: AlertResponse,
+  },
+  /** The silences in force: hosts and alert kinds whose alerts are marked silenced. */
+  listSilences: { method: "GET", path: "/api/v1/alert-silences", auth: "admin", response: SilenceList },
+  /** Silences a host (id or name) or an alert kind for a while; again on the same subject replaces it. */
+  addSilence: {
+    method: "POST",
+    path: "/api/v1/alert-silences",
+    auth: "admin",
+    body: SilenceRequest,
+    response: SilenceResponse,
+  },
+  /** `:id` is the silenced host (id or name) or kind. */
+  removeSilence: {
+    method: "DELETE",
+    path: "/api/v1/alert-silences/:id",
+    auth: "admin",
+    params: z.object({ id: SilenceSubject.describe("silence") }),
+    response: SilenceResponse,
   },
   startRollout: {
     method: "POST",

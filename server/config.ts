@@ -62,6 +62,12 @@ export const DEFAULT_LIMITS = {
   failedAuthBurst: 30,
   /** ...and per minute after that; then every token-bearing request from it gets 429 until it refills. */
   failedAuthPerMinute: 30,
+  /** A host offline longer than this raises a host_offline alert; coming back resolves it. */
+  offlineAlertSeconds: 300,
+  /** A host whose checkout is behind the target longer than this raises config_behind. */
+  behindAlertSeconds: 86_400,
+  /** How often the conditions of alerts that need a pass over every host (config_behind, needs_reboot) are checked. */
+  alertCheckIntervalMs: 5_000,
   /** How often the config repo's branch head is read (`git ls-remote`), besides POST /config/refresh. */
   configRefreshSeconds: 60,
   /** Every git call for the config target (ls-remote, clone, fetch, rev-list) is killed after this. */

@@ -18,6 +18,11 @@ import { ReportsInHosts } from "./migrate-reports.ts";
 import { OutboxIndex } from "./outbox-index.ts";
 import { collectionJson } from "./record-json.ts";
 import { AlertRecord, alertRecordFrom } from "./records/alert.ts";
+import {
+  type AlertSilenceRecord,
+  AlertSilencesFile,
+  alertSilenceRecordFrom,
+} from "./records/alert-silence.ts";
 import { type AuditRecord, auditRecordFrom } from "./records/audit.ts";
 import { type ChannelRecord, ChannelsFile, channelRecordFrom } from "./records/channel.ts";
 import { ConfigPinFile, ConfigPinRecord } from "./records/config-pin.ts";
@@ -78,6 +83,8 @@ const ROLLOUTS_KEPT = 50;
 export const CONFIG_PIN_FILE = "config-pin.json";
 export const CHANNELS_FILE = "notify-channels.json";
 const DEFAULT_DELIVERIES_KEPT = 1000;
+/** Absent in data dirs from before silences: read as none. */
+export const ALERT_SILENCES_FILE = "alert-silences.json";
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
@@ -99,6 +106,7 @@ export class JsonStore implements Store {
   private readonly hostIdByName = new Map<string, string>();
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
   private alerts: AlertRecord[];
+  private alertSilences: AlertSilenceRecord[];
   private rollouts: RolloutRecord[];
   private configPin: ConfigPinRecord | null;
   private channels: ChannelRecord[];
@@ -112,6 +120,7 @@ export class JsonStore implements Store {
   private readonly jobsFile: Journal<JobRecord>;
   private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
+  private readonly alertSilencesFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
   private readonly configPinFile: GroupCommit;
   private readonly channelsFile: GroupCommit;
@@ -137,6 +146,7 @@ export class JsonStore implements Store {
     const reportsScan = loadHostReports(join(dir, HOST_REPORTS_FILE));
     readStateFile(join(dir, "secrets.json"), Secrets.nullable(), null);
     readStateFile(join(dir, "alerts.json"), AlertsFile, { alerts: [] });
+    readStateFile(join(dir, ALERT_SILENCES_FILE), AlertSilencesFile, { silences: [] });
     readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
     readStateFile(join(dir, CONFIG_PIN_FILE), ConfigPinFile, { pin: null });
     readStateFile(join(dir, CHANNELS_FILE), ChannelsFile, { channels: [] });
@@ -188,6 +198,9 @@ export class JsonStore implements Store {
       restore: (hash, token) => (token ? this.enrollTokens.set(hash, token) : this.enrollTokens.delete(hash)),
     });
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
+    this.alertSilences = readStateFile(path(ALERT_SILENCES_FILE), AlertSilencesFile, {
+      silences: [],
+    }).silences;
     this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
     this.configPin = readStateFile(path(CONFIG_PIN_FILE), ConfigPinFile, { pin: null }).pin;
     this.channels = readStateFile(path(CHANNELS_FILE), ChannelsFile, { channels: [] }).channels;
@@ -215,6 +228,7 @@ export class JsonStore implements Store {
     let durable = {
       secrets: this.secrets,
       alerts: [...this.alerts],
+      alertSilences: this.alertSilences,
       rollouts: [...this.rollouts],
       configPin: this.configPin,
       channels: [...this.channels],
@@ -245,6 +259,18 @@ export class JsonStore implements Store {
         durable = { ...durable, alerts: [...this.alerts] };
       },
     });
+    this.alertSilencesFile = commit(
+      ALERT_SILENCES_FILE,
+      () => collectionJson("silences", this.alertSilences),
+      {
+        restore: () => {
+          this.alertSilences = durable.alertSilences;
+        },
+        written: () => {
+          durable = { ...durable, alertSilences: this.alertSilences };
+        },
+      },
+    );
     this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts), {
       restore: () => {
         this.rollouts = [...durable.rollouts];
@@ -573,6 +599,15 @@ export class JsonStore implements Store {
     return done;
   }
 
+  listAlertSilences(): AlertSilenceRecord[] {
+    return this.alertSilences;
+  }
+
+  setAlertSilences(silences: readonly AlertSilenceRecord[]): Promise<void> {
+    this.alertSilences = silences.map(alertSilenceRecordFrom);
+    return this.alertSilencesFile.commit();
+  }
+
   listRollouts(): RolloutRecord[] {
     return this.rollouts;
   }
@@ -620,9 +655,14 @@ export class JsonStore implements Store {
       ...[this.hostsFile, this.jobsFile, this.tokensFile, this.outboxFile].map((journal) =>
         journal.flushLazy(),
       ),
-      ...[this.secretsFile, this.alertsFile, this.rolloutsFile, this.configPinFile, this.channelsFile].map(
-        (file) => file.flushIfDirty(),
-      ),
+      ...[
+        this.secretsFile,
+        this.alertsFile,
+        this.alertSilencesFile,
+        this.rolloutsFile,
+        this.configPinFile,
+        this.channelsFile,
+      ].map((file) => file.flushIfDirty()),
     ]);
   }
 

@@ -17,6 +17,7 @@ import type { HostState } from "../../protocol/config-state.ts";
 import type { JobState, OutputLine } from "../../protocol/jobs.ts";
 import type { DiskState } from "./disk-status.ts";
 import type { AlertRecord } from "./records/alert.ts";
+import type { AlertSilenceRecord } from "./records/alert-silence.ts";
 import type { AuditRecord } from "./records/audit.ts";
 import type { ChannelRecord } from "./records/channel.ts";
 import type { ConfigPinRecord } from "./records/config-pin.ts";
@@ -106,6 +107,10 @@ export interface Store {
   /** Open and resolved alerts, oldest first. */
   listAlerts(): readonly Readonly<AlertRecord>[];
   putAlert(alert: AlertRecord): Promise<void>;
+  /** The silences set, expired ones included until the next change drops them. */
+  listAlertSilences(): readonly Readonly<AlertSilenceRecord>[];
+  /** Replaces every silence. */
+  setAlertSilences(silences: readonly AlertSilenceRecord[]): Promise<void>;
 
   /** Notification channels, oldest first; they hold signing keys and webhook URLs in full. */
   listChannels(): readonly Readonly<ChannelRecord>[];

@@ -219,6 +219,7 @@ function buildCases() {
     ["createEnrollToken", "/api/v1/enroll-tokens", admin, { ttlSeconds: -5, note: 7 }],
     ["agentState", "/api/v1/agent/state", host, { ...hostStateBody(), lastSwitchFailed: "no" }],
     ["pinConfigTarget", "/api/v1/config/target/pin", admin, { commit: 42 }],
+    ["addSilence", "/api/v1/alert-silences", admin, { subject: "host-a", for: "2x" }],
   ];
   for (const [route, path, token, wrong] of bodies) {
     for (const body of ["{", "not json", "", "\xff\xfe"]) {

@@ -53,8 +53,10 @@ async function failedRollout(): Promise<{ hostId: string; rolloutId: string }> {
   await agent("POST", "/api/v1/agent/hello", helloBody());
   const started = await app!.call("POST", "/api/v1/rollouts", { ...admin(), json: { kind: "update" } });
   expect(started.status).toBe(201);
-  // The rollout worker dispatches on its next turn: a held poll takes the command when it comes.
-  const poll = await agent("GET", "/api/v1/agent/poll?wait=5");
+  // The rollout worker dispatches on its next turn: held polls, as an agent's, until it comes (a
+  // poll may also end empty, woken by the rollout's own bookkeeping).
+  let poll = await agent("GET", "/api/v1/agent/poll?wait=5");
+  for (let i = 0; i < 5 && !poll.body.command; i++) poll = await agent("GET", "/api/v1/agent/poll?wait=5");
   expect(poll.body.command).toMatchObject({ type: "run", op: "update" });
   const reason = "new agent exited during the soak";
   const result = await agent("POST", `/api/v1/agent/jobs/${poll.body.command.jobId}/result`, {

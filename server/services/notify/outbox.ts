@@ -2,11 +2,13 @@
 // before anything is sent, then the worker is kicked. The idempotency key names the alert, the
 // event and the channel, so enqueuing the same event again (a retried request) changes nothing and
 // a receiver can tell a retry from news. Alert events come from services/alerts.ts only.
+
 import type { NotifyEvent } from "../../../protocol/notify.ts";
 import type { ServerContext } from "../../context.ts";
 import type { AlertRecord } from "../../store/records/alert.ts";
 import type { ChannelRecord } from "../../store/records/channel.ts";
 import type { DeliveryRecord } from "../../store/records/delivery.ts";
+import { isSilenced, silencesNow } from "../alert-silences.ts";
 import { newDeliveryId } from "../ids.ts";
 
 type AlertEvent = Exclude<NotifyEvent, "test">;
@@ -27,6 +29,8 @@ export function channelWants(
   alert: AlertRecord,
 ): boolean {
   if (alert.kind === "notification_failing" && alert.subject === channel.id) return false;
+  // Silenced means nobody is told: not of its raising, its updates or its resolution.
+  if (isSilenced(silencesNow(ctx), alert)) return false;
   if (channel.kinds.length > 0 && !channel.kinds.includes(alert.kind)) return false;
   if (channel.hostTags.length === 0) return true;
   const tags = ctx.store.getHost(alert.subject)?.tags ?? [];
