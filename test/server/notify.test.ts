@@ -221,6 +221,27 @@ describe("filters", () => {
   });
 });
 
+describe("silences", () => {
+  test("a silenced host's alerts are not notified, raised or resolved; other alerts still are", async () => {
+    app = await startTestApp(FAST);
+    const hook = receiver();
+    await addChannel({ name: "all", type: "webhook", url: hook.url });
+    const db = await enroll(app, "db-1");
+    const silenced = await app.call("POST", "/api/v1/alert-silences", {
+      ...admin(),
+      json: { subject: "db-1", for: "2h" },
+    });
+    expect(silenced.status).toBe(200);
+    const ctx = app.fleet.ctx;
+    await raiseAlert(ctx, "update_failed", db.hostId, "db failed");
+    await resolveAlert(ctx, "update_failed", db.hostId, "db fixed");
+    await raiseAlert(ctx, "rollout_halted", "r_12345", "halted");
+    await waitFor(() => hook.accepted.size === 1, 5000, "one delivery");
+    await Bun.sleep(200);
+    expect(hook.acceptedAt("/").map((r) => JSON.parse(r.body).alert.message)).toEqual(["halted"]);
+  });
+});
+
 describe("a failing channel", () => {
   test("raises notification_failing after notifyFailingAlertMs, sent elsewhere but not through it; resolved by its next success", async () => {
     app = await startTestApp({ ...FAST, notifyFailingAlertMs: 300 });
