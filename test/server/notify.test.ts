@@ -1,5 +1,5 @@
 // Notifications end to end in one fleetd: alerts raised by what fleetd really does (a failed
-// update, the rollout it halts) reach a real receiver on loopback that refuses the first three
+// update, the rollout it halts, a failed test, a host gone offline) reach a real receiver on loopback that refuses the first three
 // attempts of each, exactly once per idempotency key and correctly signed; Slack, Discord and ntfy
 // get their own shapes; filters hold; a channel failing long enough raises an alert of its own that
 // it is not sent; and what was pending when fleetd stopped goes out after it starts again.
@@ -130,10 +130,56 @@ describe("a scripted scenario through a webhook that refuses the first three att
     // Three refusals and one success per key, nothing else.
     expect(hook.requests).toHaveLength(expected.length * 4);
 
-    const listed = (await app!.call("GET", "/api/v1/notify/channels", admin())).body.channels[0];
+    // The receiver has answered; fleetd records each delivery once that answer reaches it.
+    const channelNow = async () =>
+      (await app!.call("GET", "/api/v1/notify/channels", admin())).body.channels[0];
+    await waitFor(async () => (await channelNow()).delivered === 3, 5000, "three deliveries recorded");
+    const listed = await channelNow();
     expect(listed).toMatchObject({ delivered: 3, pending: 0, abandoned: 0, failingSince: null });
     expect(listed.lastDeliveredAt).not.toBeNull();
     expect(listed.lastError).toBe("HTTP 503: not now (attempt 3)");
+  });
+
+  test("a failed test and a host gone offline: job_failed and host_offline, once each by key, signed", async () => {
+    // The same refusing receiver, with the alerts fleetd derives from a job and from presence.
+    app = await startTestApp({ ...FAST, offlineGraceMs: 200, offlineAlertSeconds: 1 });
+    const hook = receiver(3);
+    const { secret } = await addChannel({ name: "ops", type: "webhook", url: `${hook.url}/hook` });
+    const db = await enroll(app, "db-1");
+    const agent = (method: string, path: string, json?: unknown) =>
+      app!.call(method, path, { token: db.hostToken, json });
+    await agent("POST", "/api/v1/agent/hello", helloBody());
+    const created = await app.call("POST", `/api/v1/hosts/${db.hostId}/jobs`, {
+      ...admin(),
+      json: { op: "test" },
+    });
+    expect(created.status).toBe(201);
+    const poll = await agent("GET", "/api/v1/agent/poll?wait=0");
+    expect(poll.body.command.jobId).toBe(created.body.job.id);
+    const failed = await agent("POST", `/api/v1/agent/jobs/${created.body.job.id}/result`, {
+      state: "failed",
+      exitCode: 1,
+      reason: "1/2 passed; failed: T02-db.sh",
+    });
+    expect(failed.status).toBe(200);
+    // Then the host stops polling: offline after offlineGraceMs, an alert after offlineAlertSeconds.
+    await waitFor(() => hook.accepted.size === 2, 10_000, "job_failed and host_offline delivered");
+    const got = [...hook.accepted.values()].map((copies) => {
+      expect(copies).toHaveLength(1);
+      const only = copies[0]!;
+      expect(
+        verifyNotification({
+          secret: secret!,
+          body: only.body,
+          timestamp: only.headers[NOTIFY_HEADERS.timestamp] ?? null,
+          signature: only.headers[NOTIFY_HEADERS.signature] ?? null,
+        }),
+      ).toBeNull();
+      const doc = WebhookNotification.parse(JSON.parse(only.body));
+      return `${doc.event} ${doc.alert!.kind} ${doc.alert!.subject}`;
+    });
+    expect(got.sort()).toEqual([`raised host_offline ${db.hostId}`, `raised job_failed ${db.hostId}`]);
+    expect(hook.requests).toHaveLength(2 * 4);
   });
 
   test("an alert raised again is an 'updated' event with a key of its own", async () => {
