@@ -3,13 +3,13 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./common.ts";
 
-export const AlertKind = z.enum(["update_failed", "deploy_failed", "rollout_halted"]);
+export const AlertKind = z.enum(["update_failed", "deploy_failed", "rollout_halted", "disk_full"]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
 export const Alert = z.object({
   id: Id,
   kind: AlertKind,
-  /** What the alert is about: a host id for update_failed and deploy_failed, a rollout id for rollout_halted. */
+  /** What the alert is about: a host id for update_failed, deploy_failed and disk_full, a rollout id for rollout_halted. */
   subject: Id,
   message: z.string(),
   raisedAt: Timestamp,

@@ -35,6 +35,7 @@ import { KeyedLock } from "./services/keyed-lock.ts";
 import { kickRollouts } from "./services/rollouts/worker.ts";
 import { startSweeper } from "./services/sweeper.ts";
 import { noteUpdateReport, onUpdateFinished } from "./services/updates.ts";
+import { VitalsBook } from "./services/vitals/book.ts";
 import { openJsonStore } from "./store/json-store.ts";
 import type { Store } from "./store/types.ts";
 
@@ -126,6 +127,12 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     },
     configTarget: new ConfigTargetTracker(config, store, log),
     metrics,
+    vitals: new VitalsBook({
+      dataDir: config.dataDir,
+      snapshotMs: config.vitalsSnapshotMs,
+      log,
+      onWrite: metrics.observeStoreWrite,
+    }),
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
   };
 
@@ -150,6 +157,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       sweeper.stop();
       ctx.hub.shutdown();
       await ctx.configTarget.stop();
+      ctx.vitals.close();
       await store.close();
     })();
     return closing;
