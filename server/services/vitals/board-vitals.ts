@@ -20,7 +20,10 @@ export function cpuSeries(cpu: readonly number[], points = BOARD_SPARK_POINTS): 
   const buckets = Math.min(points, cpu.length);
   const out: number[] = [];
   for (let b = 0; b < buckets; b++) {
-    const slice = cpu.slice(Math.floor((b * cpu.length) / buckets), Math.floor(((b + 1) * cpu.length) / buckets));
+    const slice = cpu.slice(
+      Math.floor((b * cpu.length) / buckets),
+      Math.floor(((b + 1) * cpu.length) / buckets),
+    );
     out.push(_percent(slice.reduce((sum, v) => sum + v, 0) / slice.length) ?? 0);
   }
   return out;

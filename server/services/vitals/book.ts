@@ -97,7 +97,9 @@ export class VitalsBook {
     try {
       parsed = VitalsFile.safeParse(JSON.parse(readFileSync(this.path, "utf8")));
     } catch (err) {
-      this.options.log.warn(`${this.path} is not valid JSON (${(err as Error).message}); starting without vitals`);
+      this.options.log.warn(
+        `${this.path} is not valid JSON (${(err as Error).message}); starting without vitals`,
+      );
       return;
     }
     if (!parsed.success) {
