@@ -222,7 +222,9 @@ describe("enroll-token list and revoke", () => {
 test("rollout list: none yet, and --json", async () => {
   const r = await fleetctl(["rollout", "list"]);
   expect(r.code).toBe(0);
-  expect(r.stdout).toContain("No rollouts yet. Start one with: fleetctl deploy --all, or fleetctl update --all");
+  expect(r.stdout).toContain(
+    "No rollouts yet. Start one with: fleetctl deploy --all, or fleetctl update --all",
+  );
   expect(RolloutList.parse(JSON.parse((await fleetctl(["rollout", "list", "--json"])).stdout))).toEqual({
     rollouts: [],
   });

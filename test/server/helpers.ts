@@ -156,7 +156,7 @@ export function vitalsBody(
   const used = Math.round((usable * rootUsedPercent) / 100);
   return {
     at,
-    load: [0.5, 0.4, 0.3],
+    load: [0.5, 0.4, 0.3] as [number, number, number],
     cpuPercent: 12.5,
     memory: { totalBytes: 16 * GIB, availableBytes: 12 * GIB },
     swap: { totalBytes: 2 * GIB, freeBytes: 2 * GIB },
