@@ -6,6 +6,7 @@ import { type Against, CONFIG_TONES, compartmentDots, compartments, configWord }
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, hostState, lastResult, platformText, runningJob, STATE_RANK } from "./format.ts";
 import { boardNow, type SortKey, state } from "./state.ts";
+import { vitalsCell } from "./vitals.ts";
 
 interface Column {
   id: string;
@@ -36,6 +37,7 @@ const COLUMNS: Column[] = [
   },
   { id: "config", label: "Config", sort: "config", cell: configCell },
   { id: "state", label: "State", sort: "state", cell: stateCell },
+  { id: "vitals", label: "Vitals", cell: (h) => vitalsCell(h.vitals) },
   { id: "pull", label: "Last pull", cell: (h) => lastResult(h.last.pull) },
   { id: "switch", label: "Last switch", cell: (h) => lastResult(h.last.switch) },
   { id: "test", label: "Last test", cell: (h) => lastResult(h.last.test, h.last.switch?.finishedAt) },
