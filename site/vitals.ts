@@ -4,20 +4,21 @@
 import type { BoardVitals } from "../protocol/board.ts";
 import { esc } from "./dom.ts";
 
-const SPARK_WIDTH = 60;
-const SPARK_HEIGHT = 16;
+const SPARK_WIDTH = 44;
+const SPARK_HEIGHT = 12;
 /** A disk this full is shown as a warning before fleetd's disk_full (its default limit is 90 %). */
 const DISK_WARN_PERCENT = 80;
 
 export function vitalsCell(vitals: BoardVitals | null): string {
-  if (!vitals) return `<span class="muted">no vitals</span>`;
+  if (!vitals) return `<span class="vitals"><span class="muted">no vitals</span></span>`;
   const percent = (label: string, value: number | null, cls = "") =>
     `<span class="vital${cls}">${label} ${value === null ? "–" : `${esc(value)}%`}</span>`;
   const diskWarn = vitals.diskPercent !== null && vitals.diskPercent >= DISK_WARN_PERCENT ? " warn-text" : "";
+  // Two lines, as many as a row without vitals keeps: a host's first sample moves no row.
   return (
     `<span class="vitals" title="${esc(`sampled ${vitals.at}`)}">` +
-    `${percent("CPU", vitals.cpuPercent)}${sparkline(vitals.cpu)}` +
-    `${percent("MEM", vitals.memoryPercent)}${percent("DISK", vitals.diskPercent, diskWarn)}</span>`
+    `<span class="vital-line">${percent("CPU", vitals.cpuPercent)}${sparkline(vitals.cpu)}</span>` +
+    `<span class="vital-line">${percent("MEM", vitals.memoryPercent)} ${percent("DISK", vitals.diskPercent, diskWarn)}</span></span>`
   );
 }
 

@@ -71,7 +71,7 @@ test("each row shows CPU, memory, the fullest disk and a sparkline of the hour's
   expect(points.length).toBe(12);
   expect(points[0]).toBeGreaterThan(points.at(-1)!);
   const box = await spark.boundingBox();
-  expect(box?.width).toBe(60);
+  expect(box?.width).toBe(44);
   expect(await row.textContent()).toContain("/ on busy1 is 95 % full (limit 90 %)");
   expect(await hostRow(page, "quiet1").locator("td").allTextContents()).toContain("no vitals");
   await screenshot(page, "board-vitals");
