@@ -131,6 +131,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       dataDir: config.dataDir,
       snapshotMs: config.vitalsSnapshotMs,
       log,
+      hostExists: (id) => store.getHost(id) !== undefined,
       onWrite: metrics.observeStoreWrite,
     }),
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),

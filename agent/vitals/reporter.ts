@@ -1,6 +1,9 @@
 // Sends a vitals sample every vitalsIntervalSeconds (0: never). A failed send is not repeated: the
-// next try, after this path's own backoff, reads a fresh sample, so what fleetd gets is always
-// what the host looks like then, and a fleetd that is away costs one request per backoff step.
+// next try, after this path's own backoff (at most an interval), reads a fresh sample, so what
+// fleetd gets is always what the host looks like then, and a fleetd that is away costs one
+// request per backoff step. A sample fleetd refuses for good waits for the next interval.
+import { consola } from "consola";
+import { ApiError } from "../../protocol/errors.ts";
 import type { HostVitals } from "../../protocol/vitals.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import type { AgentClient } from "../client.ts";
@@ -17,6 +20,8 @@ export interface VitalsSource {
 export class VitalsReporter {
   private dueAt: number;
   private readonly backoff: Backoff;
+  /** fleetd refused the last sample for good: said once, not again until one is taken. */
+  private refused = false;
 
   constructor(
     private readonly intervalSeconds: number,
@@ -57,7 +62,15 @@ export class VitalsReporter {
     try {
       await this.client.vitals(this.source.read());
       this.backoff.reset();
+      this.refused = false;
     } catch (err) {
+      // A fleetd without the route (404), or one that refuses the sample (a clock far ahead of
+      // fleetd's: 400), would answer a retry alike: the next sample goes at the next interval.
+      if (err instanceof ApiError && [400, 404, 413, 422].includes(err.status)) {
+        if (!this.refused) consola.warn(`fleetd refused this host's vitals (${err.message}); trying again every interval`);
+        this.refused = true;
+        return;
+      }
       // Retried after the backoff when that is shorter than the interval, else at the next interval.
       const retryAt = this.now() + retryDelay("vitals report", err, this.backoff);
       this.dueAt = Math.min(this.dueAt, Math.max(retryAt, this.now()));

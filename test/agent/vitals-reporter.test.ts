@@ -17,11 +17,12 @@ const LIMITS = { baseMs: 1_000, capMs: 8_000 };
 function setup(intervalSeconds: number) {
   const clock = { now: 1_000_000 };
   const sent: HostVitals[] = [];
-  const fleetd = { fail: false };
+  const fleetd = { fail: false, refuse: 0 };
   const client = {
     vitals: async (body: HostVitals) => {
       sent.push(body);
       if (fleetd.fail) throw new ApiError(0, "internal", "cannot reach fleetd");
+      if (fleetd.refuse) throw new ApiError(fleetd.refuse, "bad_request", "refused");
       return { ok: true as const };
     },
   } as unknown as Pick<AgentClient, "vitals">;
@@ -93,6 +94,17 @@ describe("the vitals reporter", () => {
     fleetd.fail = false;
     await wakeAndTick();
     expect(reporter.sleepMs()).toBe(5_000);
+  });
+
+  test("a sample fleetd refuses for good (an older fleetd's 404, a 400) waits for the next interval", async () => {
+    const { sent, fleetd, reporter, wakeAndTick } = setup(60);
+    fleetd.refuse = 404;
+    await wakeAndTick();
+    expect(reporter.sleepMs()).toBe(60_000);
+    fleetd.refuse = 400;
+    await wakeAndTick();
+    expect(reporter.sleepMs()).toBe(60_000);
+    expect(sent.length).toBe(2);
   });
 });
 

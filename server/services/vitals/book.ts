@@ -27,6 +27,8 @@ export interface VitalsBookOptions {
   log: { warn(...args: unknown[]): void };
   /** Each snapshot written, and how long it took (the store-write metric). */
   onWrite?: (file: string, seconds: number) => void;
+  /** Whether a host still exists: a snapshot's host deleted since (a crash in between) is dropped. */
+  hostExists: (hostId: string) => boolean;
 }
 
 export class VitalsBook {
@@ -106,7 +108,8 @@ export class VitalsBook {
       this.options.log.warn(`${this.path} is not a vitals snapshot; starting without vitals`);
       return;
     }
-    for (const [id, last] of Object.entries(parsed.data.hosts)) this.record(id, last);
+    for (const [id, last] of Object.entries(parsed.data.hosts))
+      if (this.options.hostExists(id)) this.record(id, last);
     this.dirty = false;
   }
 }
