@@ -149,6 +149,12 @@ test("an unknown, missing or revoked token is refused like on every agent route"
     expect(reply.status).toBe(token === app.adminToken ? 403 : 401);
   }
   expect(app.fleet.ctx.vitals.last(gone.hostId)).toBeNull();
+  // A deleted host's vitals go with it, and its token sends no more.
+  const deleted = await enroll(app, "deleted");
+  expect((await send(app, deleted.hostToken, vitalsBody())).status).toBe(200);
+  await app.call("DELETE", `/api/v1/hosts/${deleted.hostId}`, { token: app.adminToken });
+  expect(app.fleet.ctx.vitals.last(deleted.hostId)).toBeNull();
+  expect((await send(app, deleted.hostToken, vitalsBody())).status).toBe(401);
 });
 
 test("vitals are snapshotted coalesced, read back after a restart, and a damaged snapshot is set aside", async () => {
