@@ -4,8 +4,8 @@
 import type { BoardVitals } from "../protocol/board.ts";
 import { esc } from "./dom.ts";
 
-const SPARK_WIDTH = 44;
-const SPARK_HEIGHT = 12;
+const SPARK_WIDTH = 24;
+const SPARK_HEIGHT = 11;
 /** A disk this full is shown as a warning before fleetd's disk_full (its default limit is 90 %). */
 const DISK_WARN_PERCENT = 80;
 
@@ -14,11 +14,12 @@ export function vitalsCell(vitals: BoardVitals | null): string {
   const percent = (label: string, value: number | null, cls = "") =>
     `<span class="vital${cls}">${label} ${value === null ? "–" : `${esc(value)}%`}</span>`;
   const diskWarn = vitals.diskPercent !== null && vitals.diskPercent >= DISK_WARN_PERCENT ? " warn-text" : "";
-  // Two lines, as many as a row without vitals keeps: a host's first sample moves no row.
+  // Three short lines, no taller than a row's other cells (board.css .col-vitals).
   return (
     `<span class="vitals" title="${esc(`sampled ${vitals.at}`)}">` +
     `<span class="vital-line">${percent("CPU", vitals.cpuPercent)}${sparkline(vitals.cpu)}</span>` +
-    `<span class="vital-line">${percent("MEM", vitals.memoryPercent)} ${percent("DISK", vitals.diskPercent, diskWarn)}</span></span>`
+    `<span class="vital-line">${percent("MEM", vitals.memoryPercent)}</span>` +
+    `<span class="vital-line">${percent("DISK", vitals.diskPercent, diskWarn)}</span></span>`
   );
 }
 

@@ -35,6 +35,8 @@ afterAll(async () => {
 test("each row shows CPU, memory, the fullest disk and a sparkline of the hour's CPU", async () => {
   const busy = await addHost("busy1");
   await addHost("quiet1");
+  const calm = await addHost("calm1");
+  await apiCall(fleet.url, "POST", "/api/v1/agent/vitals", calm, vitalsBody());
   const start = Date.now() - 30 * 60_000;
   // Half an hour of a sample a minute, CPU climbing 0, 3, 6, ... 87; / ends 95 % full.
   for (let i = 0; i < 30; i++) {
@@ -71,9 +73,12 @@ test("each row shows CPU, memory, the fullest disk and a sparkline of the hour's
   expect(points.length).toBe(12);
   expect(points[0]).toBeGreaterThan(points.at(-1)!);
   const box = await spark.boundingBox();
-  expect(box?.width).toBe(44);
+  expect(box?.width).toBe(24);
   expect(await row.textContent()).toContain("/ on busy1 is 95 % full (limit 90 %)");
   expect(await hostRow(page, "quiet1").locator("td").allTextContents()).toContain("no vitals");
+  // A host's vitals take no more height than the row has without them: its first sample moves nothing.
+  const height = async (name: string) => (await hostRow(page, name).boundingBox())?.height;
+  expect(await height("calm1")).toBe(await height("quiet1"));
   await screenshot(page, "board-vitals");
   await page.close();
 }, 60_000);
