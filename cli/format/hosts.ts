@@ -3,7 +3,7 @@
 // system was built from, tags). fleetd computes all of it (server/services/host-activity.ts and
 // server/services/config/derive.ts, the same functions as the board's); this only displays it.
 import type { Host, JobSummary } from "../../protocol/index.ts";
-import { fullestDisk, memoryPercent } from "../../protocol/vitals-math.ts";
+import { diskPercent, fullestDisk, memoryPercent } from "../../protocol/vitals-math.ts";
 import { paint } from "../output.ts";
 import { formatConfigCell, formatGeneration, formatNeedsReboot, shortSha } from "./config.ts";
 import { paintState } from "./jobs.ts";
@@ -58,6 +58,23 @@ export function formatVitals(host: Host): [string, string, string] {
     formatPercent(v.cpuPercent),
     formatPercent(memoryPercent(v)),
     disk ? `${formatPercent(disk.percent)} ${disk.disk.path}` : "-",
+  ];
+}
+
+/** A host detail's vitals lines: the last sample's percentages, every disk, load and boot. */
+export function formatVitalsFields(host: Host, now = Date.now()): [string, string][] {
+  const v = host.vitals;
+  if (!v) return [["Vitals", "none sent yet"]];
+  const [cpu, mem] = formatVitals(host);
+  const disks = (["root", "nix", "state"] as const).flatMap((which) => {
+    const disk = v.disks[which];
+    return disk ? [`${disk.path} ${formatPercent(diskPercent(disk))}`] : [];
+  });
+  return [
+    ["Vitals", `CPU ${cpu}, MEM ${mem} (${relativeTime(v.at, now)})`],
+    ["Disks", disks.length ? disks.join(", ") : "-"],
+    ["Load", v.load ? v.load.map((l) => l.toFixed(2)).join(" ") : "-"],
+    ["Booted", v.bootedAt ? `${relativeTime(v.bootedAt, now)} (${v.bootedAt})` : "-"],
   ];
 }
 

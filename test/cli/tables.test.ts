@@ -4,7 +4,7 @@ import { formatAuditTable } from "../../cli/commands/audit.ts";
 import { formatEnrollToken } from "../../cli/commands/enroll-token.ts";
 import { formatJobDetail } from "../../cli/commands/job.ts";
 import { formatRolloutsTable } from "../../cli/commands/rollout.ts";
-import { formatHostsTable, formatRunning, formatVitals } from "../../cli/format/hosts.ts";
+import { formatHostsTable, formatRunning, formatVitals, formatVitalsFields } from "../../cli/format/hosts.ts";
 import { formatJobsTable, formatOutputLine } from "../../cli/format/jobs.ts";
 import { RolloutOptions } from "../../protocol/index.ts";
 import { makeHost, makeJob, NOW, secondsAgo } from "./fixtures.ts";
@@ -72,6 +72,13 @@ test("hosts table -o wide: CPU and memory of the last vitals, and the fullest di
     bootedAt: null,
   };
   expect(formatVitals(makeHost({ vitals }))).toEqual(["7%", "75%", "93% /nix"]);
+  expect(formatVitalsFields(makeHost({ vitals }), NOW)).toEqual([
+    ["Vitals", "CPU 7%, MEM 75% (30s ago)"],
+    ["Disks", "/ 40%, /nix 93%"],
+    ["Load", "0.10 0.10 0.10"],
+    ["Booted", "-"],
+  ]);
+  expect(formatVitalsFields(makeHost(), NOW)).toEqual([["Vitals", "none sent yet"]]);
   expect(
     formatVitals(
       makeHost({
