@@ -19,7 +19,10 @@ export function rolloutArgs(noun: string, defaultTimeout: number) {
     tag: { type: "string", valueHint: "web", description: "every host with this tag (from its config.json)" },
     canary: { type: "string", description: `hosts ${noun} first, alone (default 1)` },
     "canary-host": { type: "string", description: "name the canary host (instead of the first by name)" },
-    batch: { type: "string", description: `hosts ${noun} at once after the canary (default 1)` },
+    batch: {
+      type: "string",
+      description: `hosts ${noun} at once after the canary (default: growing, 1 %, 5 %, 25 %, then the rest)`,
+    },
     "max-failures": { type: "string", description: "failures tolerated before halting (default 0)" },
     timeout: {
       type: "string",

@@ -15,6 +15,7 @@ import host from "./commands/host.ts";
 import hosts from "./commands/hosts.ts";
 import job from "./commands/job.ts";
 import jobs from "./commands/jobs.ts";
+import notify from "./commands/notify.ts";
 import rollout from "./commands/rollout.ts";
 import run from "./commands/run.ts";
 import target from "./commands/target.ts";
@@ -40,6 +41,7 @@ export const fleetctl: CommandDef<ArgsDef> = defineFleetCommand({
     deploy,
     rollout,
     alerts,
+    notify,
     board,
     doctor,
     completion: completionCommand(() => fleetctl),

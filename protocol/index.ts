@@ -14,6 +14,8 @@ export * from "./hosts.ts";
 export * from "./job-ops.ts";
 export * from "./job-outcomes.ts";
 export * from "./jobs.ts";
+export * from "./notify.ts";
+export * from "./notify-signature.ts";
 export * from "./queries.ts";
 export * from "./rollout-text.ts";
 export * from "./rollouts.ts";

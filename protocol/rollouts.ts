@@ -50,6 +50,11 @@ export type RolloutHostState = z.infer<typeof RolloutHostState>;
 /** Each option as a start request may give it; RolloutOptions adds the defaults of a stored one. */
 const _optionFields = {
   canary: z.number().int().nonnegative(),
+  /**
+   * Hosts per batch after the canary. Absent: growing batches, 1 %, 5 % and 25 % of the hosts
+   * left after the canary, then the rest (GROWING_BATCH_PERCENTS), so a large fleet is done in a few
+   * soaks while each step still halts on the first failure.
+   */
   batch: z.number().int().positive(),
   /** Failures tolerated before the rollout halts; 0 halts on the first. */
   maxFailures: z.number().int().nonnegative(),
@@ -69,13 +74,16 @@ const _optionFields = {
 
 export const RolloutOptions = z.object({
   canary: _optionFields.canary.default(1),
-  batch: _optionFields.batch.default(1),
+  batch: _optionFields.batch.optional(),
   maxFailures: _optionFields.maxFailures.default(0),
   timeoutSeconds: _optionFields.timeoutSeconds.default(90),
   soakSeconds: _optionFields.soakSeconds.default(0),
   includeOffline: _optionFields.includeOffline.default("skip"),
 });
 export type RolloutOptions = z.infer<typeof RolloutOptions>;
+
+/** The growing batches' sizes, in % of the hosts after the canary; the last batch takes the rest. */
+export const GROWING_BATCH_PERCENTS = [1, 5, 25] as const;
 
 export const RolloutHost = z.object({
   hostId: Id,

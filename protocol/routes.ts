@@ -4,7 +4,14 @@
 // protocol doc is rendered from it, and tests walk it.
 import { z } from "zod";
 import { Hello, HelloResponse, JobEvents, JobEventsAck, JobResult, PollResponse } from "./agent.ts";
-import { AlertList } from "./alerts.ts";
+import {
+  AlertList,
+  AlertResponse,
+  SilenceList,
+  SilenceRequest,
+  SilenceResponse,
+  SilenceSubject,
+} from "./alerts.ts";
 import { Manifest } from "./artifacts.ts";
 import { AuditList } from "./audit.ts";
 import { Board, BoardHostDetail } from "./board.ts";
@@ -21,6 +28,7 @@ import {
 } from "./enroll.ts";
 import { HostDetail, HostList, HostResponse } from "./hosts.ts";
 import { CreateJobRequest, JobDetail, JobList, JobResponse } from "./jobs.ts";
+import { ChannelCreated, ChannelList, CreateChannelRequest, DeliveryResponse } from "./notify.ts";
 import { fillPath } from "./paths.ts";
 import {
   GetJobQuery,
@@ -232,6 +240,66 @@ export const ROUTES = {
     query: ListAlertsQuery,
     response: AlertList,
   },
+  listChannels: { method: "GET", path: "/api/v1/notify/channels", auth: "admin", response: ChannelList },
+  /** A channel at fleetd's own address, an unknown alert kind or an oversize template: 400, nothing stored. */
+  addChannel: {
+    method: "POST",
+    path: "/api/v1/notify/channels",
+    auth: "admin",
+    body: CreateChannelRequest,
+    response: ChannelCreated,
+    status: 201,
+  },
+  /** `:id` is the channel's id or name. Its deliveries still in the outbox go with it. */
+  removeChannel: {
+    method: "DELETE",
+    path: "/api/v1/notify/channels/:id",
+    auth: "admin",
+    params: channelParam(),
+    response: Ok,
+  },
+  /** Puts a test notification in the outbox; follow it with getDelivery. */
+  testChannel: {
+    method: "POST",
+    path: "/api/v1/notify/channels/:id/test",
+    auth: "admin",
+    params: channelParam(),
+    response: DeliveryResponse,
+    status: 201,
+  },
+  getDelivery: {
+    method: "GET",
+    path: "/api/v1/notify/deliveries/:id",
+    auth: "admin",
+    params: idOf("notification delivery"),
+    response: DeliveryResponse,
+  },
+  /** Marks the alert seen by the caller; it stays open until its condition is over. */
+  ackAlert: {
+    method: "POST",
+    path: "/api/v1/alerts/:id/ack",
+    auth: "admin",
+    params: idOf("alert"),
+    response: AlertResponse,
+  },
+  /** The silences in force: hosts and alert kinds whose alerts are marked silenced. */
+  listSilences: { method: "GET", path: "/api/v1/alert-silences", auth: "admin", response: SilenceList },
+  /** Silences a host (id or name) or an alert kind for a while; again on the same subject replaces it. */
+  addSilence: {
+    method: "POST",
+    path: "/api/v1/alert-silences",
+    auth: "admin",
+    body: SilenceRequest,
+    response: SilenceResponse,
+  },
+  /** `:id` is the silenced host (id or name) or kind. */
+  removeSilence: {
+    method: "DELETE",
+    path: "/api/v1/alert-silences/:id",
+    auth: "admin",
+    params: z.object({ id: SilenceSubject.describe("silence") }),
+    response: SilenceResponse,
+  },
   startRollout: {
     method: "POST",
     path: "/api/v1/rollouts",
@@ -354,6 +422,10 @@ export const ROUTES = {
     response: { raw: "the series of docs/metrics.md in Prometheus' text format (0.0.4)" },
   },
 } as const satisfies Record<string, RouteSpec>;
+
+function channelParam() {
+  return z.object({ id: z.string().min(1).max(64).describe("notification channel") });
+}
 
 function rolloutParam() {
   return z.object({ id: z.union([z.literal("current"), Id]).describe("rollout") });

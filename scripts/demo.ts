@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { freePort } from "../lib/free-port.ts";
 import { renderBanner } from "./demo/banner.ts";
 import { ensureDemoBuilds, OLDER_VERSION } from "./demo/build.ts";
-import { createConfigRepo, DEMO_HOSTS } from "./demo/config-repo.ts";
+import { createConfigRepo, DEMO_HOSTS, REPLICA_LAG_FILE } from "./demo/config-repo.ts";
 import { DemoAgent, DemoFleetd } from "./demo/fleet.ts";
 import { reapDemoProcesses } from "./demo/reap.ts";
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   if (stopping) return;
   for (const dir of ["logs", "bin"]) mkdirSync(join(root, dir));
   symlinkSync(current.path("fleetctl"), join(root, "bin", "fleetctl"));
-  const origin = createConfigRepo(join(root, "config-repo"), DEMO_HOSTS);
+  const origin = createConfigRepo(join(root, "config-repo"), DEMO_HOSTS, join(root, REPLICA_LAG_FILE));
 
   const port = values.port ? Number(values.port) : await freePort();
   fleetd = await DemoFleetd.start({ bin: current.path("fleetd"), artifacts: current.dir, root, port });

@@ -28,10 +28,12 @@ import { hostRoutes } from "./routes/hosts/index.ts";
 import { installRoutes } from "./routes/install/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { metricsRoutes } from "./routes/metrics/index.ts";
+import { notifyRoutes } from "./routes/notify/index.ts";
 import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
 import { ConfigTargetTracker } from "./services/config/target.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
+import { OutboxWorker } from "./services/notify/worker.ts";
 import { kickRollouts } from "./services/rollouts/worker.ts";
 import { startSweeper } from "./services/sweeper.ts";
 import { noteUpdateReport, onUpdateFinished } from "./services/updates.ts";
@@ -46,6 +48,7 @@ const RESOURCES = [
   enrollRoutes,
   auditRoutes,
   alertRoutes,
+  notifyRoutes,
   artifactRoutes,
   rolloutRoutes,
   configRoutes,
@@ -63,6 +66,7 @@ const _everyRouteHandled: Required<RouteHandlers> = {
   ...enrollRoutes,
   ...auditRoutes,
   ...alertRoutes,
+  ...notifyRoutes,
   ...artifactRoutes,
   ...rolloutRoutes,
   ...configRoutes,
@@ -100,11 +104,14 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       lazyFlushMs: config.lastSeenFlushMs,
       lastSeenCheckpointMs: config.lastSeenCheckpointMs,
       auditMaxBytes: config.auditMaxBytes,
+      deliveriesKept: config.notifyDeliveriesKept,
       onWrite: metrics.observeStoreWrite,
       log,
     });
   const newAdminToken = await ensureAdminToken(store);
 
+  // The worker needs the context it is part of: built right after it, before anything can kick it.
+  let outbox: OutboxWorker | undefined;
   const ctx: ServerContext = {
     config,
     store,
@@ -134,6 +141,10 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       hostExists: (id) => store.getHost(id) !== undefined,
       onWrite: metrics.observeStoreWrite,
     }),
+    get outbox(): OutboxWorker {
+      outbox ??= new OutboxWorker(ctx);
+      return outbox;
+    },
     publicUrl: config.publicUrl ?? listenUrl(config.host, config.port),
   };
 
@@ -151,12 +162,15 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
   app.onError(onError);
 
   const sweeper = startSweeper(ctx);
+  // Deliveries a killed fleetd left pending go out now, not at the first sweep.
+  ctx.outbox.kick();
   ctx.configTarget.start();
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       sweeper.stop();
       ctx.hub.shutdown();
+      await ctx.outbox.stop();
       await ctx.configTarget.stop();
       ctx.vitals.close();
       await store.close();

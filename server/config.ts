@@ -62,6 +62,12 @@ export const DEFAULT_LIMITS = {
   failedAuthBurst: 30,
   /** ...and per minute after that; then every token-bearing request from it gets 429 until it refills. */
   failedAuthPerMinute: 30,
+  /** A host offline longer than this raises a host_offline alert; coming back resolves it. */
+  offlineAlertSeconds: 300,
+  /** A host whose checkout is behind the target longer than this raises config_behind. */
+  behindAlertSeconds: 86_400,
+  /** How often the conditions of alerts that need a pass over every host (config_behind, needs_reboot) are checked. */
+  alertCheckIntervalMs: 5_000,
   /** How often the config repo's branch head is read (`git ls-remote`), besides POST /config/refresh. */
   configRefreshSeconds: 60,
   /** Every git call for the config target (ls-remote, clone, fetch, rev-list) is killed after this. */
@@ -73,6 +79,20 @@ export const DEFAULT_LIMITS = {
   vitalsSnapshotMs: 600_000,
   /** A host's fullest disk (/, /nix, its state dir) above this percentage raises disk_full. */
   diskFullPercent: 90,
+  /** One attempt to deliver a notification (connect, send, answer) is cut off after this. */
+  notifyTimeoutMs: 10_000,
+  /** A failed delivery is retried after about this long, doubling per failure (with jitter)... */
+  notifyBackoffBaseMs: 10_000,
+  /** ...up to this between attempts... */
+  notifyBackoffCapMs: 3_600_000,
+  /** ...for this long after the event; then the delivery is abandoned (and stays listed). */
+  notifyRetryForMs: 86_400_000,
+  /** A channel whose every attempt has failed this long raises notification_failing. */
+  notifyFailingAlertMs: 3_600_000,
+  /** Deliveries attempted at once, over all channels. */
+  notifyParallelDeliveries: 4,
+  /** Delivered and abandoned notifications kept in the outbox for `fleetctl notify list`. */
+  notifyDeliveriesKept: 1000,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 

@@ -11,6 +11,7 @@ import type { RateLimiter } from "./rate-limiter.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { JobListeners } from "./services/job-listeners.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
+import type { OutboxWorker } from "./services/notify/worker.ts";
 import type { VitalsBook } from "./services/vitals/book.ts";
 import type { Store } from "./store/types.ts";
 
@@ -36,6 +37,8 @@ export interface ServerContext {
   readonly limiters: { readonly enroll: RateLimiter; readonly failedAuth: RateLimiter };
   /** The config target (pin, repo or hosts) and the behindBy counts against it. */
   readonly configTarget: ConfigTargetTracker;
+  /** Sends the notification outbox (services/notify/); kicked on enqueue and every sweep. */
+  readonly outbox: OutboxWorker;
   /** The Prometheus series counted as things happen (GET /metrics). */
   readonly metrics: FleetMetrics;
   /** Every host's last vitals sample and its hour, in memory (snapshotted coalesced). */

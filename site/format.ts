@@ -1,4 +1,5 @@
 // How job, host and rollout states read on the board: a word and a tone, never colour alone.
+import type { Alert } from "../protocol/alerts.ts";
 import type { BoardHost, BoardJob } from "../protocol/board.ts";
 import { esc, relTime } from "./dom.ts";
 
@@ -100,6 +101,11 @@ export function hostState(h: BoardHost): HostState {
   return "ok";
 }
 
+/** "silenced", "acked by admin": why an open alert is shown muted; "" for one nobody has seen to. */
+export function alertQuietText(a: Pick<Alert, "silenced" | "ackedBy">): string {
+  return [a.ackedBy ? `acked by ${a.ackedBy}` : "", a.silenced ? "silenced" : ""].filter(Boolean).join(", ");
+}
+
 /** Why a host needs attention, in a few words each ("offline", "test failed", "agent outdated"). */
 export function attentionReasons(h: BoardHost): string[] {
   const reasons: string[] = [];
@@ -109,7 +115,10 @@ export function attentionReasons(h: BoardHost): string[] {
     if (job && (job.state === "failed" || job.state === "timed_out" || job.state === "lost"))
       reasons.push(`${op} ${jobStateText(job.state)}`);
   }
+  // An alert that repeats a reason above (a failed test's job_failed, host_offline) adds nothing.
+  const said = reasons.length > (h.online ? 0 : 1);
   for (const alert of h.alerts) {
+    if ((alert.kind === "job_failed" && said) || alert.kind === "host_offline") continue;
     const what = alert.kind.replaceAll("_", " ");
     if (!reasons.includes(what)) reasons.push(what);
   }

@@ -4,7 +4,15 @@ import type { Board, BoardHost } from "../protocol/board.ts";
 import type { Operation } from "../protocol/job-ops.ts";
 import { type Against, CONFIG_TONES, compartmentDots, compartments, configWord } from "./compartments.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
-import { badge, hostState, lastResult, platformText, runningJob, STATE_RANK } from "./format.ts";
+import {
+  alertQuietText,
+  badge,
+  hostState,
+  lastResult,
+  platformText,
+  runningJob,
+  STATE_RANK,
+} from "./format.ts";
 import { boardNow, type SortKey, state } from "./state.ts";
 import { vitalsCell } from "./vitals.ts";
 
@@ -79,7 +87,14 @@ export function tagList(tags: readonly string[]): string {
 
 function alertsCell(h: BoardHost): string {
   if (h.alerts.length === 0) return `<span class="muted">none</span>`;
-  return `<ul class="alerts-in-row">${h.alerts.map((a) => `<li title="${esc(a.message)}">${esc(a.message)}</li>`).join("")}</ul>`;
+  const item = (a: BoardHost["alerts"][number]) => {
+    const quiet = alertQuietText(a);
+    return (
+      `<li data-alert-kind="${esc(a.kind)}"${quiet ? ` class="quiet"` : ""} title="${esc(a.message)}">` +
+      `${esc(a.message)}${quiet ? ` <span class="muted">(${esc(quiet)})</span>` : ""}</li>`
+    );
+  };
+  return `<ul class="alerts-in-row">${h.alerts.map(item).join("")}</ul>`;
 }
 
 /** The admin's buttons for one host; each names the host for screen readers. */

@@ -4,7 +4,7 @@ import type { Board } from "../protocol/board.ts";
 import type { ConfigStateName } from "../protocol/config-state.ts";
 import { CONFIG_TONES } from "./compartments.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
-import { attentionReasons, type Tone } from "./format.ts";
+import { alertQuietText, attentionReasons, type Tone } from "./format.ts";
 
 /** Hosts named in the verdict; the rest are counted ("and 3 more"), the Failing filter lists them. */
 const NAMED_IN_VERDICT = 5;
@@ -104,12 +104,31 @@ function renderAlerts(board: Board): void {
       )
       .join("") +
       board.alerts
-        .map(
-          (a) =>
-            `<li><span class="badge bad">${esc(a.kind.replace("_", " "))}</span> ${esc(a.message)} ` +
-            `<span class="muted">raised ${relTime(a.raisedAt)}</span></li>`,
-        )
+        .map((a) => {
+          const quiet = alertQuietText(a);
+          return (
+            `<li data-alert-kind="${esc(a.kind)}"${quiet ? ` class="quiet"` : ""}>` +
+            `<span class="badge ${quiet ? "idle" : "bad"}">${esc(a.kind.replaceAll("_", " "))}</span> ${esc(a.message)} ` +
+            `<span class="muted">raised ${relTime(a.raisedAt)}${quiet ? `; ${esc(quiet)}` : ""}</span></li>`
+          );
+        })
         .join(""),
+  );
+  renderAlertCount(board);
+}
+
+/** The header's "3 open alerts": the silenced and acknowledged ones counted apart, as seen to. */
+function renderAlertCount(board: Board): void {
+  const link = byId("alerts-count");
+  const open = board.alerts.length;
+  link.hidden = open === 0;
+  const quiet = board.alerts.filter((a) => alertQuietText(a) !== "").length;
+  const loud = open - quiet;
+  link.className = `alerts-count ${loud ? "bad" : "idle"}`;
+  patch(
+    link,
+    `<span class="num">${open}</span> open alert${open === 1 ? "" : "s"}` +
+      (quiet ? ` <span class="muted">(${quiet} silenced or acked)</span>` : ""),
   );
 }
 

@@ -2,6 +2,8 @@
 // shell, and commands worth trying. The demo test reads the `export` lines back, so they stay
 // one variable per line in exactly this form.
 
+import { REPLICA_LAG_FILE } from "./config-repo.ts";
+
 export interface BannerInfo {
   url: string;
   adminToken: string;
@@ -32,6 +34,9 @@ Then try:
   fleetctl hosts                   # five hosts; nas runs agent ${info.olderVersion} (outdated)
   fleetctl update --all --wait     # rolling update: canary first, nas ends on ${info.version}
   fleetctl run test db1 --wait     # db1 has a failing test; the board shows it red
+  fleetctl alerts                  # fleetd raised job_failed on db1, saying what to do
+  echo 5 > ${info.root}/${REPLICA_LAG_FILE}
+  fleetctl run test db1 --wait     # db1's replica caught up: the test passes, the alert resolves
   fleetctl run switch --all --wait # a (pretend) switch on every host, with a progress bar
   fleetctl doctor                  # reachability, token, clock skew, version match
   fleetctl --help

@@ -35,18 +35,31 @@ sleep 0.5
 echo "switched $host to generation $(date +%s)"
 `;
 
-const test = (what: string, seconds: number, fail?: string) => `#!/bin/sh
+const test = (what: string, seconds: number) => `#!/bin/sh
 echo "checking ${what}..."
 sleep ${seconds}
-${fail ? `echo "${fail}" >&2\nexit 1` : `echo "${what}: ok"`}
+echo "${what}: ok"
 `;
 
-function _tests(host: DemoHost): Record<string, string> {
+/** The failing host's replica lag, read from a file the operator can change to "fix" it. */
+export const REPLICA_LAG_FILE = "db1-replica-lag";
+
+/** Fails while the lag in `lagFile` (42 s until someone writes a smaller one) is above 30 s. */
+const replicationTest = (lagFile: string) => `#!/bin/sh
+echo "checking replication..."
+sleep 1.5
+lag=$(cat '${lagFile}' 2>/dev/null || echo 42)
+if [ "$lag" -gt 30 ]; then
+  echo "replica lag is $lag s (limit 30 s)" >&2
+  exit 1
+fi
+echo "replication: ok (lag $lag s)"
+`;
+
+function _tests(host: DemoHost, lagFile: string): Record<string, string> {
   return {
     "T01-disk.sh": test("free disk space", 0.5),
-    "T02-services.sh": host.failing
-      ? test("replication", 1.5, "replica lag is 42 s (limit 30 s)")
-      : test("systemd units", 1.5),
+    "T02-services.sh": host.failing ? replicationTest(lagFile) : test("systemd units", 1.5),
     "T03-network.sh": test("DNS and the default route", 1),
   };
 }
@@ -66,12 +79,15 @@ function _git(cwd: string, ...args: string[]): void {
   if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr.toString()}`);
 }
 
-/** Creates the repo at `dir` (branch main) and returns its path, which agents clone on first pull. */
-export function createConfigRepo(dir: string, hosts: readonly DemoHost[]): string {
+/**
+ * Creates the repo at `dir` (branch main) and returns its path, which agents clone on first pull.
+ * The failing host's test reads its lag from `lagFile`, outside the repo.
+ */
+export function createConfigRepo(dir: string, hosts: readonly DemoHost[], lagFile: string): string {
   _write(join(dir, "flake.nix"), '{\n  description = "Fleet demo config (not a real flake)";\n}\n');
   _write(join(dir, "bin", "switch.sh"), SWITCH, true);
   for (const host of hosts) {
-    for (const [name, body] of Object.entries(_tests(host)))
+    for (const [name, body] of Object.entries(_tests(host, lagFile)))
       _write(join(dir, "hosts", host.name, "tests", name), body, true);
   }
   _git(dir, "init", "-q", "-b", "main");

@@ -23,8 +23,11 @@ export const STORE_FILES = [
   "enroll-tokens",
   "secrets",
   "alerts",
+  "alert-silences",
   "rollouts",
   "config-pin",
+  "notify-channels",
+  "outbox",
   "audit",
   "output",
 ] as const;

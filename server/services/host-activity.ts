@@ -1,7 +1,7 @@
 // What a host has been doing, as the board and `fleetctl hosts` both show it: the latest pull,
 // switch and test, the job in flight, how many wait behind it, and whether the host is failing.
 // One function for both, so the board and the CLI can never disagree about a host.
-import type { Alert } from "../../protocol/alerts.ts";
+import type { Alert, AlertKind } from "../../protocol/alerts.ts";
 import type { HostActivity } from "../../protocol/hosts.ts";
 import type { Operation } from "../../protocol/job-ops.ts";
 import { isTerminal, type JobState, JobSummary } from "../../protocol/jobs.ts";
@@ -12,6 +12,13 @@ import { isInFlight } from "./job-in-flight.ts";
 
 const SHOWN_OPS = ["pull", "switch", "test"] as const satisfies readonly Operation[];
 const BAD_RESULTS: ReadonlySet<JobState> = new Set(["failed", "timed_out", "lost"]);
+/** Alerts that say something the host did failed; offline, behind and needs-reboot are shown as such. */
+const FAILURE_ALERTS: ReadonlySet<AlertKind> = new Set([
+  "job_failed",
+  "update_failed",
+  "deploy_failed",
+  "rolled_back",
+]);
 
 /** `openAlerts`: the fleet's open alerts, fetched once by a caller that looks at many hosts. */
 export function hostActivity(ctx: ServerContext, hostId: string, openAlerts: readonly Alert[]): HostActivity {
@@ -33,7 +40,7 @@ export function hostActivity(ctx: ServerContext, hostId: string, openAlerts: rea
     last,
     running: running ? jobSummary(running) : null,
     queued,
-    failing: failed || openAlerts.some((a) => a.subject === hostId),
+    failing: failed || openAlerts.some((a) => a.subject === hostId && FAILURE_ALERTS.has(a.kind)),
   };
 }
 

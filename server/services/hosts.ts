@@ -10,7 +10,7 @@ import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type HostRecord, hostToWire } from "../store/records/host.ts";
 import { jobToWire } from "../store/records/job.ts";
-import { listAlerts } from "./alerts.ts";
+import { listAlerts, resolveAlertsAbout } from "./alerts.ts";
 import { recordAudit } from "./audit.ts";
 import { hostConfigOf } from "./config/host-config.ts";
 import { hostActivity } from "./host-activity.ts";
@@ -82,6 +82,7 @@ export async function deleteHost(ctx: ServerContext, hostId: string, actor: stri
   ctx.vitals.forget(hostId);
   await Promise.all([removal, ..._endJobs(ctx, hostId, actor, "host was deleted")]);
   await recordAudit(ctx, actor, "host.deleted", hostId, { name: record.name });
+  await resolveAlertsAbout(ctx, hostId, `host ${record.name} was deleted`);
   ctx.log.info(`host ${record.name} (${hostId}) deleted`);
 }
 
@@ -98,6 +99,7 @@ export async function revokeHost(ctx: ServerContext, hostId: string, actor: stri
   _cutOff(ctx, hostId);
   await Promise.all([saved, ..._endJobs(ctx, hostId, actor, "host's token was revoked")]);
   await recordAudit(ctx, actor, "host.revoked", hostId, { name: record.name });
+  await resolveAlertsAbout(ctx, hostId, `host ${record.name} was revoked`);
   ctx.log.info(`host ${record.name} (${hostId}): token revoked`);
   return hostView(ctx, revoked);
 }

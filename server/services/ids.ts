@@ -17,6 +17,8 @@ export const newHostId = (): string => `h_${_randomBase32(10)}`;
 export const newJobId = (): string => `j_${_randomBase32(12)}`;
 export const newAlertId = (): string => `a_${_randomHex(6)}`;
 export const newRolloutId = (): string => `r_${_randomHex(5)}`;
+export const newChannelId = (): string => `ch_${_randomBase32(10)}`;
+export const newDeliveryId = (): string => `n_${_randomBase32(12)}`;
 
 /**
  * A hash of the hash, so listing enroll tokens never shows the token or the hash a leaked data dir

@@ -5,6 +5,7 @@ import type { JobState } from "../../protocol/jobs.ts";
 import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { noteJobAlerts } from "./alert-jobs.ts";
 import { type AuditAction, recordAudit } from "./audit.ts";
 import { notifyJobEnded } from "./job-listeners.ts";
 
@@ -44,6 +45,10 @@ export async function finishJob(
   ctx.log.info(`job ${job.id} (${job.op} on ${job.hostId}) ${finished.state}${reasonSuffix(ending)}`);
   ctx.hub.wake(job.hostId);
   await notifyJobEnded(ctx, finished);
+  // The ending is durable: an alert that cannot be written must not answer it as refused.
+  await noteJobAlerts(ctx, finished).catch((err: unknown) => {
+    ctx.log.error(`raising or resolving an alert for job ${job.id} failed`, err);
+  });
   // Housekeeping: the ending is durable, so a refused prune must not answer it as refused.
   await pruneFinishedJobs(ctx, job.hostId).catch((err: unknown) => {
     ctx.log.warn(`pruning finished jobs of ${job.hostId} failed: ${(err as Error).message}`);

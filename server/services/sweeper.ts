@@ -1,8 +1,10 @@
-// The once-a-second housekeeping that time alone triggers: hosts going offline, jobs whose host
-// vanished mid-run becoming lost, queued jobs whose TTL ran out expiring, and cancelled dispatched
-// jobs their agent never answered ending.
+// The once-a-second housekeeping that time alone triggers: hosts going offline (and the alerts
+// that raises or resolves, see alert-conditions.ts), jobs whose host vanished mid-run becoming
+// lost, queued jobs whose TTL ran out expiring, and cancelled dispatched jobs their agent never
+// answered ending; and notifications due for another attempt.
 import type { ServerContext } from "../context.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { checkHostConditions, checkHostOffline } from "./alert-conditions.ts";
 import { SYSTEM_ACTOR } from "./audit.ts";
 import { ENROLL_TOKEN_MEMORY_MS } from "./enroll.ts";
 import { finishJob } from "./job-lifecycle.ts";
@@ -36,11 +38,19 @@ const ENROLL_TOKEN_PRUNE_EVERY_MS = 60_000;
 
 export function startSweeper(ctx: ServerContext): { stop(): void } {
   const wasOnline = new Map<string, boolean>();
+  const behindSince = new Map<string, number>();
   let prunedAt = 0;
+  let conditionsCheckedAt = 0;
   const timer = setInterval(() => {
     try {
       sweep(ctx, wasOnline);
       const now = Date.now();
+      // A pass over every host: every few seconds, not every sweep.
+      if (now - conditionsCheckedAt >= ctx.config.alertCheckIntervalMs) {
+        conditionsCheckedAt = now;
+        for (const write of checkHostConditions(ctx, behindSince, now))
+          write.catch((err) => ctx.log.error("raising or resolving a host alert failed", err));
+      }
       if (now - prunedAt >= ENROLL_TOKEN_PRUNE_EVERY_MS) {
         prunedAt = now;
         ctx.store.pruneEnrollTokens(new Date(now - ENROLL_TOKEN_MEMORY_MS));
@@ -62,6 +72,8 @@ const TRANSITIONS_LOGGED_ONE_BY_ONE = 10;
  */
 export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now = Date.now()): void {
   const changed = { online: [] as string[], offline: [] as string[] };
+  const settle = (promise: Promise<unknown> | undefined) =>
+    promise?.catch((err) => ctx.log.error("recording a lost or expired job or an alert failed", err));
   for (const id of ctx.presence.takeCandidates()) {
     const host = ctx.store.getHost(id);
     if (!host) {
@@ -76,13 +88,13 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
       if (!online) ctx.store.settleLastSeen(host.id);
     }
     wasOnline.set(host.id, online);
+    settle(checkHostOffline(ctx, host, now));
   }
   for (const state of ["online", "offline"] as const) logTransitions(ctx, state, changed[state]);
 
-  const settle = (promise: Promise<unknown>) =>
-    promise.catch((err) => ctx.log.error("recording a lost or expired job failed", err));
   for (const ending of sweepUpdates(ctx, now)) settle(ending);
   kickRollouts(ctx);
+  ctx.outbox.kick();
   for (const job of ctx.store.activeJobs()) {
     if (job.state === "queued") {
       if (Date.parse(job.expiresAt) <= now) {

@@ -15,10 +15,18 @@ import { Journal, type JournalHooks, type JournalSpec } from "./journal.ts";
 import { loadJournaled } from "./journal-scan.ts";
 import { ensurePrivateDir, readStateFile, removeLeftoverTempFiles } from "./load.ts";
 import { ReportsInHosts } from "./migrate-reports.ts";
+import { OutboxIndex } from "./outbox-index.ts";
 import { collectionJson } from "./record-json.ts";
 import { AlertRecord, alertRecordFrom } from "./records/alert.ts";
+import {
+  type AlertSilenceRecord,
+  AlertSilencesFile,
+  alertSilenceRecordFrom,
+} from "./records/alert-silence.ts";
 import { type AuditRecord, auditRecordFrom } from "./records/audit.ts";
+import { type ChannelRecord, ChannelsFile, channelRecordFrom } from "./records/channel.ts";
 import { ConfigPinFile, ConfigPinRecord } from "./records/config-pin.ts";
+import { DeliveryRecord, deliveryRecordFrom } from "./records/delivery.ts";
 import { EnrollTokenRecord, enrollTokenRecordFrom } from "./records/enroll-token.ts";
 import { type HostRecord, HostRecordAsRead, hostRecordFrom } from "./records/host.ts";
 import type { ReportSummary } from "./records/host-report.ts";
@@ -36,6 +44,8 @@ export interface JsonStoreOptions {
    */
   lastSeenCheckpointMs?: number;
   auditMaxBytes: number;
+  /** Delivered or abandoned notifications kept in the outbox (default 1000); pending ones always are. */
+  deliveriesKept?: number;
   /** Each write that landed: the file's name without extension, and how long it took. */
   onWrite?: (file: string, seconds: number) => void;
   log: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
@@ -55,6 +65,7 @@ export const JOURNALED = {
     schema: EnrollTokenRecord,
     idOf: (t: EnrollTokenRecord) => t.tokenHash,
   },
+  outbox: { name: "outbox", key: "deliveries", schema: DeliveryRecord, idOf: (d: DeliveryRecord) => d.id },
 } as const;
 
 /** What a collection holds on disk, read as fleetd reads it at start (for tests and tools). */
@@ -70,6 +81,10 @@ export const RolloutsFile = z.object({ rollouts: z.array(RolloutRecord) });
 /** Finished rollouts kept for the record; a running one is never dropped. */
 const ROLLOUTS_KEPT = 50;
 export const CONFIG_PIN_FILE = "config-pin.json";
+export const CHANNELS_FILE = "notify-channels.json";
+const DEFAULT_DELIVERIES_KEPT = 1000;
+/** Absent in data dirs from before silences: read as none. */
+export const ALERT_SILENCES_FILE = "alert-silences.json";
 
 /** Every file here may hold token hashes or operator data: owner-only. */
 const FILE_MODE = 0o600;
@@ -91,8 +106,11 @@ export class JsonStore implements Store {
   private readonly hostIdByName = new Map<string, string>();
   private readonly enrollTokens = new Map<string, EnrollTokenRecord>();
   private alerts: AlertRecord[];
+  private alertSilences: AlertSilenceRecord[];
   private rollouts: RolloutRecord[];
   private configPin: ConfigPinRecord | null;
+  private channels: ChannelRecord[];
+  private readonly outbox: OutboxIndex;
   private readonly jobs = new JobIndex();
   private readonly output: JobOutputFiles;
   private readonly audit: AuditLog;
@@ -102,8 +120,11 @@ export class JsonStore implements Store {
   private readonly jobsFile: Journal<JobRecord>;
   private readonly tokensFile: Journal<EnrollTokenRecord>;
   private readonly alertsFile: GroupCommit;
+  private readonly alertSilencesFile: GroupCommit;
   private readonly rolloutsFile: GroupCommit;
   private readonly configPinFile: GroupCommit;
+  private readonly channelsFile: GroupCommit;
+  private readonly outboxFile: Journal<DeliveryRecord>;
   private readonly lazyTimer: ReturnType<typeof setInterval>;
   /** Some host's lastSeen moved since it was last written. */
   private lastSeenUnwritten = false;
@@ -125,8 +146,10 @@ export class JsonStore implements Store {
     const reportsScan = loadHostReports(join(dir, HOST_REPORTS_FILE));
     readStateFile(join(dir, "secrets.json"), Secrets.nullable(), null);
     readStateFile(join(dir, "alerts.json"), AlertsFile, { alerts: [] });
+    readStateFile(join(dir, ALERT_SILENCES_FILE), AlertSilencesFile, { silences: [] });
     readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
     readStateFile(join(dir, CONFIG_PIN_FILE), ConfigPinFile, { pin: null });
+    readStateFile(join(dir, CHANNELS_FILE), ChannelsFile, { channels: [] });
     for (const name of ["audit.jsonl", "audit.1.jsonl"]) readAuditFile(join(dir, name));
     for (const sub of [dir, join(dir, OUTPUT_DIR)]) {
       const removed = removeLeftoverTempFiles(sub);
@@ -175,8 +198,19 @@ export class JsonStore implements Store {
       restore: (hash, token) => (token ? this.enrollTokens.set(hash, token) : this.enrollTokens.delete(hash)),
     });
     this.alerts = readStateFile(path("alerts.json"), AlertsFile, { alerts: [] }).alerts;
+    this.alertSilences = readStateFile(path(ALERT_SILENCES_FILE), AlertSilencesFile, {
+      silences: [],
+    }).silences;
     this.rollouts = readStateFile(path("rollouts.json"), RolloutsFile, { rollouts: [] }).rollouts;
     this.configPin = readStateFile(path(CONFIG_PIN_FILE), ConfigPinFile, { pin: null }).pin;
+    this.channels = readStateFile(path(CHANNELS_FILE), ChannelsFile, { channels: [] }).channels;
+    const outbox = new OutboxIndex(options.deliveriesKept ?? DEFAULT_DELIVERIES_KEPT);
+    this.outbox = outbox;
+    this.outboxFile = journaled(JOURNALED.outbox, (d) => outbox.set(d), {
+      current: (id) => outbox.get(id),
+      all: () => outbox.all(),
+      restore: (id, d) => (d ? outbox.set(d) : outbox.delete(id)),
+    });
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
     this.jobsFile = journaled(
       JOURNALED.jobs,
@@ -194,8 +228,10 @@ export class JsonStore implements Store {
     let durable = {
       secrets: this.secrets,
       alerts: [...this.alerts],
+      alertSilences: this.alertSilences,
       rollouts: [...this.rollouts],
       configPin: this.configPin,
+      channels: [...this.channels],
     };
     const commit = (
       name: string,
@@ -223,6 +259,18 @@ export class JsonStore implements Store {
         durable = { ...durable, alerts: [...this.alerts] };
       },
     });
+    this.alertSilencesFile = commit(
+      ALERT_SILENCES_FILE,
+      () => collectionJson("silences", this.alertSilences),
+      {
+        restore: () => {
+          this.alertSilences = durable.alertSilences;
+        },
+        written: () => {
+          durable = { ...durable, alertSilences: this.alertSilences };
+        },
+      },
+    );
     this.rolloutsFile = commit("rollouts.json", () => collectionJson("rollouts", this.rollouts), {
       restore: () => {
         this.rollouts = [...durable.rollouts];
@@ -237,6 +285,15 @@ export class JsonStore implements Store {
       },
       written: () => {
         durable = { ...durable, configPin: this.configPin };
+      },
+    });
+
+    this.channelsFile = commit(CHANNELS_FILE, () => collectionJson("channels", this.channels), {
+      restore: () => {
+        this.channels = [...durable.channels];
+      },
+      written: () => {
+        durable = { ...durable, channels: [...this.channels] };
       },
     });
 
@@ -491,6 +548,66 @@ export class JsonStore implements Store {
     return this.alertsFile.commit();
   }
 
+  listChannels(): ChannelRecord[] {
+    return this.channels;
+  }
+
+  getChannel(id: string): ChannelRecord | undefined {
+    return this.channels.find((c) => c.id === id);
+  }
+
+  putChannel(given: ChannelRecord): Promise<void> {
+    const channel = channelRecordFrom(given);
+    const index = this.channels.findIndex((c) => c.id === channel.id);
+    this.channels =
+      index >= 0 ? this.channels.map((c, i) => (i === index ? channel : c)) : [...this.channels, channel];
+    return this.channelsFile.commit();
+  }
+
+  async deleteChannel(id: string): Promise<void> {
+    const removed: Promise<void>[] = [];
+    for (const d of [...this.outbox.all()]) {
+      if (d.channelId !== id) continue;
+      removed.push(this.outboxFile.remove(d.id));
+      this.outbox.delete(d.id);
+    }
+    this.channels = this.channels.filter((c) => c.id !== id);
+    await Promise.all([...removed, this.channelsFile.commit()]);
+  }
+
+  listDeliveries(): Iterable<DeliveryRecord> {
+    return this.outbox.all();
+  }
+
+  getDelivery(id: string): DeliveryRecord | undefined {
+    return this.outbox.get(id);
+  }
+
+  findDeliveryByKey(idempotencyKey: string): DeliveryRecord | undefined {
+    return this.outbox.findByKey(idempotencyKey);
+  }
+
+  putDelivery(given: DeliveryRecord): Promise<void> {
+    const delivery = deliveryRecordFrom(given);
+    const done = this.outboxFile.put(delivery);
+    this.outbox.set(delivery);
+    for (const id of this.outbox.overflow()) {
+      // Compaction needs no wait: a settled delivery come back after a crash is dropped again.
+      this.outboxFile.remove(id).catch(() => {});
+      this.outbox.delete(id);
+    }
+    return done;
+  }
+
+  listAlertSilences(): AlertSilenceRecord[] {
+    return this.alertSilences;
+  }
+
+  setAlertSilences(silences: readonly AlertSilenceRecord[]): Promise<void> {
+    this.alertSilences = silences.map(alertSilenceRecordFrom);
+    return this.alertSilencesFile.commit();
+  }
+
   listRollouts(): RolloutRecord[] {
     return this.rollouts;
   }
@@ -535,10 +652,17 @@ export class JsonStore implements Store {
 
   private async flushDirty(): Promise<void> {
     await Promise.all([
-      ...[this.hostsFile, this.jobsFile, this.tokensFile].map((journal) => journal.flushLazy()),
-      ...[this.secretsFile, this.alertsFile, this.rolloutsFile, this.configPinFile].map((file) =>
-        file.flushIfDirty(),
+      ...[this.hostsFile, this.jobsFile, this.tokensFile, this.outboxFile].map((journal) =>
+        journal.flushLazy(),
       ),
+      ...[
+        this.secretsFile,
+        this.alertsFile,
+        this.alertSilencesFile,
+        this.rolloutsFile,
+        this.configPinFile,
+        this.channelsFile,
+      ].map((file) => file.flushIfDirty()),
     ]);
   }
 
@@ -552,7 +676,7 @@ export class JsonStore implements Store {
       // every acknowledged change is in a journal already. Stop anyway, closing every file.
       this.log.warn(`writing batched changes at shutdown failed: ${(err as Error).message}`);
     }
-    for (const journal of [this.hostsFile, this.jobsFile, this.tokensFile]) {
+    for (const journal of [this.hostsFile, this.jobsFile, this.tokensFile, this.outboxFile]) {
       try {
         journal.fold();
       } catch (err) {

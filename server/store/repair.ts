@@ -13,10 +13,11 @@ import { HOST_REPORTS_FILE, scanHostReports } from "./host-reports-scan.ts";
 import { OUTPUT_DIR } from "./job-output.ts";
 import { type JournalSpec, journalPath, snapshotPath } from "./journal.ts";
 import { scanJournaled } from "./journal-scan.ts";
-import { AlertsFile, CONFIG_PIN_FILE, JOURNALED, RolloutsFile } from "./json-store.ts";
+import { AlertsFile, CHANNELS_FILE, CONFIG_PIN_FILE, JOURNALED, RolloutsFile } from "./json-store.ts";
 import { checkWith, readStateFile, StoreCorruptError } from "./load.ts";
 import { recordJson } from "./record-json.ts";
 import { AuditRecord } from "./records/audit.ts";
+import { ChannelsFile } from "./records/channel.ts";
 import { ConfigPinFile } from "./records/config-pin.ts";
 import { Secrets } from "./types.ts";
 
@@ -33,6 +34,7 @@ const WHOLE_FILES: { name: string; schema: z.ZodType; without: string }[] = [
   { name: "alerts.json", schema: AlertsFile, without: "open alerts are raised again by what they watch" },
   { name: "rollouts.json", schema: RolloutsFile, without: "rollouts start empty" },
   { name: CONFIG_PIN_FILE, schema: ConfigPinFile, without: "the config target is no longer pinned" },
+  { name: CHANNELS_FILE, schema: ChannelsFile, without: "no notification channels until added again" },
 ];
 
 /** Returns the backup directory when something was set aside, else null. */

@@ -17,8 +17,11 @@ import type { HostState } from "../../protocol/config-state.ts";
 import type { JobState, OutputLine } from "../../protocol/jobs.ts";
 import type { DiskState } from "./disk-status.ts";
 import type { AlertRecord } from "./records/alert.ts";
+import type { AlertSilenceRecord } from "./records/alert-silence.ts";
 import type { AuditRecord } from "./records/audit.ts";
+import type { ChannelRecord } from "./records/channel.ts";
 import type { ConfigPinRecord } from "./records/config-pin.ts";
+import type { DeliveryRecord } from "./records/delivery.ts";
 import type { EnrollTokenRecord } from "./records/enroll-token.ts";
 import type { HostRecord } from "./records/host.ts";
 import type { ReportSummary } from "./records/host-report.ts";
@@ -104,6 +107,24 @@ export interface Store {
   /** Open and resolved alerts, oldest first. */
   listAlerts(): readonly Readonly<AlertRecord>[];
   putAlert(alert: AlertRecord): Promise<void>;
+  /** The silences set, expired ones included until the next change drops them. */
+  listAlertSilences(): readonly Readonly<AlertSilenceRecord>[];
+  /** Replaces every silence. */
+  setAlertSilences(silences: readonly AlertSilenceRecord[]): Promise<void>;
+
+  /** Notification channels, oldest first; they hold signing keys and webhook URLs in full. */
+  listChannels(): readonly Readonly<ChannelRecord>[];
+  getChannel(id: string): Readonly<ChannelRecord> | undefined;
+  putChannel(channel: ChannelRecord): Promise<void>;
+  /** Removes the channel and every delivery of it still in the outbox. */
+  deleteChannel(id: string): Promise<void>;
+
+  /** The outbox: every delivery kept (pending ones always), oldest first. */
+  listDeliveries(): Iterable<Readonly<DeliveryRecord>>;
+  getDelivery(id: string): Readonly<DeliveryRecord> | undefined;
+  findDeliveryByKey(idempotencyKey: string): Readonly<DeliveryRecord> | undefined;
+  /** Durable before it resolves; settled deliveries beyond the newest `deliveriesKept` are forgotten. */
+  putDelivery(delivery: DeliveryRecord): Promise<void>;
 
   /** Rollouts, oldest first. */
   listRollouts(): readonly Readonly<RolloutRecord>[];

@@ -42,7 +42,6 @@ describe("defaults in the docs are the code's", () => {
     const defaults = RolloutOptions.parse({});
     const flags: Record<string, keyof typeof defaults> = {
       "--canary N": "canary",
-      "--batch N": "batch",
       "--max-failures N": "maxFailures",
       "--timeout S": "timeoutSeconds",
       "--include-offline skip\\|wait": "includeOffline",
@@ -51,6 +50,9 @@ describe("defaults in the docs are the code's", () => {
     for (const [flag, key] of Object.entries(flags)) {
       expect({ flag, documented: rows.get(flag) }).toEqual({ flag, documented: `\`${defaults[key]}\`` });
     }
+    // No batch given: growing batches, in the words the table gives them.
+    expect(defaults.batch).toBeUndefined();
+    expect(rows.get("--batch N")).toBe("growing");
   });
 
   test("docs/operations.md: the limits table", () => {

@@ -1,11 +1,11 @@
 // `npm run demo`, as a newcomer runs it (the command comes from the README's demo block):
 // five hosts come online, `fleetctl update --all --wait` brings the outdated one current,
-// and Ctrl-C (SIGINT to the whole foreground process group, as a terminal sends it) leaves
+// db1's failing test raises a job_failed alert that a passing rerun resolves, and Ctrl-C (SIGINT to the whole foreground process group, as a terminal sends it) leaves
 // no process behind: not npm, not fleetd, not an agent, not a detached job runner or the
 // script it was running, and the demo's temp dir is gone.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureDemoBuilds } from "../../scripts/demo/build.ts";
 import { listProcesses } from "../../scripts/demo/reap.ts";
@@ -101,6 +101,30 @@ test("npm run demo: five hosts, a rolling update, and nothing left after Ctrl-C"
   expect(update.stdout).toMatch(/skipped, already at \S+: .*db1/);
   const after = await hosts();
   expect(after.every((h) => h.online && !h.outdated && h.version === after[0].version)).toBe(true);
+
+  // The banner's alert steps: db1's failing test (run once by the demo at start, and again here)
+  // raised job_failed, one alert saying what to do; once its replica "caught up" (the lag file
+  // the banner names), a passing rerun resolves it.
+  const openAlerts = async () => JSON.parse((await fleetctl("alerts", "--json")).stdout).alerts as any[];
+  expect((await fleetctl("run", "test", "db1", "--wait")).code).not.toBe(0);
+  const raised = await openAlerts();
+  const db1 = after.find((h) => h.name === "db1");
+  expect(raised).toMatchObject([{ kind: "job_failed", subject: db1.id, silenced: false }]);
+  expect(raised[0].message).toContain("test failed on db1");
+  expect(raised[0].message).toContain("fleetctl run test db1 --wait");
+  const table = (await fleetctl("alerts")).stdout;
+  expect(table).toContain("job_failed");
+  expect(table).toContain("db1");
+  const lagFile = /echo 5 > (\S+)/.exec(output)![1]!;
+  writeFileSync(lagFile, "5\n");
+  expect((await fleetctl("run", "test", "db1", "--wait")).code).toBe(0);
+  expect(await openAlerts()).toEqual([]);
+  const [resolved] = JSON.parse((await fleetctl("alerts", "--all", "--json")).stdout).alerts;
+  expect(resolved).toMatchObject({
+    id: raised[0].id,
+    resolution: expect.stringContaining("test succeeded on db1"),
+  });
+  console.log(`db1's alert raised and resolved after ${at()}`);
 
   // Jobs in flight at Ctrl-C: their runners are detached on purpose and must be stopped too.
   expect((await fleetctl("run", "switch", "--all")).code).toBe(0);

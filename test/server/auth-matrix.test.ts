@@ -207,6 +207,8 @@ function pathOf(name: RouteName, real: boolean): string {
   if (path.includes("/jobs/:id")) return routePath(name, { id: real ? jobA : "j_nosuchjob" });
   if (path.includes("/rollouts/:id")) return routePath(name, { id: real ? "current" : "r_nosuch" });
   if (path.includes("/hosts/:id")) return routePath(name, { id: real ? hostA.hostId : "h_nosuchhost" });
+  if (path.includes("/notify/channels/:id")) return routePath(name, { id: "ch_nosuchchannel" });
+  if (path.includes("/notify/deliveries/:id")) return routePath(name, { id: "n_nosuchdelivery" });
   if (path.includes("/enroll-tokens/:id")) return routePath(name, { id: "et_nosuchtoken" });
   if (path.includes(":file")) return routePath(name, { file: "board.js" });
   return path;

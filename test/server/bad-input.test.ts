@@ -221,6 +221,7 @@ function buildCases() {
     ["agentState", "/api/v1/agent/state", host, { ...hostStateBody(), lastSwitchFailed: "no" }],
     ["pinConfigTarget", "/api/v1/config/target/pin", admin, { commit: 42 }],
     ["agentVitals", "/api/v1/agent/vitals", host, { ...vitalsBody(), cpuPercent: "busy", load: [1] }],
+    ["addSilence", "/api/v1/alert-silences", admin, { subject: "host-a", for: "2x" }],
   ];
   for (const [route, path, token, wrong] of bodies) {
     for (const body of ["{", "not json", "", "\xff\xfe"]) {

@@ -163,7 +163,12 @@ describe("fleetctl deploy's rollout", () => {
       ((await admin("GET", "/api/v1/alerts")).body.alerts as any[])
         .map((a) => `${a.kind}:${a.subject}`)
         .sort();
-    const expected = [`deploy_failed:${agents[2]!.id}`, `rollout_halted:${halted.id}`];
+    // The rollout's deploy_failed and halt, and the host's own rolled_back from its job's outcome.
+    const expected = [
+      `deploy_failed:${agents[2]!.id}`,
+      `rolled_back:${agents[2]!.id}`,
+      `rollout_halted:${halted.id}`,
+    ];
     await waitFor(
       async () => JSON.stringify(await openAlerts()) === JSON.stringify(expected),
       3000,

@@ -185,7 +185,7 @@ describe("a data dir written by a newer fleetd", () => {
       expect(tokens[0]).not.toHaveProperty("fromTheFuture");
       const { alerts } = await get("/api/v1/alerts?all=1");
       expect(alerts).toEqual([
-        { id: "a_1", kind: "update_failed", subject: "h_one", message: "m", raisedAt: T0 },
+        { id: "a_1", kind: "update_failed", subject: "h_one", message: "m", raisedAt: T0, silenced: false },
       ]);
       const { entries } = await get("/api/v1/audit?action=job.created");
       expect(entries).toEqual([{ ts: T0, actor: "admin", action: "job.created" }]);

@@ -5,9 +5,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Alert } from "../../protocol/alerts.ts";
 import type { Job, JobFields } from "../../protocol/jobs.ts";
 import { type JsonStore, openJsonStore, readCollection } from "../../server/store/json-store.ts";
+import type { AlertRecord } from "../../server/store/records/alert.ts";
 import { removeTempDirs, silentLog, tempDir } from "./helpers.ts";
 
 let store: JsonStore | undefined;
@@ -86,7 +86,7 @@ test("a refused lazy flush leaves one mark per record, written once space return
 test("a refused whole-file write (alerts.json) puts the collection back as the disk has it", async () => {
   const dataDir = join(tempDir(), "data");
   store = open(dataDir);
-  const alert = (id: string): Alert => ({
+  const alert = (id: string): AlertRecord => ({
     id,
     kind: "update_failed",
     subject: "h_1",
@@ -106,7 +106,7 @@ test("a refused whole-file write (alerts.json) puts the collection back as the d
   rmdirSync(file);
   writeFileSync(file, saved);
   await store.putAlert(alert("a_after"));
-  expect(JSON.parse(readFileSync(file, "utf8")).alerts.map((a: Alert) => a.id)).toEqual([
+  expect(JSON.parse(readFileSync(file, "utf8")).alerts.map((a: AlertRecord) => a.id)).toEqual([
     "a_kept",
     "a_after",
   ]);

@@ -41,7 +41,7 @@ function rolloutOf(names: string[], options: Partial<RolloutOptions> = {}, targe
       hostId: `h_${name}`,
       name,
       phase: i < opts.canary ? "canary" : "batch",
-      group: i < opts.canary ? 0 : 1 + Math.floor((i - opts.canary) / opts.batch),
+      group: i < opts.canary ? 0 : 1 + Math.floor((i - opts.canary) / (opts.batch ?? 1)),
       state: "pending",
     })),
   };

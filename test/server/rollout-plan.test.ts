@@ -67,6 +67,39 @@ describe("planRollout", () => {
   });
 });
 
+describe("growing batches (no --batch)", () => {
+  const sizes = (count: number) => {
+    const hosts = Array.from({ length: count }, (_, i) => host(`h${String(i).padStart(4, "0")}`));
+    const planned = planRollout(hosts, RolloutOptions.parse({}), "2.0.0");
+    const perGroup = new Map<number, number>();
+    for (const h of planned) perGroup.set(h.group, (perGroup.get(h.group) ?? 0) + 1);
+    return [...perGroup.values()];
+  };
+
+  test("1,000 hosts: the canary, then 1 %, 5 % and 25 % of the rest, then the rest", () => {
+    expect(sizes(1000)).toEqual([1, 10, 50, 250, 689]);
+  });
+
+  test("a small fleet still goes one step at a time, no group empty", () => {
+    expect(sizes(2)).toEqual([1, 1]);
+    expect(sizes(4)).toEqual([1, 1, 1, 1]);
+    expect(sizes(7)).toEqual([1, 1, 1, 2, 2]);
+  });
+
+  test("a --batch given is kept as fixed batches", () => {
+    const hosts = Array.from({ length: 7 }, (_, i) => host(`h${i}`));
+    const planned = planRollout(hosts, RolloutOptions.parse({ batch: 3 }), "2.0.0");
+    expect(order(planned).slice(1)).toEqual([
+      "h1:batch1:pending",
+      "h2:batch1:pending",
+      "h3:batch1:pending",
+      "h4:batch2:pending",
+      "h5:batch2:pending",
+      "h6:batch2:pending",
+    ]);
+  });
+});
+
 describe("starting a rollout", () => {
   let app: TestApp | undefined;
   afterEach(async () => {

@@ -19,7 +19,10 @@ afterEach(async () => {
 async function fleetOf(count: number) {
   const lines: string[] = [];
   const log = createConsola({ level: 3, reporters: [{ log: (e) => void lines.push(e.args.join(" ")) }] });
-  fleet = await createApp({ config: testConfig(tempDir(), { sweepIntervalMs: 3_600_000 }), log });
+  fleet = await createApp({
+    config: testConfig(tempDir(), { sweepIntervalMs: 3_600_000, offlineAlertSeconds: 1e9 }),
+    log,
+  });
   const admin = readFileSync(join(fleet.ctx.store.dataDir, "admin-token"), "utf8").trim();
   for (let i = 0; i < count; i++) {
     const { token } = (await callApp(fleet, "POST", "/api/v1/enroll-tokens", { token: admin, json: {} }))

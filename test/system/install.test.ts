@@ -302,7 +302,7 @@ describe.skipIf(unavailable !== null)("install.sh under a real systemd", () => {
     expect(await mainPid()).not.toBe(before);
     expect(box.exists(`${STATE}/jobs/${ran.id}/deploy.json`)).toBe(true);
     const lines: string[] = output.map((e: { data: string }) => e.data);
-    expect(lines.some((l) => /confirm/i.test(l))).toBe(true);
+    expect(lines.some((l) => /^agent pid \d+ reached fleetd .* after the /.test(l))).toBe(true);
   }, 180_000);
 
   test("install.sh --uninstall --purge leaves no unit, binary or state", async () => {

@@ -1,9 +1,32 @@
-// GET /api/v1/alerts?all=1: open alerts (and resolved ones with all=1), newest first.
-import { listAlerts } from "../../services/alerts.ts";
+// Alerts: the list, acknowledging one, and silences of a host or a kind.
+
+import { addSilence, listSilences, removeSilence } from "../../services/alert-silences.ts";
+import { ackAlert, listAlerts } from "../../services/alerts.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
+import { actorOf } from "../params.ts";
 
 const listAlertsRoute: RouteHandler<"listAlerts"> = (c, { query }) => ({
   alerts: listAlerts(c.var.fleet, query.all === "1" || query.all === "true"),
 });
 
-export const alertRoutes = { listAlerts: listAlertsRoute } satisfies RouteHandlers;
+const ackAlertRoute: RouteHandler<"ackAlert"> = async (c, { params }) => ({
+  alert: await ackAlert(c.var.fleet, params.id, actorOf(c)),
+});
+
+const listSilencesRoute: RouteHandler<"listSilences"> = (c) => ({ silences: listSilences(c.var.fleet) });
+
+const addSilenceRoute: RouteHandler<"addSilence"> = async (c, { body }) => ({
+  silence: await addSilence(c.var.fleet, body, actorOf(c)),
+});
+
+const removeSilenceRoute: RouteHandler<"removeSilence"> = async (c, { params }) => ({
+  silence: await removeSilence(c.var.fleet, params.id, actorOf(c)),
+});
+
+export const alertRoutes = {
+  listAlerts: listAlertsRoute,
+  ackAlert: ackAlertRoute,
+  listSilences: listSilencesRoute,
+  addSilence: addSilenceRoute,
+  removeSilence: removeSilenceRoute,
+} satisfies RouteHandlers;

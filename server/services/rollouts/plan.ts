@@ -1,8 +1,9 @@
 // The order a rollout takes: hosts already on the target are skipped up front (they need no
 // step, and a canary that changes nothing proves nothing), then canary hosts (named ones, else
-// the first by name that need the step, online ones first), then the rest in batches, all by a
-// stable order so a resumed rollout sees the same plan.
-import type { RolloutHost, RolloutOptions } from "../../../protocol/rollouts.ts";
+// the first by name that need the step, online ones first), then the rest in batches (of the
+// size asked for, or growing: 1 %, 5 %, 25 %, the rest), all by a stable order so a resumed
+// rollout sees the same plan.
+import { GROWING_BATCH_PERCENTS, type RolloutHost, type RolloutOptions } from "../../../protocol/rollouts.ts";
 import { badRequest } from "../../errors.ts";
 
 export interface PlanHost {
@@ -54,16 +55,25 @@ export function planRollout(
   for (const h of canaries) {
     planned.push({ hostId: h.id, name: h.name, phase: "canary", group: 0, state: "pending" });
   }
-  todo
-    .filter((h) => !canarySet.has(h.id))
-    .forEach((h, i) => {
-      planned.push({
-        hostId: h.id,
-        name: h.name,
-        phase: "batch",
-        group: 1 + Math.floor(i / options.batch),
-        state: "pending",
-      });
-    });
+  const rest = todo.filter((h) => !canarySet.has(h.id));
+  const groupOf = batchGroups(rest.length, options.batch);
+  rest.forEach((h, i) => {
+    planned.push({ hostId: h.id, name: h.name, phase: "batch", group: groupOf(i), state: "pending" });
+  });
   return planned;
+}
+
+/**
+ * The batch (1, 2, ...) of the i-th of `count` hosts after the canary: fixed groups of `batch`, or
+ * without one the growing batches, each at least one host; a group that would be empty is left out.
+ */
+export function batchGroups(count: number, batch: number | undefined): (i: number) => number {
+  if (batch !== undefined) return (i) => 1 + Math.floor(i / batch);
+  const ends: number[] = [];
+  for (const percent of GROWING_BATCH_PERCENTS) {
+    const end = Math.min(count, (ends.at(-1) ?? 0) + Math.max(1, Math.ceil((count * percent) / 100)));
+    if (end > (ends.at(-1) ?? 0)) ends.push(end);
+  }
+  if ((ends.at(-1) ?? 0) < count) ends.push(count);
+  return (i) => 1 + ends.findIndex((end) => i < end);
 }
