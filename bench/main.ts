@@ -187,7 +187,11 @@ async function main(): Promise<number> {
     deploy: deploy!,
     state: { fleetd: fleetState!, baseline: baseState! },
     scrape: scrape!,
-    vitals: { ...vitals!, snapshotBytes: vitalsSnapshotBytes, snapshotMin: (limits.vitalsSnapshotMs ?? 0) / 60_000 },
+    vitals: {
+      ...vitals!,
+      snapshotBytes: vitalsSnapshotBytes,
+      snapshotMin: (limits.vitalsSnapshotMs ?? 0) / 60_000,
+    },
     footprint: footprint!,
     load,
     shutdownMs,

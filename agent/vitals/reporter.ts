@@ -67,7 +67,8 @@ export class VitalsReporter {
       // A fleetd without the route (404), or one that refuses the sample (a clock far ahead of
       // fleetd's: 400), would answer a retry alike: the next sample goes at the next interval.
       if (err instanceof ApiError && [400, 404, 413, 422].includes(err.status)) {
-        if (!this.refused) consola.warn(`fleetd refused this host's vitals (${err.message}); trying again every interval`);
+        if (!this.refused)
+          consola.warn(`fleetd refused this host's vitals (${err.message}); trying again every interval`);
         this.refused = true;
         return;
       }

@@ -21,7 +21,11 @@ export function simVitals(name: string, round: number): HostVitals {
     memory: { totalBytes: 32 * GIB, availableBytes: ((seed % 24) + 4) * GIB },
     swap: { totalBytes: 4 * GIB, freeBytes: 4 * GIB },
     // Under bench's 90 % disk_full limit, so the phase measures samples, not alerts.
-    disks: { root: disk("/", 40 + (seed % 40)), nix: disk("/nix", 40 + (seed % 40)), state: disk("/var/lib/fleet-agent", 40 + (seed % 40)) },
+    disks: {
+      root: disk("/", 40 + (seed % 40)),
+      nix: disk("/nix", 40 + (seed % 40)),
+      state: disk("/var/lib/fleet-agent", 40 + (seed % 40)),
+    },
     uptimeSeconds: 86_400 + round * 60,
     bootedAt: new Date(now - 86_400_000).toISOString(),
   };

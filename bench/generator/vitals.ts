@@ -37,7 +37,13 @@ export class VitalsSender {
     return this.tally;
   }
 
-  private async _lane(agents: readonly SimAgent[], lane: number, conn: HttpConn, start: number, intervalMs: number) {
+  private async _lane(
+    agents: readonly SimAgent[],
+    lane: number,
+    conn: HttpConn,
+    start: number,
+    intervalMs: number,
+  ) {
     for (let round = 0; !this.stopped; round++) {
       for (let i = lane; i < agents.length && !this.stopped; i += LANES) {
         const due = start + round * intervalMs + (i / agents.length) * intervalMs;

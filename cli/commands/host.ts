@@ -10,7 +10,13 @@ import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { confirmOrRefuse } from "../confirm.ts";
 import { CliError } from "../errors.ts";
 import { formatGenerations, formatNeedsReboot, paintConfigState } from "../format/config.ts";
-import { formatLast, formatPlatform, formatRunning, formatVersion, formatVitalsFields } from "../format/hosts.ts";
+import {
+  formatLast,
+  formatPlatform,
+  formatRunning,
+  formatVersion,
+  formatVitalsFields,
+} from "../format/hosts.ts";
 import { formatJobsTable } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
 import { relativeTime } from "../format/time.ts";
