@@ -3,6 +3,7 @@
 import { type Client, createClient } from "../protocol/client.ts";
 import type { HostState } from "../protocol/config-state.ts";
 import { type Hello, type JobEvents, type JobResult, ROUTES } from "../protocol/index.ts";
+import type { HostVitals } from "../protocol/vitals.ts";
 
 /** Time allowed for a non-poll request. */
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -43,6 +44,11 @@ export class AgentClient {
   /** The host's config state; fleetd stores it only when it differs from what it has. */
   state(body: HostState) {
     return this.client.call("agentState", { body });
+  }
+
+  /** One vitals sample; the same sample again is stored once. */
+  vitals(body: HostVitals) {
+    return this.client.call("agentVitals", { body });
   }
 
   enroll(token: string, name: string) {

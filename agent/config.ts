@@ -30,6 +30,9 @@ export const DEFAULT_TIMEOUTS = {
  */
 export const DEFAULT_STATE_INTERVAL_SECONDS = 300;
 
+/** How often the agent sends its vitals (load, CPU, memory, disks, uptime); 0 sends none. */
+export const DEFAULT_VITALS_INTERVAL_SECONDS = 60;
+
 export const AgentConfig = z.object({
   server: z.string().url(),
   name: HostName,
@@ -66,6 +69,7 @@ export const AgentConfig = z.object({
     })
     .default({}),
   stateIntervalSeconds: z.number().positive().default(DEFAULT_STATE_INTERVAL_SECONDS),
+  vitalsIntervalSeconds: z.number().nonnegative().max(86_400).default(DEFAULT_VITALS_INTERVAL_SECONDS),
   /** The host's tags, reported in hello; kept in config.json so they live in the config repo. */
   tags: HostTags.default([]),
   /** Tests are `<repo>/<testsDir>/T*.sh`, run in name order. */

@@ -1,6 +1,6 @@
 // The agent's life: take the lock, say hello, long-poll for commands, hand each to a
-// detached runner, keep delivering spooled results and report the config state when it changed,
-// reconnecting with backoff.
+// detached runner, keep delivering spooled results, report the config state when it changed and
+// the host's vitals every vitalsIntervalSeconds, reconnecting with backoff.
 import { mkdirSync } from "node:fs";
 import { consola } from "consola";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
@@ -20,6 +20,7 @@ import { retryDelay } from "./retry-delay.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
 import { StateReporter } from "./state/reporter.ts";
 import { pendingRestartFor, writeHealth } from "./update/health.ts";
+import { VitalsReporter } from "./vitals/reporter.ts";
 
 /** Ops whose delivered result is followed by a fresh read of the config state. */
 const STATE_CHANGING_OPS: ReadonlySet<Operation | null> = new Set<Operation>([
@@ -87,6 +88,8 @@ export async function runAgent(paths: StatePaths): Promise<number> {
     if (why) shutdown(0, `restart requested: ${why}`);
   });
   const reporting = _stateLoop(reporter, stop.signal, stateWake);
+  const vitals = VitalsReporter.forStateDir(config.vitalsIntervalSeconds, client, limits, paths.root);
+  const sendingVitals = vitals.enabled ? _vitalsLoop(vitals, stop.signal) : Promise.resolve();
   // One backoff per request path, each reset only when its own request succeeds: a hello that
   // works says nothing about polls (fleetd answering hello but 500 to every poll, or a command
   // this agent cannot parse, spun at 7 requests/s when the hello reset a shared backoff).
@@ -126,7 +129,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
       await wakeableSleep(retryDelay("poll", err, polls), stop.signal);
     }
   }
-  await Promise.all([delivering, reporting]);
+  await Promise.all([delivering, reporting, sendingVitals]);
   held.lock.release();
   return exitCode;
 }
@@ -238,6 +241,14 @@ async function _stateLoop(reporter: StateReporter, signal: AbortSignal, wake: Wa
   while (!signal.aborted) {
     await reporter.tick();
     await wakeableSleep(reporter.sleepMs(), signal, wake);
+  }
+}
+
+/** One timer per interval: the only wake-up vitals cost an idle agent. */
+async function _vitalsLoop(reporter: VitalsReporter, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await reporter.tick();
+    await wakeableSleep(reporter.sleepMs(), signal);
   }
 }
 

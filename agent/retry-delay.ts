@@ -10,7 +10,11 @@ import { AUTH_RETRY_MS } from "./client.ts";
  * failure grows the path's backoff; a refused token or another protocol waits at least
  * AUTH_RETRY_MS (neither fixes itself soon), and fleetd's Retry-After is honoured.
  */
-export function retryDelay(what: "hello" | "poll" | "state report", err: unknown, backoff: Backoff): number {
+export function retryDelay(
+  what: "hello" | "poll" | "state report" | "vitals report",
+  err: unknown,
+  backoff: Backoff,
+): number {
   const delay = backoff.next();
   if (err instanceof ApiError && err.tokenRefused) {
     consola.error(

@@ -4,10 +4,11 @@
 // footprint; prints the table and writes
 // bench/results/<timestamp>.json. Exits non-zero only when the run is broken (hosts dropped,
 // commands lost, a phase failing), never for a missed target.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_LIMITS } from "../server/config.ts";
+import { VITALS_FILE } from "../server/services/vitals/book.ts";
 import { ensureBinaries } from "../test/harness/binaries.ts";
 import { killAll } from "./children.ts";
 import { createConfigRepo } from "./config-repo.ts";
@@ -18,6 +19,7 @@ import { measureLoad } from "./phases/load.ts";
 import { measureScrapes, type ScrapeResult } from "./phases/metrics.ts";
 import { type RolloutResult, runRollout } from "./phases/rollout.ts";
 import { measureStateReports, type StateResult } from "./phases/state.ts";
+import { measureVitals, type VitalsResult } from "./phases/vitals.ts";
 import { machine, watchPeakRss } from "./proc.ts";
 import { type BenchResults, brokenReasons, buildRows, formatTable } from "./report.ts";
 import { startBaseline, startFleetd, stopTarget } from "./targets.ts";
@@ -101,6 +103,7 @@ async function main(): Promise<number> {
   let deploy: RolloutResult | null = null;
   let fleetState: StateResult | null = null;
   let scrape: ScrapeResult | null = null;
+  let vitals: VitalsResult | null = null;
   const fleetHold = await holdAndDispatch(
     fleetd,
     fleet.pool,
@@ -129,6 +132,12 @@ async function main(): Promise<number> {
           `GET /metrics with ${opts.agents} hosts: p50 ${scrape.p50Ms.toFixed(1)} ms, max ${scrape.maxMs.toFixed(1)} ms, ` +
             `CPU ${scrape.cpuMsPerScrape.toFixed(0)} ms, ${(scrape.bytes / 1024).toFixed(1)} KB, ${scrape.samples} samples`,
         );
+        vitals = await measureVitals(
+          fleetd,
+          pool,
+          { agents: opts.agents, windowMs: opts.vitalsWindowMs, intervalMs: opts.vitalsIntervalMs },
+          log,
+        );
         log(
           `rollout: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${opts.updateSoakMs} ms`,
         );
@@ -155,6 +164,8 @@ async function main(): Promise<number> {
   await fleet.pool.stop();
 
   log("start-up and flush of the data dir the run left");
+  const vitalsSnapshot = join(dataDir, VITALS_FILE);
+  const vitalsSnapshotBytes = existsSync(vitalsSnapshot) ? statSync(vitalsSnapshot).size : 0;
   const load = await measureLoad({ fleetd: bins.fleetd, artifactsDir: bins.dir, dataDir, runDir });
 
   const results: BenchResults = {
@@ -176,6 +187,11 @@ async function main(): Promise<number> {
     deploy: deploy!,
     state: { fleetd: fleetState!, baseline: baseState! },
     scrape: scrape!,
+    vitals: {
+      ...vitals!,
+      snapshotBytes: vitalsSnapshotBytes,
+      snapshotMin: (limits.vitalsSnapshotMs ?? 0) / 60_000,
+    },
     footprint: footprint!,
     load,
     shutdownMs,

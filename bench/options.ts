@@ -28,6 +28,10 @@ export interface BenchOptions {
   footprintMs: number;
   /** FLEET_LIMITS updateSoakMs: how long a host must stay up on the new version. */
   updateSoakMs: number;
+  /** How often each host sends vitals in the vitals phase (the agent's default is 60 s)... */
+  vitalsIntervalMs: number;
+  /** ...and each of its two windows, without and with vitals. */
+  vitalsWindowMs: number;
 }
 
 const FULL: BenchOptions = {
@@ -46,6 +50,8 @@ const FULL: BenchOptions = {
   rolloutBatch: 50,
   footprintMs: 60_000,
   updateSoakMs: 1000,
+  vitalsIntervalMs: 60_000,
+  vitalsWindowMs: 120_000,
 };
 
 const QUICK: BenchOptions = {
@@ -64,6 +70,8 @@ const QUICK: BenchOptions = {
   rolloutHosts: 20,
   rolloutBatch: 5,
   footprintMs: 10_000,
+  vitalsIntervalMs: 5_000,
+  vitalsWindowMs: 10_000,
 };
 
 export function parseOptions(argv: string[]): BenchOptions {

@@ -6,6 +6,7 @@ import type { LoadResult } from "./phases/load.ts";
 import type { ScrapeResult } from "./phases/metrics.ts";
 import type { RolloutResult } from "./phases/rollout.ts";
 import type { StatePass, StateResult } from "./phases/state.ts";
+import type { VitalsResult } from "./phases/vitals.ts";
 import type { LatencySummary } from "./stats.ts";
 
 export interface BenchResults {
@@ -16,6 +17,11 @@ export interface BenchResults {
   deploy: RolloutResult;
   /** The hosts' config-state reports, and the quiet window after them. */
   state: { fleetd: StateResult; baseline: StateResult };
+  /**
+   * Every host sending vitals at the agent's rate, against the same window without (fleetd only),
+   * and vitals.json as shutdown left it, written every `snapshotMin` minutes.
+   */
+  vitals: VitalsResult & { snapshotBytes: number; snapshotMin: number };
   /** GET /metrics with every host holding a poll and its state stored (fleetd only). */
   scrape: ScrapeResult;
   footprint: FootprintResult;
@@ -160,6 +166,7 @@ export function buildRows(r: BenchResults): Row[] {
       met: met(perMinute < r.load.hostsJsonBytes),
     },
     ...stateRows(r),
+    ...vitalsRows(r),
     {
       figure: `GET /metrics with ${f0(agents)} hosts, ms p50 / max (${r.scrape.scrapes} scrapes 2 s apart)`,
       fleetd: `${f1(r.scrape.p50Ms)} / ${f1(r.scrape.maxMs)}`,
@@ -407,6 +414,54 @@ function stateRows(r: BenchResults): Row[] {
   ];
 }
 
+/** fleetd with vitals in the fleetd column, the same window without them in the baseline column. */
+function vitalsRows(r: BenchResults): Row[] {
+  const v = r.vitals;
+  const perMin = (w: VitalsResult["with"]) => w.usage.writeBytes / 1024 / (w.usage.seconds / 60);
+  const snapshotPerMin = v.snapshotMin > 0 ? v.snapshotBytes / 1024 / v.snapshotMin : Number.NaN;
+  const every = `${f0(r.agents)} hosts every ${f0(v.intervalMs / 1000)} s`;
+  const row = (figure: string, withV: string, without: string, ratioText: string): Row => ({
+    figure,
+    fleetd: withV,
+    baseline: without,
+    ratio: ratioText,
+    target: "",
+    met: "",
+  });
+  return [
+    row(
+      `Server CPU, % of one core: vitals from ${every} (fleetd column) vs none (baseline column)`,
+      f1(v.with.usage.cpuPercent),
+      f1(v.without.usage.cpuPercent),
+      ratio(v.with.usage.cpuPercent, v.without.usage.cpuPercent),
+    ),
+    row(
+      "Data dir writes, KB/min: with vitals vs without, same windows",
+      f1(perMin(v.with)),
+      f1(perMin(v.without)),
+      ratio(perMin(v.with), perMin(v.without)),
+    ),
+    row(
+      `vitals.json at shutdown, KB (written every ${f0(v.snapshotMin)} min: KB/min amortized)`,
+      `${f1(v.snapshotBytes / 1024)} (${f1(snapshotPerMin)}/min)`,
+      "—",
+      "",
+    ),
+    row(
+      "Vitals samples sent / failed, and POST /agent/vitals ms p50 / p99",
+      `${f0(v.sent)} / ${f0(v.failed)}, ${pair(v.latencies)}`,
+      "—",
+      "",
+    ),
+    row(
+      "Polls late while vitals arrive, ms p50 / p99 (with vs without)",
+      pair(v.with.pollLate),
+      pair(v.without.pollLate),
+      pairRatio(v.with.pollLate, v.without.pollLate),
+    ),
+  ];
+}
+
 /** Problems that mean the run is broken, not merely slow. */
 export function brokenReasons(r: BenchResults): string[] {
   const out: string[] = [];
@@ -423,6 +478,10 @@ export function brokenReasons(r: BenchResults): string[] {
   }
   if (r.state.fleetd.storedStates !== r.agents)
     out.push(`fleetd shows ${r.state.fleetd.storedStates} of ${r.agents} hosts on the reported commit`);
+  if (r.vitals.failed) out.push(`vitals: ${r.vitals.failed} samples failed: ${r.vitals.firstError}`);
+  if (r.vitals.storedHosts !== r.agents)
+    out.push(`vitals: fleetd shows vitals for ${r.vitals.storedHosts} of ${r.agents} hosts`);
+  if (r.vitals.snapshotBytes === 0) out.push("vitals: fleetd left no vitals.json at shutdown");
   if (r.rollout.state !== "completed" || r.rollout.done !== r.rollout.hosts)
     out.push(`rollout ended ${r.rollout.state} with ${r.rollout.done}/${r.rollout.hosts} done`);
   if (r.deploy.state !== "completed" || r.deploy.done !== r.deploy.hosts)

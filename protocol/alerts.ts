@@ -15,6 +15,7 @@ export const AlertKind = z.enum([
   "config_behind",
   "needs_reboot",
   "notification_failing",
+  "disk_full",
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 

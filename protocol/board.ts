@@ -37,6 +37,20 @@ export const Redacted = z.literal(true);
 export const TestVerdict = z.enum(["passed", "failed", "stale"]);
 export type TestVerdict = z.infer<typeof TestVerdict>;
 
+export const BOARD_SPARK_POINTS = 12;
+
+/** What the board draws of a host's vitals: the last percentages and a short CPU series. */
+export const BoardVitals = z.object({
+  at: Timestamp,
+  cpuPercent: z.number().int().min(0).max(100).nullable(),
+  memoryPercent: z.number().int().min(0).max(100).nullable(),
+  /** The fullest of its disks. */
+  diskPercent: z.number().int().min(0).max(100).nullable(),
+  /** CPU % over the last hour, averaged into at most BOARD_SPARK_POINTS buckets, oldest first. */
+  cpu: z.array(z.number().int().min(0).max(100)).max(BOARD_SPARK_POINTS),
+});
+export type BoardVitals = z.infer<typeof BoardVitals>;
+
 // The config fields default, so a document from a fleetd before them still parses.
 export const BoardHost = z.object({
   id: Id,
@@ -68,6 +82,8 @@ export const BoardHost = z.object({
   oldestLockInput: LockedInput.nullable().default(null),
   /** The agent's last test against its last switch, and when it ran; null when it never tested. */
   tests: z.object({ verdict: TestVerdict, at: Timestamp }).nullable().default(null),
+  /** null until the host sent vitals; left out by older fleetd builds. */
+  vitals: BoardVitals.nullable().default(null),
 });
 export type BoardHost = z.infer<typeof BoardHost>;
 

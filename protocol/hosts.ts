@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Arch, HostName, Id, Platform, Timestamp } from "./common.ts";
 import { ConfigTarget, HostConfig, HostState, HostSystem, HostTags } from "./config-state.ts";
 import { Job, JobSummary } from "./jobs.ts";
+import { HostVitals, VitalsHistory } from "./vitals.ts";
 
 /** What a host shows before it reported any config state, or when there is no target to compare with. */
 export const UNKNOWN_HOST_CONFIG: HostConfig = {
@@ -61,6 +62,8 @@ export const Host = z
     config: HostConfig.default(UNKNOWN_HOST_CONFIG),
     /** The active system profile as the host reported it; null until it reports one. */
     system: HostSystem.nullable().default(null),
+    /** The host's last vitals sample (docs/agent.md), or null when it sent none since fleetd knew it. */
+    vitals: HostVitals.nullable().default(null),
   })
   .extend(HostActivity.shape);
 export type Host = z.infer<typeof Host>;
@@ -72,5 +75,7 @@ export const HostDetail = z.object({
   host: Host,
   recentJobs: z.array(Job),
   state: HostState.nullable().default(null),
+  /** The last hour of the host's vitals, oldest first (one point per minute at most). */
+  vitals: VitalsHistory.default([]),
 });
 export const HostResponse = z.object({ host: Host });

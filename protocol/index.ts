@@ -21,3 +21,5 @@ export * from "./rollout-text.ts";
 export * from "./rollouts.ts";
 export * from "./routes.ts";
 export * from "./updates.ts";
+export * from "./vitals.ts";
+export * from "./vitals-math.ts";

@@ -40,6 +40,7 @@ import {
 } from "./queries.ts";
 import { RolloutList, RolloutResponse, StartRolloutRequest } from "./rollouts.ts";
 import { UpdateRequest } from "./updates.ts";
+import { HostVitals } from "./vitals.ts";
 
 /**
  * "board": the board token (--board-token) or the admin token, as Bearer header (or the board
@@ -125,6 +126,18 @@ export const ROUTES = {
     path: "/api/v1/agent/state",
     auth: "host",
     body: HostState,
+    response: Ok,
+  },
+  /**
+   * One vitals sample, every vitalsIntervalSeconds. Idempotent: a sample whose `at` fleetd holds
+   * already, or older than its newest, changes nothing; one more than 5 minutes ahead of fleetd's
+   * clock is refused (400), since it would shadow every later sample.
+   */
+  agentVitals: {
+    method: "POST",
+    path: "/api/v1/agent/vitals",
+    auth: "host",
+    body: HostVitals,
     response: Ok,
   },
 

@@ -37,6 +37,7 @@ import { OutboxWorker } from "./services/notify/worker.ts";
 import { kickRollouts } from "./services/rollouts/worker.ts";
 import { startSweeper } from "./services/sweeper.ts";
 import { noteUpdateReport, onUpdateFinished } from "./services/updates.ts";
+import { VitalsBook } from "./services/vitals/book.ts";
 import { openJsonStore } from "./store/json-store.ts";
 import type { Store } from "./store/types.ts";
 
@@ -133,6 +134,13 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     },
     configTarget: new ConfigTargetTracker(config, store, log),
     metrics,
+    vitals: new VitalsBook({
+      dataDir: config.dataDir,
+      snapshotMs: config.vitalsSnapshotMs,
+      log,
+      hostExists: (id) => store.getHost(id) !== undefined,
+      onWrite: metrics.observeStoreWrite,
+    }),
     get outbox(): OutboxWorker {
       outbox ??= new OutboxWorker(ctx);
       return outbox;
@@ -164,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       ctx.hub.shutdown();
       await ctx.outbox.stop();
       await ctx.configTarget.stop();
+      ctx.vitals.close();
       await store.close();
     })();
     return closing;

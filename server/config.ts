@@ -72,6 +72,13 @@ export const DEFAULT_LIMITS = {
   configRefreshSeconds: 60,
   /** Every git call for the config target (ls-remote, clone, fetch, rev-list) is killed after this. */
   configGitTimeoutMs: 30_000,
+  /**
+   * Hosts' last vitals samples are written to vitals.json at most this often, never per message;
+   * a crash loses at most this much of them (docs/operations.md).
+   */
+  vitalsSnapshotMs: 600_000,
+  /** A host's fullest disk (/, /nix, its state dir) above this percentage raises disk_full. */
+  diskFullPercent: 90,
   /** One attempt to deliver a notification (connect, send, answer) is cut off after this. */
   notifyTimeoutMs: 10_000,
   /** A failed delivery is retried after about this long, doubling per failure (with jitter)... */

@@ -12,6 +12,7 @@ import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { JobListeners } from "./services/job-listeners.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
 import type { OutboxWorker } from "./services/notify/worker.ts";
+import type { VitalsBook } from "./services/vitals/book.ts";
 import type { Store } from "./store/types.ts";
 
 export interface ServerContext {
@@ -40,6 +41,8 @@ export interface ServerContext {
   readonly outbox: OutboxWorker;
   /** The Prometheus series counted as things happen (GET /metrics). */
   readonly metrics: FleetMetrics;
+  /** Every host's last vitals sample and its hour, in memory (snapshotted coalesced). */
+  readonly vitals: VitalsBook;
   /** Base URL for install commands; known only after listening when the port was 0. */
   publicUrl: string;
 }

@@ -14,6 +14,7 @@ import {
   STATE_RANK,
 } from "./format.ts";
 import { boardNow, type SortKey, state } from "./state.ts";
+import { vitalsCell } from "./vitals.ts";
 
 interface Column {
   id: string;
@@ -44,6 +45,7 @@ const COLUMNS: Column[] = [
   },
   { id: "config", label: "Config", sort: "config", cell: configCell },
   { id: "state", label: "State", sort: "state", cell: stateCell },
+  { id: "vitals", label: "Vitals", cell: (h) => vitalsCell(h.vitals) },
   { id: "pull", label: "Last pull", cell: (h) => lastResult(h.last.pull) },
   { id: "switch", label: "Last switch", cell: (h) => lastResult(h.last.switch) },
   { id: "test", label: "Last test", cell: (h) => lastResult(h.last.test, h.last.switch?.finishedAt) },

@@ -36,6 +36,10 @@ export type GeneratorRequest =
   | { op: "dispatch"; count: number; ratePerSecond: number; timeoutMs: number }
   | { op: "update"; version: string; sha256: string }
   | { op: "hostIds"; count: number }
+  /** Every host starts sending vitals once per interval, spread over it (see vitals.ts)... */
+  | { op: "vitalsStart"; intervalMs: number }
+  /** ...until this, which answers what was sent (VitalsTally). */
+  | { op: "vitalsStop" }
   | { op: "stop" };
 
 export type StateStepName = "helloNoState" | "helloFirstState" | "helloSameState" | "reportState";

@@ -6,6 +6,7 @@
 // Once it has a config state (HostState), every hello carries it, as a starting agent's does.
 import type { HostState } from "../../protocol/config-state.ts";
 import { simDeployedState, simHostState } from "./host-state.ts";
+import { simVitals } from "./host-vitals.ts";
 import { type HttpConn, HttpTransportError } from "./http-conn.ts";
 import type { ErrorCounts } from "./messages.ts";
 
@@ -105,6 +106,11 @@ export class SimAgent {
   async reportState(conn: HttpConn): Promise<void> {
     this.state = simHostState(this.name, 1, this.shared.configCommits);
     await this._call("POST", "/api/v1/agent/state", this.hostToken, this.state, { conn });
+  }
+
+  /** One vitals sample, as the agent sends every vitalsIntervalSeconds; `round` varies its numbers. */
+  async reportVitals(conn: HttpConn, round: number): Promise<void> {
+    await this._call("POST", "/api/v1/agent/vitals", this.hostToken, simVitals(this.name, round), { conn });
   }
 
   /** Starts the poll loop; it runs until the generator stops. */

@@ -14,6 +14,7 @@ import type {
   StepResult,
 } from "./messages.ts";
 import { SimAgent, type SimShared } from "./sim-agent.ts";
+import { VitalsSender } from "./vitals.ts";
 
 let init: GeneratorInit | null = null;
 let agents: SimAgent[] = [];
@@ -34,6 +35,7 @@ const shared: SimShared = {
 const adminPool: HttpConn[] = [];
 /** One side connection per setup lane: hellos and state reports while hosts hold their polls. */
 const sideConns: HttpConn[] = [];
+let vitals: VitalsSender | null = null;
 
 async function handle(req: GeneratorRequest): Promise<unknown> {
   switch (req.op) {
@@ -81,6 +83,14 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
       return null;
     case "hostIds":
       return agents.slice(0, req.count).map((a) => a.hostId);
+    case "vitalsStart":
+      vitals = new VitalsSender(agents, init!.hostname, init!.port, req.intervalMs);
+      return null;
+    case "vitalsStop": {
+      const tally = await vitals?.stop();
+      vitals = null;
+      return tally ?? { sent: 0, failed: 0, firstError: null, latenciesMs: [] };
+    }
     case "stop":
       shared.stopped = true;
       for (const a of agents) a.conn.close();

@@ -1,4 +1,4 @@
-// `fleetctl host <id|name>`: one host's identity, agent, presence, config (what its checkout is at,
+// `fleetctl host <id|name>`: one host's identity, agent, presence, last vitals, config (what its checkout is at,
 // what its system was built from, its last generations) and its recent jobs.
 // `fleetctl host revoke <id|name>`: invalidate the host's token (a lost or retired machine).
 // `fleetctl host delete <id|name>`: forget the host (to enroll the machine again under its name).
@@ -10,7 +10,13 @@ import { clientFromArgs, connectionArgs, jsonArg } from "../config.ts";
 import { confirmOrRefuse } from "../confirm.ts";
 import { CliError } from "../errors.ts";
 import { formatGenerations, formatNeedsReboot, paintConfigState } from "../format/config.ts";
-import { formatLast, formatPlatform, formatRunning, formatVersion } from "../format/hosts.ts";
+import {
+  formatLast,
+  formatPlatform,
+  formatRunning,
+  formatVersion,
+  formatVitalsFields,
+} from "../format/hosts.ts";
 import { formatJobsTable } from "../format/jobs.ts";
 import { formatFields } from "../format/table.ts";
 import { relativeTime } from "../format/time.ts";
@@ -64,6 +70,7 @@ export function formatHostDetail(host: Host, now = Date.now(), state: HostState 
     ["Last switch", formatLast(host.last.switch, now)],
     ["Last test", formatLast(host.last.test, now)],
     ["Failing", host.failing ? paint.red("yes") : "no"],
+    ...formatVitalsFields(host, now),
     ..._configFields(host, state, now),
     ...(host.revokedAt ? [["Revoked", paint.red(host.revokedAt)] as [string, string]] : []),
   ]);

@@ -1,8 +1,9 @@
 // Host rows as `fleetctl hosts` shows them: a narrow table by default, `-o wide` adding what the
-// status board shows (platform, queue, the latest pull/switch/test, the config's lock, what the
+// status board shows (platform, CPU/memory/fullest disk of the last vitals, queue, the latest pull/switch/test, the config's lock, what the
 // system was built from, tags). fleetd computes all of it (server/services/host-activity.ts and
 // server/services/config/derive.ts, the same functions as the board's); this only displays it.
 import type { Host, JobSummary } from "../../protocol/index.ts";
+import { diskPercent, fullestDisk, memoryPercent } from "../../protocol/vitals-math.ts";
 import { paint } from "../output.ts";
 import { formatConfigCell, formatGeneration, formatNeedsReboot, shortSha } from "./config.ts";
 import { paintState } from "./jobs.ts";
@@ -43,6 +44,40 @@ export function formatLast(job: JobSummary | null, now = Date.now()): string {
   return `${paintState(job.state)} ${relativeTime(job.finishedAt ?? job.createdAt, now)}`;
 }
 
+/** A percentage as "42%", "-" when unknown. */
+export function formatPercent(value: number | null | undefined): string {
+  return value === null || value === undefined ? "-" : `${Math.round(value)}%`;
+}
+
+/** CPU, memory and the fullest disk of the host's last vitals sample. */
+export function formatVitals(host: Host): [string, string, string] {
+  const v = host.vitals;
+  if (!v) return ["-", "-", "-"];
+  const disk = fullestDisk(v);
+  return [
+    formatPercent(v.cpuPercent),
+    formatPercent(memoryPercent(v)),
+    disk ? `${formatPercent(disk.percent)} ${disk.disk.path}` : "-",
+  ];
+}
+
+/** A host detail's vitals lines: the last sample's percentages, every disk, load and boot. */
+export function formatVitalsFields(host: Host, now = Date.now()): [string, string][] {
+  const v = host.vitals;
+  if (!v) return [["Vitals", "none sent yet"]];
+  const [cpu, mem] = formatVitals(host);
+  const disks = (["root", "nix", "state"] as const).flatMap((which) => {
+    const disk = v.disks[which];
+    return disk ? [`${disk.path} ${formatPercent(diskPercent(disk))}`] : [];
+  });
+  return [
+    ["Vitals", `CPU ${cpu}, MEM ${mem} (${relativeTime(v.at, now)})`],
+    ["Disks", disks.length ? disks.join(", ") : "-"],
+    ["Load", v.load ? v.load.map((l) => l.toFixed(2)).join(" ") : "-"],
+    ["Booted", v.bootedAt ? `${relativeTime(v.bootedAt, now)} (${v.bootedAt})` : "-"],
+  ];
+}
+
 function _status(host: Host): string {
   if (host.revokedAt) return paint.red("revoked");
   return host.online ? paint.green("online") : paint.red("offline");
@@ -67,6 +102,9 @@ export function formatHostsTable(
         "LOCK",
         "NEEDS REBOOT",
         "PLATFORM",
+        "CPU",
+        "MEM",
+        "DISK",
         "LAST SEEN",
         "RUNNING",
         "QUEUED",
@@ -95,6 +133,7 @@ export function formatHostsTable(
       shortSha(host.config.lockHash),
       formatNeedsReboot(host.system),
       formatPlatform(host),
+      ...formatVitals(host),
       relativeTime(host.lastSeen, now),
       running,
       String(host.queued),

@@ -21,6 +21,7 @@ import { installCommand } from "./enroll.ts";
 import { jobSummary } from "./host-activity.ts";
 import { hostView, RECENT_JOBS_IN_HOST_DETAIL, requireHost } from "./hosts.ts";
 import { activeRollout } from "./rollouts/control.ts";
+import { boardVitals } from "./vitals/board-vitals.ts";
 
 /** Audit entries the board lists. */
 export const BOARD_AUDIT_ENTRIES = 15;
@@ -159,6 +160,7 @@ function boardHost(
     system: view.system,
     oldestLockInput: state?.checkout?.oldestLockInput ?? null,
     tests: verdict && state?.lastTest ? { verdict, at: state.lastTest.at } : null,
+    vitals: boardVitals(view.vitals, ctx.vitals.cpuHour(record.id)),
   };
 }
 

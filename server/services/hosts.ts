@@ -4,6 +4,7 @@ import type { Alert } from "../../protocol/alerts.ts";
 import type { ConfigTarget, HostState } from "../../protocol/config-state.ts";
 import type { Host } from "../../protocol/hosts.ts";
 import type { Job } from "../../protocol/jobs.ts";
+import type { VitalsPoint } from "../../protocol/vitals.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
@@ -34,6 +35,7 @@ export function hostView(
     online: !record.revokedAt && ctx.presence.isOnline(record.id, now),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
     runningJobId: activity.running?.id ?? null,
+    vitals: ctx.vitals.last(record.id),
     ...activity,
   });
 }
@@ -61,10 +63,15 @@ export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRe
 export function hostDetail(
   ctx: ServerContext,
   hostId: string,
-): { host: Host; recentJobs: Job[]; state: HostState | null } {
+): { host: Host; recentJobs: Job[]; state: HostState | null; vitals: VitalsPoint[] } {
   const record = requireHost(ctx, hostId);
   const recentJobs = ctx.store.listJobs({ hostId, limit: RECENT_JOBS_IN_HOST_DETAIL }).map(jobToWire);
-  return { host: hostView(ctx, record), recentJobs, state: ctx.store.readHostReport(hostId) };
+  return {
+    host: hostView(ctx, record),
+    recentJobs,
+    state: ctx.store.readHostReport(hostId),
+    vitals: ctx.vitals.hour(hostId),
+  };
 }
 
 /** Revokes the host's token and ends its jobs: nobody can report them any more. */
@@ -72,6 +79,7 @@ export async function deleteHost(ctx: ServerContext, hostId: string, actor: stri
   const record = requireHost(ctx, hostId);
   const removal = ctx.store.deleteHost(hostId);
   _cutOff(ctx, hostId);
+  ctx.vitals.forget(hostId);
   await Promise.all([removal, ..._endJobs(ctx, hostId, actor, "host was deleted")]);
   await recordAudit(ctx, actor, "host.deleted", hostId, { name: record.name });
   await resolveAlertsAbout(ctx, hostId, `host ${record.name} was deleted`);

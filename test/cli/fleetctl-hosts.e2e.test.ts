@@ -64,12 +64,13 @@ describe("hosts", () => {
     expect(row).not.toContain(switchJob);
   });
 
-  test("-o wide adds platform, queue and the latest pull/switch/test", async () => {
+  test("-o wide adds platform, vitals, queue and the latest pull/switch/test", async () => {
     const r = await fleetctl(["hosts", "-o", "wide"]);
     expect(r.stdout.split("\n")[1]).toMatch(
-      /PLATFORM\s+LAST SEEN\s+RUNNING\s+QUEUED\s+LAST PULL\s+LAST SWITCH\s+LAST TEST\s+FAILING\s+TAGS$/,
+      /PLATFORM\s+CPU\s+MEM\s+DISK\s+LAST SEEN\s+RUNNING\s+QUEUED\s+LAST PULL\s+LAST SWITCH\s+LAST TEST\s+FAILING\s+TAGS$/,
     );
-    expect(r.stdout).toMatch(/linux\/x64 .* failed (just now|\d+s ago)\s+-\s+-\s+yes\s+-$/m);
+    // This fake agent sends no vitals: the three columns say so.
+    expect(r.stdout).toMatch(/linux\/x64\s+-\s+-\s+-\s+.* failed (just now|\d+s ago)\s+-\s+-\s+yes\s+-$/m);
     const bad = await fleetctl(["hosts", "-o", "yaml"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(

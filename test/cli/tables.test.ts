@@ -4,7 +4,7 @@ import { formatAuditTable } from "../../cli/commands/audit.ts";
 import { formatEnrollToken } from "../../cli/commands/enroll-token.ts";
 import { formatJobDetail } from "../../cli/commands/job.ts";
 import { formatRolloutsTable } from "../../cli/commands/rollout.ts";
-import { formatHostsTable, formatRunning } from "../../cli/format/hosts.ts";
+import { formatHostsTable, formatRunning, formatVitals, formatVitalsFields } from "../../cli/format/hosts.ts";
 import { formatJobsTable, formatOutputLine } from "../../cli/format/jobs.ts";
 import { RolloutOptions } from "../../protocol/index.ts";
 import { makeHost, makeJob, NOW, secondsAgo } from "./fixtures.ts";
@@ -44,14 +44,48 @@ test("hosts table: sorted by name, online/offline, outdated marker, relative las
   ]);
 });
 
-test("hosts table -o wide: platform, queue and the latest pull/switch/test, as the board shows them", () => {
+test("hosts table -o wide: platform, vitals, queue and the latest pull/switch/test, as the board shows them", () => {
   const pulled = makeJob({ id: "j_1", op: "pull", state: "succeeded", finishedAt: secondsAgo(300) });
   const tested = makeJob({ id: "j_2", op: "test", state: "failed", finishedAt: secondsAgo(7200) });
   const host = makeHost({ last: { pull: pulled, switch: null, test: tested }, queued: 2, failing: true });
   expect(formatHostsTable([host], NOW, "wide").split("\n")).toEqual([
-    "NAME  ID   STATUS  VERSION  CONFIG     GEN  BUILT FROM  LOCK  NEEDS REBOOT  PLATFORM   LAST SEEN  RUNNING  QUEUED  LAST PULL         LAST SWITCH  LAST TEST      FAILING  TAGS",
-    "web1  h_1  online  1.0.0    - unknown  -    -           -     -             linux/x64  3s ago     -        2       succeeded 5m ago  -            failed 2h ago  yes      -",
+    "NAME  ID   STATUS  VERSION  CONFIG     GEN  BUILT FROM  LOCK  NEEDS REBOOT  PLATFORM   CPU  MEM  DISK  LAST SEEN  RUNNING  QUEUED  LAST PULL         LAST SWITCH  LAST TEST      FAILING  TAGS",
+    "web1  h_1  online  1.0.0    - unknown  -    -           -     -             linux/x64  -    -    -     3s ago     -        2       succeeded 5m ago  -            failed 2h ago  yes      -",
   ]);
+});
+
+test("hosts table -o wide: CPU and memory of the last vitals, and the fullest disk with its path", () => {
+  const disk = (path: string, used: number, available: number) => ({
+    path,
+    totalBytes: used + available,
+    usedBytes: used,
+    availableBytes: available,
+  });
+  const vitals = {
+    at: secondsAgo(30),
+    load: [0.1, 0.1, 0.1] as [number, number, number],
+    cpuPercent: 7.4,
+    memory: { totalBytes: 1000, availableBytes: 250 },
+    swap: null,
+    disks: { root: disk("/", 40, 60), nix: disk("/nix", 93, 7), state: null },
+    uptimeSeconds: 100,
+    bootedAt: null,
+  };
+  expect(formatVitals(makeHost({ vitals }))).toEqual(["7%", "75%", "93% /nix"]);
+  expect(formatVitalsFields(makeHost({ vitals }), NOW)).toEqual([
+    ["Vitals", "CPU 7%, MEM 75% (30s ago)"],
+    ["Disks", "/ 40%, /nix 93%"],
+    ["Load", "0.10 0.10 0.10"],
+    ["Booted", "-"],
+  ]);
+  expect(formatVitalsFields(makeHost(), NOW)).toEqual([["Vitals", "none sent yet"]]);
+  expect(
+    formatVitals(
+      makeHost({
+        vitals: { ...vitals, cpuPercent: null, memory: null, disks: { root: null, nix: null, state: null } },
+      }),
+    ),
+  ).toEqual(["-", "-", "-"]);
 });
 
 test("running job: the op with its progress and how long it has run, not the job id", () => {

@@ -19,6 +19,7 @@ import {
   tempDir,
   testConfig,
   toReply,
+  vitalsBody,
 } from "./helpers.ts";
 
 interface BadCase {
@@ -219,6 +220,7 @@ function buildCases() {
     ["createEnrollToken", "/api/v1/enroll-tokens", admin, { ttlSeconds: -5, note: 7 }],
     ["agentState", "/api/v1/agent/state", host, { ...hostStateBody(), lastSwitchFailed: "no" }],
     ["pinConfigTarget", "/api/v1/config/target/pin", admin, { commit: 42 }],
+    ["agentVitals", "/api/v1/agent/vitals", host, { ...vitalsBody(), cpuPercent: "busy", load: [1] }],
     ["addSilence", "/api/v1/alert-silences", admin, { subject: "host-a", for: "2x" }],
   ];
   for (const [route, path, token, wrong] of bodies) {

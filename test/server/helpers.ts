@@ -144,6 +144,33 @@ export function hostStateBody(commit = "c".repeat(40), overrides: Record<string,
   };
 }
 
+const GIB = 1024 ** 3;
+
+/** A vitals sample at `at`: / at `rootUsedPercent` used (of what is usable); override any part. */
+export function vitalsBody(
+  at = new Date().toISOString(),
+  rootUsedPercent = 40,
+  overrides: Record<string, unknown> = {},
+) {
+  const usable = 100 * GIB;
+  const used = Math.round((usable * rootUsedPercent) / 100);
+  return {
+    at,
+    load: [0.5, 0.4, 0.3] as [number, number, number],
+    cpuPercent: 12.5,
+    memory: { totalBytes: 16 * GIB, availableBytes: 12 * GIB },
+    swap: { totalBytes: 2 * GIB, freeBytes: 2 * GIB },
+    disks: {
+      root: { path: "/", totalBytes: usable + 5 * GIB, availableBytes: usable - used, usedBytes: used },
+      nix: null,
+      state: { path: "/var/lib/fleet-agent", totalBytes: 10 * GIB, availableBytes: 9 * GIB, usedBytes: GIB },
+    },
+    uptimeSeconds: 3600,
+    bootedAt: new Date(Date.parse(at) - 3_600_000).toISOString(),
+    ...overrides,
+  };
+}
+
 export function outputLine(seq: number, data = `line ${seq}`) {
   return { seq, ts: new Date().toISOString(), stream: "stdout", data };
 }

@@ -84,6 +84,7 @@ describe("a field added to the API", () => {
       failing: false,
       config: UNKNOWN_HOST_CONFIG,
       system: { generation: 3, path: "/nix/store/x-system", needsReboot: false },
+      vitals: null,
     };
     // What a service would hand back after building the API's answer: the wire host and more.
     const wire = WiderHost.parse({ ...hostToWire(record, live), rack: "b7" });

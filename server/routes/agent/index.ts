@@ -5,6 +5,7 @@ import { agentHello } from "./hello.ts";
 import { agentPoll } from "./poll.ts";
 import { agentJobResult } from "./result.ts";
 import { agentState } from "./state.ts";
+import { agentVitals } from "./vitals.ts";
 
 export const agentRoutes = {
   agentHello,
@@ -12,4 +13,5 @@ export const agentRoutes = {
   agentJobEvents,
   agentJobResult,
   agentState,
+  agentVitals,
 } satisfies RouteHandlers;
