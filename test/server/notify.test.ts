@@ -90,7 +90,10 @@ describe("a scripted scenario through a webhook that refuses the first three att
     const { channel, secret } = await addChannel({ name: "ops", type: "webhook", url: `${hook.url}/hook` });
     expect(secret).toMatch(/^[0-9a-f]{48}$/);
     const { hostId, rolloutId } = await failedRollout();
-    // The scenario's last step: the failed update's alert is resolved by a later success.
+    // The scenario's last step: the failed update's alert, once raised, is resolved by a later success.
+    const open = async () =>
+      (await app!.call("GET", "/api/v1/alerts", admin())).body.alerts as { kind: string }[];
+    await waitFor(async () => (await open()).some((a) => a.kind === "update_failed"), 5000, "update_failed");
     await resolveAlert(app!.fleet.ctx, "update_failed", hostId, "updated by a later job");
 
     const expected = [
@@ -98,7 +101,7 @@ describe("a scripted scenario through a webhook that refuses the first three att
       { kind: "rollout_halted", subject: rolloutId, event: "raised" },
       { kind: "update_failed", subject: hostId, event: "resolved" },
     ];
-    await waitFor(() => hook.accepted.size === expected.length, 10_000, "three deliveries");
+    await waitFor(() => hook.accepted.size === expected.length, 30_000, "three deliveries");
     const got = [...hook.accepted.entries()].map(([key, copies]) => {
       expect(copies).toHaveLength(1);
       const [only] = copies;
