@@ -197,6 +197,9 @@ export async function onUpdateFinished(ctx: ServerContext, job: Readonly<JobReco
     job.hostId,
     details,
   );
+  // A rollout's host failure is the rollout engine's to raise (with the rollout's account of it):
+  // two raisers of one alert would send its notification twice, once as an "updated" event.
+  if (_inRollout(ctx, job.id)) return;
   await raiseAlert(
     ctx,
     "update_failed",
@@ -204,3 +207,6 @@ export async function onUpdateFinished(ctx: ServerContext, job: Readonly<JobReco
     `update of ${name} to ${job.args.version} ${job.state}: ${job.reason ?? "no reason given"}`,
   );
 }
+
+const _inRollout = (ctx: ServerContext, jobId: string) =>
+  ctx.store.listRollouts().some((r) => r.hosts.some((h) => h.jobId === jobId));
