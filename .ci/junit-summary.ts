@@ -10,17 +10,35 @@ export interface Counts {
   skipped: number;
 }
 
+export interface FailedTest {
+  file: string;
+  /** "describe > test"; bun names a failed beforeAll/afterAll hook "(unnamed)". */
+  name: string;
+  /** The failure's first line. */
+  message: string;
+}
+
 export interface JUnitReport extends Counts {
   /** The root element's own totals, to cross-check the per-testcase count. */
   declared: { tests: number; failures: number; errors: number; skipped: number } | null;
+  failures: FailedTest[];
 }
 
 const TAG = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
 const ATTR = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function _unescape(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, ref: string) => {
+    if (ref[0] !== "#") return ENTITIES[ref] ?? whole;
+    return String.fromCodePoint(ref[1] === "x" ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1)));
+  });
+}
+
 function _attrs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(ATTR)) out[m[1]!] = m[2] ?? m[3] ?? "";
+  for (const m of text.matchAll(ATTR)) out[m[1]!] = _unescape(m[2] ?? m[3] ?? "");
   return out;
 }
 
@@ -29,7 +47,9 @@ export function parseJUnit(xml: string): JUnitReport {
   const body = xml.replace(/<!--[\s\S]*?-->/g, "").replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
   const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   let declared: JUnitReport["declared"] = null;
+  const failures: FailedTest[] = [];
   let current: keyof Counts | null = null;
+  let testcase: Record<string, string> = {};
   for (const [, closing, name, attrText, selfClosing] of body.matchAll(TAG)) {
     if (!declared && !closing && (name === "testsuites" || name === "testsuite")) {
       const a = _attrs(attrText ?? "");
@@ -46,11 +66,21 @@ export function parseJUnit(xml: string): JUnitReport {
         if (current) counts[current]++;
         current = null;
       } else if (selfClosing) counts.passed++;
-      else current = "passed";
-    } else if (current && !closing && (name === "failure" || name === "error")) current = "failed";
+      else {
+        current = "passed";
+        testcase = _attrs(attrText ?? "");
+      }
+    } else if (current && !closing && (name === "failure" || name === "error")) {
+      if (current !== "failed") {
+        const { file = "?", classname, name: test = "?" } = testcase;
+        const message = _attrs(attrText ?? "").message?.split("\n")[0] ?? "";
+        failures.push({ file, name: classname ? `${classname} > ${test}` : test, message });
+      }
+      current = "failed";
+    }
     else if (current === "passed" && !closing && name === "skipped") current = "skipped";
   }
-  return { ...counts, declared };
+  return { ...counts, declared, failures };
 }
 
 export interface ConsoleSummary {
@@ -124,6 +154,8 @@ export function summarize(
       `${unhandled} unhandled error(s) outside any test (e.g. a file that failed to load) counted as failed`,
     );
   }
+  // Named next to the counts, so the end of the log says which test failed.
+  for (const f of report.failures) lines.push(`failed: ${f.file}: ${f.name}${f.message ? ` — ${f.message}` : ""}`);
   const counts = { passed: report.passed, failed: report.failed + unhandled, skipped: report.skipped };
   if (counts.skipped > 0)
     lines.push(`${counts.skipped} test(s) skipped: CI runs every tier, so a skip fails it`);

@@ -17,8 +17,9 @@ describe("group", () => {
   describe("nested", () => { test("passes too", () => {}); });
 });
 test("top-level <pass> & \\"quotes\\"", () => {});`,
-  "b.test.ts": `import { test } from "bun:test";
-test("times out", async () => { await new Promise((r) => setTimeout(r, 500)); }, 20);`,
+  "b.test.ts": `import { afterAll, test } from "bun:test";
+test("times out", async () => { await new Promise((r) => setTimeout(r, 500)); }, 20);
+afterAll(() => { throw new Error("cleanup boom"); });`,
   "c.test.ts": `import { test } from "bun:test";
 test("never runs", () => {});
 throw new Error("module load boom");`,
@@ -49,14 +50,24 @@ describe("against a real bun test run", () => {
     expect(log).toMatch(/^Ran \d+ tests across 3 files\./m);
   });
 
-  test("testcases: 3 passed, 2 failed (assertion, timeout), 2 skipped (skip, todo)", () => {
-    expect(parseJUnit(xml)).toMatchObject({ passed: 3, failed: 2, skipped: 2 });
+  test("testcases: 3 passed, 3 failed (assertion, timeout, afterAll hook), 2 skipped (skip, todo)", () => {
+    expect(parseJUnit(xml)).toMatchObject({ passed: 3, failed: 3, skipped: 2 });
+  });
+
+  test("each failed test is named, with its file and first message line, before the counts", () => {
+    const { lines } = summarize(xml, log, "junit.xml");
+    const named = lines.filter((l) => l.startsWith("failed: "));
+    expect(named).toContain("failed: test/a.test.ts: group > fails — expect(received).toBe(expected)");
+    expect(named.some((l) => l.startsWith("failed: test/b.test.ts: times out"))).toBe(true);
+    // A failing afterAll hook is a testcase bun calls "(unnamed)": its message says which.
+    expect(named).toContain("failed: test/b.test.ts: (unnamed) — cleanup boom");
+    expect(lines.indexOf(named.at(-1)!)).toBeLessThan(lines.length - 1);
   });
 
   test("the file that failed to load is missing from the XML but counted from the console", () => {
     const { lines, ok } = summarize(xml, log, "junit.xml");
     expect(ok).toBe(false);
-    expect(lines.at(-1)).toBe("3 passed, 3 failed, 2 skipped");
+    expect(lines.at(-1)).toBe("3 passed, 4 failed, 2 skipped");
     expect(lines).toContain(
       "1 unhandled error(s) outside any test (e.g. a file that failed to load) counted as failed",
     );
@@ -77,9 +88,14 @@ describe("edge cases", () => {
       failed: 1,
       skipped: 1,
       declared: { tests: 3, failures: 0, errors: 1, skipped: 1 },
+      failures: [{ file: "?", name: "boom", message: "x" }],
     });
     expect(summarize(xml, null, "j.xml")).toEqual({
-      lines: ["1 test(s) skipped: CI runs every tier, so a skip fails it", "1 passed, 1 failed, 1 skipped"],
+      lines: [
+        "failed: ?: boom — x",
+        "1 test(s) skipped: CI runs every tier, so a skip fails it",
+        "1 passed, 1 failed, 1 skipped",
+      ],
       ok: false,
     });
   });
