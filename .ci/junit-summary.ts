@@ -77,8 +77,7 @@ export function parseJUnit(xml: string): JUnitReport {
         failures.push({ file, name: classname ? `${classname} > ${test}` : test, message });
       }
       current = "failed";
-    }
-    else if (current === "passed" && !closing && name === "skipped") current = "skipped";
+    } else if (current === "passed" && !closing && name === "skipped") current = "skipped";
   }
   return { ...counts, declared, failures };
 }
@@ -155,7 +154,8 @@ export function summarize(
     );
   }
   // Named next to the counts, so the end of the log says which test failed.
-  for (const f of report.failures) lines.push(`failed: ${f.file}: ${f.name}${f.message ? ` — ${f.message}` : ""}`);
+  for (const f of report.failures)
+    lines.push(`failed: ${f.file}: ${f.name}${f.message ? ` — ${f.message}` : ""}`);
   const counts = { passed: report.passed, failed: report.failed + unhandled, skipped: report.skipped };
   if (counts.skipped > 0)
     lines.push(`${counts.skipped} test(s) skipped: CI runs every tier, so a skip fails it`);
