@@ -36,8 +36,19 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** Removes every directory tempDir made so far; runs on exit, and tests may call it early. */
+/**
+ * Removes every directory tempDir made so far; runs on exit, and tests may call it early.
+ * A detached runner a test left behind may still be writing into its spool while the tree
+ * goes (ENOTEMPTY): removal is retried, and a dir that still cannot go is named, not thrown,
+ * because a failed afterAll is a failed test in bun's report and cleanup is no test's subject.
+ */
 export function removeTempDirs(): void {
   if (process.env.FLEET_KEEP_TEMP === "1") return;
-  for (const dir of _created.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of _created.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (err) {
+      console.warn(`could not remove temp dir ${dir}: ${(err as Error).message}`);
+    }
+  }
 }
