@@ -1,9 +1,12 @@
 // fleetd's composition root: opens the store, builds the context, composes the resource routers
 // from the route table, and runs the background sweeper. createApp serves in-process requests
 // (tests use app.request()); startServer puts the same app on a real socket.
+
+import { join } from "node:path";
 import { type ConsolaInstance, consola } from "consola";
 import { Hono } from "hono";
 import { MAX_BODY_BYTES } from "../protocol/common.ts";
+import { ArtifactEncodings } from "./artifact-encodings.ts";
 import { Artifacts } from "./artifacts.ts";
 import { listenUrl, type ServerConfig } from "./config.ts";
 import type { AppEnv, ServerContext } from "./context.ts";
@@ -118,6 +121,11 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     hub: new PollHub(),
     presence: new Presence(config),
     artifacts,
+    artifactEncodings: new ArtifactEncodings(
+      join(config.dataDir, "artifact-cache"),
+      log,
+      () => new Set(artifacts.manifest()?.artifacts.map((a) => a.sha256)),
+    ),
     jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
     updateHellos: new Map(),
@@ -164,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       ctx.hub.shutdown();
       await ctx.outbox.stop();
       await ctx.configTarget.stop();
+      await ctx.artifactEncodings.close();
       await store.close();
     })();
     return closing;
