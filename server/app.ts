@@ -121,10 +121,8 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     hub: new PollHub(),
     presence: new Presence(config),
     artifacts,
-    artifactEncodings: new ArtifactEncodings(
-      join(config.dataDir, "artifact-cache"),
-      log,
-      () => new Set(artifacts.manifest()?.artifacts.map((a) => a.sha256)),
+    artifactEncodings: new ArtifactEncodings(join(config.dataDir, "artifact-cache"), log, () =>
+      (artifacts.manifest()?.artifacts ?? []).flatMap((a) => artifacts.entryOf(a.file) ?? []),
     ),
     jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),

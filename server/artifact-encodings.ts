@@ -30,7 +30,8 @@ export type ContentCoding = (typeof CODINGS)[number];
 const ZSTD_LEVEL = 9;
 const GZIP_LEVEL = 6;
 const SUFFIX: Record<ContentCoding, string> = { zstd: "zst", gzip: "gz" };
-const CACHED_NAME = /^([0-9a-f]{64})\.(zst|gz)(\.tmp-\d+)?$/;
+/** `<sha256>.<stamp of the source file>.<suffix>`, and `.tmp-<pid>` while being written. */
+const CACHED_NAME = /^([0-9a-f]{64}\.[0-9a-z-]+)\.(zst|gz)(\.tmp-\d+)?$/;
 
 export interface EncodedCopy {
   path: string;
@@ -56,11 +57,11 @@ export class ArtifactEncodings {
   private queue: Promise<void> = Promise.resolve();
   private readonly stop = new AbortController();
 
-  /** `current` names the SHA-256s the manifest lists now: copies of any other build are removed. */
+  /** `current` lists the artifacts the manifest names now: copies of anything else are removed. */
   constructor(
     readonly dir: string,
     private readonly log: Log,
-    private readonly current: () => ReadonlySet<string>,
+    private readonly current: () => readonly EncodingSource[],
   ) {}
 
   /**
@@ -68,7 +69,9 @@ export class ArtifactEncodings {
    * queued (one copy is made at a time, off the request).
    */
   copyOf(source: EncodingSource, coding: ContentCoding, make: boolean): EncodedCopy | null {
-    const key = _key(source.sha256, coding);
+    const stamp = _stampOf(source);
+    if (stamp === null) return null;
+    const key = `${stamp}.${SUFFIX[coding]}`;
     const hit = this.ready.get(key) ?? this._fromDisk(key);
     if (hit) return hit;
     if (make && !this.started.has(key) && !this.stop.signal.aborted) {
@@ -78,7 +81,7 @@ export class ArtifactEncodings {
     return null;
   }
 
-  /** Removes the copies of builds not in `keep` (SHA-256s), and any half-written copy. */
+  /** Removes the copies of files not in `keep` (their stamps), and any half-written copy. */
   private _prune(keep: ReadonlySet<string>): void {
     for (const name of readdirSync(this.dir)) {
       const match = CACHED_NAME.exec(name);
@@ -123,7 +126,7 @@ export class ArtifactEncodings {
     });
     try {
       mkdirSync(this.dir, { recursive: true });
-      this._prune(this.current());
+      this._prune(new Set(this.current().flatMap((c) => _stampOf(c) ?? [])));
       // Streams, in chunks the compressor works on off the main thread: requests keep flowing.
       await pipeline(
         createReadStream(source.path, { highWaterMark: 1 << 20 }),
@@ -163,5 +166,16 @@ function _compressor(coding: ContentCoding) {
   return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
 }
 
-const _key = (sha256: string, coding: ContentCoding) => `${sha256}.${SUFFIX[coding]}`;
+/**
+ * The build's SHA-256 and the file's inode, mtime and size: a file replaced or rewritten in
+ * place (under the same manifest entry) gets a new copy, which the hash check then refuses.
+ */
+function _stampOf(source: EncodingSource): string | null {
+  try {
+    const st = statSync(source.path);
+    return `${source.sha256}.${[st.ino, Math.floor(st.mtimeMs), st.size].map((n) => n.toString(36)).join("-")}`;
+  } catch {
+    return null;
+  }
+}
 const _mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -51,6 +51,7 @@ export class ArtifactDownload {
   private accept: readonly Encoding[];
   private pinnedUrl = true;
   private wireBytes = 0;
+  private furthest = 0;
   private resumes = 0;
   private readonly onProgress: (bytes: number) => void;
   private readonly say: (line: string) => void;
@@ -87,8 +88,12 @@ export class ArtifactDownload {
     }
     await this._receive(res, transfer);
     // Short of the length fleetd declared, or (a body sent without one) of the file itself: cut.
-    const short = transfer.writer.encoding === "identity" && transfer.writer.written < size;
-    if (short || (transfer.total !== null && transfer.received < transfer.total)) {
+    // A whole answer that is short is what fleetd serves: complete, and verify.ts refuses it.
+    const short =
+      transfer.total === null
+        ? transfer.writer.encoding === "identity" && transfer.writer.written < size
+        : transfer.received < transfer.total;
+    if (short) {
       throw new Error(`the connection closed after ${transfer.received} of ${transfer.total ?? size} bytes`);
     }
     try {
@@ -109,6 +114,14 @@ export class ArtifactDownload {
   /** Body bytes received so far, over every attempt. */
   get wireBytesReceived(): number {
     return this.wireBytes;
+  }
+
+  /**
+   * How far into a representation any attempt got: grows only when a retry got further than
+   * any before it, so a server that cuts every answer at the same place is not retried forever.
+   */
+  get furthestReached(): number {
+    return this.furthest;
   }
 
   /** Lets go of the file (the caller removes it when the update fails). */
@@ -210,6 +223,7 @@ export class ArtifactDownload {
         }
         await transfer.writer.write(value);
         transfer.received += value.length;
+        this.furthest = Math.max(this.furthest, transfer.received);
       }
     } catch (err) {
       reader.cancel().catch(() => {});

@@ -162,7 +162,7 @@ describe("from fleetd", () => {
         signal,
         {
           budgetMs: 30_000,
-          progress: () => download.wireBytesReceived,
+          progress: () => download.furthestReached,
         },
       );
       download.close();

@@ -65,6 +65,9 @@ async function get(path: string, headers: Record<string, string> = {}) {
 }
 
 const legacy = `/api/v1/artifacts/${FILE}`;
+/** A copy's name: the build's SHA-256, the source file's stamp, the coding. */
+const copyName = (sha: string, suffix: string) =>
+  expect.stringMatching(new RegExp(`^${sha}\\.[0-9a-z-]+\\.${suffix}$`));
 const pinned = (sha: string) => `/api/v1/artifacts/sha256/${sha}/${FILE}`;
 
 /** Asks once for `coding` (which queues its copy) and waits until it is made. */
@@ -95,7 +98,7 @@ describe("content codings", () => {
     expect(first.headers.get("content-encoding")).toBeNull();
     expectSame(first.body, bytes);
     await app!.fleet.ctx.artifactEncodings.settled();
-    expect(readdirSync(cache)).toEqual([`${sha}.zst`]); // only what was asked for
+    expect(readdirSync(cache)).toEqual([copyName(sha, "zst")]); // only what was asked for
     const r = await get(legacy, { "accept-encoding": "zstd, gzip" });
     expect(r.headers.get("content-encoding")).toBe("zstd");
     expect(r.headers.get("etag")).toBe(`"${sha}-zstd"`);
@@ -131,12 +134,25 @@ describe("content codings", () => {
     expect(readdirSync(join(app.dataDir, "artifact-cache"))).toEqual([]);
   });
 
+  test("a file rewritten under the same manifest entry gets no copy: not the old one, and no new one", async () => {
+    const { artifacts, bytes, cache } = await start();
+    await warm("zstd");
+    const other = Buffer.from(bytes);
+    other[0] = (other[0] ?? 0) ^ 0xff;
+    writeFileSync(join(artifacts, FILE), other);
+    await warm("zstd");
+    const r = await get(legacy, { "accept-encoding": "zstd" });
+    expect(r.headers.get("content-encoding")).toBeNull();
+    expectSame(r.body, other); // what is on disk, for the agent's SHA-256 check to refuse
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
   test("a new build's copy replaces the old build's in the data dir", async () => {
     const { artifacts, cache } = await start();
     await warm("zstd");
     const next = writeBuild(artifacts, "2.0.0", someBinary(2));
     await warm("zstd");
-    expect(readdirSync(cache)).toEqual([`${next}.zst`]);
+    expect(readdirSync(cache)).toEqual([copyName(next, "zst")]);
   });
 });
 

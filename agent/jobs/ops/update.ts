@@ -103,7 +103,7 @@ async function _download(ctx: OpContext<"update">, entry: Artifact, dest: string
   const download = new ArtifactDownload(ctx.config.server, entry, dest, { onProgress: progress, say });
   try {
     const got = await withRetry("downloading", () => download.attempt(ctx.signal), say, ctx.signal, {
-      progress: () => download.wireBytesReceived,
+      progress: () => download.furthestReached,
     });
     const resumed = got.resumes > 0 ? `, resumed ${got.resumes}×` : "";
     say(`downloaded ${_mb(got.bytes)} as ${got.encoding}: ${_mb(got.wireBytes)} on the wire${resumed}`);
