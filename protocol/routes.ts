@@ -395,13 +395,30 @@ export const ROUTES = {
 
   /** The build manifest: not secret. Before `artifact`, so its static path wins. */
   manifest: { method: "GET", path: "/api/v1/artifacts/manifest.json", auth: "public", response: Manifest },
-  /** The binaries the manifest lists; not secret. */
+  /**
+   * The binaries the manifest lists; not secret. zstd or gzip when Accept-Encoding asks for it,
+   * byte ranges (206/416), ETag/If-None-Match; revalidated, as the name may serve another build later.
+   */
   artifact: {
     method: "GET",
     path: "/api/v1/artifacts/:file",
     auth: "public",
     params: fileParam,
-    response: { raw: "the binary's bytes" },
+    response: { raw: "the binary's bytes (Content-Encoding as negotiated)" },
+  },
+  /** The same, pinned to one build: 404 unless the manifest lists `file` with that SHA-256; cacheable for good. */
+  artifactBySha256: {
+    method: "GET",
+    path: "/api/v1/artifacts/sha256/:hash/:file",
+    auth: "public",
+    params: z.object({
+      hash: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .describe("artifact"),
+      file: z.string(),
+    }),
+    response: { raw: "the binary's bytes (Content-Encoding as negotiated), Cache-Control immutable" },
   },
 
   /** The agent installer (scripts/install.sh) with this fleetd's URL filled in; outside /api/v1. */

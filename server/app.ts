@@ -1,9 +1,12 @@
 // fleetd's composition root: opens the store, builds the context, composes the resource routers
 // from the route table, and runs the background sweeper. createApp serves in-process requests
 // (tests use app.request()); startServer puts the same app on a real socket.
+
+import { join } from "node:path";
 import { type ConsolaInstance, consola } from "consola";
 import { Hono } from "hono";
 import { MAX_BODY_BYTES } from "../protocol/common.ts";
+import { ArtifactEncodings } from "./artifact-encodings.ts";
 import { Artifacts } from "./artifacts.ts";
 import { listenUrl, type ServerConfig } from "./config.ts";
 import type { AppEnv, ServerContext } from "./context.ts";
@@ -119,6 +122,9 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     hub: new PollHub(),
     presence: new Presence(config),
     artifacts,
+    artifactEncodings: new ArtifactEncodings(join(config.dataDir, "artifact-cache"), log, () =>
+      (artifacts.manifest()?.artifacts ?? []).flatMap((a) => artifacts.entryOf(a.file) ?? []),
+    ),
     jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
     updateHellos: new Map(),
@@ -173,6 +179,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       await ctx.outbox.stop();
       await ctx.configTarget.stop();
       ctx.vitals.close();
+      await ctx.artifactEncodings.close();
       await store.close();
     })();
     return closing;

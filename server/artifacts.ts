@@ -59,11 +59,12 @@ export class Artifacts {
     return this.cached.manifest;
   }
 
-  /** The path of an artifact the manifest lists, else null: nothing else in the dir is served. */
-  fileOf(name: string): string | null {
+  /** An artifact the manifest lists, with the path of its bytes, else null: nothing else in the dir is served. */
+  entryOf(name: string): (Artifact & { path: string }) | null {
     const manifest = this.manifest();
     if (!manifest || this.dir === null) return null;
-    return manifest.artifacts.some((a) => a.file === name) ? join(this.dir, name) : null;
+    const entry = manifest.artifacts.find((a) => a.file === name);
+    return entry ? { ...entry, path: join(this.dir, name) } : null;
   }
 
   /** The fleet-agent artifact for a platform/arch, if this build has one. */

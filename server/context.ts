@@ -2,6 +2,7 @@
 // down; Hono handlers reach it as c.var.fleet.
 import type { ConsolaInstance } from "consola";
 import type { RouteName } from "../protocol/routes.ts";
+import type { ArtifactEncodings } from "./artifact-encodings.ts";
 import type { Artifacts } from "./artifacts.ts";
 import type { ServerConfig } from "./config.ts";
 import type { PollHub } from "./hub.ts";
@@ -23,6 +24,8 @@ export interface ServerContext {
   readonly presence: Presence;
   /** The artifacts fleetd serves (manifest + binaries), re-read when the manifest changes. */
   readonly artifacts: Artifacts;
+  /** Their zstd and gzip copies, made once per build in the data dir. */
+  readonly artifactEncodings: ArtifactEncodings;
   /** Serializes changes to one job that wait for disk in between (events, results). */
   readonly jobLocks: KeyedLock;
   /** Cancels handed to an agent in this process's lifetime; a hello re-arms them. */

@@ -1,24 +1,18 @@
-// Fetching the manifest and an artifact from fleetd on the one client, defensively: redirects
-// are followed only within fleetd's own origin, bodies are capped (the manifest's at a size no
-// real one reaches, an artifact's at the size the manifest declared), and the bytes go to one
-// file the caller chose, never to a path named by the server.
-import { closeSync, fsyncSync, openSync, rmSync, writeSync } from "node:fs";
+// Fetching the manifest from fleetd, and the update's client for it and the artifacts (see
+// artifact-download.ts), defensively: redirects are followed only within fleetd's own origin,
+// and bodies are capped (the manifest's at a size no real one reaches).
 import { createClient } from "../../protocol/client.ts";
 import { ApiError } from "../../protocol/errors.ts";
 import { type Manifest, ROUTES, routePath } from "../../protocol/index.ts";
+import { UpdateRefused } from "./errors.ts";
 
-export const MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
-export const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const MAX_REDIRECTS = 3;
 const MANIFEST_MAX_BYTES = 1024 * 1024;
-
-/** A reason the update will not go on; final, unlike the network's failures, which are retried. */
-export class UpdateRefused extends Error {}
 
 export async function fetchManifest(server: string, signal: AbortSignal): Promise<Manifest> {
   const cap = { bytes: MANIFEST_MAX_BYTES, refusal: "manifest is implausibly large" };
   try {
-    return await _updateClient(server, cap).call("manifest", { signal });
+    return await updateClient(server, { cap }).call("manifest", { signal });
   } catch (err) {
     if (err instanceof ApiError && err.code === "bad_response" && err.status < 300) {
       // The client's shape check carries zod's issues; without them the body was not JSON.
@@ -27,75 +21,24 @@ export async function fetchManifest(server: string, signal: AbortSignal): Promis
       const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
       throw new UpdateRefused(`manifest is invalid${where}: ${issue.message}`);
     }
-    throw _refusalOf(err, routePath("manifest"));
+    throw refusalOf(err, routePath("manifest"));
   }
-}
-
-/**
- * Streams an artifact into `dest` (replacing it), stopping as soon as more than
- * `expectedSize` bytes arrive. Returns the number of bytes written.
- */
-export async function downloadTo(
-  server: string,
-  file: string,
-  dest: string,
-  expectedSize: number,
-  signal: AbortSignal,
-  onProgress: (bytes: number) => void,
-): Promise<number> {
-  if (expectedSize > MAX_ARTIFACT_BYTES) {
-    throw new UpdateRefused(
-      `artifact declares ${expectedSize} bytes, over the ${MAX_ARTIFACT_BYTES}-byte cap`,
-    );
-  }
-  let res: Response;
-  try {
-    res = await _updateClient(server).open("artifact", {
-      params: { file },
-      signal,
-      timeoutMs: DOWNLOAD_TIMEOUT_MS,
-    });
-  } catch (err) {
-    throw _refusalOf(err, routePath("artifact", { file }));
-  }
-  rmSync(dest, { force: true });
-  const fd = openSync(dest, "w", 0o600);
-  let bytes = 0;
-  try {
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      bytes += value.length;
-      if (bytes > expectedSize) {
-        await reader.cancel();
-        throw new UpdateRefused(`download is larger than the ${expectedSize} bytes the manifest declares`);
-      }
-      let off = 0;
-      while (off < value.length) off += writeSync(fd, value, off, value.length - off);
-      onProgress(bytes);
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
 }
 
 /** No token: the manifest and the binaries are public, and this host's token has no business elsewhere. */
-function _updateClient(server: string, cap?: BodyCap) {
-  return createClient({ server, routes: ROUTES, fetch: _sameOriginFetch(server, cap) });
+export function updateClient(server: string, opts: { cap?: BodyCap; raw?: boolean } = {}) {
+  return createClient({ server, routes: ROUTES, fetch: _sameOriginFetch(server, opts) });
 }
 
 /** fleetd's refusal and the redirect rule's are final; the network's failures are left to be retried. */
-function _refusalOf(err: unknown, path: string): unknown {
+export function refusalOf(err: unknown, path: string): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.cause instanceof UpdateRefused) return err.cause;
   if (err.status >= 300) return new UpdateRefused(`GET ${path}: HTTP ${err.status}`);
   return err;
 }
 
-interface BodyCap {
+export interface BodyCap {
   bytes: number;
   /** The UpdateRefused's message once the body goes past `bytes`. */
   refusal: string;
@@ -106,13 +49,17 @@ interface BodyCap {
  * client has no redirect rule of its own, and fetch would follow one to any host), and with a
  * cap, a body cut off with a refusal as soon as it grows past it.
  */
-function _sameOriginFetch(server: string, cap?: BodyCap): typeof fetch {
+function _sameOriginFetch(
+  server: string,
+  { cap, raw = false }: { cap?: BodyCap; raw?: boolean },
+): typeof fetch {
   const origin = new URL(server).origin;
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const first = new URL(input instanceof Request ? input.url : input);
     let url = first;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const res = await fetch(url, { ...init, redirect: "manual" });
+      // raw: the body as sent (Content-Encoding and all), for a caller that decodes it itself.
+      const res = await fetch(url, { ...init, redirect: "manual", decompress: !raw });
       if (res.status < 300 || res.status >= 400) return cap ? _capped(res, cap) : res;
       const next = new URL(res.headers.get("location") ?? "", url);
       if (next.origin !== origin) {

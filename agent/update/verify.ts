@@ -6,7 +6,7 @@ import { verifyArtifact } from "../../lib/artifact-signature.ts";
 import { sha256File } from "../../lib/sha256-file.ts";
 import type { Artifact } from "../../protocol/index.ts";
 import { runChild } from "../jobs/child.ts";
-import { UpdateRefused } from "./download.ts";
+import { UpdateRefused } from "./errors.ts";
 
 export const VERSION_CHECK_TIMEOUT_MS = 30_000;
 

@@ -5,7 +5,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { downloadTo, fetchManifest, UpdateRefused } from "../../agent/update/download.ts";
+import { ArtifactDownload } from "../../agent/update/artifact-download.ts";
+import { fetchManifest } from "../../agent/update/download.ts";
+import { UpdateRefused } from "../../agent/update/errors.ts";
+import { withRetry } from "../../agent/update/retry.ts";
 import { compareVersions } from "../../agent/update/versions.ts";
 import { signArtifact, verifyArtifact } from "../../lib/artifact-signature.ts";
 
@@ -15,6 +18,7 @@ const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch(req) {
+    // The build-pinned URL is not served here: the download falls back to the plain file name.
     const path = new URL(req.url).pathname;
     if (path === "/api/v1/artifacts/manifest.json") return new Response("{not json");
     if (path === "/api/v1/artifacts/elsewhere") {
@@ -32,6 +36,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 const signal = new AbortController().signal;
+const SHA = "b".repeat(64);
+/** One attempt at `file`, as the update makes it. */
+const downloadTo = (file: string, dest: string, size: number) =>
+  new ArtifactDownload(url, { file, sha256: SHA, size }, dest).attempt(signal);
 
 /** A final refusal (not retried by the update), with exactly `message`. */
 async function expectRefused(attempt: Promise<unknown>, message: string) {
@@ -47,7 +55,7 @@ describe("downloads", () => {
   test("a redirect to another host is refused, and nothing is written", async () => {
     const dest = join(dir, "elsewhere.new");
     await expectRefused(
-      downloadTo(url, "elsewhere", dest, 1000, signal, () => {}),
+      downloadTo("elsewhere", dest, 1000),
       `refusing a redirect from /api/v1/artifacts/elsewhere to another host (http://127.0.0.1:${other.port})`,
     );
     expect(existsSync(dest)).toBe(false);
@@ -55,22 +63,20 @@ describe("downloads", () => {
 
   test("fleetd's refusal of an artifact is final, naming the path and the status", async () => {
     await expectRefused(
-      downloadTo(url, "gone", join(dir, "gone.new"), 1000, signal, () => {}),
+      downloadTo("gone", join(dir, "gone.new"), 1000),
       "GET /api/v1/artifacts/gone: HTTP 404",
     );
   });
 
   test("a body larger than the manifest declared is cut off and refused", async () => {
     const dest = join(dir, "agent.new");
-    await expect(downloadTo(url, "same", dest, 1000, signal, () => {})).rejects.toThrow(
-      "larger than the 1000 bytes",
-    );
+    await expect(downloadTo("same", dest, 1000)).rejects.toThrow("larger than the 1000 bytes");
     expect(readFileSync(dest).length).toBeLessThanOrEqual(64 * 1024);
   });
 
   test("an artifact declared over the cap is refused before any byte is fetched", async () => {
     const dest = join(dir, "huge.new");
-    await expect(downloadTo(url, "big", dest, 10 * 1024 ** 3, signal, () => {})).rejects.toThrow("cap");
+    await expect(downloadTo("big", dest, 10 * 1024 ** 3)).rejects.toThrow("cap");
     expect(existsSync(dest)).toBe(false);
   });
 
@@ -92,6 +98,33 @@ describe("downloads", () => {
     } finally {
       endless.stop(true);
     }
+  });
+});
+
+describe("retries", () => {
+  /** Attempts that each take 120 ms and fail, but the fifth; each one moves `moved` on when asked to. */
+  const flaky = (advance: boolean) => {
+    let tries = 0;
+    let moved = 0;
+    const attempt = async () => {
+      await Bun.sleep(120);
+      if (advance) moved += 1000;
+      if (++tries < 5) throw new Error("connection reset");
+      return tries;
+    };
+    return { attempt, progress: () => moved };
+  };
+
+  test("attempts that get somewhere keep the download going past the budget", async () => {
+    const { attempt, progress } = flaky(true);
+    expect(await withRetry("downloading", attempt, () => {}, signal, { budgetMs: 200, progress })).toBe(5);
+  });
+
+  test("attempts that get nowhere give up once the budget is spent", async () => {
+    const { attempt, progress } = flaky(false);
+    await expect(
+      withRetry("downloading", attempt, () => {}, signal, { budgetMs: 200, progress }),
+    ).rejects.toThrow("connection reset");
   });
 });
 

@@ -44,7 +44,8 @@ const mitm = Bun.serve({
   idleTimeout: 120,
   async fetch(req) {
     const url = new URL(req.url);
-    const artifact = url.pathname.startsWith("/api/v1/artifacts/fleet-agent");
+    // The agent asks for the build-pinned URL; an older one for the plain file name.
+    const artifact = /^\/api\/v1\/artifacts\/(sha256\/[0-9a-f]{64}\/)?fleet-agent/.test(url.pathname);
     if (artifact && mode === "redirect") return Response.redirect(`http://127.0.0.1:${evil.port}/x`, 302);
     const upstream = await fetch(`${fleet.url}${url.pathname}${url.search}`, {
       method: req.method,

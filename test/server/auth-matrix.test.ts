@@ -34,6 +34,7 @@ const PUBLIC_ROUTES: RouteName[] = [
   "boardAsset",
   "manifest",
   "artifact",
+  "artifactBySha256",
   "installScript",
   "health",
 ];
@@ -210,6 +211,7 @@ function pathOf(name: RouteName, real: boolean): string {
   if (path.includes("/notify/channels/:id")) return routePath(name, { id: "ch_nosuchchannel" });
   if (path.includes("/notify/deliveries/:id")) return routePath(name, { id: "n_nosuchdelivery" });
   if (path.includes("/enroll-tokens/:id")) return routePath(name, { id: "et_nosuchtoken" });
+  if (path.includes(":hash")) return routePath(name, { hash: "0".repeat(64), file: "board.js" });
   if (path.includes(":file")) return routePath(name, { file: "board.js" });
   return path;
 }

@@ -15,7 +15,9 @@ import { selfSha256 } from "../../identity.ts";
 import { readHolderPid } from "../../lock.ts";
 import { statePaths } from "../../paths.ts";
 import { detectServiceManager } from "../../service.ts";
-import { downloadTo, fetchManifest, UpdateRefused } from "../../update/download.ts";
+import { ArtifactDownload } from "../../update/artifact-download.ts";
+import { fetchManifest } from "../../update/download.ts";
+import { UpdateRefused } from "../../update/errors.ts";
 import { requestAgentRestart } from "../../update/health.ts";
 import { withRetry } from "../../update/retry.ts";
 import { newPath, rollBack, startWindowsSwap, swapInNew } from "../../update/swap.ts";
@@ -75,20 +77,7 @@ export const update: Operation<"update"> = async (ctx) => {
       say(`${VERSION} and ${version} have no order (see docs/update.md); updating as asked`);
     checkSignature(entry, version, TRUSTED_KEYS);
     say(`downloading ${entry.file} (${version}, ${(entry.size / 1e6).toFixed(1)} MB) to ${newPath(bin)}`);
-    const progress = (bytes: number) =>
-      ctx.progress({
-        current: Math.round(bytes / 1024),
-        total: Math.round(entry.size / 1024),
-        unit: "KiB",
-        // An older board reads the unit from the label.
-        label: "KiB",
-      });
-    await withRetry(
-      "downloading",
-      () => downloadTo(ctx.config.server, entry.file, newPath(bin), entry.size, ctx.signal, progress),
-      say,
-      ctx.signal,
-    );
+    await _download(ctx, entry, newPath(bin));
     await checkFile(newPath(bin), entry);
     await checkRuns(newPath(bin), version);
     say(`verified: size, SHA-256, signature and --version all match ${version}`);
@@ -99,6 +88,31 @@ export const update: Operation<"update"> = async (ctx) => {
   }
   return _swapAndWatch(ctx, bin, version, entry);
 };
+
+/** Into `dest`, resuming after a cut connection rather than starting over (see artifact-download.ts). */
+async function _download(ctx: OpContext<"update">, entry: Artifact, dest: string): Promise<void> {
+  const say = (line: string) => ctx.line("agent", line);
+  const progress = (bytes: number) =>
+    ctx.progress({
+      current: Math.round(bytes / 1024),
+      total: Math.round(entry.size / 1024),
+      unit: "KiB",
+      // An older board reads the unit from the label.
+      label: "KiB",
+    });
+  const download = new ArtifactDownload(ctx.config.server, entry, dest, { onProgress: progress, say });
+  try {
+    const got = await withRetry("downloading", () => download.attempt(ctx.signal), say, ctx.signal, {
+      progress: () => download.furthestReached,
+    });
+    const resumed = got.resumes > 0 ? `, resumed ${got.resumes}×` : "";
+    say(`downloaded ${_mb(got.bytes)} as ${got.encoding}: ${_mb(got.wireBytes)} on the wire${resumed}`);
+  } finally {
+    download.close();
+  }
+}
+
+const _mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 const _build = (b: { version: string; sha256: string }) => `${b.version} (sha256 ${b.sha256.slice(0, 12)})`;
 

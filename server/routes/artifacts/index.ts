@@ -1,7 +1,9 @@
-// GET /api/v1/artifacts/manifest.json and /api/v1/artifacts/:file: the build manifest and the
-// binaries it lists, streamed from the artifacts dir. Nothing else in that dir is reachable.
+// GET /api/v1/artifacts/manifest.json, /api/v1/artifacts/:file and
+// /api/v1/artifacts/sha256/:hash/:file: the build manifest and the binaries it lists, from the
+// artifacts dir (compressed copies from the data dir, see serve.ts). Nothing else in that dir is reachable.
 import { notFound } from "../../errors.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
+import { serveArtifact } from "./serve.ts";
 
 const manifestRoute: RouteHandler<"manifest"> = (c) => {
   const manifest = c.var.fleet.artifacts.manifest();
@@ -9,19 +11,14 @@ const manifestRoute: RouteHandler<"manifest"> = (c) => {
   return manifest;
 };
 
-const artifactRoute: RouteHandler<"artifact"> = (c, { params }) => {
-  const name = params.file;
-  const path = c.var.fleet.artifacts.fileOf(name);
-  if (!path) throw notFound(`no artifact named "${name.slice(0, 100)}" in the manifest`);
-  const file = Bun.file(path);
-  return new Response(file, {
-    headers: {
-      "content-type": "application/octet-stream",
-      "content-length": String(file.size),
-      "content-disposition": `attachment; filename="${name}"`,
-    },
-  });
-};
+const artifactRoute: RouteHandler<"artifact"> = (c, { params }) => serveArtifact(c, params.file, null);
+
+const artifactBySha256Route: RouteHandler<"artifactBySha256"> = (c, { params }) =>
+  serveArtifact(c, params.file, params.hash);
 
 // The manifest first: its static path must win over :file.
-export const artifactRoutes = { manifest: manifestRoute, artifact: artifactRoute } satisfies RouteHandlers;
+export const artifactRoutes = {
+  manifest: manifestRoute,
+  artifact: artifactRoute,
+  artifactBySha256: artifactBySha256Route,
+} satisfies RouteHandlers;
