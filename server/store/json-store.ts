@@ -212,7 +212,7 @@ export class JsonStore implements Store {
       restore: (id, d) => (d ? outbox.set(d) : outbox.delete(id)),
     });
     this.output = new JobOutputFiles(path(OUTPUT_DIR));
-    this.jobsFile = journaled(
+    this.jobsFile = journaled<JobRecord>(
       JOURNALED.jobs,
       (job) => this.jobs.put(isTerminal(job.state) ? job : this.recoverOutputCounters(job)),
       {

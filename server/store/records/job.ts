@@ -29,7 +29,26 @@ const _StoredJobFields = JobFields.pick({
   cancelRequestedAt: true,
 });
 
-export const JobRecord = z.intersection(_StoredJobFields, JobSpec);
+const _stored = <Spec extends (typeof JobSpec.options)[number]>(spec: Spec) =>
+  _StoredJobFields.extend(spec.shape);
+const [_pull, _switch, _test, _restart, _update, _deploy, _rollback] = JobSpec.options;
+
+/**
+ * One object per op (the stored fields and that op's spec), not an intersection of the fields with
+ * JobSpec: zod parses this union 3× as fast (50,000 jobs: 1,232 → 390 ms), and at 200,000 jobs
+ * validating jobs.json was half of the store's open (bench/store-jobs.ts).
+ */
+export const JobRecord = z.discriminatedUnion("op", [
+  _stored(_pull),
+  _stored(_switch),
+  _stored(_test),
+  _stored(_restart),
+  _stored(_update),
+  _stored(_deploy),
+  _stored(_rollback),
+]);
+if (JobRecord.options.length !== JobSpec.options.length)
+  throw new Error("records/job.ts: JobRecord must list every op of JobSpec");
 export type JobRecord = z.infer<typeof JobRecord>;
 /** A stored job of one op, e.g. `JobRecordOf<"update">`, whose `args` are that op's. */
 export type JobRecordOf<Op extends Operation> = Extract<JobRecord, { op: Op }>;
