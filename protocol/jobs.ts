@@ -74,6 +74,8 @@ export const JobFields = z.object({
   cancelRequested: z.boolean().optional(),
   /** When the cancel was asked for: a dispatched job whose agent does not answer ends cancelled anyway. */
   cancelRequestedAt: Timestamp.optional(),
+  /** The rollout that made this job, if one did: its failure is the rollout's to report. */
+  rolloutId: Id.optional(),
 });
 
 /** A job: its fields and what it does; narrowing on `job.op` types `job.args`. */

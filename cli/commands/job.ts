@@ -24,6 +24,7 @@ export function formatJobDetail(job: Job, now = Date.now(), hostName?: string): 
     ],
     ["Created", `${job.createdAt} (${relativeTime(job.createdAt, now)})`],
   ];
+  if (job.rolloutId) fields.push(["Rollout", `${job.rolloutId} (fleetctl rollout status ${job.rolloutId})`]);
   if (Object.keys(job.args).length) fields.push(["Args", JSON.stringify(job.args)]);
   if (job.startedAt) fields.push(["Duration", durationBetween(job.startedAt, job.finishedAt, now)]);
   if (job.progress)

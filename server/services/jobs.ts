@@ -17,13 +17,14 @@ export async function createJob(
   hostId: string,
   request: CreateJobRequest,
   actor: string,
-  presetId?: string,
+  /** A rollout's job: the id it chose beforehand (its record names the job before it exists). */
+  fromRollout?: { rolloutId: string; jobId: string },
 ): Promise<Job> {
   const host = requireUsableHost(ctx, hostId);
   const refusal = agentOpRefusal(host, request.op);
   if (refusal) throw conflict(refusal);
-  let id = presetId ?? newJobId();
-  while (!presetId && ctx.store.getJob(id)) id = newJobId();
+  let id = fromRollout?.jobId ?? newJobId();
+  while (!fromRollout && ctx.store.getJob(id)) id = newJobId();
   const now = Date.now();
   const { ttlSeconds, ...spec } = request;
   const ttlMs = ttlSeconds !== undefined ? ttlSeconds * 1000 : ctx.config.jobTtlMs;
@@ -37,6 +38,7 @@ export async function createJob(
     nextSeq: 0,
     outputBytes: 0,
     outputTruncated: false,
+    ...(fromRollout && { rolloutId: fromRollout.rolloutId }),
   };
   const stored = ctx.store.putJob(job);
   // Woken before the write, the host's held poll marks the job dispatched in this same tick, so

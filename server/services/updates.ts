@@ -199,7 +199,7 @@ export async function onUpdateFinished(ctx: ServerContext, job: Readonly<JobReco
   );
   // A rollout's host failure is the rollout engine's to raise (with the rollout's account of it):
   // two raisers of one alert would send its notification twice, once as an "updated" event.
-  if (_inRollout(ctx, job.id)) return;
+  if (job.rolloutId) return;
   await raiseAlert(
     ctx,
     "update_failed",
@@ -207,6 +207,3 @@ export async function onUpdateFinished(ctx: ServerContext, job: Readonly<JobReco
     `update of ${name} to ${job.args.version} ${job.state}: ${job.reason ?? "no reason given"}`,
   );
 }
-
-const _inRollout = (ctx: ServerContext, jobId: string) =>
-  ctx.store.listRollouts().some((r) => r.hosts.some((h) => h.jobId === jobId));

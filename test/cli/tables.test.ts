@@ -195,6 +195,13 @@ test("job detail names the host, and says so when it is no longer enrolled", () 
   expect(formatJobDetail(makeJob(), NOW)).toContain("Host:      h_1 (no longer enrolled)");
 });
 
+test("job detail names the rollout that made the job, and how to see it", () => {
+  expect(formatJobDetail(makeJob({ rolloutId: "r_1a2b3c" }), NOW)).toContain(
+    "Rollout:   r_1a2b3c (fleetctl rollout status r_1a2b3c)",
+  );
+  expect(formatJobDetail(makeJob(), NOW)).not.toContain("Rollout");
+});
+
 test("job detail shows an update's outcome beside its reason", () => {
   const job = makeJob({
     op: "update",

@@ -47,6 +47,8 @@ test("a manifest dropped in mid-rollout: the next host fails with the pinned-bui
 
   const jobsOf = async (hostId: string) => (await admin("GET", `/api/v1/jobs?host=${hostId}`)).body.jobs;
   await waitFor(async () => (await jobsOf(hosts[0]!.hostId)).length === 1, 3000, "the canary's job");
+  // The job says which rollout made it (fleetctl job shows it; its failure is the rollout's to alert).
+  expect((await jobsOf(hosts[0]!.hostId))[0].rolloutId).toBe(started.body.rollout.id);
   const poll = await app.call("GET", "/api/v1/agent/poll?wait=0", { token: hosts[0]!.hostToken });
   expect(poll.body.command).toMatchObject({ op: "update", args: { version: "2.0.0", sha256: PINNED_SHA } });
   writeTestManifest(artifacts, "2.1.0", NEWER_SHA);

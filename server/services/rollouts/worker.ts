@@ -113,7 +113,10 @@ async function _create(
   action: Extract<RolloutAction, { type: "create_job" }>,
 ): Promise<void> {
   try {
-    await createJob(ctx, action.hostId, action.spec, `rollout:${rollout.id}`, action.jobId);
+    await createJob(ctx, action.hostId, action.spec, `rollout:${rollout.id}`, {
+      rolloutId: rollout.id,
+      jobId: action.jobId,
+    });
   } catch (err) {
     // Not creatable after all (revoked meanwhile, say): a failure of this host.
     const current = ctx.store.getRollout(rollout.id);

@@ -27,6 +27,7 @@ const _StoredJobFields = JobFields.pick({
   outputTruncated: true,
   cancelRequested: true,
   cancelRequestedAt: true,
+  rolloutId: true,
 });
 
 const _stored = <Spec extends (typeof JobSpec.options)[number]>(spec: Spec) =>
