@@ -93,6 +93,8 @@ export const DEFAULT_LIMITS = {
   notifyParallelDeliveries: 4,
   /** Delivered and abandoned notifications kept in the outbox for `fleetctl notify list`. */
   notifyDeliveriesKept: 1000,
+  /** Notification channels fleetd keeps; adding one more is refused (each has its own /metrics series). */
+  notifyMaxChannels: 50,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 
