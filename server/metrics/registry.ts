@@ -32,6 +32,7 @@ export const STORE_FILES = [
   "outbox",
   "audit",
   "output",
+  "vitals",
 ] as const;
 
 const STATUS_CLASSES = ["2xx", "3xx", "4xx", "5xx"] as const;
