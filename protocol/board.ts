@@ -39,7 +39,11 @@ export type TestVerdict = z.infer<typeof TestVerdict>;
 
 export const BOARD_SPARK_POINTS = 12;
 
-/** What the board draws of a host's vitals: the last percentages and a short CPU series. */
+/**
+ * What the board draws of a host's vitals: the last percentages and a short CPU series. Not part
+ * of the board document (BoardHostVitals is): at 10,000 hosts a sample lands every few ms, and the
+ * board's ETag must change only with what an operator acts on.
+ */
 export const BoardVitals = z.object({
   at: Timestamp,
   cpuPercent: z.number().int().min(0).max(100).nullable(),
@@ -82,8 +86,6 @@ export const BoardHost = z.object({
   oldestLockInput: LockedInput.nullable().default(null),
   /** The agent's last test against its last switch, and when it ran; null when it never tested. */
   tests: z.object({ verdict: TestVerdict, at: Timestamp }).nullable().default(null),
-  /** null until the host sent vitals; left out by older fleetd builds. */
-  vitals: BoardVitals.nullable().default(null),
 });
 export type BoardHost = z.infer<typeof BoardHost>;
 
@@ -165,3 +167,15 @@ export const BoardHostDetail = z.object({
   redacted: Redacted.optional(),
 });
 export type BoardHostDetail = z.infer<typeof BoardHostDetail>;
+
+/**
+ * GET /api/v1/board/vitals: every host's BoardVitals, by host id (hosts that sent none are left
+ * out). Its own document with its own ETag, rebuilt at most every boardVitalsCacheMs, which the
+ * board page polls less often than the board.
+ */
+export const BoardHostVitals = z.object({
+  /** When fleetd built this document; left out of its ETag. */
+  generatedAt: Timestamp,
+  hosts: z.record(Id, BoardVitals),
+});
+export type BoardHostVitals = z.infer<typeof BoardHostVitals>;

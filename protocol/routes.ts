@@ -14,7 +14,7 @@ import {
 } from "./alerts.ts";
 import { Manifest } from "./artifacts.ts";
 import { AuditList } from "./audit.ts";
-import { Board, BoardHostDetail } from "./board.ts";
+import { Board, BoardHostDetail, BoardHostVitals } from "./board.ts";
 import { HealthResponse, Id, Ok } from "./common.ts";
 import { HostState } from "./config-state.ts";
 import { ConfigTargetResponse, PinTargetRequest } from "./config-target.ts";
@@ -386,6 +386,8 @@ export const ROUTES = {
     params: z.object({ id: z.string().describe("host") }),
     response: BoardHostDetail,
   },
+  /** Every host's last CPU, memory and disk and its hour of CPU: apart from the board, so samples leave its ETag alone. */
+  boardVitals: { method: "GET", path: "/api/v1/board/vitals", auth: "board", response: BoardHostVitals },
   boardBadge: {
     method: "GET",
     path: "/api/v1/board/badge.svg",

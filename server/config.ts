@@ -54,6 +54,11 @@ export const DEFAULT_LIMITS = {
   shutdownGraceMs: 10_000,
   /** The board document is rebuilt at most this often, however many pages poll it. */
   boardCacheMs: 500,
+  /**
+   * The board's vitals (GET /api/v1/board/vitals) are rebuilt at most this often: a sample shows
+   * on the board within this plus the page's vitals poll (15 s), and its ETag changes no oftener.
+   */
+  boardVitalsCacheMs: 15_000,
   /** Enroll attempts one client address may make in a burst (a rack of machines installing at once)... */
   enrollBurst: 60,
   /** ...and per minute after that; beyond it, 429 with Retry-After. */
@@ -93,6 +98,8 @@ export const DEFAULT_LIMITS = {
   notifyParallelDeliveries: 4,
   /** Delivered and abandoned notifications kept in the outbox for `fleetctl notify list`. */
   notifyDeliveriesKept: 1000,
+  /** Notification channels fleetd keeps; adding one more is refused (each has its own /metrics series). */
+  notifyMaxChannels: 50,
 };
 export type Limits = typeof DEFAULT_LIMITS;
 

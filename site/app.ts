@@ -1,7 +1,7 @@
 // The status board's entry point. Live: polls fleetd (see poll.ts) and renders in place.
 // Snapshot (`fleetctl board export`): the data is embedded in the page, nothing is fetched,
 // and the page says when the snapshot was taken.
-import type { Board, BoardHostDetail } from "../protocol/board.ts";
+import type { Board, BoardHostDetail, BoardHostVitals } from "../protocol/board.ts";
 import { ApiError } from "../protocol/errors.ts";
 import { renderActivity } from "./activity.ts";
 import { isAdminToken, notify, renderAdminToggle, setupAdmin, signInAsAdmin } from "./admin.ts";
@@ -12,7 +12,7 @@ import { renderDetail } from "./detail.ts";
 import { byId, tickTimes } from "./dom.ts";
 import { readFragment, syncFragment } from "./fragment.ts";
 import { renderHosts } from "./hosts.ts";
-import { Poller } from "./poll.ts";
+import { Poller, VITALS_INTERVAL_MS } from "./poll.ts";
 import { renderRollout } from "./rollout.ts";
 import { adoptTokenFromFragment, readToken, setBoardToken } from "./session.ts";
 import { boardNow, state } from "./state.ts";
@@ -29,9 +29,13 @@ import { renderTarget } from "./target.ts";
 interface Snapshot {
   board: Board;
   details: Record<string, BoardHostDetail>;
+  /** Absent from exports made before vitals left the board document. */
+  vitals?: BoardHostVitals;
 }
 
 const etags = new Map<string, string>();
+/** When the vitals were last asked for (performance.now()), or null before the first time. */
+let vitalsAskedAt: number | null = null;
 let snapshot: Snapshot | null = null;
 let poller: Poller | null = null;
 
@@ -57,6 +61,11 @@ async function round(): Promise<void> {
   const board = await boardApi.callIfChanged("board", etags);
   if (board) state.board = board;
   if (board) state.skewMs = Date.parse(board.generatedAt) - Date.now();
+  if (vitalsAskedAt === null || performance.now() - vitalsAskedAt >= VITALS_INTERVAL_MS) {
+    const vitals = await boardApi.callIfChanged("boardVitals", etags);
+    vitalsAskedAt = performance.now();
+    if (vitals) state.vitals = vitals;
+  }
   const id = state.detailId;
   if (id) {
     try {
@@ -112,6 +121,7 @@ function boot(): void {
     state.snapshot = true;
     state.admin = false;
     state.board = snapshot.board;
+    state.vitals = snapshot.vitals ?? null;
     document.body.classList.add("snapshot");
     renderSnapshotNote(snapshot.board.generatedAt);
     followFragment(false);

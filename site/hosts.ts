@@ -45,7 +45,7 @@ const COLUMNS: Column[] = [
   },
   { id: "config", label: "Config", sort: "config", cell: configCell },
   { id: "state", label: "State", sort: "state", cell: stateCell },
-  { id: "vitals", label: "Vitals", cell: (h) => vitalsCell(h.vitals) },
+  { id: "vitals", label: "Vitals", cell: (h) => vitalsCell(state.vitals?.hosts[h.id] ?? null) },
   { id: "pull", label: "Last pull", cell: (h) => lastResult(h.last.pull) },
   { id: "switch", label: "Last switch", cell: (h) => lastResult(h.last.switch) },
   { id: "test", label: "Last test", cell: (h) => lastResult(h.last.test, h.last.switch?.finishedAt) },

@@ -1,9 +1,12 @@
 // Keeping the page current without reloads: one request at a time, ever. Each round (app.ts,
 // through api.ts) fetches the board and the open host's detail with If-None-Match, so an
-// unchanged fleet costs a 304. When fleetd cannot be reached the pause grows (2, 4, 8 ... 30 s, with jitter) instead of
+// unchanged fleet costs a 304; the hosts' vitals, which change all the time in a big fleet,
+// only every VITALS_INTERVAL_MS. When fleetd cannot be reached the pause grows (2, 4, 8 ... 30 s, with jitter) instead of
 // hammering it; a hidden tab polls slowly; poke() starts a round at once after an action.
 
 export const POLL_INTERVAL_MS = 2000;
+/** fleetd rebuilds the vitals at most every boardVitalsCacheMs (15 s); asking more often gains nothing. */
+export const VITALS_INTERVAL_MS = 15_000;
 export const MAX_BACKOFF_MS = 30_000;
 export const HIDDEN_INTERVAL_MS = 30_000;
 

@@ -1,5 +1,5 @@
 // What the page knows and how it is viewing it; one object the renderers read.
-import type { Board, BoardHostDetail } from "../protocol/board.ts";
+import type { Board, BoardHostDetail, BoardHostVitals } from "../protocol/board.ts";
 import type { ConfigStateName } from "../protocol/config-state.ts";
 import type { HostState } from "./format.ts";
 
@@ -18,6 +18,8 @@ export interface View {
 
 export interface AppState {
   board: Board | null;
+  /** The hosts' vitals, fetched apart from the board and less often (poll.ts). */
+  vitals: BoardHostVitals | null;
   /** The host whose detail is open (from the URL fragment #host=ID), or null. */
   detailId: string | null;
   detail: BoardHostDetail | null;
@@ -32,6 +34,7 @@ export interface AppState {
 
 export const state: AppState = {
   board: null,
+  vitals: null,
   detailId: null,
   detail: null,
   snapshot: false,

@@ -1,7 +1,8 @@
 // `fleetctl board export <dir>`: a self-contained static snapshot of the status board
 // (index.html, assets/, board.json) that works from any static host or straight from disk.
 // Browsers will not fetch from a file:// page, so the data is embedded in index.html as an inert
-// JSON <script> block (with each host's detail) and the page renders it without fetching.
+// JSON <script> block (with each host's detail and the hosts' vitals) and the page renders it
+// without fetching.
 // The page and assets come from the same fleetd as the data, so they always match its shape.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -50,6 +51,7 @@ const exportCommand = defineFleetCommand({
       args["board-token"] || process.env.FLEET_BOARD_TOKEN || args.token || process.env.FLEET_TOKEN;
     const client = createApiClient({ server, token: token || undefined });
     const board = await client.call("board");
+    const vitals = await client.call("boardVitals");
     const details = await mapLimit(board.hosts, DETAIL_CONCURRENCY, (h) =>
       client.call("boardHost", { params: { id: h.id } }),
     );
@@ -70,7 +72,7 @@ const exportCommand = defineFleetCommand({
     });
     write("board.json", `${JSON.stringify(board, null, 2)}\n`);
     const byId = Object.fromEntries(details.map((d) => [d.host.id, d]));
-    write("index.html", embedSnapshot(html, { board, details: byId }));
+    write("index.html", embedSnapshot(html, { board, details: byId, vitals }));
 
     if (args.json)
       return printJson({ dir, files, generatedAt: board.generatedAt, hosts: board.hosts.length });

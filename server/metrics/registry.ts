@@ -2,13 +2,15 @@
 // counts. What happens (a job ends, a command is handed out, a file is written, a request is
 // answered) is counted here where it happens; what the fleet looks like is read from the store,
 // presence and hub at scrape time (fleet-state.ts), never kept as a second copy. Every label
-// value comes from a closed set (an enum of the protocol, a route name, a status class), so the
-// number of series does not grow with the fleet. docs/metrics.md lists every series.
+// value comes from a closed set (an enum of the protocol, a route name, a status class) or names a
+// notification channel (at most notifyMaxChannels), so the number of series does not grow with
+// the fleet. docs/metrics.md lists every series.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Operation } from "../../protocol/job-ops.ts";
 import { TERMINAL_STATES } from "../../protocol/jobs.ts";
 import { ROUTES, type RouteName } from "../../protocol/routes.ts";
 import type { JobRecord } from "../store/records/job.ts";
+import { NotifySeries } from "./notify.ts";
 import { processMetrics } from "./process.ts";
 import type { FleetSnapshot, HostCounts } from "./snapshot.ts";
 
@@ -30,6 +32,7 @@ export const STORE_FILES = [
   "outbox",
   "audit",
   "output",
+  "vitals",
 ] as const;
 
 const STATUS_CLASSES = ["2xx", "3xx", "4xx", "5xx"] as const;
@@ -75,6 +78,9 @@ export class FleetMetrics {
     registers: [this.registry],
   });
 
+  /** Deliveries and failed attempts by channel (counted by the outbox worker), pending ones at scrape. */
+  readonly notify = new NotifySeries(this.registry, () => this._fleetNow()?.channels ?? []);
+
   constructor() {
     // Every combination starts at 0, so rate() and increase() see the first event.
     for (const op of Operation.options) {
@@ -94,8 +100,7 @@ export class FleetMetrics {
   /** Registers the gauges of the fleet's state, filled by collect callbacks at scrape time. */
   watchFleet(read: () => FleetSnapshot): void {
     this.readFleet = read;
-    // Outside render (a test reading the registry itself) each gauge reads afresh.
-    const snapshot = () => this.scraped ?? read();
+    const snapshot = () => this._fleetNow() ?? read();
     for (const def of FLEET_GAUGES)
       new Gauge({
         name: def.name,
@@ -106,6 +111,11 @@ export class FleetMetrics {
           for (const [labels, value] of def.values(snapshot())) this.set(labels, value);
         },
       });
+  }
+
+  /** The scrape's snapshot; outside render (a test reading the registry itself) a fresh one. */
+  private _fleetNow(): FleetSnapshot | null {
+    return this.scraped ?? this.readFleet?.() ?? null;
   }
 
   /** The text Prometheus scrapes: fleetd's series, then the process's. */

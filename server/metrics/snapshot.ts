@@ -4,6 +4,7 @@ import type { AlertKind } from "../../protocol/alerts.ts";
 import { Platform } from "../../protocol/common.ts";
 import type { ConfigStateName } from "../../protocol/config-state.ts";
 import type { RolloutHostState, RolloutKind, RolloutState } from "../../protocol/rollouts.ts";
+import type { ChannelSnapshot } from "./notify.ts";
 
 /** A host that has not said hello yet has no platform. */
 export const PLATFORM_LABELS = [...Platform.options, "unknown"] as const;
@@ -24,4 +25,6 @@ export interface FleetSnapshot {
   /** The hosts of the active (running or paused) rollout by their state; all 0 without one. */
   activeRolloutHosts: Record<RolloutHostState, number>;
   openAlerts: Record<AlertKind, number>;
+  /** Every notification channel, with its deliveries pending in the outbox. */
+  channels: ChannelSnapshot[];
 }

@@ -5,7 +5,7 @@
 // (in reasons, alert messages, audit details) replaced by PATH_PLACEHOLDER, marked
 // `redacted: true` so the page can say that a token shows the rest.
 import type { Board, BoardHostDetail } from "../../protocol/board.ts";
-import type { Versioned } from "./board.ts";
+import type { Versioned } from "./versioned-doc.ts";
 
 export const PATH_PLACEHOLDER = "[path]";
 

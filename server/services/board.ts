@@ -1,8 +1,8 @@
 // The status board's document: everything an operator glancing at the fleet needs, built from
 // the store in one pass and kept for a moment (boardCacheMs) so that many open pages polling
 // every few seconds cost one build, not one each. Its ETag leaves out generatedAt, so a page
-// polling an unchanged fleet gets 304s.
-import { createHash } from "node:crypto";
+// polling an unchanged fleet gets 304s. Host vitals are not in it (vitals/board-vitals.ts serves
+// them apart): at 10,000 hosts a sample lands every few ms, and each would change the ETag.
 import type { Alert } from "../../protocol/alerts.ts";
 import type { Board, BoardHost, BoardHostDetail, BoardRollout, RolloutCounts } from "../../protocol/board.ts";
 import { VERSION } from "../../protocol/build-info.ts";
@@ -21,18 +21,13 @@ import { installCommand } from "./enroll.ts";
 import { jobSummary } from "./host-activity.ts";
 import { hostView, RECENT_JOBS_IN_HOST_DETAIL, requireHost } from "./hosts.ts";
 import { activeRollout } from "./rollouts/control.ts";
-import { boardVitals } from "./vitals/board-vitals.ts";
+import { type Versioned, versioned } from "./versioned-doc.ts";
 
 /** Audit entries the board lists. */
 export const BOARD_AUDIT_ENTRIES = 15;
 /** Jobs a host's detail shows, and the output lines kept of each (the tail). */
 export const BOARD_DETAIL_JOBS = Math.min(10, RECENT_JOBS_IN_HOST_DETAIL);
 export const BOARD_OUTPUT_LINES = 200;
-
-export interface Versioned<T> {
-  doc: T;
-  etag: string;
-}
 
 const _cache = new WeakMap<ServerContext, { at: number; value: Versioned<Board> }>();
 
@@ -160,7 +155,6 @@ function boardHost(
     system: view.system,
     oldestLockInput: state?.checkout?.oldestLockInput ?? null,
     tests: verdict && state?.lastTest ? { verdict, at: state.lastTest.at } : null,
-    vitals: boardVitals(view.vitals, ctx.vitals.cpuHour(record.id)),
   };
 }
 
@@ -190,10 +184,4 @@ function boardRollout(ctx: ServerContext): BoardRollout | null {
     counts[host.state]++;
   }
   return { ...rolloutToWire(rollout), counts };
-}
-
-function versioned<T extends { generatedAt: string }>(doc: T): Versioned<T> {
-  const { generatedAt: _changesEveryTime, ...content } = doc;
-  const hash = createHash("sha256").update(JSON.stringify(content)).digest("base64url").slice(0, 22);
-  return { doc, etag: `"${hash}"` };
 }

@@ -1,7 +1,8 @@
 // A real Prometheus server scrapes the compiled fleetd with the read-only metrics token (from a
 // file, as docs/metrics.md sets it up), and PromQL through its HTTP API counts the online hosts
 // before and after one of two real agents is killed. promtool check metrics passes on what the
-// compiled fleetd serves, and the metrics token reads nothing but /metrics.
+// compiled fleetd serves (a notification channel's series included), and the metrics token reads
+// nothing but /metrics.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +34,12 @@ beforeAll(async () => {
   // A short grace, so the killed agent's host shows offline within seconds, not 10 s.
   fleet = await TestFleet.start(bins, ["--metrics-token-file", tokenFile], {
     FLEET_LIMITS: JSON.stringify({ offlineGraceMs: 1000 }),
+  });
+  // A channel, so its series are in what promtool checks (nothing listens there; no alert fires).
+  await fleet.api("POST", "/api/v1/notify/channels", {
+    name: "ops",
+    type: "webhook",
+    url: "http://127.0.0.1:9/hook",
   });
   await fleet.addAgent("stays");
   doomed = await fleet.addAgent("doomed");
@@ -103,6 +110,7 @@ describe.skipIf(noPrometheus !== null)(
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text).toContain("fleet_jobs_finished_total");
+      expect(text).toContain('fleet_notify_deliveries_total{channel="ops",type="webhook"} 0');
       const check = await runToEnd(["promtool", "check", "metrics"], {}, { stdin: text });
       expect({ code: check.code, out: check.stdout + check.stderr }).toEqual({ code: 0, out: "" });
     });

@@ -5,6 +5,7 @@
 // routes are walked once more per way fleetd can be configured (no board token, --board-token,
 // --public-board): who gets in, and who gets the redacted document.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { BoardHostVitals } from "../../protocol/board.ts";
 import { ErrorBody } from "../../protocol/common.ts";
 import {
   type Auth,
@@ -23,6 +24,7 @@ import {
   removeTempDirs,
   startTestApp,
   type TestApp,
+  vitalsBody,
 } from "./helpers.ts";
 
 const BOARD_TOKEN = "board-read-token-0123456789";
@@ -413,6 +415,7 @@ describe("board routes under each board configuration", () => {
     const host = await enroll(app, "db1");
     const admin = { token: app.adminToken };
     await app.call("POST", "/api/v1/agent/hello", { token: host.hostToken, json: helloBody() });
+    await app.call("POST", "/api/v1/agent/vitals", { token: host.hostToken, json: vitalsBody() });
     const job = (
       await app.call("POST", `/api/v1/hosts/${host.hostId}/jobs`, { ...admin, json: { op: "test" } })
     ).body.job.id;
@@ -480,11 +483,12 @@ describe("board routes under each board configuration", () => {
             const reply = await app.call("GET", path, { token: tokens[who] });
             got[who] = _outcome(reply.status, reply.body);
           }
-          // The badge holds counts only: every reader let in gets the same SVG.
+          // The badge holds counts only, the vitals numbers and times: every reader let in gets the same.
+          const same: Partial<Record<string, string>> = { boardBadge: "svg", boardVitals: "vitals" };
           const expected = Object.fromEntries(
             Object.entries(want).map(([who, w]) => [
               who,
-              route === "boardBadge" && (w === "full" || w === "redacted") ? "svg" : w,
+              same[route] && (w === "full" || w === "redacted") ? same[route] : w,
             ]),
           );
           expect(got).toEqual(expected);
@@ -512,6 +516,8 @@ describe("board routes under each board configuration", () => {
     }
     if (status !== 200) return `${status}`;
     if (typeof body === "string") return body.startsWith("<svg") ? "svg" : `200 ${body.slice(0, 40)}`;
+    const vitals = BoardHostVitals.safeParse(body);
+    if (vitals.success) return Object.keys(vitals.data.hosts).length === 1 ? "vitals" : "vitals of no host";
     const text = JSON.stringify(body);
     // Every full document names the path (in the test's reason); the detail also has the output.
     const leaks = text.includes("hunter2") || text.includes("/var/lib/fleet-agent") || text.includes("/etc/");

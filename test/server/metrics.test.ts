@@ -1,7 +1,8 @@
 // GET /metrics on an in-process fleetd: each series says what the API says (hosts by platform,
 // online, outdated, config state; jobs by op and final state; held polls; rollouts; open alerts;
-// store writes; requests by route name), and no label value names a host, a job, a commit or a
-// path: the number of series is the same for 4 hosts and for 40.
+// store writes; requests by route name; a notification channel's series), and no label value names
+// a host, a job, a commit or a path: the number of series is the same for 4 hosts and for 40.
+// Notification counts delivery by delivery: metrics-notify.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,26 +23,8 @@ import {
   waitFor,
   writeTestManifest,
 } from "./helpers.ts";
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of Prometheus' text format (prom-client writes one sample per line, no timestamps). */
-function parseSamples(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
-    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return samples;
-}
+import { parseSamples, type Sample, sampleValue, scrapeApp } from "./metrics-samples.ts";
+import { TestReceiver } from "./notify-receiver.ts";
 
 const TARGET = "c".repeat(40);
 let app: TestApp;
@@ -49,22 +32,11 @@ let linux: { hostId: string; hostToken: string };
 let outdated: { hostId: string; hostToken: string };
 let mac: { hostId: string; hostToken: string };
 let silent: { hostId: string; hostToken: string };
+let receiver: TestReceiver;
 const admin = () => ({ token: app.adminToken });
 
-async function scrape(token = app.adminToken): Promise<Sample[]> {
-  const reply = await app.call("GET", "/metrics", { token });
-  expect(reply.status).toBe(200);
-  expect(reply.headers.get("content-type")).toContain("text/plain; version=0.0.4");
-  return parseSamples(reply.body as string);
-}
-
-const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) => {
-  const found = samples.filter(
-    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (found.length !== 1) throw new Error(`${name} ${JSON.stringify(labels)}: ${found.length} samples`);
-  return found[0]!.value;
-};
+const scrape = (token?: string) => scrapeApp(app, token);
+const value = sampleValue;
 
 beforeAll(async () => {
   const artifacts = tempDir();
@@ -84,10 +56,15 @@ beforeAll(async () => {
   await hello(outdated, { version: "1.0.0", state: hostStateBody("b".repeat(40)) });
   await hello(mac, { platform: "darwin", arch: "arm64" });
   await app.call("POST", `/api/v1/hosts/${revoked.hostId}/revoke`, admin());
+  // A channel, so its series are served (the alerts raised below are delivered to it).
+  receiver = TestReceiver.start();
+  const channel = { name: "ops-hook", type: "webhook", url: `${receiver.url}/hook` };
+  expect((await app.call("POST", "/api/v1/notify/channels", { ...admin(), json: channel })).status).toBe(201);
 });
 
 afterAll(async () => {
   await app.close();
+  await receiver.stop();
   removeTempDirs();
 });
 
@@ -258,6 +235,9 @@ describe("label values are bounded", () => {
     status_class: /^[2-5]xx$/,
     route: new RegExp(`^(${[...Object.keys(ROUTES), "none"].join("|")})$`),
     le: /^(\+Inf|[0-9.e-]+)$/,
+    // Operator-made, at most notifyMaxChannels of them.
+    channel: /^ops-hook$/,
+    type: /^(webhook|slack|discord|ntfy)$/,
   };
 
   test("every label is a known one with a value from its closed set; no id, sha or path anywhere", async () => {

@@ -79,6 +79,27 @@ describe("adding a channel", () => {
   });
 });
 
+test("one channel past notifyMaxChannels: 409 naming the limit, nothing stored; a removal makes room", async () => {
+  const small = await startTestApp({ notifyMaxChannels: 2 });
+  try {
+    const add = (name: string) =>
+      small.call("POST", "/api/v1/notify/channels", { token: small.adminToken, json: { ...GOOD, name } });
+    expect((await add("one")).status).toBe(201);
+    expect((await add("two")).status).toBe(201);
+    const before = fingerprintDir(small.dataDir);
+    const third = await add("three");
+    expect(third.status).toBe(409);
+    expect(third.body.error.message).toContain("at most 2 notification channels (limit notifyMaxChannels)");
+    expect(fingerprintDir(small.dataDir)).toEqual(before);
+    const listed = await small.call("GET", "/api/v1/notify/channels", { token: small.adminToken });
+    expect(listed.body.channels.map((c: { name: string }) => c.name)).toEqual(["one", "two"]);
+    await small.call("DELETE", "/api/v1/notify/channels/one", { token: small.adminToken });
+    expect((await add("three")).status).toBe(201);
+  } finally {
+    await small.close();
+  }
+});
+
 describe("unknown ids", () => {
   for (const [method, path] of [
     ["DELETE", "/api/v1/notify/channels/ch_nosuchchannel"],

@@ -1,5 +1,6 @@
-// GET /api/v1/board and GET /api/v1/board/hosts/:id: the board's read-only documents. A reader
-// without a token (only possible with --public-board) gets them redacted: no output, no paths.
+// GET /api/v1/board, /api/v1/board/hosts/:id and /api/v1/board/vitals: the board's read-only
+// documents. A reader without a token (only possible with --public-board) gets the first two
+// redacted: no output, no paths. Vitals are numbers and times only, the same for everyone.
 // A host's detail takes its name as well as its id, so a link like #host=db1 works.
 
 import { HostName, Id } from "../../../protocol/common.ts";
@@ -7,6 +8,7 @@ import type { ServerContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import { boardHostDetail, currentBoard } from "../../services/board.ts";
 import { redactBoard, redactHostDetail } from "../../services/board-redact.ts";
+import { currentBoardVitals } from "../../services/vitals/board-vitals.ts";
 import { type RouteHandler, Versioned } from "../define.ts";
 
 export const boardRoute: RouteHandler<"board"> = (c) => {
@@ -18,6 +20,11 @@ export const boardRoute: RouteHandler<"board"> = (c) => {
 export const boardHostRoute: RouteHandler<"boardHost"> = (c, { params }) => {
   const full = boardHostDetail(c.var.fleet, _hostIdOf(c.var.fleet, params.id));
   const { doc, etag } = c.var.principal.kind === "public" ? redactHostDetail(full) : full;
+  return new Versioned(etag, doc);
+};
+
+export const boardVitalsRoute: RouteHandler<"boardVitals"> = (c) => {
+  const { doc, etag } = currentBoardVitals(c.var.fleet);
   return new Versioned(etag, doc);
 };
 

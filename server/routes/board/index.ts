@@ -1,7 +1,7 @@
 // The status board: its page and assets (public, they hold no data), the board document, a
-// host's detail and the health badge (a token unless --public-board: server/middleware/auth/board.ts).
+// host's detail, the hosts' vitals and the health badge (a token unless --public-board: server/middleware/auth/board.ts).
 import type { RouteHandlers } from "../define.ts";
-import { boardHostRoute, boardRoute } from "./api.ts";
+import { boardHostRoute, boardRoute, boardVitalsRoute } from "./api.ts";
 import { boardBadgeRoute } from "./badge.ts";
 import { boardAssetRoute, boardPageRoute } from "./site.ts";
 
@@ -10,5 +10,6 @@ export const boardRoutes = {
   boardAsset: boardAssetRoute,
   board: boardRoute,
   boardHost: boardHostRoute,
+  boardVitals: boardVitalsRoute,
   boardBadge: boardBadgeRoute,
 } satisfies RouteHandlers;

@@ -56,6 +56,12 @@ export async function addChannel(
     throw conflict(
       `a notification channel named "${request.name}" exists; remove it first or pick another name`,
     );
+  const max = ctx.config.notifyMaxChannels;
+  if (ctx.store.listChannels().length >= max)
+    throw conflict(
+      `fleetd keeps at most ${max} notification channels (limit notifyMaxChannels); ` +
+        "remove one with 'fleetctl notify remove' first",
+    );
   const madeSecret = request.type === "webhook" && !request.secret ? randomBytes(24).toString("hex") : null;
   const record: ChannelRecord = {
     id: newChannelId(),

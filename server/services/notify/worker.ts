@@ -62,6 +62,7 @@ export class OutboxWorker {
     // The channel may have been removed, and its deliveries with it, while the request was out.
     const now = this.ctx.store.getDelivery(delivery.id);
     if (now?.state !== "pending") return;
+    this.ctx.metrics.notify.attempted(now.channelId, result.ok);
     await Promise.all([
       this.ctx.store.putDelivery(this._after(now, result)),
       this._recordOnChannel(now, result),
