@@ -2,7 +2,8 @@
 // know (each host's record, presence and job), calls the engine's step, persists the rollout it
 // returns, and only then carries out the actions (audit entries, alerts, jobs). So a job id is on
 // disk before its job exists, and a fleetd killed in between creates that same job on restart.
-// Kicked on every sweeper tick, when a job ends, and on an agent's hello or config report.
+// Kicked on every sweeper tick, when a job ends, on an agent's hello or config report, and at the
+// moment the engine says time alone moves a host (a soak's end: ctx.wakeups).
 import type { Rollout, RolloutHost } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
 import { type RolloutRecord, rolloutToWire } from "../../store/records/rollout.ts";
@@ -48,8 +49,10 @@ async function _advance(ctx: ServerContext): Promise<void> {
 
 async function _advanceOne(ctx: ServerContext, start: Readonly<RolloutRecord>): Promise<void> {
   const before = rolloutToWire(start);
-  const { rollout, actions } = step(before, observe(ctx, before), Date.now());
+  const { rollout, actions, wakeAt } = step(before, observe(ctx, before), Date.now());
   if (JSON.stringify(rollout) !== JSON.stringify(before)) await ctx.store.putRollout(rollout);
+  // A soak ends when it ends, not at the sweeper's next tick after it.
+  if (wakeAt !== null) ctx.wakeups.at(wakeAt);
   await _carryOut(ctx, rollout, actions);
 }
 
