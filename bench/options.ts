@@ -105,6 +105,9 @@ export function parseOptions(argv: string[]): BenchOptions {
   const only = values.only ?? null;
   if (only !== null && !SINGLE_PHASES.some((p) => p === only))
     throw new Error(`bench: --only takes ${SINGLE_PHASES.join(", ")}, got "${only}"`);
+  const batch = values["rollout-batch"];
+  if (batch !== undefined && !(Number.isInteger(Number(batch)) && Number(batch) >= 1))
+    throw new Error(`bench: --rollout-batch is a whole number of hosts ≥ 1, got "${batch}"`);
   const base = values.quick ? QUICK : FULL;
   const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
   const opts: BenchOptions = {
@@ -115,7 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     steadyMs: num(values["steady-seconds"], base.steadyMs / 1000) * 1000,
     footprintMs: num(values["footprint-seconds"], base.footprintMs / 1000) * 1000,
     rolloutHosts: num(values["rollout-hosts"], base.rolloutHosts),
-    rolloutBatch: values["rollout-batch"] === undefined ? base.rolloutBatch : Number(values["rollout-batch"]),
+    rolloutBatch: batch === undefined ? base.rolloutBatch : Number(batch),
   };
   opts.rolloutHosts = Math.min(opts.rolloutHosts, opts.agents);
   opts.dispatchCount = Math.min(opts.dispatchCount, opts.agents);
