@@ -1,10 +1,12 @@
-// `npm run bench` (full: 10,000 hosts) and `npm run bench -- --quick` (CI smoke check).
+// `npm run bench` (full: 10,000 hosts) and `npm run bench -- --quick` (CI smoke check);
+// `npm run bench -- --only rollout` sets up fleetd and its fleet the same way, then runs only the
+// rollout phase (rollout-only.ts).
 // Runs the baseline and then the compiled fleetd under the same simulated fleet, the hosts'
 // config-state reports, the rollout, the start-up and flush costs, and the agent's idle
 // footprint; prints the table and writes
 // bench/results/<timestamp>.json. Exits non-zero only when the run is broken (hosts dropped,
 // commands lost, a phase failing), never for a missed target.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_LIMITS } from "../server/config.ts";
@@ -17,11 +19,13 @@ import { type BurstResult, holdAndDispatch, measureBurst, setupFleet } from "./p
 import { compileSleeper, type FootprintResult, measureFootprint } from "./phases/footprint.ts";
 import { measureLoad } from "./phases/load.ts";
 import { measureScrapes, type ScrapeResult } from "./phases/metrics.ts";
-import { type RolloutResult, runRollout } from "./phases/rollout.ts";
+import { measureRollouts, type RolloutResult } from "./phases/rollout.ts";
 import { measureStateReports, type StateResult } from "./phases/state.ts";
 import { measureVitals, type VitalsResult } from "./phases/vitals.ts";
 import { machine, watchPeakRss } from "./proc.ts";
 import { type BenchResults, brokenReasons, buildRows, formatTable } from "./report.ts";
+import { writeResultsFile } from "./results-file.ts";
+import { runRolloutOnly } from "./rollout-only.ts";
 import { startBaseline, startFleetd, stopTarget } from "./targets.ts";
 
 const opts = parseOptions(process.argv.slice(2));
@@ -33,11 +37,10 @@ const runDir = mkdtempSync(join(tmpdir(), "fleet-bench-"));
 async function main(): Promise<number> {
   const before = machine();
   log(
-    `${opts.quick ? "quick" : "full"} run: ${opts.agents} hosts, ${opts.processes} generators; ${before.uptime}`,
+    `${opts.quick ? "quick" : "full"} run${opts.only ? ` of the ${opts.only} phase only` : ""}: ${opts.agents} hosts, ${opts.processes} generators; ${before.uptime}`,
   );
   log("building (or reusing) the compiled binaries");
   const bins = await ensureBinaries();
-  const sleeper = await compileSleeper(runDir);
 
   const dataDir = join(runDir, "fleetd-data");
   const configRepo = createConfigRepo(join(runDir, "config-repo"));
@@ -56,6 +59,19 @@ async function main(): Promise<number> {
   log(`fleetd ${bins.version} (compiled) pid ${fleetd.proc.pid} on ${fleetd.url}`);
   const fleetdPeak = watchPeakRss(fleetd.proc.pid);
   const fleet = await setupFleet(fleetd, opts, configRepo.commits, log);
+  if (opts.only === "rollout") {
+    fleetdPeak.stop();
+    return runRolloutOnly({
+      fleetd,
+      pool: fleet.pool,
+      opts,
+      commit: configRepo.commits[1],
+      before,
+      log,
+      version: bins.version,
+    });
+  }
+  const sleeper = await compileSleeper(runDir);
   const baseline = await startBaseline(opts.pollWindowMs, join(runDir, "baseline.log"));
   log(`baseline pid ${baseline.proc.pid} on ${baseline.url}`);
   const baselinePeak = watchPeakRss(baseline.proc.pid);
@@ -138,22 +154,7 @@ async function main(): Promise<number> {
           { agents: opts.agents, windowMs: opts.vitalsWindowMs, intervalMs: opts.vitalsIntervalMs },
           log,
         );
-        log(
-          `rollout: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${opts.updateSoakMs} ms`,
-        );
-        rollout = await runRollout(fleetd, pool, opts.rolloutHosts, opts.rolloutBatch, 300_000);
-        log(`rollout: ${rollout.state} in ${(rollout.wallMs / 1000).toFixed(1)} s (${rollout.done} done)`);
-        // The same hosts, to the config target they pulled in the state phase, with the same soak.
-        const soakSeconds = Math.max(1, Math.round(opts.updateSoakMs / 1000));
-        log(
-          `deploy: ${opts.rolloutHosts} hosts, canary 1, batch ${opts.rolloutBatch}, soak ${soakSeconds} s`,
-        );
-        deploy = await runRollout(fleetd, pool, opts.rolloutHosts, opts.rolloutBatch, 300_000, {
-          kind: "deploy",
-          commit: configRepo.commits[1],
-          soakSeconds,
-        });
-        log(`deploy: ${deploy.state} in ${(deploy.wallMs / 1000).toFixed(1)} s (${deploy.done} done)`);
+        ({ rollout, deploy } = await measureRollouts(fleetd, pool, opts, configRepo.commits[1], log));
       },
     },
     log,
@@ -209,14 +210,13 @@ async function main(): Promise<number> {
   console.log(`load before: ${before.uptime}`);
   console.log(`load after:  ${after.uptime}`);
 
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const outDir = join(import.meta.dir, "results");
-  mkdirSync(outDir, { recursive: true });
-  const outFile = join(outDir, `${stamp}.json`);
-  writeFileSync(
-    outFile,
-    `${JSON.stringify({ options: opts, machine: { before, after }, version: bins.version, rows, results }, null, 2)}\n`,
-  );
+  const outFile = writeResultsFile({
+    options: opts,
+    machine: { before, after },
+    version: bins.version,
+    rows,
+    results,
+  });
   log(`results written to ${outFile}`);
 
   const broken = brokenReasons(results);

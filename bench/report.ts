@@ -223,30 +223,7 @@ export function buildRows(r: BenchResults): Row[] {
       target: "≤ 1 s",
       met: met(r.load.storeOpenMs <= 1000),
     },
-    {
-      figure: `Rollout, ${f0(r.rollout.hosts)} hosts, batch ${r.rollout.batch}, canary 1: wall time, s`,
-      fleetd: `${f1(r.rollout.wallMs / 1000)} (${r.rollout.state}, ${r.rollout.done} done)`,
-      baseline: "—",
-      ratio: "",
-      target: "≤ 60 s",
-      met: met(r.rollout.wallMs <= 60_000 && r.rollout.state === "completed"),
-    },
-    {
-      figure: `Deploy, ${f0(r.deploy.hosts)} hosts, batch ${r.deploy.batch}, canary 1: wall time, s (vs the update)`,
-      fleetd: `${f1(r.deploy.wallMs / 1000)} (${r.deploy.state}, ${r.deploy.done} done)`,
-      baseline: `${f1(r.rollout.wallMs / 1000)} (update)`,
-      ratio: ratio(r.deploy.wallMs, r.rollout.wallMs),
-      target: "",
-      met: "",
-    },
-    {
-      figure: "Deploy vs update of those hosts: fleetd CPU, s",
-      fleetd: f1(r.deploy.serverCpuMs / 1000),
-      baseline: `${f1(r.rollout.serverCpuMs / 1000)} (update)`,
-      ratio: ratio(r.deploy.serverCpuMs, r.rollout.serverCpuMs),
-      target: "",
-      met: "",
-    },
+    ...rolloutRows(r.rollout, r.deploy),
     {
       figure: "Agent idle RSS, MB (fleet-agent vs bare sleeping Bun binary)",
       fleetd: f1(r.footprint.agent.rssPeakBytes / MB),
@@ -462,6 +439,52 @@ function vitalsRows(r: BenchResults): Row[] {
   ];
 }
 
+const _batches = (r: RolloutResult) => (r.batch === null ? "growing batches" : `batch ${r.batch}`);
+
+/** The update and the deploy of the same hosts: the wall-time target, and what each cost fleetd. */
+export function rolloutRows(update: RolloutResult, deploy: RolloutResult): Row[] {
+  const groups = (r: RolloutResult) => r.groups.map((g) => g.hosts).join(" + ");
+  return [
+    {
+      figure: `Rollout, ${f0(update.hosts)} hosts, canary 1, ${_batches(update)} (${groups(update)}), soak ${update.soakSeconds} s: wall time, s`,
+      fleetd: `${f1(update.wallMs / 1000)} (${update.state}, ${update.done} done)`,
+      baseline: "—",
+      ratio: "",
+      target: "≤ 60 s",
+      met: met(update.wallMs <= 60_000 && update.state === "completed"),
+    },
+    {
+      figure: `Deploy, ${f0(deploy.hosts)} hosts, canary 1, ${_batches(deploy)}, soak ${deploy.soakSeconds} s: wall time, s (vs the update)`,
+      fleetd: `${f1(deploy.wallMs / 1000)} (${deploy.state}, ${deploy.done} done)`,
+      baseline: `${f1(update.wallMs / 1000)} (update)`,
+      ratio: ratio(deploy.wallMs, update.wallMs),
+      target: "≤ 60 s",
+      met: met(deploy.wallMs <= 60_000 && deploy.state === "completed"),
+    },
+    {
+      figure: "Deploy vs update of those hosts: fleetd CPU, s",
+      fleetd: f1(deploy.serverCpuMs / 1000),
+      baseline: `${f1(update.serverCpuMs / 1000)} (update)`,
+      ratio: ratio(deploy.serverCpuMs, update.serverCpuMs),
+      target: "",
+      met: "",
+    },
+  ];
+}
+
+/** A rollout that did not complete every host means the run is broken. */
+export function rolloutBroken(update: RolloutResult, deploy: RolloutResult): string[] {
+  const out: string[] = [];
+  for (const [name, r] of [
+    ["rollout", update],
+    ["deploy", deploy],
+  ] as const) {
+    if (r.state !== "completed" || r.done !== r.hosts)
+      out.push(`${name} ended ${r.state} with ${r.done}/${r.hosts} done`);
+  }
+  return out;
+}
+
 /** Problems that mean the run is broken, not merely slow. */
 export function brokenReasons(r: BenchResults): string[] {
   const out: string[] = [];
@@ -482,10 +505,7 @@ export function brokenReasons(r: BenchResults): string[] {
   if (r.vitals.storedHosts !== r.agents)
     out.push(`vitals: fleetd shows vitals for ${r.vitals.storedHosts} of ${r.agents} hosts`);
   if (r.vitals.snapshotBytes === 0) out.push("vitals: fleetd left no vitals.json at shutdown");
-  if (r.rollout.state !== "completed" || r.rollout.done !== r.rollout.hosts)
-    out.push(`rollout ended ${r.rollout.state} with ${r.rollout.done}/${r.rollout.hosts} done`);
-  if (r.deploy.state !== "completed" || r.deploy.done !== r.deploy.hosts)
-    out.push(`deploy ended ${r.deploy.state} with ${r.deploy.done}/${r.deploy.hosts} done`);
+  out.push(...rolloutBroken(r.rollout, r.deploy));
   return out;
 }
 

@@ -17,6 +17,7 @@ export * from "./jobs.ts";
 export * from "./notify.ts";
 export * from "./notify-signature.ts";
 export * from "./queries.ts";
+export * from "./rollout-batches.ts";
 export * from "./rollout-text.ts";
 export * from "./rollouts.ts";
 export * from "./routes.ts";

@@ -38,11 +38,12 @@ import { ConfigTargetTracker } from "./services/config/target.ts";
 import { KeyedLock } from "./services/keyed-lock.ts";
 import { OutboxWorker } from "./services/notify/worker.ts";
 import { kickRollouts } from "./services/rollouts/worker.ts";
-import { startSweeper } from "./services/sweeper.ts";
+import { startSweeper, sweepDue } from "./services/sweeper.ts";
 import { noteUpdateReport, onUpdateFinished } from "./services/updates.ts";
 import { VitalsBook } from "./services/vitals/book.ts";
 import { openJsonStore } from "./store/json-store.ts";
 import type { Store } from "./store/types.ts";
+import { Wakeups } from "./wakeups.ts";
 
 const RESOURCES = [
   agentRoutes,
@@ -129,6 +130,10 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     deliveredCancels: new Set(),
     updateHellos: new Map(),
     updateReports: new Map(),
+    wakeups: new Wakeups(
+      () => sweepDue(ctx),
+      (err) => log.error("due work (a soak's end) failed", err),
+    ),
     // Updates keep their own timers and alerts; any job's end may be what a rollout waits for.
     jobListeners: {
       ended: [onUpdateFinished, (c) => kickRollouts(c)],
@@ -175,6 +180,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
   const close = () => {
     closing ??= (async () => {
       sweeper.stop();
+      ctx.wakeups.stop();
       ctx.hub.shutdown();
       await ctx.outbox.stop();
       await ctx.configTarget.stop();

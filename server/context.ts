@@ -15,6 +15,7 @@ import type { KeyedLock } from "./services/keyed-lock.ts";
 import type { OutboxWorker } from "./services/notify/worker.ts";
 import type { VitalsBook } from "./services/vitals/book.ts";
 import type { Store } from "./store/types.ts";
+import type { Wakeups } from "./wakeups.ts";
 
 export interface ServerContext {
   readonly config: ServerConfig;
@@ -34,6 +35,8 @@ export interface ServerContext {
   readonly updateHellos: Map<string, number>;
   /** Update job id → when its agent last reported on it (started, download progress). */
   readonly updateReports: Map<string, number>;
+  /** Runs the due work (sweeper.ts sweepDue) at moments asked for: a soak's end, a timeout. */
+  readonly wakeups: Wakeups;
   /** What hears that a job ended or reported, beside the job code (wired in app.ts). */
   readonly jobListeners: JobListeners;
   /** Per client address: enroll attempts, and requests whose token was refused. */

@@ -5,6 +5,7 @@ import { ApiError } from "../protocol/errors.ts";
 import { adminApi } from "./api.ts";
 import { byId, esc, patch } from "./dom.ts";
 import { JOB_OPS } from "./hosts.ts";
+import { readSizes } from "./rollout-sizes.ts";
 import { adminToken, setAdminToken } from "./session.ts";
 import { state } from "./state.ts";
 
@@ -94,9 +95,7 @@ async function act(el: HTMLElement, form?: HTMLFormElement): Promise<void> {
       await adminCall(adminApi.call("updateHost", { params: { id: host }, body: {} }));
       notify(`Queued an agent update on ${name}.`);
     } else if (action === "rollout-start" && form) {
-      const data = new FormData(form);
-      const body = { canary: Number(data.get("canary")), batch: Number(data.get("batch")) };
-      await adminCall(adminApi.call("startRollout", { body }));
+      await adminCall(adminApi.call("startRollout", { body: readSizes(form) }));
       notify("Rollout started.");
     } else if (action.startsWith("rollout-")) {
       const verb = action.slice("rollout-".length);

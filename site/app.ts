@@ -14,6 +14,7 @@ import { readFragment, syncFragment } from "./fragment.ts";
 import { renderHosts } from "./hosts.ts";
 import { Poller, VITALS_INTERVAL_MS } from "./poll.ts";
 import { renderRollout } from "./rollout.ts";
+import { wireSizes } from "./rollout-sizes.ts";
 import { adoptTokenFromFragment, readToken, setBoardToken } from "./session.ts";
 import { boardNow, state } from "./state.ts";
 import {
@@ -109,6 +110,7 @@ function boot(): void {
   const embedded = document.getElementById("fleet-snapshot");
   setupAdmin({ changed: render, refresh: () => poller?.poke() });
   setupDeploy(() => poller?.poke());
+  wireSizes(document);
   wireControls(render);
   window.addEventListener("hashchange", () => followFragment(true));
   setInterval(() => {

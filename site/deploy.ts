@@ -1,6 +1,7 @@
 // "Deploy <commit> to all hosts": the board's way to start a config deploy rollout. The button
 // shows when fleetd knows a config target and some host's system is not built from it; it opens
-// a modal dialog naming the commit, its subject and the hosts, with the canary and batch sizes.
+// a modal dialog naming the commit, its subject and the hosts, with the canary and batch sizes
+// (growing batches unless a fixed size is chosen) and the plan they make of those hosts.
 // Only the dialog's Deploy button posts, with the commit the dialog named, even if the target
 // moved while it was open. fleetd plans the rollout itself (hosts already on the commit skipped).
 import type { Board, BoardHost } from "../protocol/board.ts";
@@ -8,6 +9,7 @@ import { adminCall, notify } from "./admin.ts";
 import { adminApi } from "./api.ts";
 import { shortSha } from "./compartments.ts";
 import { byId, esc } from "./dom.ts";
+import { readSizes, sizesHtml, syncSizes } from "./rollout-sizes.ts";
 import { state } from "./state.ts";
 
 /** Hosts named one by one in the dialog; beyond this, "and N more". */
@@ -55,6 +57,11 @@ function _open(commit: string): void {
     (subject ? ` <strong class="deploy-subject">${esc(subject)}</strong>` : "");
   byId("deploy-hosts").textContent = `Deployed to ${count}: ${_hostsPhrase(hosts.map((h) => h.name))}.`;
   byId("deploy-yes").textContent = `Deploy to ${count}`;
+  // Each opening asks afresh: the default sizes, the plan of these hosts.
+  const form = byId<HTMLFormElement>("deploy-form");
+  form.reset();
+  form.dataset.hosts = String(hosts.length);
+  syncSizes(form);
   const dialog = byId<HTMLDialogElement>("deploy-dialog");
   dialog.returnValue = "";
   dialog.showModal();
@@ -65,13 +72,7 @@ async function _start(form: HTMLFormElement): Promise<void> {
   _asked = null;
   byId<HTMLDialogElement>("deploy-dialog").close();
   if (!asked) return;
-  const data = new FormData(form);
-  const body = {
-    kind: "deploy" as const,
-    commit: asked.commit,
-    canary: Number(data.get("canary")),
-    batch: Number(data.get("batch")),
-  };
+  const body = { kind: "deploy" as const, commit: asked.commit, ...readSizes(form) };
   try {
     const { rollout } = await adminCall(adminApi.call("startRollout", { body }));
     notify(`Deploy of ${shortSha(asked.commit)} started (rollout ${rollout.id}).`);
@@ -83,6 +84,7 @@ async function _start(form: HTMLFormElement): Promise<void> {
 export function setupDeploy(refresh: () => void): void {
   const dialog = byId<HTMLDialogElement>("deploy-dialog");
   const form = byId<HTMLFormElement>("deploy-form");
+  byId("deploy-sizes").innerHTML = sizesHtml(0);
   document.addEventListener("click", (e) => {
     const button = (e.target as Element).closest<HTMLButtonElement>("button[data-deploy]");
     if (button && state.admin) _open(button.dataset.deploy ?? "");

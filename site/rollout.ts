@@ -7,6 +7,7 @@ import type { RolloutHost } from "../protocol/rollouts.ts";
 import { deployControl } from "./deploy.ts";
 import { byId, esc, patch, relTime } from "./dom.ts";
 import { badge, type Tone } from "./format.ts";
+import { orderWords, sizesHtml } from "./rollout-sizes.ts";
 import { countsText, generationsText, outcomeWords, rolloutTitle } from "./rollout-words.ts";
 import { state } from "./state.ts";
 
@@ -49,10 +50,25 @@ function rolloutHtml(r: BoardRollout): string {
     (r.reason
       ? `<p class="rollout-reason${r.state === "halted" ? " bad-text" : ""}">${esc(r.reason)}</p>`
       : "") +
+    _orderLine(r) +
     `<div class="rollout-bar"><progress max="${c.total}" value="${finished}" aria-label="${esc(label)}"></progress>` +
     `<span class="rollout-counts">${esc(label)}: ${esc(countsText(c))}</span></div>` +
     `<ol class="rollout-hosts">${r.hosts.map(hostLine).join("")}</ol>`
   );
+}
+
+/** "Order: 1 canary, then 4 batches: 10, 50, 250 and 689 (growing)": the plan fleetd made. */
+function _orderLine(r: BoardRollout): string {
+  const perGroup = new Map<number, number>();
+  for (const h of r.hosts) if (h.phase !== "none") perGroup.set(h.group, (perGroup.get(h.group) ?? 0) + 1);
+  if (perGroup.size === 0) return "";
+  const canary = perGroup.get(0) ?? 0;
+  const sizes = [...perGroup.entries()]
+    .filter(([group]) => group > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([, n]) => n);
+  const rule = r.options.batch === undefined ? "growing batches" : `batch size ${r.options.batch}`;
+  return `<p class="rollout-order" data-order>Order: ${esc(orderWords(canary, sizes))} (${esc(rule)})</p>`;
 }
 
 function hostLine(h: RolloutHost): string {
@@ -94,10 +110,9 @@ function updateControl(board: Board): string {
   // Revoked hosts are left out of rollouts; they say nothing about what is left to update.
   if (board.hosts.every((h) => h.version === target && !h.outdated))
     return `<p class="muted" data-all-current>Every host is on ${esc(target)}: nothing to roll out.</p>`;
+  const count = board.hosts.filter((h) => h.version !== target || h.outdated).length;
   return (
-    `<form class="rollout-start" data-action="rollout-start">` +
-    `<label>Canary hosts <input name="canary" type="number" min="0" value="1" inputmode="numeric"></label>` +
-    `<label>Batch size <input name="batch" type="number" min="1" value="1" inputmode="numeric"></label>` +
+    `<form class="rollout-start" data-action="rollout-start" data-hosts="${count}">${sizesHtml(count)}` +
     `<button type="submit" class="act">Start rollout to ${esc(target)}</button></form>`
   );
 }

@@ -92,8 +92,7 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
   }
   for (const state of ["online", "offline"] as const) logTransitions(ctx, state, changed[state]);
 
-  for (const ending of sweepUpdates(ctx, now)) settle(ending);
-  kickRollouts(ctx);
+  sweepDue(ctx, now);
   ctx.outbox.kick();
   for (const job of ctx.store.activeJobs()) {
     if (job.state === "queued") {
@@ -118,6 +117,17 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
       settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
     }
   }
+}
+
+/**
+ * What a moment known in advance makes due: updates whose soak passed (or that went silent too
+ * long), and the rollouts, whose hosts soak and time out. Run by every sweep and by ctx.wakeups at
+ * the moment something asked for (wakeups.ts), so a soak ends when it ends, not at the next tick.
+ */
+export function sweepDue(ctx: ServerContext, now = Date.now()): void {
+  for (const ending of sweepUpdates(ctx, now))
+    ending.catch((err) => ctx.log.error("recording the end of an update failed", err));
+  kickRollouts(ctx);
 }
 
 function logTransitions(ctx: ServerContext, state: "online" | "offline", hosts: string[]): void {

@@ -68,12 +68,15 @@ export function updateArgsFor(
   };
 }
 
-/** On hello: a running update whose target the host now runs starts its soak. */
+/** On hello: a running update whose target the host now runs starts its soak, to end on time. */
 export function noteUpdateHello(ctx: ServerContext, hostId: string, hello: Hello): void {
   for (const job of ctx.store.activeJobs(hostId)) {
     if (job.op !== "update") continue;
     if (job.args.version === hello.version && job.args.sha256 === hello.sha256) {
-      if (!helloTimes(ctx).has(job.id)) helloTimes(ctx).set(job.id, Date.now());
+      if (helloTimes(ctx).has(job.id)) continue;
+      const now = Date.now();
+      helloTimes(ctx).set(job.id, now);
+      ctx.wakeups.at(now + ctx.config.updateSoakMs);
     }
   }
 }

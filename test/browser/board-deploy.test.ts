@@ -2,9 +2,11 @@
 // their config through the real agent routes: a deploy rollout's panel (kind and target in the
 // head, each host's state in words, its outcome and generations, the halt), hostile commit
 // subjects and reasons shown as text, and the admin's "Deploy <commit> to all hosts": a dialog
-// that names the commit and the hosts, Cancel that sends nothing, sizes the browser refuses, and
-// a confirm that posts exactly {kind, commit, canary, batch} (the commit the dialog named, even
-// when the target moved meanwhile) and shows fleetd's refusal.
+// that names the commit and the hosts, Cancel that sends nothing, sizes the browser refuses, the
+// plan the sizes make, and a confirm that posts exactly {kind, commit, canary} (fleetd's growing
+// batches, as `fleetctl deploy --all`) or with a fixed size {kind, commit, canary, batch}, the
+// commit the dialog named even when the target moved meanwhile, and shows fleetd's refusal. The
+// update form's sizes and plan the same way.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContext, Page, Request } from "playwright-core";
 import { Board } from "../../protocol/board.ts";
@@ -183,6 +185,10 @@ describe("a deploy rollout on the board", () => {
     expect(await page.locator(".rollout-counts").textContent()).toBe(
       "5 of 8 hosts finished: 1 done, 3 failed, 1 skipped, 1 in progress, 1 soaking, 1 pending",
     );
+    // The plan fleetd made: web2 was current, so in no group.
+    expect(await page.locator(".rollout-order").textContent()).toBe(
+      "Order: 1 canary, then 1 batch of 6 (growing batches)",
+    );
     expect(await page.locator(".rollout-reason").textContent()).toBe(
       `halted at db1: rolled back: ${HOSTILE}`,
     );
@@ -266,6 +272,13 @@ describe("deploying the target from the board", () => {
     );
     expect(await page.locator("#deploy-dialog img, #deploy-dialog script").count()).toBe(0);
     expect(await pwned(page)).toBeNull();
+    // Growing batches unless a fixed size is chosen, and the plan they make of these 12 hosts.
+    expect(await dialog.getByLabel("Batches").inputValue()).toBe("growing");
+    expect(await dialog.getByLabel("Batch size").isDisabled()).toBe(true);
+    expect(await dialog.getByLabel("Batch size").isVisible()).toBe(false);
+    expect(await page.locator("#deploy-dialog [data-plan]").textContent()).toBe(
+      "Plan for 12 hosts: 1 canary, then 4 batches: 1, 1, 3 and 6.",
+    );
     await screenshot(page, "board-deploy-confirm");
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await waitFor(async () => !(await dialog.isVisible()), { what: "the dialog closed" });
@@ -280,10 +293,11 @@ describe("deploying the target from the board", () => {
     expect((await api("GET", "/api/v1/rollouts", adminToken)).rollouts).toEqual([]);
   }, 60_000);
 
-  test("a batch of 0 is refused in the dialog: nothing is sent, the dialog stays", async () => {
+  test("a fixed batch of 0 is refused in the dialog: nothing is sent, the dialog stays", async () => {
     await deployButton(page).click();
     const dialog = page.getByRole("dialog");
     await waitFor(() => dialog.isVisible(), { what: "the deploy dialog" });
+    await dialog.getByLabel("Batches").selectOption("fixed");
     await dialog.getByLabel("Batch size").fill("0");
     await dialog.getByRole("button", { name: "Deploy to 12 hosts" }).click();
     await Bun.sleep(300);
@@ -295,16 +309,34 @@ describe("deploying the target from the board", () => {
     await dialog.getByRole("button", { name: "Cancel" }).click();
   }, 60_000);
 
+  test("Deploy without a size chosen posts no batch: fleetd's growing batches", async () => {
+    await deployButton(page).click();
+    const dialog = page.getByRole("dialog");
+    await waitFor(() => dialog.isVisible(), { what: "the deploy dialog" });
+    // The dialog asks afresh: the sizes left by the refused batch above are gone.
+    expect(await dialog.getByLabel("Batches").inputValue()).toBe("growing");
+    await dialog.getByRole("button", { name: "Deploy to 12 hosts" }).click();
+    await waitFor(() => posts.length === 1, { what: "the start request" });
+    expect(posts[0]!.postDataJSON()).toEqual({ kind: "deploy", commit: B, canary: 1 });
+    await waitFor(async () => (await page.locator("#notice").textContent())?.includes(message), {
+      what: "fleetd's answer",
+    });
+  }, 60_000);
+
   test("Deploy posts exactly the kind, the commit shown and the sizes; fleetd's 409 is shown", async () => {
     await deployButton(page).click();
     const dialog = page.getByRole("dialog");
     await waitFor(() => dialog.isVisible(), { what: "the deploy dialog" });
     await dialog.getByLabel("Canary hosts").fill("2");
+    await dialog.getByLabel("Batches").selectOption("fixed");
     await dialog.getByLabel("Batch size").fill("3");
+    expect(await page.locator("#deploy-dialog [data-plan]").textContent()).toBe(
+      "Plan for 12 hosts: 2 canaries, then 4 batches: 3, 3, 3 and 1.",
+    );
     await dialog.getByRole("button", { name: "Deploy to 12 hosts" }).click();
-    await waitFor(() => posts.length === 1, { what: "the start request" });
-    expect(posts[0]!.postDataJSON()).toEqual({ kind: "deploy", commit: B, canary: 2, batch: 3 });
-    expect(posts[0]!.headers().authorization).toBe(`Bearer ${adminToken}`);
+    await waitFor(() => posts.length === 2, { what: "the start request" });
+    expect(posts[1]!.postDataJSON()).toEqual({ kind: "deploy", commit: B, canary: 2, batch: 3 });
+    expect(posts[1]!.headers().authorization).toBe(`Bearer ${adminToken}`);
     await waitFor(async () => (await page.locator("#notice").textContent())?.includes(message), {
       what: "fleetd's answer in the notice",
     });
@@ -331,7 +363,7 @@ describe("the target moves while the dialog is open", () => {
       expect(await page.locator("#deploy-commit").textContent()).toContain(B);
       await dialog.getByRole("button", { name: "Deploy to 12 hosts" }).click();
       await waitFor(() => posts.length === 1, { what: "the start request" });
-      expect(posts[0]!.postDataJSON()).toEqual({ kind: "deploy", commit: B, canary: 1, batch: 1 });
+      expect(posts[0]!.postDataJSON()).toEqual({ kind: "deploy", commit: B, canary: 1 });
       await waitFor(async () => (await page.locator("#notice").textContent())?.includes("another rollout"), {
         what: "fleetd's answer",
       });
@@ -339,5 +371,55 @@ describe("the target moves while the dialog is open", () => {
       await api("POST", "/api/v1/config/target/unpin", adminToken);
       await page.close();
     }
+  }, 60_000);
+});
+
+describe("starting an agent update from the board", () => {
+  test("growing batches by default, the plan they make, a fixed size when chosen, bad sizes refused", async () => {
+    const fixture = await deployFixture();
+    fixture.rollout = null;
+    fixture.agentVersion = "2.0.0";
+    // One host already runs the build: the plan counts the other twelve.
+    fixture.hosts = fixture.hosts.map((h) => ({ ...h, version: h.name === "web2" ? "2.0.0" : "1.0.0" }));
+    const page = await adminPage(fixture);
+    const posts = interceptStarts(page, "another rollout is active");
+    const form = page.locator("form.rollout-start");
+    await waitFor(() => form.isVisible(), { what: "the update form" });
+    expect(await form.getByLabel("Batches").inputValue()).toBe("growing");
+    expect(await form.getByLabel("Batch size").isDisabled()).toBe(true);
+    expect(await form.getByLabel("Batch size").isVisible()).toBe(false);
+    expect(await form.locator("[data-plan]").textContent()).toBe(
+      "Plan for 12 hosts: 1 canary, then 4 batches: 1, 1, 3 and 6.",
+    );
+    const start = page.getByRole("button", { name: "Start rollout to 2.0.0" });
+    await start.click();
+    await waitFor(() => posts.length === 1, { what: "the start request" });
+    // What `fleetctl update --all` sends without --batch: fleetd grows the batches.
+    expect(posts[0]!.postDataJSON()).toEqual({ canary: 1 });
+    await waitFor(async () => (await page.locator("#notice").textContent())?.includes("another rollout"), {
+      what: "fleetd's answer",
+    });
+
+    await form.getByLabel("Canary hosts").fill("0");
+    await form.getByLabel("Batches").selectOption("fixed");
+    await form.getByLabel("Batch size").fill("4");
+    expect(await form.locator("[data-plan]").textContent()).toBe(
+      "Plan for 12 hosts: no canary, then 3 batches: 4, 4 and 4.",
+    );
+    await start.click();
+    await waitFor(() => posts.length === 2, { what: "the second start request" });
+    expect(posts[1]!.postDataJSON()).toEqual({ canary: 0, batch: 4 });
+
+    // A size the browser refuses is not sent, and the plan line keeps the last plan it could make.
+    await form.getByLabel("Batch size").fill("0");
+    expect(await form.locator("[data-plan]").textContent()).toBe(
+      "Plan for 12 hosts: no canary, then 3 batches: 4, 4 and 4.",
+    );
+    await start.click();
+    await Bun.sleep(300);
+    expect(posts).toHaveLength(2);
+    expect(await contrastFailures(page)).toEqual([]);
+    await screenshot(page, "board-update-sizes");
+    await page.close();
   }, 60_000);
 });

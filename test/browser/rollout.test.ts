@@ -1,8 +1,9 @@
 // Agent updates on the status board in real Chromium: three compiled v1 agents against a
 // fleetd serving v2. The outdated badge clears after an update started from the page, and a
-// rollout started, paused and resumed from the page shows live, then halts naming the host
-// that failed (one agent is configured with a health grace no new binary can meet, so its
-// update is rolled back, as a bad build would be).
+// rollout started from the page (growing batches, as `fleetctl update --all`: the plan shown
+// before it starts, the order fleetd made after), paused and resumed, shows live, then halts
+// naming the host that failed (one agent is configured with a health grace no new binary can
+// meet, so its update is rolled back, as a bad build would be).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { type Binaries, ensureBinaries, TestFleet, waitFor } from "../harness/index.ts";
@@ -78,6 +79,10 @@ describe("agent updates on the board", () => {
       if (seen.at(-1) !== line) seen.push(line);
       return now;
     };
+    // ant is current now: the plan counts bee and cat, growing batches as `fleetctl update --all`.
+    expect(await page.locator("form.rollout-start [data-plan]").textContent()).toBe(
+      "Plan for 2 hosts: 1 canary, then 1 batch of 1.",
+    );
     await page.getByRole("button", { name: `Start rollout to ${v2.version}` }).click();
     await waitFor(async () => (await record()).state === "running", { what: "rollout running on the page" });
     await screenshot(page, "board-rollout-running");
@@ -97,6 +102,14 @@ describe("agent updates on the board", () => {
     expect(new Set(values).size).toBeGreaterThanOrEqual(2); // the bar moved while we watched
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(await page.locator(".rollout-reason").textContent()).toContain("halted at cat");
+    // Started without a batch size: fleetd planned growing batches, and the panel says so.
+    const started = (
+      await fleet.api<{ rollout: { options: { batch?: number } } }>("GET", "/api/v1/rollouts/current")
+    ).rollout;
+    expect(started.options.batch).toBeUndefined();
+    expect(await page.locator(".rollout-order").textContent()).toBe(
+      "Order: 1 canary, then 1 batch of 1 (growing batches)",
+    );
     expect(await page.locator(".rollout-hosts li[data-state=failed]").textContent()).toContain("rolled back");
     expect(await page.locator("#alerts").textContent()).toContain("rollout halted");
     expect(await hostRow(page, "cat").locator(".col-alerts").textContent()).toContain("update of cat");

@@ -43,8 +43,12 @@ async function hello(agent: Agent, over: Record<string, unknown> = {}) {
   expect(reply.status).toBe(200);
 }
 
-async function fleetOf(names: string[], dataDir = tempDir()): Promise<Agent[]> {
-  app = await startTestApp(FAST, dataDir);
+async function fleetOf(
+  names: string[],
+  dataDir = tempDir(),
+  limits: Partial<typeof FAST> = {},
+): Promise<Agent[]> {
+  app = await startTestApp({ ...FAST, ...limits }, dataDir);
   const agents: Agent[] = [];
   for (const name of names) {
     const { hostId, hostToken } = await enroll(app, name);
@@ -143,6 +147,25 @@ describe("fleetctl deploy's rollout", () => {
       state: "completed",
       reason: `nothing to do: every host is already at config ${NEW.slice(0, 12)}`,
     });
+  });
+
+  test("a soak ends when it ends: the next host goes out then, not at the sweeper's next tick", async () => {
+    // One sweep a minute: only the wakeup the engine asks for can end web1's soak in time.
+    const agents = await fleetOf(["web1", "web2"], tempDir(), { sweepIntervalMs: 60_000 });
+    expect((await startDeploy({ soakSeconds: 1 })).status).toBe(201);
+    await deploy(agents[0]!);
+    await deploy(agents[1]!);
+    await waitForState("completed");
+    const [web1, web2] = (await rollout()).hosts;
+    const at = (iso: string) => Date.parse(iso);
+    // Each host done a soak (1 s) after its job, no sooner and not a tick (60 s) later.
+    for (const host of [web1, web2]) {
+      const soaked = at(host.finishedAt) - at(host.soakingSince);
+      expect(soaked).toBeGreaterThanOrEqual(1000);
+      expect(soaked).toBeLessThan(3000);
+    }
+    // web2 went out the moment web1 was done.
+    expect(at(web2.startedAt) - at(web1.finishedAt)).toBeLessThan(500);
   });
 
   test("the third host fails: the rollout halts, hosts 4 and 5 are never dispatched, alerts are raised; retry-failed redeploys only it", async () => {

@@ -322,3 +322,40 @@ describe("offline hosts, pause, cancel, crash", () => {
     expect(creates(run(chosen, { a: { job: { state: "queued" } } }).actions)).toEqual([]);
   });
 });
+
+describe("when time alone moves a host (wakeAt)", () => {
+  test("a host soaking: the worker is told to step again when the soak ends, then at the report's grace", () => {
+    const first = run(rolloutOf(["a", "b"], { soakSeconds: 30 })).rollout;
+    const soaking = run(first, { a: { job: succeeded() } }, T0 + 1000);
+    expect(soaking.wakeAt).toBe(T0 + 31_000);
+    // Past the soak with the host's report not in yet: the next moment is the end of its grace.
+    const unconfirmed = "its active generation is built from nothing";
+    const waiting = step(
+      { ...soaking.rollout, options: { ...soaking.rollout.options, soakSeconds: 5 } },
+      { ...observed({ a: { unconfirmed } }).obs, reportGraceMs: 60_000 },
+      T0 + 10_000,
+    );
+    expect(waiting.rollout.hosts[0]!.state).toBe("soaking");
+    expect(waiting.wakeAt).toBe(T0 + 61_000);
+  });
+
+  test("a deploy in progress wakes the worker just past its timeout; an update's own clock does not", () => {
+    const deploying = run(rolloutOf(["a"], { timeoutSeconds: 900 }));
+    expect(deploying.wakeAt).toBe(T0 + 900_001);
+    const spec = {
+      op: "update" as const,
+      args: { version: "2.0.0", sha256: "d".repeat(64), allowDowngrade: false },
+    };
+    const updating = run(rolloutOf(["a"], { timeoutSeconds: 90 }, UPDATE), {}, T0, { step: { spec } });
+    expect(updating.rollout.hosts[0]!.state).toBe("in_progress");
+    expect(updating.wakeAt).toBeNull();
+  });
+
+  test("nothing in flight, or every host finished: no moment to wake for", () => {
+    const done = run(run(rolloutOf(["a"], { soakSeconds: 0 })).rollout, { a: { job: succeeded() } });
+    expect(done.rollout.state).toBe("completed");
+    expect(done.wakeAt).toBeNull();
+    const waiting = run(rolloutOf(["a"], { includeOffline: "wait" }), { a: { presence: "offline" } });
+    expect(waiting.wakeAt).toBeNull();
+  });
+});

@@ -2,6 +2,7 @@
 // front, the canary is the first host that actually needs the update (online ones first), and a
 // fleet with nothing to update completes at once. Pure plan first, then through the API.
 import { afterEach, describe, expect, test } from "bun:test";
+import { batchSizes } from "../../protocol/rollout-batches.ts";
 import { RolloutOptions } from "../../protocol/rollouts.ts";
 import { planRollout } from "../../server/services/rollouts/plan.ts";
 import {
@@ -84,6 +85,16 @@ describe("growing batches (no --batch)", () => {
     expect(sizes(2)).toEqual([1, 1]);
     expect(sizes(4)).toEqual([1, 1, 1, 1]);
     expect(sizes(7)).toEqual([1, 1, 1, 2, 2]);
+  });
+
+  test("batchSizes, the rule the board previews with, is the plan's", () => {
+    expect(batchSizes(999)).toEqual([10, 50, 250, 689]);
+    expect([1, ...batchSizes(999)]).toEqual(sizes(1000));
+    expect(batchSizes(3)).toEqual([1, 1, 1]);
+    expect(batchSizes(1)).toEqual([1]);
+    expect(batchSizes(0)).toEqual([]);
+    expect(batchSizes(7, 3)).toEqual([3, 3, 1]);
+    expect(batchSizes(2, 5)).toEqual([2]);
   });
 
   test("a --batch given is kept as fixed batches", () => {

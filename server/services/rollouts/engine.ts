@@ -51,6 +51,11 @@ export type RolloutAction =
 export interface StepResult {
   rollout: Rollout;
   actions: RolloutAction[];
+  /**
+   * The next moment at which time alone changes the rollout (a soak or a report's grace ends, a
+   * host times out), for the worker to step again then; null when only what hosts do can change it.
+   */
+  wakeAt: number | null;
 }
 
 const FINISHED = new Set(["done", "skipped", "failed"]);
@@ -74,7 +79,30 @@ export function step(rollout: Rollout, observed: Observed, now: number): StepRes
     next = { ...next, state: "completed", finishedAt: _iso(now) };
   }
   actions.push(..._consequences(rollout, next), ...creates);
-  return { rollout: next, actions };
+  return { rollout: next, actions, wakeAt: nextWakeAt(next, observed, now) };
+}
+
+/** When the earliest host in flight is due to move by the clock alone (see StepResult.wakeAt). */
+export function nextWakeAt(rollout: Rollout, observed: Pick<Observed, "reportGraceMs">, now: number) {
+  const soakMs = rollout.options.soakSeconds * 1000;
+  const limitMs = rollout.options.timeoutSeconds * 1000;
+  const timesOut = kindOf(rollout.target).engineTimesOut;
+  let earliest = Number.POSITIVE_INFINITY;
+  const consider = (at: number) => {
+    if (at > now && at < earliest) earliest = at;
+  };
+  for (const h of rollout.hosts) {
+    if (h.state === "soaking" && h.soakingSince) {
+      const since = Date.parse(h.soakingSince);
+      consider(since + soakMs);
+      // Past the soak with its report still to come: failed when the report's grace is over.
+      consider(since + Math.max(soakMs, observed.reportGraceMs));
+    } else if (h.state === "in_progress" && timesOut && h.startedAt) {
+      // _follow fails it once more than the limit has passed.
+      consider(Date.parse(h.startedAt) + limitMs + 1);
+    }
+  }
+  return Number.isFinite(earliest) ? earliest : null;
 }
 
 /** A host in flight moves on by its job and, after that, its soak; a missing job is asked for again. */
@@ -260,5 +288,5 @@ export function failHost(rollout: Rollout, hostId: string, reason: string, now: 
         : h,
   );
   const next = _haltIfTooManyFailures({ ...rollout, hosts }, now);
-  return { rollout: next, actions: _consequences(rollout, next) };
+  return { rollout: next, actions: _consequences(rollout, next), wakeAt: null };
 }

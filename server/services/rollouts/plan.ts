@@ -3,7 +3,8 @@
 // the first by name that need the step, online ones first), then the rest in batches (of the
 // size asked for, or growing: 1 %, 5 %, 25 %, the rest), all by a stable order so a resumed
 // rollout sees the same plan.
-import { GROWING_BATCH_PERCENTS, type RolloutHost, type RolloutOptions } from "../../../protocol/rollouts.ts";
+import { batchSizes } from "../../../protocol/rollout-batches.ts";
+import type { RolloutHost, RolloutOptions } from "../../../protocol/rollouts.ts";
 import { badRequest } from "../../errors.ts";
 
 export interface PlanHost {
@@ -65,15 +66,11 @@ export function planRollout(
 
 /**
  * The batch (1, 2, ...) of the i-th of `count` hosts after the canary: fixed groups of `batch`, or
- * without one the growing batches, each at least one host; a group that would be empty is left out.
+ * without one the growing batches (protocol/rollout-batches.ts), none empty.
  */
 export function batchGroups(count: number, batch: number | undefined): (i: number) => number {
   if (batch !== undefined) return (i) => 1 + Math.floor(i / batch);
   const ends: number[] = [];
-  for (const percent of GROWING_BATCH_PERCENTS) {
-    const end = Math.min(count, (ends.at(-1) ?? 0) + Math.max(1, Math.ceil((count * percent) / 100)));
-    if (end > (ends.at(-1) ?? 0)) ends.push(end);
-  }
-  if ((ends.at(-1) ?? 0) < count) ends.push(count);
+  for (const size of batchSizes(count)) ends.push((ends.at(-1) ?? 0) + size);
   return (i) => 1 + ends.findIndex((end) => i < end);
 }

@@ -2,7 +2,8 @@
 // know (each host's record, presence and job), calls the engine's step, persists the rollout it
 // returns, and only then carries out the actions (audit entries, alerts, jobs). So a job id is on
 // disk before its job exists, and a fleetd killed in between creates that same job on restart.
-// Kicked on every sweeper tick, when a job ends, and on an agent's hello or config report.
+// Kicked on every sweeper tick, when a job ends, on an agent's hello or config report, and at the
+// moment the engine says time alone moves a host (a soak's end: ctx.wakeups).
 import type { Rollout, RolloutHost } from "../../../protocol/rollouts.ts";
 import type { ServerContext } from "../../context.ts";
 import { type RolloutRecord, rolloutToWire } from "../../store/records/rollout.ts";
@@ -48,8 +49,10 @@ async function _advance(ctx: ServerContext): Promise<void> {
 
 async function _advanceOne(ctx: ServerContext, start: Readonly<RolloutRecord>): Promise<void> {
   const before = rolloutToWire(start);
-  const { rollout, actions } = step(before, observe(ctx, before), Date.now());
+  const { rollout, actions, wakeAt } = step(before, observe(ctx, before), Date.now());
   if (JSON.stringify(rollout) !== JSON.stringify(before)) await ctx.store.putRollout(rollout);
+  // A soak ends when it ends, not at the sweeper's next tick after it.
+  if (wakeAt !== null) ctx.wakeups.at(wakeAt);
   await _carryOut(ctx, rollout, actions);
 }
 
@@ -92,19 +95,28 @@ export function observe(ctx: ServerContext, rollout: Rollout, now = Date.now()):
   return { hosts, reportGraceMs: ctx.config.deployReportGraceMs, newJobId };
 }
 
+/**
+ * All at once: the audit entries of a step share one append and one fsync, its alerts one write of
+ * alerts.json, a batch's jobs one write of jobs.json. One after another, the 250 "done" entries of
+ * one batch took 250 fsyncs before the next batch's jobs were even created.
+ */
 async function _carryOut(ctx: ServerContext, rollout: Rollout, actions: readonly RolloutAction[]) {
-  for (const action of actions) {
-    if (action.type === "audit")
-      await recordAudit(ctx, SYSTEM_ACTOR, action.action, action.target, action.details);
-    else if (action.type === "raise_alert")
-      await raiseAlert(ctx, action.kind, action.subject, action.message);
-    else if (action.type === "resolve_alert") await _resolve(ctx, action);
-    else if (action.type === "cancel_job") await cancelJob(ctx, action.jobId, SYSTEM_ACTOR).catch(() => {});
+  await Promise.all(actions.map((action) => _carryOutOne(ctx, rollout, action)));
+}
+
+function _carryOutOne(ctx: ServerContext, rollout: Rollout, action: RolloutAction): Promise<unknown> {
+  switch (action.type) {
+    case "audit":
+      return recordAudit(ctx, SYSTEM_ACTOR, action.action, action.target, action.details);
+    case "raise_alert":
+      return raiseAlert(ctx, action.kind, action.subject, action.message);
+    case "resolve_alert":
+      return _resolve(ctx, action);
+    case "cancel_job":
+      return cancelJob(ctx, action.jobId, SYSTEM_ACTOR).catch(() => {});
+    case "create_job":
+      return _create(ctx, rollout, action);
   }
-  // All of a batch at once, so that one write of jobs.json carries them (one after another, a
-  // batch of 50 took 50 writes).
-  const creates = actions.filter((a) => a.type === "create_job");
-  await Promise.all(creates.map((a) => _create(ctx, rollout, a)));
 }
 
 async function _create(
