@@ -36,6 +36,15 @@ function _generations(h: RolloutHost): string {
   return ` · generation ${shown(outcome.generationBefore)} → ${shown(outcome.generationAfter)}`;
 }
 
+/** Names a group shows in full; a larger one shows its first few and how many more (1,000 names help nobody). */
+export const PLAN_NAMES_SHOWN = 8;
+
+function _names(names: readonly string[]): string {
+  if (names.length <= PLAN_NAMES_SHOWN) return names.join(", ");
+  const first = names.slice(0, PLAN_NAMES_SHOWN - 1).join(", ");
+  return `${names.length} hosts: ${first} and ${names.length - (PLAN_NAMES_SHOWN - 1)} more`;
+}
+
 /** "canary: b · batch 1: c, d · skipped, already at 2.0.0: a" */
 export function describePlan(rollout: Rollout): string {
   const groups = new Map<number, string[]>();
@@ -46,8 +55,8 @@ export function describePlan(rollout: Rollout): string {
   }
   const order = [...groups.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([g, names]) => `${g === 0 ? "canary" : `batch ${g}`}: ${names.join(", ")}`);
-  const skipped = [...left.entries()].map(([why, names]) => `skipped, ${why}: ${names.join(", ")}`);
+    .map(([g, names]) => `${g === 0 ? "canary" : `batch ${g}`}: ${_names(names)}`);
+  const skipped = [...left.entries()].map(([why, names]) => `skipped, ${why}: ${_names(names)}`);
   if (!order.length) return `nothing to ${rollout.target.kind} (${skipped.join(" · ")})`;
   return [...order, ...skipped].join(" · ");
 }

@@ -37,6 +37,19 @@ describe("rollout view", () => {
     expect(describePlan(rollout())).toBe("canary: a · batch 1: b, c · batch 2: d");
   });
 
+  test("a large batch shows its first names and how many more, not a thousand names", () => {
+    const hosts = Array.from({ length: 250 }, (_, i) => ({
+      hostId: `h_${i}`,
+      name: `web${i}`,
+      phase: "batch" as const,
+      group: 1,
+      state: "pending" as const,
+    }));
+    expect(describePlan(rollout({ hosts }))).toBe(
+      "batch 1: 250 hosts: web0, web1, web2, web3, web4, web5, web6 and 243 more",
+    );
+  });
+
   test("hosts already on the target are listed apart from the order, with no canary or batch", () => {
     const current = { hostId: "h_0", name: "build1", phase: "none", group: 0, state: "skipped" } as const;
     const skipped = { ...current, reason: "already at 2.0.0" };
