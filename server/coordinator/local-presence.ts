@@ -84,6 +84,11 @@ export class LocalPresence implements FleetPresence {
     return (this.hosts.get(hostId)?.heldPolls ?? 0) > 0;
   }
 
+  /** The hosts whose polls are held here right now. */
+  *heldHosts(): Iterable<string> {
+    for (const [hostId, entry] of this.hosts) if (entry.heldPolls > 0) yield hostId;
+  }
+
   /** Any agent traffic from the host since fleetd started. */
   heardSinceStart(hostId: string): boolean {
     return this.hosts.has(hostId);
