@@ -124,14 +124,11 @@ export class PostgresCoordinator implements Coordinator {
     return this.leaders.tick();
   }
 
-  /** Reads the wakes not heard now (also on every reLISTEN and every reconcileMs). */
-  catchUpWakes(): Promise<void> {
-    return this.wakes.catchUp();
-  }
-
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      // A heartbeat finishing after the leave would bring this replica back to life for a while.
+      await this.lastBeat.catch(() => {});
       await this.leaders.close();
       await this.presence
         .leave(this.main)

@@ -55,11 +55,6 @@ export class PgLeadership implements Leadership {
     return this.isLeader() ? { epoch: this.held!.epoch, signal: this.held!.controller.signal } : null;
   }
 
-  /** The current term's epoch, also after the lease ran out (for logs and tests); null if none. */
-  get epoch(): number | null {
-    return this.held?.epoch ?? null;
-  }
-
   /** A leader confirms its lock; the others try to take it. */
   async tick(): Promise<void> {
     try {
