@@ -1,5 +1,5 @@
-// fleetd's composition root: opens the store, builds the context, composes the resource routers
-// from the route table, and runs the background sweeper. createApp serves in-process requests
+// fleetd's composition root: opens the store and the coordinator, builds the context, composes the
+// resource routers from the route table, and runs the background sweeper. createApp serves in-process requests
 // (tests use app.request()); startServer puts the same app on a real socket.
 
 import { join } from "node:path";
@@ -10,13 +10,14 @@ import { ArtifactEncodings } from "./artifact-encodings.ts";
 import { Artifacts } from "./artifacts.ts";
 import { listenUrl, type ServerConfig } from "./config.ts";
 import type { AppEnv, ServerContext } from "./context.ts";
+import { InProcessCoordinator } from "./coordinator/in-process.ts";
+import type { Coordinator } from "./coordinator/types.ts";
 import { onError, onNotFound } from "./error-handler.ts";
 import { PollHub } from "./hub.ts";
 import { fleetSnapshot } from "./metrics/fleet-state.ts";
 import { countRequests } from "./metrics/http.ts";
 import { FleetMetrics } from "./metrics/registry.ts";
 import { limitDeclaredBody } from "./middleware/body/index.ts";
-import { Presence } from "./presence.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
 import { alertRoutes } from "./routes/alerts/index.ts";
@@ -84,6 +85,8 @@ export interface AppDeps {
   config: ServerConfig;
   /** Defaults to the JSON-file store in config.dataDir. */
   store?: Store;
+  /** Defaults to the in-process coordinator: this fleetd is the only replica. */
+  coordinator?: Coordinator;
   log?: ConsolaInstance;
 }
 
@@ -113,6 +116,9 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       log,
     });
   const newAdminToken = await ensureAdminToken(store);
+  const coordinator = deps.coordinator ?? new InProcessCoordinator(config);
+  const hub = new PollHub();
+  coordinator.onWake((hostId) => hub.wake(hostId));
 
   // The worker needs the context it is part of: built right after it, before anything can kick it.
   let outbox: OutboxWorker | undefined;
@@ -120,8 +126,8 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     config,
     store,
     log,
-    hub: new PollHub(),
-    presence: new Presence(config),
+    hub,
+    coordinator,
     artifacts,
     artifactEncodings: new ArtifactEncodings(join(config.dataDir, "artifact-cache"), log, () =>
       (artifacts.manifest()?.artifacts ?? []).flatMap((a) => artifacts.entryOf(a.file) ?? []),
@@ -184,6 +190,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       ctx.hub.shutdown();
       await ctx.outbox.stop();
       await ctx.configTarget.stop();
+      await coordinator.close();
       ctx.vitals.close();
       await ctx.artifactEncodings.close();
       await store.close();

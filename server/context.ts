@@ -5,9 +5,9 @@ import type { RouteName } from "../protocol/routes.ts";
 import type { ArtifactEncodings } from "./artifact-encodings.ts";
 import type { Artifacts } from "./artifacts.ts";
 import type { ServerConfig } from "./config.ts";
+import type { Coordinator } from "./coordinator/types.ts";
 import type { PollHub } from "./hub.ts";
 import type { FleetMetrics } from "./metrics/registry.ts";
-import type { Presence } from "./presence.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { JobListeners } from "./services/job-listeners.ts";
@@ -21,8 +21,10 @@ export interface ServerContext {
   readonly config: ServerConfig;
   readonly store: Store;
   readonly log: ConsolaInstance;
+  /** The polls held by this process; wakes reach it through the coordinator. */
   readonly hub: PollHub;
-  readonly presence: Presence;
+  /** Wakes, singleton leadership and presence, shared by every replica (coordinator/). */
+  readonly coordinator: Coordinator;
   /** The artifacts fleetd serves (manifest + binaries), re-read when the manifest changes. */
   readonly artifacts: Artifacts;
   /** Their zstd and gzip copies, made once per build in the data dir. */

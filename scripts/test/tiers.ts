@@ -15,7 +15,8 @@ export type TierName =
   | "system"
   | "mounts"
   | "nix"
-  | "prometheus";
+  | "prometheus"
+  | "postgres";
 
 export interface Tier {
   name: TierName;
@@ -113,6 +114,14 @@ export const TIERS: readonly Tier[] = [
     commands: ["prometheus", "promtool"],
     debian: ["prometheus"],
     brew: ["prometheus"],
+  },
+  {
+    name: "postgres",
+    covers: "the coordinator on a real PostgreSQL: wakes, leaders and presence across replicas",
+    // initdb and pg_ctl live off PATH in /usr/lib/postgresql/N/bin (test/harness/postgres.ts finds
+    // the newest N); postgresql-common's pg_ctlcluster, on PATH, says a server is installed.
+    commands: ["pg_ctlcluster"],
+    debian: ["postgresql"],
   },
 ];
 

@@ -25,7 +25,7 @@ export function fleetSnapshot(ctx: ServerContext, now = Date.now()): FleetSnapsh
     if (record.revokedAt) continue;
     const counts = hosts[record.platform ?? "unknown"];
     counts.enrolled++;
-    if (ctx.presence.isOnline(record.id, now)) counts.online++;
+    if (ctx.coordinator.presence.isOnline(record.id, now)) counts.online++;
     if (isAgentOutdated(manifest, record)) counts.outdated++;
     configStates[hostConfigOf(ctx, record, target).config.state]++;
   }

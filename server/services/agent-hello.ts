@@ -125,5 +125,5 @@ async function reconcileJobs(ctx: ServerContext, hostId: string, held: ReadonlyS
     }
   }
   await Promise.all(writes);
-  if (requeued) ctx.hub.wake(hostId);
+  if (requeued) ctx.coordinator.wake(hostId);
 }

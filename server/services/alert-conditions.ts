@@ -38,7 +38,7 @@ export function checkHostOffline(
   host: Readonly<HostRecord>,
   now: number,
 ): Promise<void> | undefined {
-  const offlineSince = ctx.presence.offlineSince(host.id, now);
+  const offlineSince = ctx.coordinator.presence.offlineSince(host.id, now);
   const open = openAlert(ctx, "host_offline", host.id);
   if (offlineSince === null)
     return open && resolveAlert(ctx, "host_offline", host.id, `${host.name} is back online`);
@@ -55,7 +55,7 @@ export function checkHostOffline(
 /**
  * host_offline, config_behind and needs_reboot for every host, the last two from its derived
  * config. host_offline is checked here too for the hosts the sweep never looks at: those not seen
- * since fleetd started (see Presence.takeCandidates). `behindSince` remembers
+ * since fleetd started (see FleetPresence.takeCandidates). `behindSince` remembers
  * when this fleetd first saw each host behind: fleetd keeps no history of the target, so after a
  * restart the clock starts again (an alert comes late, never early).
  */

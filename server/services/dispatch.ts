@@ -34,7 +34,7 @@ export async function nextCommand(
   await ctx.store.putJob(dispatched);
   if (gone()) {
     await requeueIfStillDispatched(ctx, dispatched);
-    ctx.hub.wake(hostId);
+    ctx.coordinator.wake(hostId);
     return null;
   }
   ctx.metrics.jobHandedOut(dispatched);

@@ -32,7 +32,7 @@ export function hostView(
   return hostToWire(record, {
     ...hostConfigOf(ctx, record, target),
     // A poll answered as the host was revoked would otherwise keep it "online" for a while.
-    online: !record.revokedAt && ctx.presence.isOnline(record.id, now),
+    online: !record.revokedAt && ctx.coordinator.presence.isOnline(record.id, now),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), record),
     runningJobId: activity.running?.id ?? null,
     vitals: ctx.vitals.last(record.id),
@@ -118,7 +118,7 @@ export function requireUsableHost(ctx: ServerContext, hostId: string): Readonly<
 /** Answers the host's held poll and forgets its presence. */
 function _cutOff(ctx: ServerContext, hostId: string): void {
   ctx.hub.endHost(hostId);
-  ctx.presence.forget(hostId);
+  ctx.coordinator.presence.forget(hostId);
 }
 
 /** Queued jobs are cancelled; ones the host holds are lost, since it can no longer report them. */

@@ -43,7 +43,7 @@ export async function finishJob(
     ...(ending.outcome ? { outcome: ending.outcome.kind } : {}),
   });
   ctx.log.info(`job ${job.id} (${job.op} on ${job.hostId}) ${finished.state}${reasonSuffix(ending)}`);
-  ctx.hub.wake(job.hostId);
+  ctx.coordinator.wake(job.hostId);
   await notifyJobEnded(ctx, finished);
   // The ending is durable: an alert that cannot be written must not answer it as refused.
   await noteJobAlerts(ctx, finished).catch((err: unknown) => {

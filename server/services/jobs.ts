@@ -44,7 +44,7 @@ export async function createJob(
   // Woken before the write, the host's held poll marks the job dispatched in this same tick, so
   // one group-committed write of jobs.json carries both changes (half the disk time between the
   // operator and the host); the poll still hands the job out only once that write is durable.
-  ctx.hub.wake(hostId);
+  ctx.coordinator.wake(hostId);
   await stored;
   await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
   return jobToWire(job);
@@ -78,7 +78,7 @@ export async function cancelJob(ctx: ServerContext, jobId: string, actor: string
   const flagged: JobRecord = { ...job, cancelRequested: true, cancelRequestedAt: new Date().toISOString() };
   await ctx.store.putJob(flagged);
   await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
-  ctx.hub.wake(job.hostId);
+  ctx.coordinator.wake(job.hostId);
   return jobToWire(flagged);
 }
 

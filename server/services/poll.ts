@@ -11,7 +11,7 @@ export async function pollForCommand(
   signal?: AbortSignal,
 ): Promise<Command | null> {
   const ticket = ctx.hub.open(hostId, signal);
-  ctx.presence.pollStarted(hostId);
+  ctx.coordinator.presence.hold(hostId);
   const deadline = Date.now() + waitMs;
   try {
     for (;;) {
@@ -23,6 +23,6 @@ export async function pollForCommand(
     }
   } finally {
     ticket.close();
-    ctx.presence.pollEnded(hostId, ticket.ended === "aborted" ? "dropped" : "answered");
+    ctx.coordinator.presence.release(hostId, ticket.ended === "aborted" ? "dropped" : "answered");
   }
 }

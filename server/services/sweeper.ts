@@ -36,22 +36,36 @@ export function offlineAllowanceMs(job: Readonly<JobRecord>, jobLostAfterMs: num
 /** Forgetting old enroll tokens is a scan of them all: once a minute, not every sweep or token. */
 const ENROLL_TOKEN_PRUNE_EVERY_MS = 60_000;
 
+/**
+ * Each tick does what this replica leads: the sweep itself, and alert evaluation. The rollout
+ * engine and the outbox are kicked either way; each runs only where it leads (one replica may
+ * lead the rollouts and another the sweep).
+ */
 export function startSweeper(ctx: ServerContext): { stop(): void } {
   const wasOnline = new Map<string, boolean>();
   const behindSince = new Map<string, number>();
+  const sweeper = ctx.coordinator.leadership("sweeper");
+  const alerts = ctx.coordinator.leadership("alerts");
   let prunedAt = 0;
   let conditionsCheckedAt = 0;
   const timer = setInterval(() => {
     try {
-      sweep(ctx, wasOnline);
+      const leadsSweep = sweeper.isLeader();
+      if (leadsSweep) sweep(ctx, wasOnline);
+      else {
+        // What the leader saw meanwhile is its own; a lead regained starts from what is seen then.
+        wasOnline.clear();
+        kickRollouts(ctx);
+        ctx.outbox.kick();
+      }
       const now = Date.now();
       // A pass over every host: every few seconds, not every sweep.
-      if (now - conditionsCheckedAt >= ctx.config.alertCheckIntervalMs) {
+      if (alerts.isLeader() && now - conditionsCheckedAt >= ctx.config.alertCheckIntervalMs) {
         conditionsCheckedAt = now;
         for (const write of checkHostConditions(ctx, behindSince, now))
           write.catch((err) => ctx.log.error("raising or resolving a host alert failed", err));
       }
-      if (now - prunedAt >= ENROLL_TOKEN_PRUNE_EVERY_MS) {
+      if (leadsSweep && now - prunedAt >= ENROLL_TOKEN_PRUNE_EVERY_MS) {
         prunedAt = now;
         ctx.store.pruneEnrollTokens(new Date(now - ENROLL_TOKEN_MEMORY_MS));
       }
@@ -67,20 +81,20 @@ export function startSweeper(ctx: ServerContext): { stop(): void } {
 const TRANSITIONS_LOGGED_ONE_BY_ONE = 10;
 
 /**
- * Looks only at the hosts whose state can have changed (Presence.takeCandidates), not the whole
+ * Looks only at the hosts whose state can have changed (FleetPresence.takeCandidates), not the whole
  * fleet. A host not looked at before was offline: fleetd counts every host offline until it is seen.
  */
 export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now = Date.now()): void {
   const changed = { online: [] as string[], offline: [] as string[] };
   const settle = (promise: Promise<unknown> | undefined) =>
     promise?.catch((err) => ctx.log.error("recording a lost or expired job or an alert failed", err));
-  for (const id of ctx.presence.takeCandidates()) {
+  for (const id of ctx.coordinator.presence.takeCandidates()) {
     const host = ctx.store.getHost(id);
     if (!host) {
       wasOnline.delete(id);
       continue;
     }
-    const online = ctx.presence.isOnline(host.id, now);
+    const online = ctx.coordinator.presence.isOnline(host.id, now);
     const before = wasOnline.get(host.id) ?? false;
     if (before !== online) {
       changed[online ? "online" : "offline"].push(`${host.name} (${host.id})`);
@@ -97,7 +111,9 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
   for (const job of ctx.store.activeJobs()) {
     if (job.state === "queued") {
       if (Date.parse(job.expiresAt) <= now) {
-        const reason = ctx.presence.isOnline(job.hostId, now) ? JOB_EXPIRED_WHILE_BUSY : JOB_EXPIRED;
+        const reason = ctx.coordinator.presence.isOnline(job.hostId, now)
+          ? JOB_EXPIRED_WHILE_BUSY
+          : JOB_EXPIRED;
         settle(finishJob(ctx, job, { state: "lost", reason }, SYSTEM_ACTOR, "job.lost"));
       }
       continue;
@@ -110,7 +126,7 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
         continue;
       }
     }
-    const offlineSince = ctx.presence.offlineSince(job.hostId, now);
+    const offlineSince = ctx.coordinator.presence.offlineSince(job.hostId, now);
     const lostAfterMs = offlineAllowanceMs(job, ctx.config.jobLostAfterMs);
     if (offlineSince !== null && now - offlineSince > lostAfterMs) {
       const reason = jobLostReason(lostAfterMs);
@@ -125,6 +141,8 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
  * the moment something asked for (wakeups.ts), so a soak ends when it ends, not at the next tick.
  */
 export function sweepDue(ctx: ServerContext, now = Date.now()): void {
+  // Updates' soaks are the sweep's: only where this replica leads it (kickRollouts checks its own).
+  if (!ctx.coordinator.leadership("sweeper").isLeader()) return kickRollouts(ctx);
   for (const ending of sweepUpdates(ctx, now))
     ending.catch((err) => ctx.log.error("recording the end of an update failed", err));
   kickRollouts(ctx);

@@ -94,7 +94,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
     if (!job.dispatchedAt) continue;
     const helloAt = helloTimes(ctx).get(job.id);
     if (helloAt !== undefined && now - helloAt >= ctx.config.updateSoakMs) {
-      if (ctx.presence.isOnline(job.hostId, now)) {
+      if (ctx.coordinator.presence.isOnline(job.hostId, now)) {
         const { version } = job.args;
         settled.push(
           finishJob(
@@ -130,7 +130,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
         // fleetd takes hellos in its own protocol only (assertProtocol): a host that polled speaks it.
         agentProtocol: PROTOCOL_VERSION,
         lastHeard: ctx.store.getHost(job.hostId)?.lastSeen ?? null,
-        offlineSince: ctx.presence.offlineSince(job.hostId, now),
+        offlineSince: ctx.coordinator.presence.offlineSince(job.hostId, now),
       });
       settled.push(finishJob(ctx, job, { state: "failed", reason }, SYSTEM_ACTOR, "job.finished"));
     }
@@ -144,7 +144,7 @@ export function sweepUpdates(ctx: ServerContext, now: number): Promise<unknown>[
  * host already offline when the update was queued is waited for: that is what the queue is for.
  */
 function _neverReached(ctx: ServerContext, job: JobRecordOf<"update">, now: number) {
-  const offlineSince = ctx.presence.offlineSince(job.hostId, now);
+  const offlineSince = ctx.coordinator.presence.offlineSince(job.hostId, now);
   const created = Date.parse(job.createdAt);
   if (offlineSince === null || offlineSince < created) return null;
   // Online when queued: heard from within a poll window and the grace before. (offlineSince alone

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { AgentConfig } from "../../agent/config.ts";
 import { RolloutOptions } from "../../protocol/index.ts";
 import { DEFAULT_LIMITS } from "../../server/config.ts";
+import { DEFAULT_POSTGRES_TIMINGS } from "../../server/coordinator/postgres/coordinator.ts";
 
 const REPO = resolve(import.meta.dir, "../..");
 const read = (path: string) => readFileSync(join(REPO, path), "utf8");
@@ -62,6 +63,14 @@ describe("defaults in the docs are the code's", () => {
       const value = cell === "1 MiB" ? 1024 * 1024 : Number(cell.replace(/ /g, ""));
       expect({ name, value }).toEqual({ name, value: DEFAULT_LIMITS[name as keyof typeof DEFAULT_LIMITS] });
     }
+  });
+
+  test("docs/replicas.md: the PostgreSQL coordinator's timings", () => {
+    const rows = tableRows(read("docs/replicas.md")).map(([name, cell]) => [
+      name,
+      Number(cell.replace(/ /g, "")),
+    ]);
+    expect(Object.fromEntries(rows)).toEqual({ ...DEFAULT_POSTGRES_TIMINGS });
   });
 });
 

@@ -33,7 +33,7 @@ test("polls of a host already seen write nothing; the host going offline is writ
     lastSeenFlushMs: 30,
     sweepIntervalMs: 30,
     pollWindowMs: 150,
-    // Longer than the 40 ms between polls: an answered host is online only this long (presence.ts).
+    // Longer than the 40 ms between polls: an answered host is online only this long (coordinator/local-presence.ts).
     offlineGraceMs: 150,
   });
   const { hostId, hostToken } = await enroll(app, "web-1");
@@ -48,7 +48,7 @@ test("polls of a host already seen write nothing; the host going offline is writ
 
   const seen = app.fleet.ctx.store.getHost(hostId)!.lastSeen;
   await waitFor(() => hostsWrites(app!.dataDir) !== before, 3000, "the host written once it is offline");
-  expect(app.fleet.ctx.presence.isOnline(hostId)).toBe(false);
+  expect(app.fleet.ctx.coordinator.presence.isOnline(hostId)).toBe(false);
   expect(diskHost(app.dataDir, hostId).lastSeen).toBe(seen);
 });
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConsola } from "consola";
 import { createApp, type FleetApp } from "../../server/app.ts";
-import { Presence } from "../../server/presence.ts";
+import { LocalPresence } from "../../server/coordinator/local-presence.ts";
 import { sweep } from "../../server/services/sweeper.ts";
 import { callApp, helloBody, removeTempDirs, tempDir, testConfig } from "./helpers.ts";
 
@@ -55,17 +55,17 @@ test("many hosts going offline at once are logged as one line naming the first t
 });
 
 test("the sweep looks only at hosts whose state can change: not those holding a poll", () => {
-  const presence = new Presence({ offlineGraceMs: 10_000 });
-  for (let i = 0; i < 100; i++) presence.pollStarted(`h_${i}`);
+  const presence = new LocalPresence({ offlineGraceMs: 10_000 });
+  for (let i = 0; i < 100; i++) presence.hold(`h_${i}`);
   expect(presence.takeCandidates().size).toBe(100); // each was just touched
   expect(presence.takeCandidates().size).toBe(0); // all hold polls: none can go offline
-  presence.pollEnded("h_1", "answered");
-  presence.requestSeen("h_2");
-  presence.requestSeen("h_new");
+  presence.release("h_1", "answered");
+  presence.seen("h_2");
+  presence.seen("h_new");
   expect([...presence.takeCandidates()].sort()).toEqual(["h_1", "h_2", "h_new"]);
   // Without a poll held, h_1 and h_new stay candidates until they hold one again.
   expect([...presence.takeCandidates()].sort()).toEqual(["h_1", "h_new"]);
-  presence.pollStarted("h_1");
+  presence.hold("h_1");
   presence.forget("h_new");
   expect([...presence.takeCandidates()]).toEqual(["h_1"]);
   expect(presence.takeCandidates().size).toBe(0);

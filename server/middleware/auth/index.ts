@@ -61,5 +61,5 @@ export function noteAgentActivity(fleet: ServerContext, hostId: string): void {
   if (fleet.store.getHost(hostId)?.revokedAt) return;
   const now = Date.now();
   fleet.store.recordLastSeen(hostId, lastSeenStamp(now));
-  fleet.presence.requestSeen(hostId, now);
+  fleet.coordinator.presence.seen(hostId, now);
 }

@@ -22,7 +22,7 @@ export class OutboxWorker {
 
   /** Starts a pass over the outbox, or asks the running one to look again when it ends. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this._leads()) return;
     if (this.running) {
       this.again = true;
       return;
@@ -56,7 +56,7 @@ export class OutboxWorker {
 
   private async _attempt(delivery: Readonly<DeliveryRecord>): Promise<void> {
     const channel = this.ctx.store.getChannel(delivery.channelId);
-    if (!channel || this.stopped) return;
+    if (!channel || this.stopped || !this._leads()) return;
     const request = renderRequest(channel, delivery, this._facts(delivery), Date.now());
     const result = await sendRequest(channel.url, request, this.ctx.config.notifyTimeoutMs);
     // The channel may have been removed, and its deliveries with it, while the request was out.
@@ -69,6 +69,11 @@ export class OutboxWorker {
     ]);
     if (result.ok)
       await resolveAlert(this.ctx, "notification_failing", now.channelId, "a delivery succeeded");
+  }
+
+  /** Only the replica leading "notify" sends; the others leave the outbox to it. */
+  private _leads(): boolean {
+    return this.ctx.coordinator.leadership("notify").isLeader();
   }
 
   private _after(d: Readonly<DeliveryRecord>, result: SendResult): DeliveryRecord {

@@ -64,7 +64,7 @@ export async function startRollout(
     id: h.id,
     name: h.name,
     current: kind.onTarget(ctx, h, target),
-    online: ctx.presence.isOnline(h.id),
+    online: ctx.coordinator.presence.isOnline(h.id),
   }));
   const planned = planRollout(planHosts, options, text, request.canaryHosts, now);
   // Nothing to do is an answer, not an error: `update --all` on a current fleet succeeds at once.

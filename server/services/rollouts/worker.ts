@@ -17,8 +17,9 @@ import { kindOf } from "./kinds/index.ts";
 const _running = new WeakSet<ServerContext>();
 const _again = new WeakSet<ServerContext>();
 
-/** Advances the rollouts; concurrent calls coalesce into one more pass. */
+/** Advances the rollouts on the replica that leads them; concurrent calls coalesce into one more pass. */
 export function kickRollouts(ctx: ServerContext): void {
+  if (!ctx.coordinator.leadership("rollouts").isLeader()) return;
   if (_running.has(ctx)) {
     _again.add(ctx);
     return;
@@ -41,8 +42,11 @@ export function kickRollouts(ctx: ServerContext): void {
 const _inFlight = (h: RolloutHost) => h.state === "in_progress" || h.state === "soaking";
 
 async function _advance(ctx: ServerContext): Promise<void> {
+  const leader = ctx.coordinator.leadership("rollouts");
   // Halted, paused and cancelled rollouts still follow their in-flight hosts to the end.
   for (const rollout of ctx.store.listRollouts()) {
+    // A replica that lost the lead stops between rollouts; the new leader redoes the step.
+    if (!leader.isLeader()) return;
     if (rollout.state === "running" || rollout.hosts.some(_inFlight)) await _advanceOne(ctx, rollout);
   }
 }
@@ -60,7 +64,7 @@ async function _advanceOne(ctx: ServerContext, start: Readonly<RolloutRecord>): 
 export function observe(ctx: ServerContext, rollout: Rollout, now = Date.now()): Observed {
   const kind = kindOf(rollout.target);
   const hosts = new Map<string, HostSeen>();
-  const { startedAt } = ctx.presence;
+  const { startedAt } = ctx.coordinator.presence;
   // Agents reconnect to a restarted fleetd within about a poll window; until then, "unknown".
   const reconnectMs = ctx.config.pollWindowMs + ctx.config.offlineGraceMs;
   for (const h of rollout.hosts) {
@@ -81,8 +85,9 @@ export function observe(ctx: ServerContext, rollout: Rollout, now = Date.now()):
       });
       continue;
     }
-    const online = ctx.presence.isOnline(h.hostId, now);
-    const unknown = !online && !ctx.presence.heardSinceStart(h.hostId) && now - startedAt < reconnectMs;
+    const online = ctx.coordinator.presence.isOnline(h.hostId, now);
+    const unknown =
+      !online && !ctx.coordinator.presence.heardSinceStart(h.hostId) && now - startedAt < reconnectMs;
     hosts.set(h.hostId, {
       gone: null,
       presence: online ? "online" : unknown ? "unknown" : "offline",

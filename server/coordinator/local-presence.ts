@@ -1,4 +1,6 @@
-// Which hosts are online, derived in memory from agent traffic and never written per poll.
+// Which hosts are online as this process sees them, derived in memory from agent traffic and never
+// written per poll. It is the whole of presence for one process (in-process.ts) and this replica's
+// part of it on PostgreSQL (postgres/shared-presence.ts).
 // A held poll means online. However a poll ends, the host stays online only offlineGraceMs
 // longer: an answered agent polls again at once (agent/loop.ts), and a dropped connection is the
 // first sign of an agent going away. Two poll windows after an answer (as before) kept a frozen
@@ -7,17 +9,19 @@
 // keeps its connection open, so that is the first sign fleetd can see. The bound, in the limits of
 // server/config.ts: pollWindowMs + offlineGraceMs + sweepIntervalMs (36 s by default).
 
+import type { FleetPresence } from "./types.ts";
+
 export interface PresenceTimings {
   offlineGraceMs: number;
 }
 
-interface HostPresence {
+interface HostEntry {
   heldPolls: number;
   onlineUntil: number;
 }
 
-export class Presence {
-  private readonly hosts = new Map<string, HostPresence>();
+export class LocalPresence implements FleetPresence {
+  private readonly hosts = new Map<string, HostEntry>();
   /** Hosts not holding a poll: the only ones that can go offline as time passes. */
   private readonly notHolding = new Set<string>();
   /** Hosts with agent traffic since the last takeCandidates(): the only ones that can come online. */
@@ -29,13 +33,13 @@ export class Presence {
     readonly startedAt = Date.now(),
   ) {}
 
-  pollStarted(hostId: string): void {
+  hold(hostId: string): void {
     this.entry(hostId).heldPolls++;
     this.notHolding.delete(hostId);
     this.touched.add(hostId);
   }
 
-  pollEnded(hostId: string, how: "answered" | "dropped", now = Date.now()): void {
+  release(hostId: string, how: "answered" | "dropped", now = Date.now()): void {
     const entry = this.entry(hostId);
     entry.heldPolls = Math.max(0, entry.heldPolls - 1);
     if (entry.heldPolls === 0) this.notHolding.add(hostId);
@@ -45,7 +49,7 @@ export class Presence {
   }
 
   /** Any other agent request shows the agent is alive right now. */
-  requestSeen(hostId: string, now = Date.now()): void {
+  seen(hostId: string, now = Date.now()): void {
     const entry = this.entry(hostId);
     entry.onlineUntil = Math.max(entry.onlineUntil, now + this.timings.offlineGraceMs);
     this.touched.add(hostId);
@@ -75,6 +79,16 @@ export class Presence {
     return Math.max(entry.onlineUntil, this.startedAt);
   }
 
+  /** A poll for the host is held here right now. */
+  holds(hostId: string): boolean {
+    return (this.hosts.get(hostId)?.heldPolls ?? 0) > 0;
+  }
+
+  /** The hosts whose polls are held here right now. */
+  *heldHosts(): Iterable<string> {
+    for (const [hostId, entry] of this.hosts) if (entry.heldPolls > 0) yield hostId;
+  }
+
   /** Any agent traffic from the host since fleetd started. */
   heardSinceStart(hostId: string): boolean {
     return this.hosts.has(hostId);
@@ -86,7 +100,7 @@ export class Presence {
     this.touched.delete(hostId);
   }
 
-  private entry(hostId: string): HostPresence {
+  private entry(hostId: string): HostEntry {
     const existing = this.hosts.get(hostId);
     if (existing) return existing;
     const entry = { heldPolls: 0, onlineUntil: 0 };
