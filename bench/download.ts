@@ -7,7 +7,6 @@
 // rx counter (HTTP bodies plus headers, TCP/IP and retransmits). "Before" is what fleetd served
 // until now (identity, and a cut download started over); "after" is zstd/gzip and resuming.
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,6 +14,7 @@ import { ArtifactDownload } from "../agent/update/artifact-download.ts";
 import type { Encoding } from "../agent/update/decode.ts";
 import { checkFile } from "../agent/update/verify.ts";
 import { ensureBinaries } from "../test/harness/binaries.ts";
+import { startCuttingRelay } from "../test/harness/cutting-relay.ts";
 import { killAll, track } from "./children.ts";
 import { createThrottledLink, missingLinkTools, type ThrottledLink } from "./netns.ts";
 
@@ -32,50 +32,6 @@ interface Row {
   wireMB: number;
   seconds: number;
   resumes: number;
-}
-
-/** A TCP relay on loopback to fleetd; `cutAfter` cuts the next request (on any connection) after that many bytes down. */
-function startRelay(host: string, port: number) {
-  let nextCut: number | null = null;
-  const server = net.createServer((client) => {
-    const up = net.connect(port, host);
-    let cut: number | null = null;
-    let passed = 0;
-    client.on("data", (chunk: Buffer) => {
-      if (nextCut !== null && chunk.toString("latin1", 0, 4) === "GET ")
-        [cut, nextCut, passed] = [nextCut, null, 0];
-    });
-    client.pipe(up);
-    // By hand, not pipe(): a cut must stop mid-chunk, before the bytes past it are written.
-    up.on("data", (chunk: Buffer) => {
-      if (cut !== null && passed + chunk.length >= cut) {
-        client.end(chunk.subarray(0, cut - passed));
-        up.destroy();
-        return;
-      }
-      passed += chunk.length;
-      if (!client.write(chunk)) {
-        up.pause();
-        client.once("drain", () => up.resume());
-      }
-    });
-    up.on("end", () => client.end());
-    client.on("error", () => up.destroy());
-    up.on("error", () => client.destroy());
-    client.on("close", () => up.destroy());
-  });
-  return new Promise<{ url: string; cutAfter(bytes: number): void; close(): void }>((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const { port: local } = server.address() as net.AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${local}`,
-        cutAfter: (bytes) => {
-          nextCut = bytes;
-        },
-        close: () => server.close(),
-      });
-    });
-  });
 }
 
 async function main(): Promise<number> {
@@ -115,7 +71,7 @@ async function main(): Promise<number> {
           `max ${warm.maxHealthMs.toFixed(0)} ms (idle ${warm.idleHealthMs.toFixed(0)} ms)`,
       );
     }
-    const relay = await startRelay(link.serverIp, PORT);
+    const relay = await startCuttingRelay(link.serverIp, PORT);
     const rows: Row[] = [];
     const dest = join(work, "fleet-agent.new");
     const measure = async (

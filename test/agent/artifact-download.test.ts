@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ArtifactDownload } from "../../agent/update/artifact-download.ts";
@@ -14,6 +13,7 @@ import { withRetry } from "../../agent/update/retry.ts";
 import { checkFile } from "../../agent/update/verify.ts";
 import type { Artifact } from "../../protocol/index.ts";
 import { type RunningServer, startServer } from "../../server/app.ts";
+import { type CuttingRelay, startCuttingRelay } from "../harness/cutting-relay.ts";
 import { silentLog, testConfig } from "../server/helpers.ts";
 
 const FILE = "fleet-agent-linux-x64";
@@ -48,42 +48,8 @@ let n = 0;
 
 /** Requests through the relay, their Range and Accept-Encoding lines. */
 const seen: { range: string | null; accept: string | null }[] = [];
-let cutNext: number | null = null;
-/**
- * A TCP relay to fleetd: the next request on any connection (fetch keeps them alive) is cut
- * after `cutNext` bytes of response.
- */
-const relay = net.createServer((client) => {
-  const up = net.connect(fleetd.port, "127.0.0.1");
-  let cut: number | null = null;
-  let passed = 0;
-  client.on("data", (chunk: Buffer) => {
-    const head = chunk.toString("latin1");
-    if (!head.startsWith("GET ")) return;
-    const header = (name: string) => new RegExp(`^${name}: (.*)$`, "im").exec(head)?.[1]?.trim() ?? null;
-    seen.push({ range: header("range"), accept: header("accept-encoding") });
-    if (cutNext !== null) [cut, cutNext, passed] = [cutNext, null, 0];
-  });
-  client.pipe(up);
-  // By hand, not pipe(): a cut must stop mid-chunk, before the bytes past it are written.
-  up.on("data", (chunk: Buffer) => {
-    if (cut !== null && passed + chunk.length >= cut) {
-      client.end(chunk.subarray(0, cut - passed));
-      up.destroy();
-      return;
-    }
-    passed += chunk.length;
-    if (!client.write(chunk)) {
-      up.pause();
-      client.once("drain", () => up.resume());
-    }
-  });
-  up.on("end", () => client.end());
-  client.on("error", () => up.destroy());
-  up.on("error", () => client.destroy());
-  client.on("close", () => up.destroy());
-});
-let relayUrl: string;
+/** A relay to fleetd that can cut the next response short. */
+let relay: CuttingRelay;
 
 beforeAll(async () => {
   const artifacts = join(root, "artifacts");
@@ -94,8 +60,10 @@ beforeAll(async () => {
     JSON.stringify({ version: "1.0.0", builtAt: new Date().toISOString(), artifacts: [entry] }),
   );
   fleetd = await startServer(testConfig(join(root, "data"), { artifactsDir: artifacts }), { log: silentLog });
-  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-  relayUrl = `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+  relay = await startCuttingRelay("127.0.0.1", fleetd.port, (head) => {
+    const header = (name: string) => new RegExp(`^${name}: (.*)$`, "im").exec(head)?.[1]?.trim() ?? null;
+    seen.push({ range: header("range"), accept: header("accept-encoding") });
+  });
   // The first ask makes fleetd's zstd and gzip copies; wait for them.
   for (const coding of ["zstd", "gzip"]) {
     await (
@@ -106,7 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  relay.close();
+  relay?.close();
   await fleetd?.stop();
   rmSync(root, { recursive: true, force: true });
 });
@@ -151,9 +119,9 @@ describe("from fleetd", () => {
   for (const coding of ["zstd", "identity"] as const) {
     test(`${coding}: a connection cut mid-body is resumed from where it stopped, through the update's retry loop`, async () => {
       seen.length = 0;
-      const download = new ArtifactDownload(relayUrl, entry, newDest(), { accept: [coding] });
+      const download = new ArtifactDownload(relay.url, entry, newDest(), { accept: [coding] });
       const wireSize = coding === "identity" ? bytes.length : await zstdSize();
-      cutNext = Math.floor(wireSize / 2);
+      relay.cutAfter(Math.floor(wireSize / 2));
       const lines: string[] = [];
       const got = await withRetry(
         "downloading",
