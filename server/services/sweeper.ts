@@ -142,9 +142,9 @@ export function sweep(ctx: ServerContext, wasOnline: Map<string, boolean>, now =
  */
 export function sweepDue(ctx: ServerContext, now = Date.now()): void {
   // Updates' soaks are the sweep's: only where this replica leads it (kickRollouts checks its own).
-  if (!ctx.coordinator.leadership("sweeper").isLeader()) return kickRollouts(ctx);
-  for (const ending of sweepUpdates(ctx, now))
-    ending.catch((err) => ctx.log.error("recording the end of an update failed", err));
+  if (ctx.coordinator.leadership("sweeper").isLeader())
+    for (const ending of sweepUpdates(ctx, now))
+      ending.catch((err) => ctx.log.error("recording the end of an update failed", err));
   kickRollouts(ctx);
 }
 
