@@ -4,6 +4,7 @@
 // user that the Debian package creates, and the temp dir is handed to it.
 
 import { appendFileSync, chownSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import postgres from "postgres";
 import { freePort } from "../../lib/free-port.ts";
@@ -54,7 +55,9 @@ export class TestPostgres {
   ) {}
 
   static async start(): Promise<TestPostgres> {
-    const dir = tempDir("postgres");
+    // In the system's temp dir, not tempRoot(): that can be the checkout's dist/tmp, under a home
+    // (/root/fleet on a fresh machine) the postgres user cannot enter. A cluster is small.
+    const dir = tempDir("postgres", tmpdir());
     const asUser = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
     if (asUser.length > 0) {
       const { uid, gid } = _postgresUser();
@@ -139,17 +142,15 @@ export class TestPostgres {
     if (existsSync(join(data, "postmaster.pid")))
       Bun.spawnSync(
         [...this.asUser, join(postgresBinDir(), "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"],
-        {
-          stdout: "ignore",
-          stderr: "ignore",
-        },
+        { stdout: "ignore", stderr: "ignore", cwd: tmpdir() },
       );
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   };
 }
 
 function _run(argv: string[]): void {
-  const run = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
+  // In a directory the postgres user may enter: runuser keeps the cwd, and initdb refuses one it cannot.
+  const run = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe", cwd: tmpdir() });
   if (run.exitCode !== 0)
     throw new Error(
       `${argv.join(" ")} exited ${run.exitCode}: ${run.stderr.toString().trim() || run.stdout.toString().trim()}`,

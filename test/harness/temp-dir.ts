@@ -25,9 +25,9 @@ export function tempRoot(): string {
   return own;
 }
 
-/** A fresh empty directory such as /tmp/fleet-<prefix>-XXXXXX. */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tempRoot(), `fleet-${prefix.replace(/[^A-Za-z0-9_-]/g, "_")}-`));
+/** A fresh empty directory such as /tmp/fleet-<prefix>-XXXXXX, under `root` when given. */
+export function tempDir(prefix: string, root = tempRoot()): string {
+  const dir = mkdtempSync(join(root, `fleet-${prefix.replace(/[^A-Za-z0-9_-]/g, "_")}-`));
   _created.push(dir);
   if (!_cleanupRegistered) {
     _cleanupRegistered = true;
