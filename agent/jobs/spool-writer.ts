@@ -2,7 +2,8 @@
 // in batches, so chatty output does not cost an fsync per line but nothing the runner
 // reported is lost for more than one flush interval if the machine dies. On a full or
 // read-only disk what cannot be written is held (bounded by the output caps) and tried again,
-// and the result waits for the disk: the runner stays alive, holding its lock, until it is on it.
+// and the result waits for the disk: the runner stays alive, holding its lock, until it is on it,
+// unless the job's directory itself is gone, when nothing can ever read it.
 
 import { existsSync, statSync, truncateSync } from "node:fs";
 import { consola } from "consola";
@@ -73,6 +74,7 @@ export class SpoolWriter {
   async finish(result: JobResult): Promise<void> {
     const text = JSON.stringify({ ...result, outputLines: this.seq });
     for (;;) {
+      if (this.gone()) return;
       if (this.flush()) {
         try {
           writeFileAtomic(this.files.result, text);
@@ -95,12 +97,22 @@ export class SpoolWriter {
       _appendWhole(this.files.events, text);
     } catch (err) {
       this._failed(err);
-      this.timer = setTimeout(() => this.flush(), SPOOL_RETRY_MS);
+      if (!this.gone()) this.timer = setTimeout(() => this.flush(), SPOOL_RETRY_MS);
       return false;
     }
     this.pending = [];
     if (this.failing) consola.info("the job's spool is writable again");
     this.failing = false;
+    return true;
+  }
+
+  /**
+   * The job's directory was removed (the state dir purged, the agent uninstalled): nothing will
+   * ever read what the runner holds, and waiting for the disk would keep it alive for ever.
+   */
+  gone(): boolean {
+    if (existsSync(this.files.dir)) return false;
+    consola.error(`the job's spool ${this.files.dir} is gone; its output and result are dropped`);
     return true;
   }
 
