@@ -284,7 +284,8 @@ export class Wake {
  */
 export function wakeableSleep(ms: number, signal: AbortSignal, wake?: Wake): Promise<void> {
   return new Promise((resolve) => {
-    if (wake?.takePending()) {
+    // Stopped while the caller was busy: the abort event has fired already and would not end it.
+    if (signal.aborted || wake?.takePending()) {
       resolve();
       return;
     }

@@ -29,3 +29,13 @@ test("stopping ends the sleep at once", async () => {
   setTimeout(() => stop.abort(), 20);
   expect(await timed(() => wakeableSleep(30_000, stop.signal, new Wake()))).toBeLessThan(1000);
 });
+
+// SIGTERM that lands while a loop is inside its tick (a vitals sample, a state read, a delivery)
+// aborts before the sleep starts: the abort event has fired already, and the agent sat out the
+// whole interval (up to stateIntervalSeconds, 300 s) after "stopping: SIGTERM".
+test("a sleep begun after the stop ends at once, with or without a wake", async () => {
+  const stop = new AbortController();
+  stop.abort();
+  expect(await timed(() => wakeableSleep(30_000, stop.signal))).toBeLessThan(1000);
+  expect(await timed(() => wakeableSleep(30_000, stop.signal, new Wake()))).toBeLessThan(1000);
+});
