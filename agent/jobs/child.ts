@@ -45,6 +45,10 @@ export function runChild(argv: string[], opts: ChildOptions): Promise<ChildResul
         aborted: false,
         spawnError: "empty command",
       });
+    // A cancel that came between two steps has fired its event already: the next step must not
+    // start, or it would run to its timeout (a switch: 30 min) with nothing left to stop it.
+    if (opts.signal?.aborted)
+      return resolve({ exitCode: null, signal: null, timedOut: false, aborted: true });
     let timedOut = false;
     let aborted = false;
     let settled = false;

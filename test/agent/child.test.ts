@@ -58,6 +58,21 @@ describe("runChild", () => {
     expect(result.timedOut).toBe(false);
   });
 
+  test("a signal aborted before the step begins: nothing is started, and it says aborted", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const marker = `/tmp/fleet-child-never-${process.pid}`;
+    const started = performance.now();
+    const result = await runChild(["sh", "-c", `touch ${marker}; sleep 30`], {
+      ...base,
+      timeoutMs: 60_000,
+      signal: stop.signal,
+    });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result).toMatchObject({ exitCode: null, timedOut: false, aborted: true });
+    expect(await Bun.file(marker).exists()).toBe(false);
+  });
+
   test("a long line is cut while it is read: its head, the note, then the next line whole", async () => {
     const lines: string[] = [];
     // 20 MB without a newline, then a short line: the cut line must not swallow it.
