@@ -370,9 +370,12 @@ describe("the target moves while the dialog is open", () => {
     } finally {
       await api("POST", "/api/v1/config/target/unpin", adminToken);
       // The board is cached for boardCacheMs: the next test reads it and must see B again.
-      await waitFor(async () => Board.parse(await api("GET", "/api/v1/board", adminToken)).target?.commit === B, {
-        what: "the unpinned target on the board",
-      });
+      await waitFor(
+        async () => Board.parse(await api("GET", "/api/v1/board", adminToken)).target?.commit === B,
+        {
+          what: "the unpinned target on the board",
+        },
+      );
       await page.close();
     }
   }, 60_000);

@@ -156,8 +156,7 @@ export class TestFleet {
 
   async stop(): Promise<void> {
     for (const agent of this.agents) await agent.stop();
-    this.proc.kill("SIGTERM");
-    await this.proc.exited;
+    await stopWithin(this.proc, "fleetd", this.log);
   }
 }
 
@@ -213,9 +212,33 @@ export class TestAgent {
 
   async stop(): Promise<void> {
     this.supervising = false;
-    this.proc?.kill("SIGTERM");
-    await this.proc?.exited;
+    if (this.proc) await stopWithin(this.proc, `fleet-agent ${this.name}`, this.log);
   }
+}
+
+/** How long a stopped process may take to exit on SIGTERM before the harness kills it. */
+const STOP_GRACE_MS = 20_000;
+
+/**
+ * SIGTERM, then SIGKILL if it is still running after STOP_GRACE_MS. Teardown is no test's
+ * subject, so a process that ignores SIGTERM is named with the end of its log, not left to hang
+ * the afterAll hook until bun's timeout hides which process it was.
+ */
+async function stopWithin(proc: Subprocess, name: string, log: string[]): Promise<void> {
+  proc.kill("SIGTERM");
+  let timer: Timer | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), STOP_GRACE_MS);
+  });
+  const outcome = await Promise.race([proc.exited, late]);
+  clearTimeout(timer);
+  if (outcome !== "late") return;
+  console.error(
+    `harness: ${name} (pid ${proc.pid}) did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM; ` +
+      `killing it. Its last log lines:\n  ${log.slice(-30).join("\n  ")}`,
+  );
+  proc.kill("SIGKILL");
+  await proc.exited;
 }
 
 /** Spawns `argv` with its stdout and stderr lines appended to `log` as they come. */
