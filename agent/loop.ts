@@ -98,11 +98,11 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   while (!stop.signal.aborted) {
     let hello: HelloResponse;
     try {
-      const { state, tags, acked } = await reporter.forHello();
+      const { state, stateHash, tags, answered } = await reporter.forHello();
       // `ops`: fleetd sends an agent only ops it lists (an older agent lists none).
-      const body = { ...helloBody(deliverer.activeJobIds()), ops: AGENT_OPS, state, tags };
+      const body = { ...helloBody(deliverer.activeJobIds()), ops: AGENT_OPS, state, stateHash, tags };
       hello = await client.hello(body);
-      acked();
+      if (answered(hello)) stateWake.now();
       _writeHealthOrWarn(paths.root, {
         pid: process.pid,
         version: body.version,

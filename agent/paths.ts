@@ -32,6 +32,8 @@ export function statePaths(stateDir: string) {
     /** The runner's records of the last switch and test (agent/state/records.ts). */
     switchRecord: join(stateDir, "switch-record.json"),
     testRecord: join(stateDir, "test-record.json"),
+    /** The hash of the config state fleetd last acknowledged (agent/state/reporter.ts). */
+    stateAcked: join(stateDir, "state-acked.json"),
     job: (id: string) => join(stateDir, "jobs", id),
   };
 }

@@ -315,7 +315,7 @@ function stateRows(r: BenchResults): Row[] {
       bp.helloFirstState.latencies,
     ),
     latency(
-      "Hello latency p50 / p99, ms: with that same state again (a restart; nothing changes)",
+      "Hello latency p50 / p99, ms: that same state again, by its hash (a restart; no change)",
       fp.helloSameState.latencies,
       bp.helloSameState.latencies,
     ),

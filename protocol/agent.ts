@@ -21,6 +21,15 @@ export const Hello = z.object({
   activeJobs: z.array(Id).max(100).default([]),
   /** The host's config state (as POST /agent/state takes it); left out, fleetd keeps what it has. */
   state: HostState.optional(),
+  /**
+   * Instead of `state`: the hostStateHash of the state fleetd last acknowledged, when that is still
+   * the host's state. A restarted or reconnecting agent sends 64 characters, not its ~2 KB report;
+   * fleetd answers `stateWanted` when what it holds is another report (or none).
+   */
+  stateHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** The host's tags from its config.json; left out, fleetd keeps what it has. */
   tags: HostTags.optional(),
   /**
@@ -40,6 +49,8 @@ export const HelloResponse = z.object({
   /** How long a poll may be held, so the agent can set its own client timeout. */
   pollSeconds: z.number().int().positive(),
   outdated: z.boolean(),
+  /** The hello named a state by `stateHash` that fleetd does not hold: send it (POST /agent/state). */
+  stateWanted: z.boolean().optional(),
 });
 export type HelloResponse = z.infer<typeof HelloResponse>;
 

@@ -1,7 +1,6 @@
 // The host's config state as one HostState (protocol/config-state.ts), read fresh from the
 // checkout, the system profile and the runner's records, and its hash: the agent sends the state
 // only when the hash changed, so a fleet at rest costs fleetd no writes.
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { consola } from "consola";
 import type { z } from "zod";
@@ -75,11 +74,6 @@ export function readConfigSystem(
   });
 }
 
-/** SHA-256 of the state with its keys sorted: equal states hash equal whatever their key order. */
-export function stateHash(state: HostState): string {
-  return createHash("sha256").update(_canonical(state)).digest("hex");
-}
-
 /** A piece that does not fit the contract is reported as not known, with the reason logged. */
 function _warn(reason: string): void {
   consola.warn(`config state: ${reason}`);
@@ -98,15 +92,4 @@ function _checked<T>(
     `${what} not reported: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
   );
   return null;
-}
-
-function _canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(_canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${_canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }

@@ -2,33 +2,47 @@
 // nothing. The state is read (a few local git calls and symlinks, no network) for every hello,
 // after every pull, switch, test, deploy and rollback result delivered, and every
 // stateIntervalSeconds (which catches a hand edit or a switch run by hand); never per poll. What
-// fleetd acknowledged, by a hello that carried it or an agentState call, is remembered by hash; a
-// failed send is retried on its own backoff, re-reading the state then, so what goes is what is
-// there at that moment.
+// fleetd acknowledged, by a hello that carried it or an agentState call, is remembered by hash, in
+// memory and in the state dir: a hello names that state by its hash alone, so a reconnect storm or
+// an agent restarted by an update sends 64 characters a host, not each ~2 KB report again; fleetd
+// asks for the report when it holds another. A failed send is retried on its own backoff,
+// re-reading the state then, so what goes is what is there at that moment.
+import { readFileSync } from "node:fs";
 import { consola } from "consola";
+import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import type { HelloResponse } from "../../protocol/agent.ts";
 import type { HostState } from "../../protocol/config-state.ts";
 import { ApiError } from "../../protocol/errors.ts";
+import { hostStateHash } from "../../protocol/state-hash.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import type { AgentClient } from "../client.ts";
 import type { AgentConfig } from "../config.ts";
+import { statePaths } from "../paths.ts";
 import { retryDelay } from "../retry-delay.ts";
-import { readHostState, stateHash } from "./report.ts";
+import { readHostState } from "./report.ts";
 
 /** The loop wakes at least this often (a huge stateIntervalSeconds must not overflow a timer). */
 const MAX_SLEEP_MS = 3600 * 1000;
 
 export type ReadState = (config: AgentConfig, stateDir: string) => Promise<HostState>;
 
-/** What a hello carries: the state as read now (absent when it could not be read) and its tags. */
+/**
+ * What a hello carries: the state as read now, or only its hash when fleetd acknowledged that state
+ * before (neither when it could not be read), and the host's tags.
+ */
 export interface HelloState {
   state?: HostState;
+  stateHash?: string;
   tags: string[];
-  /** Call once fleetd answered the hello: it has stored this state. */
-  acked(): void;
+  /**
+   * Call with fleetd's answer to the hello. True when fleetd wants the state the hash named (it
+   * holds another): the caller wakes the state loop, whose next tick sends it.
+   */
+  answered(response: Pick<HelloResponse, "stateWanted">): boolean;
 }
 
 export class StateReporter {
-  private ackedHash: string | null = null;
+  private ackedHash: string | null;
   /** A state fleetd refused as invalid would be refused again: not sent until it changes. */
   private refusedHash: string | null = null;
   /** The next read; the first interval starts at start, the hello having read the state. */
@@ -47,6 +61,11 @@ export class StateReporter {
   ) {
     this.backoff = Backoff.of(limits);
     this.dueAt = now() + this.intervalMs;
+    this.ackedHash = _readAcked(this.ackedFile);
+  }
+
+  private get ackedFile(): string {
+    return statePaths(this.stateDir).stateAcked;
   }
 
   private get intervalMs(): number {
@@ -55,12 +74,20 @@ export class StateReporter {
 
   async forHello(): Promise<HelloState> {
     const state = await this._readOrWarn();
-    const hash = state ? stateHash(state) : null;
+    const hash = state ? hostStateHash(state) : null;
+    const byHash = hash !== null && hash === this.ackedHash;
     return {
-      state: state ?? undefined,
+      state: state && !byHash ? state : undefined,
+      stateHash: byHash ? hash : undefined,
       tags: this.config.tags,
-      acked: () => {
-        if (hash) this.ackedHash = hash;
+      answered: ({ stateWanted }) => {
+        if (byHash && stateWanted) {
+          this._setAcked(null);
+          this.poke();
+          return true;
+        }
+        if (hash && !byHash) this._setAcked(hash);
+        return false;
       },
     };
   }
@@ -81,11 +108,11 @@ export class StateReporter {
     this.dueAt = this.now() + this.intervalMs;
     const state = await this._readOrWarn();
     if (!state) return;
-    const hash = stateHash(state);
+    const hash = hostStateHash(state);
     if (hash === this.ackedHash || hash === this.refusedHash) return;
     try {
       await this.client.state(state);
-      this.ackedHash = hash;
+      this._setAcked(hash);
       this.retryAt = 0;
       this.backoff.reset();
     } catch (err) {
@@ -101,6 +128,22 @@ export class StateReporter {
     }
   }
 
+  /**
+   * Kept on disk too, so the first hello after a restart names the state by hash. A state dir
+   * that cannot take it (full, read-only) costs only that: the next hello sends the whole state.
+   */
+  private _setAcked(hash: string | null): void {
+    if (hash === this.ackedHash) return;
+    this.ackedHash = hash;
+    try {
+      writeFileAtomic(this.ackedFile, `${JSON.stringify({ hash })}\n`, 0o600);
+    } catch (err) {
+      consola.warn(
+        `cannot note the acknowledged config state in ${this.ackedFile}: ${(err as Error).message}`,
+      );
+    }
+  }
+
   private async _readOrWarn(): Promise<HostState | null> {
     try {
       return await this.read(this.config, this.stateDir);
@@ -108,6 +151,16 @@ export class StateReporter {
       consola.warn(`cannot read this host's config state: ${(err as Error).message}`);
       return null;
     }
+  }
+}
+
+/** A missing or unreadable note is no acknowledgement: the hello then sends the whole state. */
+function _readAcked(file: string): string | null {
+  try {
+    const { hash } = JSON.parse(readFileSync(file, "utf8")) as { hash?: unknown };
+    return typeof hash === "string" && /^[0-9a-f]{64}$/.test(hash) ? hash : null;
+  } catch {
+    return null;
   }
 }
 

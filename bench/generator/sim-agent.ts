@@ -3,8 +3,10 @@
 // command is started and finished at once (events {started}, then a result), an update is started
 // and then announced by a hello on the target version and hash, as the new agent process would; a
 // deploy reports the state it leaves (the commit switched to, the next generation) before its result.
-// Once it has a config state (HostState), every hello carries it, as a starting agent's does.
+// Once it has a config state (HostState), every hello carries it, as a starting agent's does: whole
+// the first time, then named by its hash (stateHash) once fleetd has acknowledged it.
 import type { HostState } from "../../protocol/config-state.ts";
+import { hostStateHash } from "../../protocol/state-hash.ts";
 import { simDeployedState, simHostState } from "./host-state.ts";
 import { simVitals } from "./host-vitals.ts";
 import { type HttpConn, HttpTransportError } from "./http-conn.ts";
@@ -52,6 +54,8 @@ export class SimAgent {
   private activeJobs: string[] = [];
   /** The config state this host last reported; null until it reports one. */
   private state: HostState | null = null;
+  /** The hash of the state fleetd acknowledged, which a hello then sends instead of the state. */
+  private ackedHash: string | null = null;
   hadError = false;
   private spread = false;
   private loop: Promise<void> | null = null;
@@ -75,11 +79,13 @@ export class SimAgent {
 
   /**
    * `conn`: the host's own connection, or (while its poll is held there) a side connection, as a
-   * real agent's fetch opens one. `state`: "keep" sends what it has (none before a report).
+   * real agent's fetch opens one. `state`: "keep" sends what it has (none before a report), by
+   * hash once acknowledged.
    */
   async hello(conn = this.conn, state: "none" | "keep" | "first" = "keep"): Promise<void> {
     if (state === "first") this.state = simHostState(this.name, 0, this.shared.configCommits);
     const report = state === "none" ? undefined : (this.state ?? undefined);
+    const byHash = state === "keep" && this.ackedHash !== null;
     await this._call(
       "POST",
       "/api/v1/agent/hello",
@@ -96,16 +102,18 @@ export class SimAgent {
         bootId: "bench-boot",
         activeJobs: this.activeJobs,
         ops: AGENT_OPS,
-        ...(report ? { state: report } : {}),
+        ...(byHash ? { stateHash: this.ackedHash } : report ? { state: report } : {}),
       },
       { conn },
     );
+    if (report && !byHash) this.ackedHash = hostStateHash(report);
   }
 
   /** The one agentState message of a change: the host pulled the config repo's next commit. */
   async reportState(conn: HttpConn): Promise<void> {
     this.state = simHostState(this.name, 1, this.shared.configCommits);
     await this._call("POST", "/api/v1/agent/state", this.hostToken, this.state, { conn });
+    this.ackedHash = hostStateHash(this.state);
   }
 
   /** One vitals sample, as the agent sends every vitalsIntervalSeconds; `round` varies its numbers. */
@@ -184,6 +192,7 @@ export class SimAgent {
     const before = this.state ?? simHostState(this.name, 0, this.shared.configCommits);
     this.state = simDeployedState(before, commit);
     await this._call("POST", "/api/v1/agent/state", this.hostToken, this.state);
+    this.ackedHash = hostStateHash(this.state);
     return {
       op: "deploy",
       kind: "deployed",

@@ -1,7 +1,7 @@
 // What config-state reports cost a server (issue 17): with every host holding its poll, each host
 // says hello once without state, once with its first state (one stored change each), once with
-// that same state again (a restarted agent: nothing changes), then sends its one agentState report
-// of a change (it pulled the next commit). Each pass is timed per request and for the server's
+// that same state again, named by its hash as a restarted agent does (nothing changes), then
+// sends its one agentState report of a change (it pulled the next commit). Each pass is timed per request and for the server's
 // CPU and bytes written; then a second quiet window, now with every host's state stored, gives
 // the steady-state writes and poll lateness to set beside the first window's (no state at all).
 // Hellos and reports go on side connections, as a real agent's fetch would open them, so that

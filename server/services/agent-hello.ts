@@ -75,7 +75,14 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     serverVersion: VERSION,
     pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
     outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
+    stateWanted: _stateWanted(ctx, hostId, hello),
   };
+}
+
+/** A state named by hash that is not the one stored (a restored data dir, a re-enrolled host). */
+function _stateWanted(ctx: ServerContext, hostId: string, hello: Hello): boolean {
+  if (hello.state !== undefined || hello.stateHash === undefined) return false;
+  return ctx.store.hostReportHash(hostId) !== hello.stateHash;
 }
 
 const _IDENTITY_FIELDS = [

@@ -1,14 +1,16 @@
 // readHostState assembles one HostState from a real checkout, a profile and the runner's records
 // (under the nix tier: a real profile, switched as a runner would, records included), and
-// stateHash is the same for equal states whatever their key order and different for any change.
+// hostStateHash is the same for equal states whatever their key order and different for any change.
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { AgentConfig } from "../../agent/config.ts";
 import { recordSwitch, recordTest } from "../../agent/state/records.ts";
-import { readConfigCheckout, readConfigSystem, readHostState, stateHash } from "../../agent/state/report.ts";
+import { readConfigCheckout, readConfigSystem, readHostState } from "../../agent/state/report.ts";
 import { HostState } from "../../protocol/config-state.ts";
+import { hostStateHash } from "../../protocol/state-hash.ts";
 import { tierSkipReason } from "../../scripts/test/tiers.ts";
+import { encodeReport } from "../../server/store/records/host-report.ts";
 import { createConfigRepo, git, tempDir } from "../harness/index.ts";
 import { BUILD_FAILS, createNixConfigRepo, switchWithStandin } from "../harness/nix.ts";
 
@@ -59,7 +61,7 @@ function* mutations(value: unknown, set: (v: unknown) => HostState): Generator<[
   }
 }
 
-describe("stateHash", () => {
+describe("hostStateHash", () => {
   test("the same for the same state built in another key order", () => {
     const shuffled: HostState = {
       generations: sample.generations.map((g) => ({ at: g.at, commit: g.commit, generation: g.generation })),
@@ -70,20 +72,25 @@ describe("stateHash", () => {
       checkout: Object.fromEntries(Object.entries(sample.checkout!).reverse()) as HostState["checkout"],
     };
     expect(JSON.stringify(shuffled)).not.toBe(JSON.stringify(sample));
-    expect(stateHash(shuffled)).toBe(stateHash(sample));
-    expect(stateHash(sample)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hostStateHash(shuffled)).toBe(hostStateHash(sample));
+    expect(hostStateHash(sample)).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test("changed by any field", () => {
-    const seen = new Set([stateHash(sample)]);
+    const seen = new Set([hostStateHash(sample)]);
     let count = 0;
     for (const [path, changed] of mutations(sample, (v) => v as HostState)) {
-      const hash = stateHash(changed);
+      const hash = hostStateHash(changed);
       expect({ path, changed: !seen.has(hash) }).toEqual({ path, changed: true });
       seen.add(hash);
       count++;
     }
     expect(count).toBeGreaterThan(30);
+  });
+
+  test("is the hash fleetd stores the report under, so a hello may name it by hash alone", () => {
+    const shuffled = JSON.parse(JSON.stringify({ ...sample, checkout: { ...sample.checkout } }));
+    expect(hostStateHash(shuffled)).toBe(encodeReport(HostState.parse(sample)).hash);
   });
 });
 
@@ -125,7 +132,7 @@ describe("readHostState", () => {
       stateDir,
       { nixos: false },
     );
-    expect(stateHash(again)).toBe(stateHash(state));
+    expect(hostStateHash(again)).toBe(hostStateHash(state));
   });
 
   test("no repo and no profile: checkout and system null, not guessed", async () => {
@@ -170,12 +177,12 @@ describe("readHostState", () => {
       expect(await switchAndRecord()).toBe(true);
       const first = git(dir, "rev-parse", "HEAD");
       const one = await read();
-      expect(stateHash(await read())).toBe(stateHash(one));
+      expect(hostStateHash(await read())).toBe(hostStateHash(one));
       const second = repo.setHostConfig("web1", "web1 v2");
       git(dir, "pull", "-q");
       const pulled = await read();
       expect(pulled.checkout?.commit).toBe(second);
-      expect(stateHash(pulled)).not.toBe(stateHash(one));
+      expect(hostStateHash(pulled)).not.toBe(hostStateHash(one));
       expect(await switchAndRecord()).toBe(true);
       recordTest(stateDir, { passed: true });
       const two = await read();

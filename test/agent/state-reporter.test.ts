@@ -2,11 +2,15 @@
 // agentState), read on the interval or at once after a delivered job, and a failed send retried
 // on its own backoff (never sooner, whatever asks), a refused one not again until it changes.
 import { describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { AgentClient } from "../../agent/client.ts";
 import { AgentConfig } from "../../agent/config.ts";
 import { StateReporter } from "../../agent/state/reporter.ts";
 import type { HostState } from "../../protocol/config-state.ts";
 import { ApiError } from "../../protocol/errors.ts";
+import { hostStateHash } from "../../protocol/state-hash.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const LIMITS = { baseMs: 1_000, capMs: 8_000 };
 const INTERVAL_S = 300;
@@ -21,7 +25,7 @@ const state = (generation: number): HostState => ({
 });
 
 /** A reporter on a clock the test moves, reading `host.state`, sending to a fake fleetd. */
-function setup() {
+function setup(stateDir = tempDir("state-reporter")) {
   const clock = { now: 1_000_000 };
   const host = { state: state(1), reads: 0 };
   const sent: HostState[] = [];
@@ -44,7 +48,7 @@ function setup() {
     host.reads++;
     return host.state;
   };
-  const reporter = new StateReporter(config, "/unused", client, LIMITS, read, () => clock.now);
+  const reporter = new StateReporter(config, stateDir, client, LIMITS, read, () => clock.now);
   /** Moves the clock to when the reporter wakes and ticks there, `times` times. */
   const wakeAndTick = async (times = 1) => {
     for (let i = 0; i < times; i++) {
@@ -52,7 +56,7 @@ function setup() {
       await reporter.tick();
     }
   };
-  return { clock, host, sent, fleetd, reporter, wakeAndTick };
+  return { clock, host, sent, fleetd, reporter, wakeAndTick, stateDir };
 }
 
 describe("the state reporter", () => {
@@ -61,7 +65,7 @@ describe("the state reporter", () => {
     const hello = await reporter.forHello();
     expect(hello.state).toEqual(state(1));
     expect(hello.tags).toEqual(["web", "eu"]);
-    hello.acked();
+    hello.answered({});
     // Not before the interval: the hello just read it.
     expect(reporter.sleepMs()).toBe(INTERVAL_S * 1000);
     await reporter.tick();
@@ -71,9 +75,57 @@ describe("the state reporter", () => {
     expect(sent).toEqual([]);
   });
 
+  test("restarted on the same state dir, the hello names the acknowledged state by hash alone", async () => {
+    const first = setup();
+    (await first.reporter.forHello()).answered({});
+    const again = setup(first.stateDir);
+    const hello = await again.reporter.forHello();
+    expect(hello.state).toBeUndefined();
+    expect(hello.stateHash).toBe(hostStateHash(state(1)));
+    expect(hello.answered({ stateWanted: false })).toBe(false);
+    await again.wakeAndTick(2);
+    expect(again.sent).toEqual([]);
+  });
+
+  test("fleetd wants the state the hash named: the next tick, at once, sends it whole", async () => {
+    const first = setup();
+    (await first.reporter.forHello()).answered({});
+    const again = setup(first.stateDir);
+    const hello = await again.reporter.forHello();
+    expect(hello.answered({ stateWanted: true })).toBe(true);
+    expect(again.reporter.sleepMs()).toBe(0);
+    await again.reporter.tick();
+    expect(again.sent).toEqual([state(1)]);
+    // And that send is remembered: the next restart names it by hash again.
+    expect((await setup(first.stateDir).reporter.forHello()).stateHash).toBe(hostStateHash(state(1)));
+  });
+
+  test("a changed state goes whole in the hello, whatever was acknowledged before", async () => {
+    const first = setup();
+    (await first.reporter.forHello()).answered({});
+    const again = setup(first.stateDir);
+    again.host.state = state(2);
+    const hello = await again.reporter.forHello();
+    expect(hello.state).toEqual(state(2));
+    expect(hello.stateHash).toBeUndefined();
+  });
+
+  test("a note the state dir cannot take, or a damaged one, costs only the whole state in the next hello", async () => {
+    const missing = join(tempDir("state-reporter"), "gone");
+    const cannot = setup(missing);
+    (await cannot.reporter.forHello()).answered({});
+    expect(existsSync(missing)).toBe(false);
+    // In memory it still holds: a reconnect of the same process names it by hash.
+    expect((await cannot.reporter.forHello()).stateHash).toBe(hostStateHash(state(1)));
+    expect((await setup(missing).reporter.forHello()).state).toEqual(state(1));
+    const damaged = tempDir("state-reporter");
+    writeFileSync(join(damaged, "state-acked.json"), '{"hash": "not a hash"');
+    expect((await setup(damaged).reporter.forHello()).state).toEqual(state(1));
+  });
+
   test("a changed state is sent once, at the interval", async () => {
     const { host, sent, reporter, wakeAndTick } = setup();
-    (await reporter.forHello()).acked();
+    (await reporter.forHello()).answered({});
     host.state = state(2);
     await wakeAndTick();
     expect(sent).toEqual([state(2)]);
@@ -90,7 +142,7 @@ describe("the state reporter", () => {
 
   test("a delivered job makes the next tick read at once, not at the end of the interval", async () => {
     const { clock, host, sent, reporter } = setup();
-    (await reporter.forHello()).acked();
+    (await reporter.forHello()).answered({});
     host.state = state(2);
     clock.now += 1_000;
     reporter.poke();
@@ -102,7 +154,7 @@ describe("the state reporter", () => {
 
   test("a failed send is retried on a growing backoff, re-reading then; a poke does not cut it short", async () => {
     const { clock, host, sent, fleetd, reporter, wakeAndTick } = setup();
-    (await reporter.forHello()).acked();
+    (await reporter.forHello()).answered({});
     host.state = state(2);
     fleetd.answer = () => new ApiError(503, "internal", "fleetd is starting");
     const waits: number[] = [];

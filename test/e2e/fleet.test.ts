@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { HostState } from "../../protocol/config-state.ts";
+import { hostStateHash } from "../../protocol/state-hash.ts";
 import {
   createConfigRepo,
   createSwitchStubs,
@@ -139,6 +141,41 @@ describe("a fleet of two real agents", () => {
       `asked the agent (pid ${before}) to exit so its service manager restarts it`,
     );
     expect((await fleet.host("alpha")).online).toBe(true);
+  }, 60_000);
+
+  test("restarted, an agent names its acknowledged config state by hash; fleetd holding another asks for it", async () => {
+    const { hostId, hostToken } = JSON.parse(readFileSync(join(alpha.stateDir, "credentials.json"), "utf8"));
+    const stored = async () => (await fleet.api(`GET`, `/api/v1/hosts/${hostId}`)).state as HostState | null;
+    const ackedHash = () => {
+      const note = readFileSync(join(alpha.stateDir, "state-acked.json"), "utf8");
+      return JSON.parse(note).hash as string | null;
+    };
+    // What the agent noted as acknowledged is the hash fleetd keeps alpha's report under.
+    const reported = await waitFor(
+      async () => {
+        const state = await stored();
+        return state && hostStateHash(state) === ackedHash() && state;
+      },
+      { what: "alpha's state at fleetd, and its hash in state-acked.json" },
+    );
+    // fleetd now holds another report for alpha, as after a data dir restored from a backup.
+    const other: HostState = { ...reported, lastSwitchFailed: !reported.lastSwitchFailed };
+    const sent = await fetch(`${fleet.url}/api/v1/agent/state`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hostToken}`, "content-type": "application/json" },
+      body: JSON.stringify(other),
+    });
+    expect(sent.status).toBe(200);
+    expect(hostStateHash((await stored())!)).toBe(hostStateHash(other));
+    // The next agent's hello names its own state by hash; fleetd wants it, and the agent sends it.
+    const starts = alpha.starts.length;
+    alpha.kill("SIGTERM");
+    await waitFor(
+      async () =>
+        alpha.starts.length > starts && hostStateHash((await stored())!) === hostStateHash(reported),
+      { what: "alpha's own state back at fleetd after its restart", timeoutMs: 20_000 },
+    );
+    expect(alpha.log.join("\n")).not.toMatch(/config state|state report/);
   }, 60_000);
 
   test("SIGKILLed agent goes offline within the grace window and comes back when restarted", async () => {

@@ -3,6 +3,7 @@
 // hosts list shows the derived config, the system and the target (from the hosts, without a repo).
 import { afterEach, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostStateHash } from "../../protocol/state-hash.ts";
 import {
   enroll,
   fingerprintDir,
@@ -148,6 +149,34 @@ test("hello with the same state again writes nothing", async () => {
   const once = await stableFingerprint(app);
   expect((await app.call("POST", "/api/v1/agent/hello", { token: web1.hostToken, json })).status).toBe(200);
   expect(await stableFingerprint(app)).toEqual(once);
+});
+
+test("a hello may name the stored state by hash alone; another hash (or none stored) is answered stateWanted", async () => {
+  app = await quietApp();
+  const web1 = await enroll(app, "web1");
+  const hello = (extra: Record<string, unknown>) =>
+    app.call("POST", "/api/v1/agent/hello", { token: web1.hostToken, json: helloBody(extra) });
+  const a = hostStateHash(hostStateBody(A));
+  // Nothing stored yet: a hash names nothing fleetd holds.
+  expect((await hello({ stateHash: a })).body.stateWanted).toBe(true);
+  expect((await hello({ state: hostStateBody(A) })).body.stateWanted).toBe(false);
+  const stored = await stableFingerprint(app);
+  const same = await hello({ stateHash: a });
+  expect(same.status).toBe(200);
+  expect(same.body.stateWanted).toBe(false);
+  expect(await stableFingerprint(app)).toEqual(stored);
+  // The agent's hash is fleetd's: the one the stored report is kept under.
+  const detail = await app.call("GET", `/api/v1/hosts/${web1.hostId}`, { token: app.adminToken });
+  expect(hostStateHash(detail.body.state)).toBe(a);
+  // A hash of another state (fleetd restored from an older backup) changes nothing and asks.
+  const other = await hello({ stateHash: hostStateHash(hostStateBody(B)) });
+  expect(other.body.stateWanted).toBe(true);
+  expect(await stableFingerprint(app)).toEqual(stored);
+  // Not a hash: refused like any bad field, nothing stored changes.
+  const bad = await hello({ stateHash: "not-a-hash" });
+  expect(bad.status).toBe(400);
+  expect(JSON.stringify(bad.body)).toContain("stateHash");
+  expect(await stableFingerprint(app)).toEqual(stored);
 });
 
 test("a damaged stored report reads as not reported: fleetd starts, and the next report replaces it", async () => {
