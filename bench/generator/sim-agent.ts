@@ -63,11 +63,17 @@ export class SimAgent {
   ) {}
 
   /** Setup: one enroll token from the admin API, traded for this host's id and token. */
-  async enroll(): Promise<void> {
+  async enroll(conn = this.conn): Promise<void> {
     const admin = this.shared.adminToken;
-    const created = await this._call("POST", "/api/v1/enroll-tokens", admin, {});
+    const created = await this._call("POST", "/api/v1/enroll-tokens", admin, {}, { conn });
     const { token } = JSON.parse(created) as { token: string };
-    const enrolled = await this._call("POST", "/api/v1/enroll", undefined, { token, name: this.name });
+    const enrolled = await this._call(
+      "POST",
+      "/api/v1/enroll",
+      undefined,
+      { token, name: this.name },
+      { conn },
+    );
     const body = JSON.parse(enrolled) as { hostId: string; hostToken: string };
     this.hostId = body.hostId;
     this.hostToken = body.hostToken;
@@ -80,6 +86,14 @@ export class SimAgent {
   async hello(conn = this.conn, state: "none" | "keep" | "first" = "keep"): Promise<void> {
     if (state === "first") this.state = simHostState(this.name, 0, this.shared.configCommits);
     const report = state === "none" ? undefined : (this.state ?? undefined);
+    await this.helloWith(conn, report ? { state: report } : {});
+  }
+
+  /**
+   * A hello carrying exactly `extra` besides the host's identity, for bench/hello-state.ts: a
+   * given state or a state's hash. What the host keeps as its own state is left as it is.
+   */
+  async helloWith(conn: HttpConn, extra: { state?: HostState; stateHash?: string }): Promise<void> {
     await this._call(
       "POST",
       "/api/v1/agent/hello",
@@ -96,7 +110,7 @@ export class SimAgent {
         bootId: "bench-boot",
         activeJobs: this.activeJobs,
         ops: AGENT_OPS,
-        ...(report ? { state: report } : {}),
+        ...extra,
       },
       { conn },
     );
