@@ -22,11 +22,11 @@ import { measureScrapes, type ScrapeResult } from "./phases/metrics.ts";
 import { measureRollouts, type RolloutResult } from "./phases/rollout.ts";
 import { measureStateReports, type StateResult } from "./phases/state.ts";
 import { measureVitals, type VitalsResult } from "./phases/vitals.ts";
-import { machine, watchPeakRss } from "./proc.ts";
+import { machine, machineReport, watchPeakRss } from "./proc.ts";
 import { type BenchResults, brokenReasons, buildRows, formatTable } from "./report.ts";
 import { writeResultsFile } from "./results-file.ts";
 import { runRolloutOnly } from "./rollout-only.ts";
-import { startBaseline, startFleetd, stopTarget } from "./targets.ts";
+import { enrollLimits, startBaseline, startFleetd, stopTarget } from "./targets.ts";
 
 const opts = parseOptions(process.argv.slice(2));
 const began = performance.now();
@@ -204,11 +204,7 @@ async function main(): Promise<number> {
   console.log();
   console.log(formatTable(rows));
   console.log();
-  console.log(
-    `machine: ${after.cpuModel}, ${after.nproc} cores, ${after.memGiB} GiB, Linux ${after.kernel}, Bun ${after.bun}`,
-  );
-  console.log(`load before: ${before.uptime}`);
-  console.log(`load after:  ${after.uptime}`);
+  console.log(machineReport(before, after));
 
   const outFile = writeResultsFile({
     options: opts,
@@ -222,18 +218,6 @@ async function main(): Promise<number> {
   const broken = brokenReasons(results);
   for (const reason of broken) console.error(`BROKEN: ${reason}`);
   return broken.length ? 1 : 0;
-}
-
-/**
- * Every simulated host enrolls from 127.0.0.1, which fleetd's per-address enroll limit would
- * (rightly) throttle; enrolling is setup, not a measured figure, so the limit is opened for it.
- */
-function enrollLimits(agents: number): Record<string, number> {
-  const limits: Record<string, number> = DEFAULT_LIMITS;
-  const out: Record<string, number> = {};
-  if ("enrollBurst" in limits) out.enrollBurst = agents * 2;
-  if ("enrollPerMinute" in limits) out.enrollPerMinute = agents * 60;
-  return out;
 }
 
 function medianBurst(rounds: BurstResult[]): BurstResult {

@@ -88,6 +88,15 @@ export function machine() {
   };
 }
 
+/** The lines printed under a run's table: the machine, and its load before and after the run. */
+export function machineReport(before: ReturnType<typeof machine>, after: ReturnType<typeof machine>): string {
+  return [
+    `machine: ${after.cpuModel}, ${after.nproc} cores, ${after.memGiB} GiB, Linux ${after.kernel}, Bun ${after.bun}`,
+    `load before: ${before.uptime}`,
+    `load after:  ${after.uptime}`,
+  ].join("\n");
+}
+
 /** Samples a process's RSS in the background; stop() answers the highest seen. */
 export function watchPeakRss(pid: number, everyMs = 250): { stop(): number } {
   let peak = 0;

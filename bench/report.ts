@@ -510,18 +510,18 @@ export function brokenReasons(r: BenchResults): string[] {
 }
 
 export function formatTable(rows: Row[]): string {
-  const head: Row = {
-    figure: "Figure",
-    fleetd: "fleetd",
-    baseline: "baseline",
-    ratio: "ratio",
-    target: "target",
-    met: "",
-  };
   const cols = ["figure", "fleetd", "baseline", "ratio", "target", "met"] as const;
-  const all = [head, ...rows];
-  const width = (c: (typeof cols)[number]) => Math.max(...all.map((r) => r[c].length), 3);
-  const line = (r: Row) => `| ${cols.map((c) => r[c].padEnd(width(c))).join(" | ")} |`;
-  const rule = `|${cols.map((c) => "-".repeat(width(c) + 2)).join("|")}|`;
-  return [line({ ...head, met: "met" }), rule, ...rows.map(line)].join("\n");
+  return formatGrid(
+    ["Figure", "fleetd", "baseline", "ratio", "target", "met"],
+    rows.map((r) => cols.map((c) => r[c])),
+  );
+}
+
+/** A markdown table of `rows` under `header`, every column padded to its widest cell. */
+export function formatGrid(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length), 3));
+  const line = (r: string[]) => `| ${widths.map((w, i) => (r[i] ?? "").padEnd(w)).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
 }

@@ -6,7 +6,7 @@ import type { GeneratorPool } from "./generators.ts";
 import type { BenchOptions } from "./options.ts";
 import { waitUntil } from "./phases/drive.ts";
 import { measureRollouts } from "./phases/rollout.ts";
-import { machine } from "./proc.ts";
+import { machine, machineReport } from "./proc.ts";
 import { formatTable, rolloutBroken, rolloutRows } from "./report.ts";
 import { writeResultsFile } from "./results-file.ts";
 import { stopTarget, type Target } from "./targets.ts";
@@ -43,11 +43,7 @@ export async function runRolloutOnly(run: RolloutOnlyRun): Promise<number> {
   console.log();
   console.log(formatTable(rows));
   console.log();
-  console.log(
-    `machine: ${after.cpuModel}, ${after.nproc} cores, ${after.memGiB} GiB, Linux ${after.kernel}, Bun ${after.bun}`,
-  );
-  console.log(`load before: ${run.before.uptime}`);
-  console.log(`load after:  ${after.uptime}`);
+  console.log(machineReport(run.before, after));
   const results = { rollout, deploy, agents: opts.agents, final };
   const outFile = writeResultsFile({
     options: opts,

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "../lib/free-port.ts";
+import { DEFAULT_LIMITS } from "../server/config.ts";
 import { track } from "./children.ts";
 
 export interface Target {
@@ -37,6 +38,18 @@ export interface FleetdOptions {
   port?: number;
   /** More `fleetd serve` flags (e.g. --config-repo). */
   extraArgs?: string[];
+}
+
+/**
+ * Every simulated host enrolls from 127.0.0.1, which fleetd's per-address enroll limit would
+ * (rightly) throttle; enrolling is setup, not a measured figure, so the limit is opened for it.
+ */
+export function enrollLimits(agents: number): Record<string, number> {
+  const limits: Record<string, number> = DEFAULT_LIMITS;
+  const out: Record<string, number> = {};
+  if ("enrollBurst" in limits) out.enrollBurst = agents * 2;
+  if ("enrollPerMinute" in limits) out.enrollPerMinute = agents * 60;
+  return out;
 }
 
 export async function startFleetd(opts: FleetdOptions): Promise<Target & { readyMs: number }> {

@@ -67,11 +67,17 @@ export class SimAgent {
   ) {}
 
   /** Setup: one enroll token from the admin API, traded for this host's id and token. */
-  async enroll(): Promise<void> {
+  async enroll(conn = this.conn): Promise<void> {
     const admin = this.shared.adminToken;
-    const created = await this._call("POST", "/api/v1/enroll-tokens", admin, {});
+    const created = await this._call("POST", "/api/v1/enroll-tokens", admin, {}, { conn });
     const { token } = JSON.parse(created) as { token: string };
-    const enrolled = await this._call("POST", "/api/v1/enroll", undefined, { token, name: this.name });
+    const enrolled = await this._call(
+      "POST",
+      "/api/v1/enroll",
+      undefined,
+      { token, name: this.name },
+      { conn },
+    );
     const body = JSON.parse(enrolled) as { hostId: string; hostToken: string };
     this.hostId = body.hostId;
     this.hostToken = body.hostToken;
@@ -86,6 +92,15 @@ export class SimAgent {
     if (state === "first") this.state = simHostState(this.name, 0, this.shared.configCommits);
     const report = state === "none" ? undefined : (this.state ?? undefined);
     const byHash = state === "keep" && this.ackedHash !== null;
+    await this.helloWith(conn, byHash ? { stateHash: this.ackedHash! } : report ? { state: report } : {});
+    if (report && !byHash) this.ackedHash = hostStateHash(report);
+  }
+
+  /**
+   * A hello carrying exactly `extra` besides the host's identity, for bench/hello-state.ts: a
+   * given state or a state's hash. What the host keeps as its own state is left as it is.
+   */
+  async helloWith(conn: HttpConn, extra: { state?: HostState; stateHash?: string }): Promise<void> {
     await this._call(
       "POST",
       "/api/v1/agent/hello",
@@ -102,11 +117,10 @@ export class SimAgent {
         bootId: "bench-boot",
         activeJobs: this.activeJobs,
         ops: AGENT_OPS,
-        ...(byHash ? { stateHash: this.ackedHash } : report ? { state: report } : {}),
+        ...extra,
       },
       { conn },
     );
-    if (report && !byHash) this.ackedHash = hostStateHash(report);
   }
 
   /** The one agentState message of a change: the host pulled the config repo's next commit. */
