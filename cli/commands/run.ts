@@ -1,10 +1,12 @@
 // `fleetctl run <op> <host>... | --all | --tag <tag>`: queue one job per host, optionally wait
 // for all of them. Success means every job ended `succeeded`; anything else exits non-zero.
+import type { z } from "zod";
 import {
   type BodyOf,
   CreateJobRequest,
   type Job,
   jobArgsProblem,
+  OP_ARGS,
   OPERATION_ARGS,
   Operation,
 } from "../../protocol/index.ts";
@@ -19,8 +21,16 @@ import { printJson, printText, stdoutIsTty } from "../output.ts";
 import { createProgressView } from "../progress.ts";
 import { unknownValueMessage } from "../typos.ts";
 
-/** Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. */
-export function parseJobArgs(rawArgs: readonly string[]): Record<string, string | number | boolean> {
+/**
+ * Every `--arg k=v` (or `--arg=k=v`) in order; citty keeps only the last of a repeated flag. A value
+ * travels as typed as `op`'s schema wants it: `version=1.0` stays the string an update needs,
+ * `confirmSeconds=30` becomes the number a deploy needs.
+ */
+export function parseJobArgs(
+  op: Operation,
+  rawArgs: readonly string[],
+): Record<string, string | number | boolean> {
+  const fields: Record<string, z.ZodType | undefined> = OP_ARGS[op].shape;
   const out: Record<string, string | number | boolean> = {};
   for (let i = 0; i < rawArgs.length; i++) {
     const raw = rawArgs[i]!;
@@ -30,12 +40,14 @@ export function parseJobArgs(rawArgs: readonly string[]): Record<string, string 
     else continue;
     const eq = pair?.indexOf("=") ?? -1;
     if (!pair || eq < 1) throw new CliError(`--arg takes key=value, got "${pair ?? ""}"`);
-    out[pair.slice(0, eq)] = _scalar(pair.slice(eq + 1));
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    out[key] = fields[key]?.safeParse(value).success ? value : _scalar(value);
   }
   return out;
 }
 
-/** "true"/"false" and plain numbers travel typed, as JobArgs allows; everything else as a string. */
+/** "true"/"false" and plain numbers typed, where the op's schema does not take the string itself. */
 function _scalar(value: string): string | number | boolean {
   if (value === "true" || value === "false") return value === "true";
   if (/^-?\d+(\.\d+)?$/.test(value) && Number.isFinite(Number(value))) return Number(value);
@@ -110,7 +122,7 @@ export default defineFleetCommand({
     if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
       throw new CliError(`--ttl must be a positive number of seconds, got "${args.ttl}"`);
     }
-    const jobArgs = parseJobArgs(rawArgs);
+    const jobArgs = parseJobArgs(op.data, rawArgs);
     const problem = jobArgsProblem(op.data, jobArgs);
     if (problem) throw new CliError(`--arg: ${problem}`);
     // The op's own schema, before anything is sent: update needs version and sha256, say.

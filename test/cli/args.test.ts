@@ -7,13 +7,33 @@ import { DEFAULT_SERVER, resolveConnection } from "../../cli/config.ts";
 describe("parseJobArgs", () => {
   test("every --arg is kept (citty would keep only the last), typed where JobArgs allows", () => {
     const raw = ["pull", "web1", "--arg", "rev=abc123", "--arg=force=true", "--wait", "--arg", "retries=3"];
-    expect(parseJobArgs(raw)).toEqual({ rev: "abc123", force: true, retries: 3 });
+    expect(parseJobArgs("pull", raw)).toEqual({ rev: "abc123", force: true, retries: 3 });
+  });
+
+  test("typed as the op's schema wants: a version that looks like a number stays a string", () => {
+    const sha = "ab".repeat(32);
+    expect(parseJobArgs("update", ["--arg", "version=1.0", "--arg", `sha256=${sha}`])).toEqual({
+      version: "1.0",
+      sha256: sha,
+    });
+    // A sha of digits only is still a commit, not a number.
+    const commit = "1234567890".repeat(4);
+    expect(
+      parseJobArgs("deploy", [
+        "--arg",
+        `commit=${commit}`,
+        "--arg",
+        "confirmSeconds=30",
+        "--arg",
+        "test=false",
+      ]),
+    ).toEqual({ commit, confirmSeconds: 30, test: false });
   });
 
   test("a value may itself contain '='; a missing key or value is an error", () => {
-    expect(parseJobArgs(["--arg", "flags=a=b"])).toEqual({ flags: "a=b" });
-    expect(() => parseJobArgs(["--arg", "novalue"])).toThrow('--arg takes key=value, got "novalue"');
-    expect(() => parseJobArgs(["--arg"])).toThrow("--arg takes key=value");
+    expect(parseJobArgs("pull", ["--arg", "flags=a=b"])).toEqual({ flags: "a=b" });
+    expect(() => parseJobArgs("pull", ["--arg", "novalue"])).toThrow('--arg takes key=value, got "novalue"');
+    expect(() => parseJobArgs("pull", ["--arg"])).toThrow("--arg takes key=value");
   });
 });
 
