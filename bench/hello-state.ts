@@ -21,7 +21,7 @@ import { ensureBinaries } from "../test/harness/binaries.ts";
 import { killAll } from "./children.ts";
 import { simHostState } from "./generator/host-state.ts";
 import { HttpConn } from "./generator/http-conn.ts";
-import { SimAgent, type SimShared } from "./generator/sim-agent.ts";
+import { newSimShared, SimAgent } from "./generator/sim-agent.ts";
 import { cpuMs, machine, machineReport, writeBytes } from "./proc.ts";
 import { formatGrid } from "./report.ts";
 import { writeResultsFile } from "./results-file.ts";
@@ -175,20 +175,7 @@ async function main(opts: Options, runDir: string, log: (line: string) => void):
   const pid = fleetd.proc.pid;
   log(`fleetd ${bins.version} (compiled) pid ${pid} on ${fleetd.url}`);
 
-  const shared: SimShared = {
-    adminToken: fleetd.adminToken,
-    pollWaitSeconds: 25,
-    burstUntil: 0,
-    burstRoundTrips: 0,
-    polls: 0,
-    holding: 0,
-    errors: { connect: 0, closed: 0, timeout: 0, status: 0 },
-    pollLateMs: [],
-    received: new Map(),
-    configCommits: COMMITS,
-    updateTarget: null,
-    stopped: false,
-  };
+  const shared = newSimShared(fleetd.adminToken, COMMITS);
   // Each host's own connection stays unopened: every request goes over one of the lanes.
   const agents = Array.from(
     { length: opts.hosts },

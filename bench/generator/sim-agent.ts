@@ -36,6 +36,24 @@ export interface SimShared {
   stopped: boolean;
 }
 
+/** Shared counters at zero, before the first host starts. */
+export function newSimShared(adminToken: string, configCommits: [string, string]): SimShared {
+  return {
+    adminToken,
+    pollWaitSeconds: 25,
+    burstUntil: 0,
+    burstRoundTrips: 0,
+    polls: 0,
+    holding: 0,
+    errors: { connect: 0, closed: 0, timeout: 0, status: 0 },
+    pollLateMs: [],
+    received: new Map(),
+    configCommits,
+    updateTarget: null,
+    stopped: false,
+  };
+}
+
 const REQUEST_TIMEOUT_MS = 30_000;
 /** What a real agent allows past the server's window before it gives up on a poll. */
 const POLL_SLACK_MS = 10_000;

@@ -13,25 +13,12 @@ import type {
   StateStepName,
   StepResult,
 } from "./messages.ts";
-import { SimAgent, type SimShared } from "./sim-agent.ts";
+import { newSimShared, SimAgent, type SimShared } from "./sim-agent.ts";
 import { VitalsSender } from "./vitals.ts";
 
 let init: GeneratorInit | null = null;
 let agents: SimAgent[] = [];
-const shared: SimShared = {
-  adminToken: "",
-  pollWaitSeconds: 25,
-  burstUntil: 0,
-  burstRoundTrips: 0,
-  polls: 0,
-  holding: 0,
-  errors: { connect: 0, closed: 0, timeout: 0, status: 0 },
-  pollLateMs: [],
-  configCommits: ["", ""],
-  received: new Map(),
-  updateTarget: null,
-  stopped: false,
-};
+const shared: SimShared = newSimShared("", ["", ""]);
 const adminPool: HttpConn[] = [];
 /** One side connection per setup lane: hellos and state reports while hosts hold their polls. */
 const sideConns: HttpConn[] = [];
