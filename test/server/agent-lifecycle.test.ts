@@ -36,6 +36,7 @@ test("a job goes queued → dispatched → running → succeeded with its output
     serverVersion: "0.0.0-dev",
     pollSeconds: 25,
     outdated: false,
+    stateWanted: false,
   });
 
   const created = await admin("POST", `/api/v1/hosts/${host.hostId}/jobs`, {
