@@ -65,6 +65,12 @@ const mitm = Bun.serve({
 
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
+/**
+ * Written by the running agent itself, not by an update: its lock, health.json after every hello,
+ * and state-acked.json once fleetd acknowledges its config state, which may land after the first look.
+ */
+const _AGENT_OWN_FILES = ["agent.lock", "health.json", "state-acked.json"];
+
 /** Every file under the agent's root, outside its spool of job records (which the update writes). */
 function filesOutsideSpool(root: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -73,8 +79,8 @@ function filesOutsideSpool(root: string): Map<string, string> {
       const path = join(dir, e.name);
       if (e.isDirectory()) {
         if (path !== join(agent.stateDir, "jobs")) walk(path);
-      } else if (!["health.json", "agent.lock"].includes(e.name) && !e.name.includes(".tmp-")) {
-        out.set(path.slice(root.length), sha(path)); // health.json is rewritten atomically by every hello
+      } else if (!_AGENT_OWN_FILES.includes(e.name) && !e.name.includes(".tmp-")) {
+        out.set(path.slice(root.length), sha(path));
       }
     }
   };
