@@ -32,6 +32,15 @@ export const ENTRY_POINTS: Record<Program, string> = {
   fleetctl: "cli/main.ts",
 };
 
+/**
+ * JIT policy per program (see CompileRequest.jitPolicy). The agent idles on every host and runs
+ * little JavaScript: with JavaScriptCore's tier-up thresholds scaled by 100 its start-up and
+ * idle code stay in the interpreter, and the pages of the JIT compilers are never touched
+ * (idle RSS 55.5 → 51.3 MB, bench/RESULTS.md "Agent RSS"). fleetd and fleetctl keep Bun's normal
+ * policy: fleetd's poll path needs the optimizing tiers.
+ */
+export const JIT_POLICY: Partial<Record<Program, number>> = { "fleet-agent": 100 };
+
 /** Compiles are CPU- and memory-heavy (~100 MB per binary); two at a time suits a 2-core machine. */
 export const DEFAULT_CONCURRENCY = 2;
 
@@ -171,6 +180,7 @@ async function _buildOne(program: Program, target: Target, build: BuildContext):
     publicKeys,
     outfile,
     cwd: REPO_ROOT,
+    jitPolicy: JIT_POLICY[program],
   });
   if (!first) _firstBuildOfTarget.set(target, compile);
   await compile;

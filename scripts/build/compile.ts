@@ -11,6 +11,8 @@ export interface CompileRequest {
   publicKeys: readonly string[];
   outfile: string;
   cwd: string;
+  /** Scales JavaScriptCore's tier-up thresholds the executable starts with (1: Bun's normal JIT). */
+  jitPolicy?: number;
 }
 
 /** Compiles with the Bun running this script, so every artifact is built by one Bun version. */
@@ -22,6 +24,7 @@ export async function compileWithBun(req: CompileRequest): Promise<void> {
     "--minify",
     "--sourcemap=none",
     `--target=bun-${req.target}`,
+    ...(req.jitPolicy === undefined ? [] : [`--compile-jit-policy=${req.jitPolicy}`]),
     "--define",
     `FLEET_BUILD_VERSION=${JSON.stringify(req.version)}`,
     "--define",
