@@ -2,7 +2,6 @@
 // detached runner, keep delivering spooled results, report the config state when it changed and
 // the host's vitals every vitalsIntervalSeconds, reconnecting with backoff.
 import { mkdirSync } from "node:fs";
-import { consola } from "consola";
 import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
 import type { Operation } from "../protocol/job-ops.ts";
 import { Backoff } from "./backoff.ts";
@@ -15,6 +14,7 @@ import { launchRunner, unstartableReason } from "./jobs/launch.ts";
 import { AGENT_OPS } from "./jobs/ops/index.ts";
 import { UnstartedJobs } from "./jobs/unstarted.ts";
 import { tryLock } from "./lock.ts";
+import { log } from "./log.ts";
 import type { StatePaths } from "./paths.ts";
 import { retryDelay } from "./retry-delay.ts";
 import { detectServiceManager, type ServiceManager } from "./service.ts";
@@ -46,7 +46,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   mkdirSync(paths.jobs, { recursive: true, mode: 0o700 });
   const held = tryLock(paths.lock);
   if (!held.ok) {
-    consola.error(
+    log.error(
       `another fleet-agent (pid ${held.holderPid ?? "unknown"}) is already running with state dir ${paths.root}; ` +
         "not starting a second one",
     );
@@ -71,14 +71,14 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   let exitCode = 0;
   const shutdown = (code: number, why: string) => {
     if (stop.signal.aborted) return;
-    consola.info(`stopping: ${why}`);
+    log.info(`stopping: ${why}`);
     exitCode = code;
     stop.abort();
   };
   process.on("SIGTERM", () => shutdown(0, "SIGTERM"));
   process.on("SIGINT", () => shutdown(0, "SIGINT"));
 
-  consola.info(
+  log.info(
     `fleet-agent ${VERSION} ${config.name} (${creds.hostId}) pid ${process.pid}, server ${config.server}, ` +
       `service manager ${manager}`,
   );
@@ -109,7 +109,7 @@ export async function runAgent(paths: StatePaths): Promise<number> {
         sha256: body.sha256,
         at: Date.now(),
       });
-      if (hellos.attempts > 0) consola.success("connected to fleetd");
+      if (hellos.attempts > 0) log.success("connected to fleetd");
       hellos.reset();
     } catch (err) {
       if (stop.signal.aborted) break;
@@ -176,7 +176,7 @@ function _writeHealthOrWarn(stateDir: string, note: Parameters<typeof writeHealt
   try {
     writeHealth(stateDir, note);
   } catch (err) {
-    consola.warn(`cannot write the health note in the state dir ${stateDir}: ${(err as Error).message}`);
+    log.warn(`cannot write the health note in the state dir ${stateDir}: ${(err as Error).message}`);
   }
 }
 
@@ -188,7 +188,7 @@ function _writeHealthOrWarn(stateDir: string, note: Parameters<typeof writeHealt
 function _handle(command: Command, where: Where): void {
   const { paths, manager, wake, unstarted } = where;
   const cannot = (state: "failed" | "cancelled", reason: string) => {
-    consola.error(`job ${command.jobId}: ${reason}`);
+    log.error(`job ${command.jobId}: ${reason}`);
     unstarted.report(command.jobId, { state, exitCode: null, reason });
   };
   if (command.type === "cancel") {
@@ -201,9 +201,9 @@ function _handle(command: Command, where: Where): void {
     return;
   }
   const launch = launchRunner(paths, command, manager);
-  if (launch.outcome === "started") consola.info(`job ${command.jobId}: ${command.op} started`);
+  if (launch.outcome === "started") log.info(`job ${command.jobId}: ${command.op} started`);
   else if (launch.outcome === "known")
-    consola.info(`job ${command.jobId}: already known, ignoring the repeated command`);
+    log.info(`job ${command.jobId}: already known, ignoring the repeated command`);
   else cannot("failed", launch.reason);
   wake.now();
 }

@@ -1,22 +1,9 @@
 // fleet-agent's entry wrapper: citty's runMain, but errors are printed as one clear line
 // (the stack only with FLEET_DEBUG=1) and the exit code is non-zero.
-
-import { formatWithOptions } from "node:util";
 import { type ArgsDef, type CommandDef, runCommand, runMain } from "citty";
-import { consola, LogLevels } from "consola";
+import { log } from "./log.ts";
 
 export async function runCli(main: CommandDef<ArgsDef>, version: string): Promise<void> {
-  // An explicit level: consola's default depends on NODE_ENV and CI, and the agent's
-  // journal must always say what it did.
-  consola.level = process.env.FLEET_DEBUG ? LogLevels.debug : LogLevels.info;
-  // One plain "[level] message" line per event, whatever the terminal: the journal, launchd's
-  // log file and install.sh (which reads enroll errors) all want lines, not a fancy layout.
-  consola.setReporters([
-    {
-      log: (event) =>
-        process.stderr.write(`[${event.type}] ${formatWithOptions({ colors: false }, ...event.args)}\n`),
-    },
-  ]);
   const rawArgs = process.argv.slice(2);
   if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
     console.log(version);
@@ -28,7 +15,7 @@ export async function runCli(main: CommandDef<ArgsDef>, version: string): Promis
     await runCommand(main, { rawArgs });
   } catch (err) {
     if ((err as { name?: string }).name === "CLIError") return runMain(main);
-    consola.error(err instanceof Error ? err.message : String(err));
+    log.error(err instanceof Error ? err.message : String(err));
     if (process.env.FLEET_DEBUG && err instanceof Error) console.error(err.stack);
     process.exitCode = process.exitCode || 2;
   }

@@ -2,10 +2,10 @@
 // and write config.json (defaults for this platform) and credentials.json (0600).
 import { existsSync, mkdirSync } from "node:fs";
 import { defineCommand } from "citty";
-import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { AgentClient } from "../client.ts";
 import { type AgentConfig, defaultHostName, defaultSwitchCommand, loadCredentials } from "../config.ts";
+import { log } from "../log.ts";
 import { pathsFrom, stateDirArg } from "./shared.ts";
 
 export default defineCommand({
@@ -30,9 +30,7 @@ export default defineCommand({
     const paths = pathsFrom(args);
     if (existsSync(paths.credentials) && !args.force) {
       const creds = loadCredentials(paths);
-      consola.info(
-        `already enrolled as ${creds.hostId} (state dir ${paths.root}); use --force to enroll again`,
-      );
+      log.info(`already enrolled as ${creds.hostId} (state dir ${paths.root}); use --force to enroll again`);
       return;
     }
     const name = args.name ?? defaultHostName();
@@ -54,6 +52,6 @@ export default defineCommand({
       };
       writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`, 0o600);
     }
-    consola.success(`enrolled as ${enrolled.name} (${enrolled.hostId}); state in ${paths.root}`);
+    log.success(`enrolled as ${enrolled.name} (${enrolled.hostId}); state in ${paths.root}`);
   },
 });

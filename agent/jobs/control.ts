@@ -1,9 +1,9 @@
 // Agent-side control of jobs it already has: forwarding a cancel to the runner.
 import { existsSync, mkdirSync } from "node:fs";
-import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { JobResult } from "../../protocol/index.ts";
 import { isLocked, readHolderPid } from "../lock.ts";
+import { log } from "../log.ts";
 import type { StatePaths } from "../paths.ts";
 import { jobFiles } from "./spool.ts";
 
@@ -20,7 +20,7 @@ export function requestCancel(paths: StatePaths, jobId: string): void {
   const pid = readHolderPid(files.runnerLock);
   // Only signal a pid that still holds the job's runner lock: never a reused pid.
   if (pid && isLocked(files.runnerLock)) {
-    consola.info(`job ${jobId}: cancelling (runner pid ${pid})`);
+    log.info(`job ${jobId}: cancelling (runner pid ${pid})`);
     try {
       process.kill(pid, "SIGTERM");
     } catch {

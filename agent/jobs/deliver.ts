@@ -2,13 +2,13 @@
 // (the server dedupes output by seq and records a result once). Runs in whichever agent
 // process is alive, so a result finished while no agent was running is sent by the next.
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
-import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { ApiError } from "../../protocol/errors.ts";
 import type { JobEvents, JobResult, Operation, OutputLine, Progress } from "../../protocol/index.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import { type AgentClient, AUTH_RETRY_MS } from "../client.ts";
 import { isLocked } from "../lock.ts";
+import { log } from "../log.ts";
 import type { StatePaths } from "../paths.ts";
 import type { ServiceManager } from "../service.ts";
 import { startRunnerProcess } from "./launch.ts";
@@ -83,7 +83,7 @@ export class Deliverer {
         if (err instanceof ApiError && err.status === 404) {
           // The server has no such job for this host (deleted, or a different server):
           // nothing will ever accept it; stop retrying.
-          consola.warn(`job ${id}: server does not know it (${err.message}); dropping its spool`);
+          log.warn(`job ${id}: server does not know it (${err.message}); dropping its spool`);
           writeFileAtomic(jobFiles(this.paths.job(id)).delivered, "unknown to server\n");
           return ids.length;
         }
@@ -102,7 +102,7 @@ export class Deliverer {
     this.retryAt = Date.now() + delay;
     // The main loop already says why a token is refused, once per retry of its own.
     if (err instanceof ApiError && err.tokenRefused) return;
-    consola.warn(
+    log.warn(
       `job ${id}: cannot deliver (${(err as Error).message}); retrying in ${(delay / 1000).toFixed(1)} s`,
     );
   }
@@ -140,7 +140,7 @@ export class Deliverer {
       this._sent();
       writeFileAtomic(files.delivered, `${new Date().toISOString()}\n`);
       this.cursors.delete(id);
-      consola.info(`job ${id}: result ${result.state} delivered`);
+      log.info(`job ${id}: result ${result.state} delivered`);
       this.onDelivered(readJobCommand(files)?.op ?? null);
       return;
     }
@@ -161,7 +161,7 @@ export class Deliverer {
       if (age < RUNNER_START_GRACE_MS * (attempts + 1)) return;
       if (attempts < MAX_RUNNER_LAUNCHES) {
         this.relaunches.set(id, attempts + 1);
-        consola.warn(`job ${id}: runner never started; starting it again`);
+        log.warn(`job ${id}: runner never started; starting it again`);
         startRunnerProcess(this.paths, id, this.manager);
         return;
       }

@@ -4,10 +4,10 @@
 // to disk, and exits. It holds runner.lock for its whole life so the agent can tell a
 // live runner from a dead one without trusting pids.
 import { existsSync } from "node:fs";
-import { consola } from "consola";
 import type { JobResult } from "../../protocol/index.ts";
 import { loadConfig } from "../config.ts";
 import { tryLock } from "../lock.ts";
+import { log } from "../log.ts";
 import type { StatePaths } from "../paths.ts";
 import { runOperation } from "./ops/index.ts";
 import { jobFiles, readJobCommand } from "./spool.ts";
@@ -17,7 +17,7 @@ export async function runJob(paths: StatePaths, jobId: string): Promise<number> 
   const files = jobFiles(paths.job(jobId));
   const held = tryLock(files.runnerLock);
   if (!held.ok) {
-    consola.error(`job ${jobId} already has a runner (pid ${held.holderPid ?? "?"})`);
+    log.error(`job ${jobId} already has a runner (pid ${held.holderPid ?? "?"})`);
     return 1;
   }
   if (existsSync(files.result)) return 0;

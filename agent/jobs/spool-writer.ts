@@ -6,9 +6,9 @@
 // unless the job's directory itself is gone, when nothing can ever read it.
 
 import { existsSync, statSync, truncateSync } from "node:fs";
-import { consola } from "consola";
 import { appendDurable, writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { JobResult, Progress } from "../../protocol/index.ts";
+import { log } from "../log.ts";
 import { LINE_CUT_NOTE, MAX_LINE_CHARS } from "./child.ts";
 import type { JobFiles, SpoolEvent } from "./spool.ts";
 
@@ -101,7 +101,7 @@ export class SpoolWriter {
       return false;
     }
     this.pending = [];
-    if (this.failing) consola.info("the job's spool is writable again");
+    if (this.failing) log.info("the job's spool is writable again");
     this.failing = false;
     return true;
   }
@@ -112,13 +112,13 @@ export class SpoolWriter {
    */
   gone(): boolean {
     if (existsSync(this.files.dir)) return false;
-    consola.error(`the job's spool ${this.files.dir} is gone; its output and result are dropped`);
+    log.error(`the job's spool ${this.files.dir} is gone; its output and result are dropped`);
     return true;
   }
 
   private _failed(err: unknown): void {
     if (!this.failing)
-      consola.error(`cannot write the job's spool (${(err as Error).message}); holding it and retrying`);
+      log.error(`cannot write the job's spool (${(err as Error).message}); holding it and retrying`);
     this.failing = true;
   }
 

@@ -2,11 +2,11 @@
 // no spool to hold them they are kept in memory and sent straight to fleetd, retried with
 // backoff until it has them. Lost if the agent exits first, which is safe: the next agent's hello
 // does not list the job, so fleetd queues it again and it fails again with its reason.
-import { consola } from "consola";
 import { ApiError } from "../../protocol/errors.ts";
 import type { JobResult } from "../../protocol/index.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import type { AgentClient } from "../client.ts";
+import { log } from "../log.ts";
 
 export class UnstartedJobs {
   private readonly pending = new Map<string, JobResult>();
@@ -29,7 +29,7 @@ export class UnstartedJobs {
     if (!result) return;
     try {
       await this.client.result(jobId, result);
-      consola.info(`job ${jobId}: reported ${result.state} to fleetd`);
+      log.info(`job ${jobId}: reported ${result.state} to fleetd`);
       this.pending.delete(jobId);
     } catch (err) {
       // fleetd refused it for good (no such job): nothing would ever accept it.

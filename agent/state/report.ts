@@ -2,10 +2,10 @@
 // checkout, the system profile and the runner's records, and its hash: the agent sends the state
 // only when the hash changed, so a fleet at rest costs fleetd no writes.
 import { existsSync } from "node:fs";
-import { consola } from "consola";
 import type { z } from "zod";
 import { CheckoutState, type HostState, SystemState } from "../../protocol/config-state.ts";
 import type { AgentConfig } from "../config.ts";
+import { log as agentLog } from "../log.ts";
 import { readCheckout } from "./checkout.ts";
 import { readRecords } from "./records.ts";
 import { STATE_COMMAND_TIMEOUT_SECONDS } from "./state-command.ts";
@@ -76,7 +76,7 @@ export function readConfigSystem(
 
 /** A piece that does not fit the contract is reported as not known, with the reason logged. */
 function _warn(reason: string): void {
-  consola.warn(`config state: ${reason}`);
+  agentLog.warn(`config state: ${reason}`);
 }
 
 function _checked<T>(

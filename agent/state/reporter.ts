@@ -8,7 +8,6 @@
 // asks for the report when it holds another. A failed send is retried on its own backoff,
 // re-reading the state then, so what goes is what is there at that moment.
 import { readFileSync } from "node:fs";
-import { consola } from "consola";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { HelloResponse } from "../../protocol/agent.ts";
 import type { HostState } from "../../protocol/config-state.ts";
@@ -17,6 +16,7 @@ import { hostStateHash } from "../../protocol/state-hash.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import type { AgentClient } from "../client.ts";
 import type { AgentConfig } from "../config.ts";
+import { log } from "../log.ts";
 import { statePaths } from "../paths.ts";
 import { retryDelay } from "../retry-delay.ts";
 import { readHostState } from "./report.ts";
@@ -118,7 +118,7 @@ export class StateReporter {
     } catch (err) {
       if (_refusedForGood(err)) {
         this.refusedHash = hash;
-        consola.warn(
+        log.warn(
           `fleetd refused this host's config state (${(err as Error).message}); not sending it again until it changes`,
         );
         return;
@@ -138,7 +138,7 @@ export class StateReporter {
     try {
       writeFileAtomic(this.ackedFile, `${JSON.stringify({ hash })}\n`, 0o600);
     } catch (err) {
-      consola.warn(
+      log.warn(
         `cannot note the acknowledged config state in ${this.ackedFile}: ${(err as Error).message}`,
       );
     }
@@ -148,7 +148,7 @@ export class StateReporter {
     try {
       return await this.read(this.config, this.stateDir);
     } catch (err) {
-      consola.warn(`cannot read this host's config state: ${(err as Error).message}`);
+      log.warn(`cannot read this host's config state: ${(err as Error).message}`);
       return null;
     }
   }

@@ -2,11 +2,11 @@
 // next try, after this path's own backoff (at most an interval), reads a fresh sample, so what
 // fleetd gets is always what the host looks like then, and a fleetd that is away costs one
 // request per backoff step. A sample fleetd refuses for good waits for the next interval.
-import { consola } from "consola";
 import { ApiError } from "../../protocol/errors.ts";
 import type { HostVitals } from "../../protocol/vitals.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import type { AgentClient } from "../client.ts";
+import { log } from "../log.ts";
 import { retryDelay } from "../retry-delay.ts";
 import { VitalsReader } from "./read.ts";
 
@@ -68,7 +68,7 @@ export class VitalsReporter {
       // fleetd's: 400), would answer a retry alike: the next sample goes at the next interval.
       if (err instanceof ApiError && [400, 404, 413, 422].includes(err.status)) {
         if (!this.refused)
-          consola.warn(`fleetd refused this host's vitals (${err.message}); trying again every interval`);
+          log.warn(`fleetd refused this host's vitals (${err.message}); trying again every interval`);
         this.refused = true;
         return;
       }

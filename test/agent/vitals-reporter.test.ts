@@ -2,16 +2,16 @@
 // retried on its own backoff with a fresh sample (never the old one again, never per tick), and
 // the reader's CPU use computed from the time between two readings.
 import { describe, expect, test } from "bun:test";
-import { consola } from "consola";
 import type { AgentClient } from "../../agent/client.ts";
 import { AgentConfig } from "../../agent/config.ts";
+import { setLogQuiet } from "../../agent/log.ts";
 import { parseCpuTimes, parseLoadavg, parseMeminfo } from "../../agent/vitals/proc.ts";
 import { cpuPercentBetween, VitalsReader } from "../../agent/vitals/read.ts";
 import { VitalsReporter } from "../../agent/vitals/reporter.ts";
 import { ApiError } from "../../protocol/errors.ts";
 import { HostVitals } from "../../protocol/vitals.ts";
 
-consola.level = -999;
+setLogQuiet(true);
 const LIMITS = { baseMs: 1_000, capMs: 8_000 };
 
 function setup(intervalSeconds: number) {
