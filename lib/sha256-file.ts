@@ -1,20 +1,18 @@
-// SHA-256 of a file, streamed: artifacts are ~100 MB and several may be hashed at once.
-import { createHash } from "node:crypto";
-import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+// SHA-256 of a file, streamed: artifacts are ~100 MB and several may be hashed at once. Bun's
+// native hasher, not node:crypto, which costs an idle agent ~2 MB resident (the agent hashes
+// its own binary at start; bench/RESULTS.md, "Agent RSS").
+import { closeSync, openSync, readSync } from "node:fs";
 
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
-  });
+export async function sha256File(path: string): Promise<string> {
+  const hash = new Bun.CryptoHasher("sha256");
+  const reader = Bun.file(path).stream().getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) hash.update(read.value);
+  return hash.digest("hex");
 }
 
 /** The same, synchronously, through one 1 MiB buffer: never the whole file in memory at once. */
 export function sha256FileSync(path: string): string {
-  const hash = createHash("sha256");
+  const hash = new Bun.CryptoHasher("sha256");
   const buffer = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(path, "r");
   try {
@@ -23,4 +21,9 @@ export function sha256FileSync(path: string): string {
     closeSync(fd);
   }
   return hash.digest("hex");
+}
+
+/** SHA-256 of bytes or a string, as lowercase hex. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return Bun.CryptoHasher.hash("sha256", data, "hex");
 }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { signArtifact } from "../lib/artifact-signature.ts";
+import { signArtifact } from "../lib/artifact-signing.ts";
 import { writeFileAtomic } from "../lib/atomic-write.ts";
 import { mapLimit } from "../lib/map-limit.ts";
 import {

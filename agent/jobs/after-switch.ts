@@ -5,8 +5,8 @@
 //   binary changed only  -> `launchctl kickstart -k <domain>/<label>` (once)
 //   plist changed        -> `launchctl bootout` then `launchctl bootstrap`, with retry
 // (the plist points at a stable binary path, so a binary change never needs a reload).
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { sha256Hex } from "../../lib/sha256-file.ts";
 import type { AgentConfig } from "../config.ts";
 import { detectServiceManager, launchdDomain } from "../service.ts";
 import { runChild } from "./child.ts";
@@ -110,7 +110,7 @@ async function _launchctl(args: string[], say: Say): Promise<number | null> {
 
 function _hash(path: string): string | null {
   try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
+    return sha256Hex(readFileSync(path));
   } catch {
     return null;
   }

@@ -1,8 +1,8 @@
 // flake.lock as the host's checkout has it: the hash of its bytes (what fleetd compares) and each
 // root input's locked revision and age (what the board's Lock compartment shows). A flake.lock
 // that is not the JSON Nix writes still has a hash; its inputs are then simply not listed.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { sha256Hex } from "../../lib/sha256-file.ts";
 import type { LockedInput } from "../../protocol/config-state.ts";
 
 export interface FlakeLockState {
@@ -24,7 +24,7 @@ export function readFlakeLock(path: string): FlakeLockState {
   } catch {
     return { lockHash: null, lockInputs: [] };
   }
-  const lockHash = createHash("sha256").update(bytes).digest("hex");
+  const lockHash = sha256Hex(bytes);
   let lock: unknown;
   try {
     lock = JSON.parse(bytes.toString("utf8"));

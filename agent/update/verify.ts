@@ -10,13 +10,17 @@ import { UpdateRefused } from "./errors.ts";
 
 export const VERSION_CHECK_TIMEOUT_MS = 30_000;
 
-export function checkSignature(entry: Artifact, version: string, trustedKeys: readonly string[]): void {
+export async function checkSignature(
+  entry: Artifact,
+  version: string,
+  trustedKeys: readonly string[],
+): Promise<void> {
   if (trustedKeys.length === 0) {
     throw new UpdateRefused(
       "this agent was built without trusted keys (run from source?); it cannot self-update",
     );
   }
-  if (!verifyArtifact({ ...entry, version }, entry.signature, trustedKeys)) {
+  if (!(await verifyArtifact({ ...entry, version }, entry.signature, trustedKeys))) {
     throw new UpdateRefused(`signature of ${entry.file} does not verify against this agent's trusted keys`);
   }
 }

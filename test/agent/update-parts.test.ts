@@ -10,7 +10,8 @@ import { fetchManifest } from "../../agent/update/download.ts";
 import { UpdateRefused } from "../../agent/update/errors.ts";
 import { withRetry } from "../../agent/update/retry.ts";
 import { compareVersions } from "../../agent/update/versions.ts";
-import { signArtifact, verifyArtifact } from "../../lib/artifact-signature.ts";
+import { verifyArtifact } from "../../lib/artifact-signature.ts";
+import { signArtifact } from "../../lib/artifact-signing.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fleet-update-parts-"));
 const other = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("evil binary") });
@@ -140,22 +141,26 @@ describe("signatures", () => {
   };
   const sig = signArtifact(fields, privateKey);
 
-  test("verifies for exactly what was signed", () => {
-    expect(verifyArtifact(fields, sig, trusted)).toBe(true);
+  test("verifies for exactly what was signed", async () => {
+    expect(await verifyArtifact(fields, sig, trusted)).toBe(true);
   });
 
-  test("does not carry over to another target, version, size or hash", () => {
-    expect(verifyArtifact({ ...fields, target: "darwin-arm64" }, sig, trusted)).toBe(false);
-    expect(verifyArtifact({ ...fields, version: "2.0.1" }, sig, trusted)).toBe(false);
-    expect(verifyArtifact({ ...fields, size: 11 }, sig, trusted)).toBe(false);
-    expect(verifyArtifact({ ...fields, sha256: "b".repeat(64) }, sig, trusted)).toBe(false);
+  test("does not carry over to another target, version, size or hash", async () => {
+    expect(await verifyArtifact({ ...fields, target: "darwin-arm64" }, sig, trusted)).toBe(false);
+    expect(await verifyArtifact({ ...fields, version: "2.0.1" }, sig, trusted)).toBe(false);
+    expect(await verifyArtifact({ ...fields, size: 11 }, sig, trusted)).toBe(false);
+    expect(await verifyArtifact({ ...fields, sha256: "b".repeat(64) }, sig, trusted)).toBe(false);
   });
 
-  test("another key's signature and garbage are refused", () => {
+  test("another key's signature, a key that is not Ed25519 and garbage are refused", async () => {
     const other = generateKeyPairSync("ed25519").privateKey;
-    expect(verifyArtifact(fields, signArtifact(fields, other), trusted)).toBe(false);
-    expect(verifyArtifact(fields, "not base64 at all", trusted)).toBe(false);
-    expect(verifyArtifact(fields, sig, [])).toBe(false);
+    expect(await verifyArtifact(fields, signArtifact(fields, other), trusted)).toBe(false);
+    expect(await verifyArtifact(fields, "not base64 at all", trusted)).toBe(false);
+    expect(await verifyArtifact(fields, sig, [])).toBe(false);
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey;
+    const notEd25519 = rsa.export({ format: "der", type: "spki" }).toString("base64");
+    expect(await verifyArtifact(fields, sig, [notEd25519, "garbage"])).toBe(false);
+    expect(await verifyArtifact(fields, sig, ["garbage", ...trusted])).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { signArtifact } from "../../lib/artifact-signature.ts";
+import { signArtifact } from "../../lib/artifact-signing.ts";
 import { linkOrCopy } from "../../lib/link-or-copy.ts";
 import type { Artifact, Manifest } from "../../protocol/index.ts";
 import { sha256File } from "../../scripts/build/compile.ts";

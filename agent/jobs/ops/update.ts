@@ -75,7 +75,7 @@ export const update: Operation<"update"> = async (ctx) => {
     // the operator asked for what fleetd serves, so go ahead, but say that no order was seen.
     if (order === null)
       say(`${VERSION} and ${version} have no order (see docs/update.md); updating as asked`);
-    checkSignature(entry, version, TRUSTED_KEYS);
+    await checkSignature(entry, version, TRUSTED_KEYS);
     say(`downloading ${entry.file} (${version}, ${(entry.size / 1e6).toFixed(1)} MB) to ${newPath(bin)}`);
     await _download(ctx, entry, newPath(bin));
     await checkFile(newPath(bin), entry);
