@@ -2,7 +2,10 @@
 import { readFileSync } from "node:fs";
 import { arch, hostname, release, type, uptime } from "node:os";
 import { sha256FileSync } from "../lib/sha256-file.ts";
-import { type Arch, type Hello, type Platform, PROTOCOL_VERSION, VERSION } from "../protocol/index.ts";
+import type { Hello } from "../protocol/agent.ts";
+import { VERSION } from "../protocol/build-info.ts";
+import type { Arch, Platform } from "../protocol/common.ts";
+import { PROTOCOL_VERSION } from "../protocol/protocol-version.ts";
 
 let _sha256: string | undefined;
 

@@ -2,7 +2,8 @@
 // detached runner, keep delivering spooled results, report the config state when it changed and
 // the host's vitals every vitalsIntervalSeconds, reconnecting with backoff.
 import { mkdirSync } from "node:fs";
-import { type Command, type HelloResponse, VERSION } from "../protocol/index.ts";
+import type { Command, HelloResponse } from "../protocol/agent.ts";
+import { VERSION } from "../protocol/build-info.ts";
 import type { Operation } from "../protocol/job-ops.ts";
 import { Backoff } from "./backoff.ts";
 import { AgentClient } from "./client.ts";
@@ -11,7 +12,7 @@ import { helloBody } from "./identity.ts";
 import { requestCancel } from "./jobs/control.ts";
 import { DELIVER_INTERVAL_MS, Deliverer } from "./jobs/deliver.ts";
 import { launchRunner, unstartableReason } from "./jobs/launch.ts";
-import { AGENT_OPS } from "./jobs/ops/index.ts";
+import { AGENT_OPS } from "./jobs/ops/names.ts";
 import { UnstartedJobs } from "./jobs/unstarted.ts";
 import { tryLock } from "./lock.ts";
 import { log } from "./log.ts";

@@ -1,8 +1,7 @@
 // Shared building blocks of the wire contract: ids, timestamps, the error envelope.
 import { z } from "zod";
 
-/** Bumped when a message changes incompatibly; agent and server compare it in hello. */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from "./protocol-version.ts";
 
 export const API_PREFIX = "/api/v1";
 

@@ -1,7 +1,7 @@
 // `fleet-agent status`: what this agent knows, without talking to the server.
 import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
-import { VERSION } from "../../protocol/index.ts";
+import { VERSION } from "../../protocol/build-info.ts";
 import { loadConfig, loadCredentials } from "../config.ts";
 import { selfSha256 } from "../identity.ts";
 import { jobFiles, readJobCommand, readJobResult, undeliveredJobIds } from "../jobs/spool.ts";

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { Timestamp } from "../../protocol/common.ts";
 import { CommitSha, Generation } from "../../protocol/config-state.ts";
-import { Timestamp } from "../../protocol/index.ts";
 import type { JobFiles } from "./spool.ts";
 
 export const DeployRecord = z.object({

@@ -11,15 +11,16 @@
 //   jobs/<id>/delivered       the server acknowledged the result; nothing left to do
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
-import { JobResult, OutputLine, Progress, RunCommand } from "../../protocol/index.ts";
+import type { z } from "zod";
+import { type Checker, jsonChecker } from "../../lib/json-schema-check.ts";
+import type { JobResult, RunCommand } from "../../protocol/agent.ts";
+import type { SpoolEvent as SpoolEventSchema } from "../file-schemas.ts";
+import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
 
-export const SpoolEvent = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("start"), ts: z.string() }),
-  OutputLine.extend({ t: z.literal("out") }),
-  z.object({ t: z.literal("progress"), progress: Progress }),
-]);
-export type SpoolEvent = z.infer<typeof SpoolEvent>;
+export type SpoolEvent = z.output<typeof SpoolEventSchema>;
+const SPOOL_EVENT = jsonChecker(jsonSchema("SpoolEvent"));
+const RUN_COMMAND = jsonChecker(jsonSchema("RunCommand"));
+const JOB_RESULT = jsonChecker(jsonSchema("JobResult"));
 
 export function jobFiles(dir: string) {
   return {
@@ -35,11 +36,11 @@ export function jobFiles(dir: string) {
 export type JobFiles = ReturnType<typeof jobFiles>;
 
 export function readJobCommand(files: JobFiles): RunCommand | null {
-  return _readParsed(files.job, RunCommand);
+  return _readParsed(files.job, RUN_COMMAND);
 }
 
 export function readJobResult(files: JobFiles): JobResult | null {
-  return _readParsed(files.result, JobResult);
+  return _readParsed(files.result, JOB_RESULT);
 }
 
 /**
@@ -77,7 +78,7 @@ export function readEventsFrom(path: string, offset: number): { events: SpoolEve
   for (const line of buf.subarray(offset, end).toString("utf8").split("\n")) {
     if (!line) continue;
     try {
-      const parsed = SpoolEvent.safeParse(JSON.parse(line));
+      const parsed = SPOOL_EVENT.safeParse(JSON.parse(line));
       if (parsed.success) events.push(parsed.data);
     } catch {
       // torn line
@@ -86,7 +87,7 @@ export function readEventsFrom(path: string, offset: number): { events: SpoolEve
   return { events, offset: end + 1 };
 }
 
-function _readParsed<T>(path: string, schema: z.ZodType<T>): T | null {
+function _readParsed<T>(path: string, schema: Checker<T>): T | null {
   try {
     const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
     return parsed.success ? parsed.data : null;

@@ -8,39 +8,26 @@
 // other-version file reads as absent, so a bad record costs a "not known", never a wrong state.
 // Switches and tests write different files: a test never rewrites what a switch recorded.
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import type { z } from "zod";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
-import { CommitSha, SwitchRecord, TestRecord } from "../../protocol/config-state.ts";
-import { Timestamp } from "../../protocol/index.ts";
+import { type Checker, jsonChecker } from "../../lib/json-schema-check.ts";
+import type { SwitchRecord, TestRecord } from "../../protocol/config-state.ts";
+import type {
+  SwitchFile as SwitchFileSchema,
+  SwitchOutcome as SwitchOutcomeSchema,
+  TestOutcome as TestOutcomeSchema,
+} from "../file-schemas.ts";
 import { statePaths } from "../paths.ts";
+import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
+import { MAX_BUILT_FROM, RECORD_VERSION } from "./record-format.ts";
 
-const VERSION = 1;
-/** Generations whose commit is remembered: more than the 20 HostState lists, for rollbacks. */
-const MAX_BUILT_FROM = 50;
-
-const BuiltFrom = z.object({
-  generation: z.number().int().nonnegative(),
-  commit: CommitSha.nullable(),
-  at: Timestamp,
-});
-
-const SwitchFile = z.object({
-  version: z.literal(VERSION),
-  /** The last successful switch. */
-  lastSwitch: SwitchRecord.nullable(),
-  /** The newest switch that failed after lastSwitch; cleared by the next successful one. */
-  failedAfter: SwitchRecord.nullable(),
-  /** Newest first: the commit each successful switch's generation was built from. */
-  builtFrom: z.array(BuiltFrom).max(MAX_BUILT_FROM),
-});
-type SwitchFile = z.infer<typeof SwitchFile>;
-
-const TestFile = TestRecord.extend({ version: z.literal(VERSION) });
-
-export const SwitchOutcome = SwitchRecord.extend({ ok: z.boolean(), at: Timestamp.optional() });
-export type SwitchOutcome = z.input<typeof SwitchOutcome>;
-export const TestOutcome = TestRecord.extend({ at: Timestamp.optional() });
-export type TestOutcome = z.input<typeof TestOutcome>;
+type SwitchFile = z.output<typeof SwitchFileSchema>;
+const SWITCH_FILE = jsonChecker(jsonSchema("SwitchFile"));
+const TEST_FILE = jsonChecker(jsonSchema("TestFile"));
+const SWITCH_OUTCOME = jsonChecker(jsonSchema("SwitchOutcome"));
+const TEST_OUTCOME = jsonChecker(jsonSchema("TestOutcome"));
+export type SwitchOutcome = z.input<typeof SwitchOutcomeSchema>;
+export type TestOutcome = z.input<typeof TestOutcomeSchema>;
 
 export interface Records {
   lastSwitch: SwitchRecord | null;
@@ -57,11 +44,11 @@ export interface Records {
  * old generation active, and it was not built from this commit. Bad input throws, writing nothing.
  */
 export function recordSwitch(stateDir: string, outcome: SwitchOutcome): void {
-  const { ok, ...fields } = _valid(SwitchOutcome, outcome, "switch record");
+  const { ok, ...fields } = _valid(SWITCH_OUTCOME, outcome, "switch record");
   const record: SwitchRecord = { ...fields, at: fields.at ?? new Date().toISOString() };
   const path = statePaths(stateDir).switchRecord;
-  const before = _read(path, SwitchFile) ?? {
-    version: VERSION,
+  const before = _read(path, SWITCH_FILE) ?? {
+    version: RECORD_VERSION,
     lastSwitch: null,
     failedAfter: null,
     builtFrom: [],
@@ -74,7 +61,7 @@ export function recordSwitch(stateDir: string, outcome: SwitchOutcome): void {
         ? []
         : [{ generation: record.generation, commit: record.commit, at: record.at }];
     next = {
-      version: VERSION,
+      version: RECORD_VERSION,
       lastSwitch: record,
       failedAfter: null,
       builtFrom: [...built, ...kept].slice(0, MAX_BUILT_FROM),
@@ -85,15 +72,15 @@ export function recordSwitch(stateDir: string, outcome: SwitchOutcome): void {
 
 /** Called by the runner after every test job: passed when every test script passed. */
 export function recordTest(stateDir: string, outcome: TestOutcome): void {
-  const { passed, at } = _valid(TestOutcome, outcome, "test record");
-  const record = { version: VERSION, passed, at: at ?? new Date().toISOString() };
+  const { passed, at } = _valid(TEST_OUTCOME, outcome, "test record");
+  const record = { version: RECORD_VERSION, passed, at: at ?? new Date().toISOString() };
   writeFileAtomic(statePaths(stateDir).testRecord, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function readRecords(stateDir: string): Records {
   const paths = statePaths(stateDir);
-  const switches = _read(paths.switchRecord, SwitchFile);
-  const test = _read(paths.testRecord, TestFile);
+  const switches = _read(paths.switchRecord, SWITCH_FILE);
+  const test = _read(paths.testRecord, TEST_FILE);
   const lastSwitch = switches?.lastSwitch ?? null;
   const lastTest = test ? { passed: test.passed, at: test.at } : null;
   const testFailedSince =
@@ -108,14 +95,14 @@ export function readRecords(stateDir: string): Records {
   };
 }
 
-function _valid<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+function _valid<T>(schema: Checker<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
   throw new Error(`invalid ${what}: ${issues.join("; ")}`);
 }
 
-function _read<S extends z.ZodType>(path: string, schema: S): z.output<S> | null {
+function _read<T>(path: string, schema: Checker<T>): T | null {
   try {
     const parsed = schema.safeParse(JSON.parse(readFileSync(path, "utf8")));
     return parsed.success ? parsed.data : null;

@@ -2,14 +2,18 @@
 // checkout, the system profile and the runner's records, and its hash: the agent sends the state
 // only when the hash changed, so a fleet at rest costs fleetd no writes.
 import { existsSync } from "node:fs";
-import type { z } from "zod";
-import { CheckoutState, type HostState, SystemState } from "../../protocol/config-state.ts";
+import { type Checker, jsonChecker } from "../../lib/json-schema-check.ts";
+import type { CheckoutState, HostState } from "../../protocol/config-state.ts";
 import type { AgentConfig } from "../config.ts";
 import { log as agentLog } from "../log.ts";
+import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
 import { readCheckout } from "./checkout.ts";
 import { readRecords } from "./records.ts";
 import { STATE_COMMAND_TIMEOUT_SECONDS } from "./state-command.ts";
 import { readSystem, type SystemOptions, type SystemReading, systemProfileFor } from "./system.ts";
+
+const CHECKOUT_STATE = jsonChecker(jsonSchema("CheckoutState"));
+const SYSTEM_STATE = jsonChecker(jsonSchema("SystemState"));
 
 /** What tests (and an unusual host) may set instead of the machine's own answers. */
 export type HostStateOverrides = Partial<
@@ -28,8 +32,8 @@ export async function readHostState(
   ]);
   const records = readRecords(stateDir);
   return {
-    checkout: _checked(CheckoutState, checkout, "checkout", log),
-    system: _checked(SystemState, reading.system, "system", log),
+    checkout: _checked(CHECKOUT_STATE, checkout, "checkout", log),
+    system: _checked(SYSTEM_STATE, reading.system, "system", log),
     lastSwitch: records.lastSwitch,
     lastSwitchFailed: records.lastSwitchFailed,
     lastTest: records.lastTest,
@@ -80,7 +84,7 @@ function _warn(reason: string): void {
 }
 
 function _checked<T>(
-  schema: z.ZodType<T>,
+  schema: Checker<T>,
   value: T | null,
   what: string,
   log: (reason: string) => void,

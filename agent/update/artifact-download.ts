@@ -6,8 +6,9 @@
 // any encoding of that size can take. What the bytes are is checked afterwards (verify.ts),
 // against the signed size and SHA-256 of the real binary, whatever encoding carried them.
 import { closeSync, fsyncSync, openSync, rmSync } from "node:fs";
+import type { Artifact } from "../../protocol/artifacts.ts";
 import { ApiError } from "../../protocol/errors.ts";
-import { type Artifact, routePath } from "../../protocol/index.ts";
+import { routePath } from "../../protocol/routes.ts";
 import { DECODABLE, DecodingWriter, type Encoding, encodingOf, UndecodableBody } from "./decode.ts";
 import { refusalOf, updateClient } from "./download.ts";
 import { UpdateRefused } from "./errors.ts";

@@ -1,9 +1,11 @@
 // Fetching the manifest from fleetd, and the update's client for it and the artifacts (see
 // artifact-download.ts), defensively: redirects are followed only within fleetd's own origin,
 // and bodies are capped (the manifest's at a size no real one reaches).
+
+import type { Manifest } from "../../protocol/artifacts.ts";
 import { createClient } from "../../protocol/client.ts";
 import { ApiError } from "../../protocol/errors.ts";
-import { type Manifest, ROUTES, routePath } from "../../protocol/index.ts";
+import { ROUTES, routePath } from "../../protocol/routes.ts";
 import { UpdateRefused } from "./errors.ts";
 
 const MAX_REDIRECTS = 3;

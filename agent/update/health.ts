@@ -2,18 +2,15 @@
 // health.json. The update watcher (running from the previous binary) reads it to decide
 // whether the new binary came up and stayed up, without trusting the new binary's code.
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import type { z } from "zod";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { jsonChecker } from "../../lib/json-schema-check.ts";
+import type { HealthNote as HealthNoteSchema } from "../file-schemas.ts";
 import { statePaths } from "../paths.ts";
+import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
 
-export const HealthNote = z.object({
-  pid: z.number().int(),
-  version: z.string(),
-  sha256: z.string(),
-  /** ms since epoch of the hello. */
-  at: z.number(),
-});
-export type HealthNote = z.infer<typeof HealthNote>;
+export type HealthNote = z.output<typeof HealthNoteSchema>;
+const HEALTH_NOTE = jsonChecker(jsonSchema("HealthNote"));
 
 export function writeHealth(stateDir: string, note: HealthNote): void {
   writeFileAtomic(statePaths(stateDir).health, JSON.stringify(note));
@@ -21,7 +18,7 @@ export function writeHealth(stateDir: string, note: HealthNote): void {
 
 export function readHealth(stateDir: string): HealthNote | null {
   try {
-    const parsed = HealthNote.safeParse(JSON.parse(readFileSync(statePaths(stateDir).health, "utf8")));
+    const parsed = HEALTH_NOTE.safeParse(JSON.parse(readFileSync(statePaths(stateDir).health, "utf8")));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

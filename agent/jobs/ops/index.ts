@@ -22,9 +22,6 @@ export const OPERATIONS: Registry = {
   rollback,
 };
 
-/** What hello tells fleetd this agent runs: every op in the table. */
-export const AGENT_OPS = Object.keys(OPERATIONS) as OpName[];
-
 /** Runs `op` with its args; each op gets the args its own schema types. */
 export function runOperation<Op extends OpName>(
   op: Op,

@@ -3,14 +3,10 @@
 // automatically; a manifest that no longer serves that build is refused. Runs in the detached runner, i.e.
 // from the current binary, which is what watches the new one (see docs/update.md).
 import { existsSync, rmSync } from "node:fs";
-import {
-  type Arch,
-  type Artifact,
-  type JobResult,
-  type Platform,
-  targetOf,
-  VERSION,
-} from "../../../protocol/index.ts";
+import type { JobResult } from "../../../protocol/agent.ts";
+import { type Artifact, targetOf } from "../../../protocol/artifacts.ts";
+import { VERSION } from "../../../protocol/build-info.ts";
+import type { Arch, Platform } from "../../../protocol/common.ts";
 import { selfSha256 } from "../../identity.ts";
 import { readHolderPid } from "../../lock.ts";
 import { statePaths } from "../../paths.ts";
