@@ -19,14 +19,14 @@ export const POLL_SLACK_MS = 10_000;
 export const AUTH_RETRY_MS = 60_000;
 
 const PATHS = routeTable();
-const OK = { response: jsonChecker(jsonSchema("Ok")) };
+const OK = { response: jsonChecker(() => jsonSchema("Ok")) };
 /** Every route's method and path; the agent's own with the check of their answers. */
 const AGENT_ROUTES: ClientRoutes = {
   ...PATHS,
-  enroll: { ...PATHS.enroll, response: jsonChecker(jsonSchema("EnrollResponse")) },
-  agentHello: { ...PATHS.agentHello, response: jsonChecker(jsonSchema("HelloResponse")) },
-  agentPoll: { ...PATHS.agentPoll, response: jsonChecker(jsonSchema("PollResponse")) },
-  agentJobEvents: { ...PATHS.agentJobEvents, response: jsonChecker(jsonSchema("JobEventsAck")) },
+  enroll: { ...PATHS.enroll, response: jsonChecker(() => jsonSchema("EnrollResponse")) },
+  agentHello: { ...PATHS.agentHello, response: jsonChecker(() => jsonSchema("HelloResponse")) },
+  agentPoll: { ...PATHS.agentPoll, response: jsonChecker(() => jsonSchema("PollResponse")) },
+  agentJobEvents: { ...PATHS.agentJobEvents, response: jsonChecker(() => jsonSchema("JobEventsAck")) },
   agentJobResult: { ...PATHS.agentJobResult, ...OK },
   agentState: { ...PATHS.agentState, ...OK },
   agentVitals: { ...PATHS.agentVitals, ...OK },

@@ -11,7 +11,7 @@ import type { StatePaths } from "./paths.ts";
 import { jsonSchema } from "./schema-macro.ts" with { type: "macro" };
 
 /** config.json, checked as zod's AgentConfig (agent/file-schemas.ts) would, without zod. */
-export const AgentConfig = jsonChecker(jsonSchema("AgentConfig"));
+export const AgentConfig = jsonChecker(() => jsonSchema("AgentConfig"));
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 
 /** The config's backoff in the units agent/backoff.ts counts in; a cap below the base is the base. */
@@ -20,7 +20,7 @@ export function backoffLimits(config: AgentConfig): BackoffLimits {
   return { baseMs, capMs: Math.max(baseMs, config.backoff.maxSeconds * 1000) };
 }
 
-export const Credentials = jsonChecker(jsonSchema("Credentials"));
+export const Credentials = jsonChecker(() => jsonSchema("Credentials"));
 export type Credentials = z.output<typeof CredentialsSchema>;
 
 /** The switch command an operator of this platform would type, or undefined when there is none. */

@@ -2,8 +2,10 @@
 // draft 2020-12, "input" view), with zod's results: unknown object keys dropped, defaults filled
 // in, a URL trimmed, the first issue's path and message. It exists so the idle agent validates
 // everything it reads without constructing zod schemas, which cost it ~10 MB of resident memory
-// (bench/RESULTS.md, "Agent RSS"). A keyword it does not know is refused when the checker is
-// made, never ignored: a schema it cannot check fully is not checked at all.
+// (bench/RESULTS.md, "Agent RSS"). A keyword it does not know is refused before the first value
+// is checked, never ignored: a schema it cannot check fully is not checked at all. The schema is
+// read and compiled only when used, each part when a value reaches it: an idle agent's polls are
+// answered `{"command":null}`, and the command union is never compiled.
 
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
@@ -31,9 +33,15 @@ export class JsonCheckError extends Error {
   }
 }
 
-export function jsonChecker<T>(schema: JsonSchemaOf<T>): Checker<T> {
-  const check = _compile(schema);
+/** `schema` is called at the first check: `jsonChecker(() => jsonSchema("X"))` keeps X's literal unbuilt till then. */
+export function jsonChecker<T>(schema: () => JsonSchemaOf<T>): Checker<T> {
+  let check: Check | undefined;
   const safeParse = (value: unknown): Checked<T> => {
+    if (!check) {
+      const json = schema();
+      _refuseUnknown(json);
+      check = _compile(json);
+    }
     const issues: Issue[] = [];
     const data = check(value, [], issues);
     return issues.length ? { success: false, error: { issues } } : { success: true, data: data as T };
@@ -61,10 +69,31 @@ const KEYWORDS = new Set([
   ...["properties", "required", "additionalProperties", "propertyNames"],
 ]);
 
-function _compile(schema: JsonSchema): Check {
+function _refuseUnknown(schema: JsonSchema): void {
   for (const keyword of Object.keys(schema)) {
     if (!KEYWORDS.has(keyword)) throw new Error(`JSON Schema keyword "${keyword}" is not supported`);
   }
+  _formatCheck(schema);
+  const subschemas = [
+    ...((schema.anyOf ?? schema.oneOf ?? []) as JsonSchema[]),
+    ...Object.values((schema.properties ?? {}) as Record<string, JsonSchema>),
+    ...[schema.items, schema.additionalProperties, schema.propertyNames].filter(
+      (s): s is JsonSchema => typeof s === "object" && s !== null,
+    ),
+  ];
+  for (const sub of subschemas) _refuseUnknown(sub);
+}
+
+/** A part of the schema, compiled when the first value reaches it. */
+function _lazy(schema: JsonSchema): Check {
+  let check: Check | undefined;
+  return (value, path, issues) => {
+    check ??= _compile(schema);
+    return check(value, path, issues);
+  };
+}
+
+function _compile(schema: JsonSchema): Check {
   if (schema.anyOf || schema.oneOf) return _union(schema);
   const checks = [_typeCheck(schema), ..._valueChecks(schema)];
   return (value, path, issues) => {
@@ -147,12 +176,17 @@ function _stringChecks(schema: JsonSchema, messages: Record<string, string>): Ch
       if (!URL.canParse(trimmed)) i.push({ path: p, message: "invalid URL" });
       return trimmed.replace(/[\t\n\r]/g, "");
     });
-  } else if (format !== undefined && format !== "date-time") {
-    throw new Error(`JSON Schema format "${format}" is not supported`);
-  } else if (format === "date-time" && typeof pattern !== "string") {
-    throw new Error(`JSON Schema format "date-time" without a pattern is not supported`);
   }
   return checks;
+}
+
+/** zod writes "date-time" with the pattern that checks it; of the other formats only "uri" is known. */
+function _formatCheck(schema: JsonSchema): void {
+  const { format, pattern } = schema;
+  if (format === undefined || format === "uri") return;
+  if (format !== "date-time") throw new Error(`JSON Schema format "${format}" is not supported`);
+  if (typeof pattern !== "string")
+    throw new Error(`JSON Schema format "date-time" without a pattern is not supported`);
 }
 
 function _numberChecks(schema: JsonSchema): Check[] {
@@ -175,7 +209,7 @@ function _numberChecks(schema: JsonSchema): Check[] {
 }
 
 function _arrayCheck(schema: JsonSchema, messages: Record<string, string>): Check {
-  const item = schema.items === undefined ? null : _compile(schema.items as JsonSchema);
+  const item = schema.items === undefined ? null : _lazy(schema.items as JsonSchema);
   const { minItems, maxItems } = schema as Record<string, number | undefined>;
   const unique = schema.uniqueItems === true;
   return (value, path, issues) => {
@@ -195,7 +229,7 @@ function _objectCheck(schema: JsonSchema): Check {
   const properties = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).map(
     ([key, property]) => ({
       key,
-      check: _compile(property),
+      check: _lazy(property),
       hasDefault: "default" in property,
       fallback: property.default,
     }),
@@ -203,8 +237,8 @@ function _objectCheck(schema: JsonSchema): Check {
   const required = new Set((schema.required ?? []) as string[]);
   const known = new Set(properties.map((p) => p.key));
   const extra = schema.additionalProperties;
-  const extraCheck = typeof extra === "object" && extra !== null ? _compile(extra as JsonSchema) : null;
-  const keyCheck = schema.propertyNames ? _compile(schema.propertyNames as JsonSchema) : null;
+  const extraCheck = typeof extra === "object" && extra !== null ? _lazy(extra as JsonSchema) : null;
+  const keyCheck = schema.propertyNames ? _lazy(schema.propertyNames as JsonSchema) : null;
   return (value, path, issues) => {
     if (!_isObject(value)) return value;
     const out: Record<string, unknown> = {};
@@ -237,7 +271,7 @@ function _objectCheck(schema: JsonSchema): Check {
  */
 function _union(schema: JsonSchema): Check {
   const schemas = (schema.anyOf ?? schema.oneOf) as JsonSchema[];
-  const branches = schemas.map(_compile);
+  const branches = schemas.map(_lazy);
   const own = _compile(
     Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "anyOf" && k !== "oneOf")),
   );

@@ -18,9 +18,9 @@ import type { SpoolEvent as SpoolEventSchema } from "../file-schemas.ts";
 import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
 
 export type SpoolEvent = z.output<typeof SpoolEventSchema>;
-const SPOOL_EVENT = jsonChecker(jsonSchema("SpoolEvent"));
-const RUN_COMMAND = jsonChecker(jsonSchema("RunCommand"));
-const JOB_RESULT = jsonChecker(jsonSchema("JobResult"));
+const SPOOL_EVENT = jsonChecker(() => jsonSchema("SpoolEvent"));
+const RUN_COMMAND = jsonChecker(() => jsonSchema("RunCommand"));
+const JOB_RESULT = jsonChecker(() => jsonSchema("JobResult"));
 
 export function jobFiles(dir: string) {
   return {

@@ -22,10 +22,10 @@ import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
 import { MAX_BUILT_FROM, RECORD_VERSION } from "./record-format.ts";
 
 type SwitchFile = z.output<typeof SwitchFileSchema>;
-const SWITCH_FILE = jsonChecker(jsonSchema("SwitchFile"));
-const TEST_FILE = jsonChecker(jsonSchema("TestFile"));
-const SWITCH_OUTCOME = jsonChecker(jsonSchema("SwitchOutcome"));
-const TEST_OUTCOME = jsonChecker(jsonSchema("TestOutcome"));
+const SWITCH_FILE = jsonChecker(() => jsonSchema("SwitchFile"));
+const TEST_FILE = jsonChecker(() => jsonSchema("TestFile"));
+const SWITCH_OUTCOME = jsonChecker(() => jsonSchema("SwitchOutcome"));
+const TEST_OUTCOME = jsonChecker(() => jsonSchema("TestOutcome"));
 export type SwitchOutcome = z.input<typeof SwitchOutcomeSchema>;
 export type TestOutcome = z.input<typeof TestOutcomeSchema>;
 

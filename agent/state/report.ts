@@ -12,8 +12,8 @@ import { readRecords } from "./records.ts";
 import { STATE_COMMAND_TIMEOUT_SECONDS } from "./state-command.ts";
 import { readSystem, type SystemOptions, type SystemReading, systemProfileFor } from "./system.ts";
 
-const CHECKOUT_STATE = jsonChecker(jsonSchema("CheckoutState"));
-const SYSTEM_STATE = jsonChecker(jsonSchema("SystemState"));
+const CHECKOUT_STATE = jsonChecker(() => jsonSchema("CheckoutState"));
+const SYSTEM_STATE = jsonChecker(() => jsonSchema("SystemState"));
 
 /** What tests (and an unusual host) may set instead of the machine's own answers. */
 export type HostStateOverrides = Partial<

@@ -10,7 +10,7 @@ import { statePaths } from "../paths.ts";
 import { jsonSchema } from "../schema-macro.ts" with { type: "macro" };
 
 export type HealthNote = z.output<typeof HealthNoteSchema>;
-const HEALTH_NOTE = jsonChecker(jsonSchema("HealthNote"));
+const HEALTH_NOTE = jsonChecker(() => jsonSchema("HealthNote"));
 
 export function writeHealth(stateDir: string, note: HealthNote): void {
   writeFileAtomic(statePaths(stateDir).health, JSON.stringify(note));
