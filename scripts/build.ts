@@ -33,13 +33,18 @@ export const ENTRY_POINTS: Record<Program, string> = {
 };
 
 /**
- * JIT policy per program (see CompileRequest.jitPolicy). The agent idles on every host and runs
- * little JavaScript: with JavaScriptCore's tier-up thresholds scaled by 100 its start-up and
- * idle code stay in the interpreter, and the pages of the JIT compilers are never touched
- * (idle RSS 55.5 → 51.3 MB, bench/RESULTS.md "Agent RSS"). fleetd and fleetctl keep Bun's normal
- * policy: fleetd's poll path needs the optimizing tiers.
+ * More `bun build` flags per program. The agent idles on every host, so what it keeps resident
+ * counts (bench/RESULTS.md, "Agent RSS"; docs/agent.md, "Memory"):
+ * - `--compile-jit-policy=100`: JavaScriptCore's tier-up thresholds scaled by 100. The agent runs
+ *   little JavaScript; its start-up code stays in the interpreter, and the JIT compilers' pages
+ *   are never touched (idle RSS 55.5 → 51.3 MB). Really hot code still tiers up, 100 times later.
+ * - `--splitting`: each command's code in chunks of its own inside the executable, parsed when the
+ *   command is imported (agent/main.ts), so `run` never parses zod or the job ops.
+ * fleetd and fleetctl keep Bun's defaults: fleetd's poll path needs the optimizing tiers.
  */
-export const JIT_POLICY: Partial<Record<Program, number>> = { "fleet-agent": 100 };
+export const PROGRAM_FLAGS: Partial<Record<Program, readonly string[]>> = {
+  "fleet-agent": ["--compile-jit-policy=100", "--splitting"],
+};
 
 /** Compiles are CPU- and memory-heavy (~100 MB per binary); two at a time suits a 2-core machine. */
 export const DEFAULT_CONCURRENCY = 2;
@@ -180,7 +185,7 @@ async function _buildOne(program: Program, target: Target, build: BuildContext):
     publicKeys,
     outfile,
     cwd: REPO_ROOT,
-    jitPolicy: JIT_POLICY[program],
+    flags: PROGRAM_FLAGS[program],
   });
   if (!first) _firstBuildOfTarget.set(target, compile);
   await compile;

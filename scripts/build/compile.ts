@@ -11,8 +11,8 @@ export interface CompileRequest {
   publicKeys: readonly string[];
   outfile: string;
   cwd: string;
-  /** Scales JavaScriptCore's tier-up thresholds the executable starts with (1: Bun's normal JIT). */
-  jitPolicy?: number;
+  /** More `bun build` flags for this program (see PROGRAM_FLAGS in scripts/build.ts). */
+  flags?: readonly string[];
 }
 
 /** Compiles with the Bun running this script, so every artifact is built by one Bun version. */
@@ -24,7 +24,7 @@ export async function compileWithBun(req: CompileRequest): Promise<void> {
     "--minify",
     "--sourcemap=none",
     `--target=bun-${req.target}`,
-    ...(req.jitPolicy === undefined ? [] : [`--compile-jit-policy=${req.jitPolicy}`]),
+    ...(req.flags ?? []),
     "--define",
     `FLEET_BUILD_VERSION=${JSON.stringify(req.version)}`,
     "--define",
