@@ -1,7 +1,7 @@
 // fleet-agent's entry wrapper: citty's runMain, but errors are printed as one clear line
 // (the stack only with FLEET_DEBUG=1) and the exit code is non-zero.
 import { type ArgsDef, type CommandDef, runCommand, runMain } from "citty";
-import { log } from "./log.ts";
+import { failCommand } from "./command-failure.ts";
 
 export async function runCli(main: CommandDef<ArgsDef>, version: string): Promise<void> {
   const rawArgs = process.argv.slice(2);
@@ -15,8 +15,6 @@ export async function runCli(main: CommandDef<ArgsDef>, version: string): Promis
     await runCommand(main, { rawArgs });
   } catch (err) {
     if ((err as { name?: string }).name === "CLIError") return runMain(main);
-    log.error(err instanceof Error ? err.message : String(err));
-    if (process.env.FLEET_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exitCode = process.exitCode || 2;
+    failCommand(err);
   }
 }

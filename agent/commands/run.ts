@@ -3,6 +3,11 @@ import { defineCommand } from "citty";
 import { runAgent } from "../loop.ts";
 import { pathsFrom, stateDirArg } from "./shared.ts";
 
+/** The whole command; agent/main.ts calls it without citty for the argv a service manager gives. */
+export async function runService(stateDir: string | undefined): Promise<void> {
+  process.exitCode = await runAgent(pathsFrom({ "state-dir": stateDir }));
+}
+
 export default defineCommand({
   meta: {
     name: "run",
@@ -10,6 +15,6 @@ export default defineCommand({
   },
   args: { ...stateDirArg },
   async run({ args }) {
-    process.exitCode = await runAgent(pathsFrom(args));
+    await runService(args["state-dir"]);
   },
 });
