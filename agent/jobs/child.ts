@@ -1,7 +1,9 @@
 // Runs one child process (git, a switch, a test script) in its own process group with a
 // timeout. On expiry the whole group gets SIGTERM, then SIGKILL after a grace period, so
 // grandchildren cannot outlive it; the caller learns `timedOut` distinctly from failure.
-import { spawn } from "node:child_process";
+
+/** Loaded at the first spawn: an idle agent spawns nothing, and it costs ~0.6 MB resident (docs/agent.md, "Memory"). */
+const childProcess = () => process.getBuiltinModule("node:child_process");
 
 export interface ChildOptions {
   cwd?: string;
@@ -52,7 +54,7 @@ export function runChild(argv: string[], opts: ChildOptions): Promise<ChildResul
     let timedOut = false;
     let aborted = false;
     let settled = false;
-    const child = spawn(cmd, args, {
+    const child = childProcess().spawn(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       // Own process group (setsid), so the whole tree can be signalled at once.
@@ -112,7 +114,10 @@ function _signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   try {
     if (process.platform === "win32") {
       // No process groups on Windows: taskkill walks the tree.
-      spawn("taskkill", ["/T", "/F", "/PID", String(pid)], { stdio: "ignore", windowsHide: true });
+      childProcess().spawn("taskkill", ["/T", "/F", "/PID", String(pid)], {
+        stdio: "ignore",
+        windowsHide: true,
+      });
     } else {
       process.kill(-pid, signal);
     }

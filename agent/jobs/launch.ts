@@ -4,7 +4,6 @@
 // in the unit's cgroup, session or not. There the runner is started as a transient unit
 // of its own (`systemd-run`), outside the agent's cgroup and free of the agent unit's
 // sandboxing, which a switch must not inherit. See docs/jobs.md.
-import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
@@ -51,7 +50,8 @@ export function startRunnerProcess(paths: StatePaths, jobId: string, manager: Se
   const [exe, ...rest] = manager === "systemd" ? systemdRunArgv(jobId, runnerArgv) : runnerArgv;
   // The runner's own stderr goes to a file in its spool dir for post-mortems.
   const log = openSync(join(paths.job(jobId), "runner.log"), "a", 0o600);
-  const child = spawn(exe!, rest, {
+  // Loaded here, at a job's start: an idle agent spawns nothing (docs/agent.md, "Memory").
+  const child = process.getBuiltinModule("node:child_process").spawn(exe!, rest, {
     detached: true,
     stdio: ["ignore", log, log],
     windowsHide: true,
