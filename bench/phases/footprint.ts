@@ -18,6 +18,8 @@ export interface FootprintResult {
 export interface FootprintSetup {
   fleetd: string;
   agent: string;
+  /** What idles instead of the agent once it enrolled (bench/footprint/floor.ts); default the agent. */
+  idler?: string;
   artifactsDir: string;
   runDir: string;
   log: (line: string) => void;
@@ -91,7 +93,7 @@ export async function measureFootprint(
 
     const logFile = Bun.file(join(runDir, "footprint-agent.log"));
     const agent = track(
-      Bun.spawn([setup.agent, "run", "--state-dir", stateDir], {
+      Bun.spawn([setup.idler ?? setup.agent, "run", "--state-dir", stateDir], {
         env: { ...process.env, NO_COLOR: "1" },
         stdout: logFile,
         stderr: logFile,
