@@ -8,7 +8,7 @@ import type { z } from "zod";
 import type { JsonSchemaOf } from "../lib/json-schema-check.ts";
 import { HelloResponse, JobEventsAck, JobResult, PollResponse, RunCommand } from "../protocol/agent.ts";
 import { Ok } from "../protocol/common.ts";
-import { CheckoutState, SystemState } from "../protocol/config-state.ts";
+import { CheckoutState, HostState, SystemState } from "../protocol/config-state.ts";
 import { EnrollResponse } from "../protocol/enroll.ts";
 import { jsonSchemaOf } from "../protocol/json-schema.ts";
 import {
@@ -33,6 +33,7 @@ export const CHECKED_SCHEMAS = {
   JobResult,
   CheckoutState,
   SystemState,
+  HostState,
   AgentConfig,
   Credentials,
   HealthNote,

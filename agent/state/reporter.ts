@@ -12,7 +12,6 @@ import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import type { HelloResponse } from "../../protocol/agent.ts";
 import type { HostState } from "../../protocol/config-state.ts";
 import { ApiError } from "../../protocol/errors.ts";
-import { hostStateHash } from "../../protocol/state-hash.ts";
 import { Backoff, type BackoffLimits } from "../backoff.ts";
 import type { AgentClient } from "../client.ts";
 import type { AgentConfig } from "../config.ts";
@@ -20,6 +19,7 @@ import { log } from "../log.ts";
 import { statePaths } from "../paths.ts";
 import { retryDelay } from "../retry-delay.ts";
 import { readHostState } from "./report.ts";
+import { hostStateHash } from "./state-hash.ts";
 
 /** The loop wakes at least this often (a huge stateIntervalSeconds must not overflow a timer). */
 const MAX_SLEEP_MS = 3600 * 1000;
@@ -138,9 +138,7 @@ export class StateReporter {
     try {
       writeFileAtomic(this.ackedFile, `${JSON.stringify({ hash })}\n`, 0o600);
     } catch (err) {
-      log.warn(
-        `cannot note the acknowledged config state in ${this.ackedFile}: ${(err as Error).message}`,
-      );
+      log.warn(`cannot note the acknowledged config state in ${this.ackedFile}: ${(err as Error).message}`);
     }
   }
 

@@ -5,8 +5,9 @@
 // deploy reports the state it leaves (the commit switched to, the next generation) before its result.
 // Once it has a config state (HostState), every hello carries it, as a starting agent's does: whole
 // the first time, then named by its hash (stateHash) once fleetd has acknowledged it.
+
+import { hostStateHash } from "../../agent/state/state-hash.ts";
 import type { HostState } from "../../protocol/config-state.ts";
-import { hostStateHash } from "../../protocol/state-hash.ts";
 import { simDeployedState, simHostState } from "./host-state.ts";
 import { simVitals } from "./host-vitals.ts";
 import { type HttpConn, HttpTransportError } from "./http-conn.ts";

@@ -84,6 +84,27 @@ const EXAMPLES: Record<CheckedName, unknown[]> = {
     { generation: 12, path: "/nix/store/abc-nixos-system", needsReboot: false },
     { generation: null, path: null, needsReboot: null },
   ],
+  HostState: [
+    {
+      checkout: CHECKOUT,
+      system: { generation: 12, path: "/nix/store/abc-nixos-system", needsReboot: false },
+      lastSwitch: SWITCH,
+      lastSwitchFailed: false,
+      lastTest: { passed: true, at: AT },
+      generations: [
+        { generation: 12, commit: COMMIT, at: AT },
+        { generation: 11, commit: null, at: AT },
+      ],
+    },
+    {
+      checkout: null,
+      system: null,
+      lastSwitch: null,
+      lastSwitchFailed: true,
+      lastTest: null,
+      generations: [],
+    },
+  ],
   AgentConfig: [
     { server: "http://fleet.example:8080", name: "web1" },
     {

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import type { AgentClient } from "../../agent/client.ts";
 import { AgentConfig } from "../../agent/config.ts";
 import { StateReporter } from "../../agent/state/reporter.ts";
+import { hostStateHash } from "../../agent/state/state-hash.ts";
 import type { HostState } from "../../protocol/config-state.ts";
 import { ApiError } from "../../protocol/errors.ts";
-import { hostStateHash } from "../../protocol/state-hash.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
 const LIMITS = { baseMs: 1_000, capMs: 8_000 };

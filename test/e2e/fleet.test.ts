@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { hostStateHash } from "../../agent/state/state-hash.ts";
 import type { HostState } from "../../protocol/config-state.ts";
-import { hostStateHash } from "../../protocol/state-hash.ts";
 import {
   createConfigRepo,
   createSwitchStubs,

@@ -3,7 +3,7 @@
 // hosts list shows the derived config, the system and the target (from the hosts, without a repo).
 import { afterEach, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { hostStateHash } from "../../protocol/state-hash.ts";
+import { hostStateHash } from "../../agent/state/state-hash.ts";
 import {
   enroll,
   fingerprintDir,
