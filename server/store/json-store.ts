@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { HostState } from "../../protocol/config-state.ts";
 import { isTerminal, type OutputLine } from "../../protocol/jobs.ts";
-import { AuditLog, readAuditFile } from "./audit-log.ts";
+import { AuditLog, checkAuditFiles } from "./audit-log.ts";
+import { writeVerified } from "./audit-verified.ts";
 import { type DiskState, DiskStatus } from "./disk-status.ts";
 import { GroupCommit, type GroupCommitHooks } from "./group-commit.ts";
 import { HostReportLog } from "./host-reports.ts";
@@ -150,7 +151,8 @@ export class JsonStore implements Store {
     readStateFile(join(dir, "rollouts.json"), RolloutsFile, { rollouts: [] });
     readStateFile(join(dir, CONFIG_PIN_FILE), ConfigPinFile, { pin: null });
     readStateFile(join(dir, CHANNELS_FILE), ChannelsFile, { channels: [] });
-    for (const name of ["audit.jsonl", "audit.1.jsonl"]) readAuditFile(join(dir, name));
+    const auditChecked = checkAuditFiles(dir);
+    writeVerified(dir, auditChecked, FILE_MODE);
     for (const sub of [dir, join(dir, OUTPUT_DIR)]) {
       const removed = removeLeftoverTempFiles(sub);
       if (removed.length)
