@@ -1,5 +1,5 @@
 // Everything a request handler or background task needs, built once in createApp and passed
-// down; Hono handlers reach it as c.var.fleet.
+// down; Hono handlers reach it as c.get("fleet").
 import type { ConsolaInstance } from "consola";
 import type { RouteName } from "../protocol/routes.ts";
 import type { ArtifactEncodings } from "./artifact-encodings.ts";

@@ -45,9 +45,9 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof StoreCorruptError) {
     // A file read per request (a job's output) is damaged: say which, rather than answer without it.
-    const dataDir = c.var.fleet?.config.dataDir;
+    const dataDir = c.get("fleet")?.config.dataDir;
     const file = dataDir ? relative(dataDir, err.path) : err.path;
-    c.var.fleet?.log.error(`${c.req.method} ${c.req.path}: ${err.path} is damaged (${err.problem})`);
+    c.get("fleet")?.log.error(`${c.req.method} ${c.req.path}: ${err.path} is damaged (${err.problem})`);
     return envelope(
       c,
       500,
@@ -56,7 +56,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
         "given with lines missing. Restore the file from a backup, or restart fleetd with --repair, which keeps its intact lines.",
     );
   }
-  c.var.fleet?.log.error(`${c.req.method} ${c.req.path} failed`, err);
+  c.get("fleet")?.log.error(`${c.req.method} ${c.req.path} failed`, err);
   return envelope(c, 500, "internal", "internal server error; see the fleetd log");
 };
 

@@ -7,5 +7,5 @@ import { NO_ROUTE } from "./registry.ts";
 
 export const countRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  c.var.fleet.metrics.countRequest(c.var.route ?? NO_ROUTE, c.res.status);
+  c.get("fleet").metrics.countRequest(c.get("route") ?? NO_ROUTE, c.res.status);
 };

@@ -86,7 +86,7 @@ function _params(c: Context<AppEnv>, schema: z.ZodObject): Record<string, unknow
 function _respond(c: Context<AppEnv>, name: RouteName, spec: RouteSpec, reply: unknown): Response {
   if (reply instanceof Response) return reply;
   const doc = reply instanceof Versioned ? reply.doc : reply;
-  if (c.var.fleet?.config.checkResponses && "safeParse" in spec.response)
+  if (c.get("fleet")?.config.checkResponses && "safeParse" in spec.response)
     _checkResponse(c, name, spec.response, doc);
   if (reply instanceof Versioned) return sendVersioned(c, reply.etag, JSON_TYPE, () => JSON.stringify(doc));
   return c.json(doc as object, spec.status ?? 200);
@@ -96,7 +96,7 @@ function _checkResponse(c: Context<AppEnv>, name: RouteName, schema: z.ZodType, 
   const parsed = schema.safeParse(doc);
   if (parsed.success) return;
   const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-  c.var.fleet?.log.error(`${name}: the answer does not match its declared response: ${issues}`);
+  c.get("fleet")?.log.error(`${name}: the answer does not match its declared response: ${issues}`);
   throw new ApiError(
     500,
     "internal",

@@ -5,9 +5,9 @@ import { auditActor } from "../context.ts";
 import { forbidden } from "../errors.ts";
 
 export function callingHostId(c: Context<AppEnv>): string {
-  const principal = c.var.principal;
+  const principal = c.get("principal");
   if (principal.kind !== "host") throw forbidden("this route needs a host token");
   return principal.hostId;
 }
 
-export const actorOf = (c: Context<AppEnv>): string => auditActor(c.var.principal);
+export const actorOf = (c: Context<AppEnv>): string => auditActor(c.get("principal"));

@@ -22,7 +22,7 @@ const NEEDS_ANY_TOKEN =
 
 export function requireBoardAccess(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const fleet = c.var.fleet;
+    const fleet = c.get("fleet");
     const header = c.req.header("authorization");
     const queryToken = c.req.query("token");
     if (header !== undefined) {

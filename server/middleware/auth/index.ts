@@ -31,7 +31,7 @@ const asPublic: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 function requireToken(wanted: "host" | "admin"): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const fleet = c.var.fleet;
+    const fleet = c.get("fleet");
     const header = c.req.header("authorization");
     if (!header) throw unauthorized("missing Authorization header; send Authorization: Bearer <token>");
     const token = bearerToken(header);

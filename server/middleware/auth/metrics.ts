@@ -10,7 +10,7 @@ import { bearerToken } from "./bearer.ts";
 export function requireMetricsOrAdmin(admin: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
-    const stored = c.var.fleet.config.metricsTokenHash;
+    const stored = c.get("fleet").config.metricsTokenHash;
     if (header === undefined || !stored || !hashesEqual(stored, hashToken(bearerToken(header))))
       return admin(c, next);
     c.set("principal", { kind: "metrics" });

@@ -15,7 +15,7 @@ export function requireAdminOrWebhook(admin: MiddlewareHandler<AppEnv>): Middlew
   return async (c, next) => {
     const secret = c.req.header(WEBHOOK_SECRET_HEADER);
     if (secret === undefined || c.req.header("authorization") !== undefined) return admin(c, next);
-    const stored = c.var.fleet.config.configWebhookSecretHash;
+    const stored = c.get("fleet").config.configWebhookSecretHash;
     if (!stored)
       throw unauthorized(
         "fleetd takes no webhook secret (start it with --config-webhook-secret); send the admin token",

@@ -14,7 +14,7 @@ export function limitDeclaredBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Reads the whole body (for methods that have one) into c.var.body, stopping past the limit. */
+/** Reads the whole body (for methods that have one) into c.get("body"), stopping past the limit. */
 export function readBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const stream = c.req.method === "GET" || c.req.method === "HEAD" ? null : c.req.raw.body;
@@ -46,7 +46,7 @@ async function readLimited(stream: ReadableStream<Uint8Array>, maxBytes: number)
 
 /** Parses the JSON body read by readBody, without validating it. */
 export function jsonBody(c: Context<AppEnv>): unknown {
-  const bytes = c.var.body;
+  const bytes = c.get("body");
   if (!bytes || bytes.byteLength === 0)
     throw new ApiError(400, "invalid_json", "request body is empty; expected JSON");
   try {

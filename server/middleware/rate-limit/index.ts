@@ -12,7 +12,7 @@ import { ApiError, rateLimited } from "../../errors.ts";
  * the app is called in-process (tests via app.request()), where there is nobody to limit.
  */
 export function clientAddress(c: Context<AppEnv>): string | null {
-  if (c.var.fleet.config.trustProxy) {
+  if (c.get("fleet").config.trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 100);
   }
@@ -23,7 +23,7 @@ export function clientAddress(c: Context<AppEnv>): string | null {
 export function limitEnrollAttempts(inner: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const address = clientAddress(c);
-    const wait = address === null ? 0 : c.var.fleet.limiters.enroll.take(address);
+    const wait = address === null ? 0 : c.get("fleet").limiters.enroll.take(address);
     if (wait > 0) throw rateLimited("enroll attempts", wait);
     await inner(c, next);
   };
@@ -32,7 +32,7 @@ export function limitEnrollAttempts(inner: MiddlewareHandler<AppEnv>): Middlewar
 /** Wraps an auth check: its 401s count against the address; an address out of tries is refused first. */
 export function limitFailedAuth(check: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const limiter = c.var.fleet.limiters.failedAuth;
+    const limiter = c.get("fleet").limiters.failedAuth;
     // While no address has a refused token on record, nobody can be over the limit: the address
     // is looked up only on a refusal, not on every agent request (a cost the benchmark measured).
     const address = limiter.isIdle() ? undefined : clientAddress(c);

@@ -4,6 +4,6 @@ import type { RouteImpl } from "../define.ts";
 import { callingHostId } from "../params.ts";
 
 export const agentJobEvents: RouteImpl<"agentJobEvents"> = {
-  before: (c, { params }) => void requireOwnJob(c.var.fleet, callingHostId(c), params.id),
-  handle: (c, { params, body }) => recordJobEvents(c.var.fleet, callingHostId(c), params.id, body),
+  before: (c, { params }) => void requireOwnJob(c.get("fleet"), callingHostId(c), params.id),
+  handle: (c, { params, body }) => recordJobEvents(c.get("fleet"), callingHostId(c), params.id, body),
 };

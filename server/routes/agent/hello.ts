@@ -7,5 +7,5 @@ import { callingHostId } from "../params.ts";
 export const agentHello: RouteImpl<"agentHello"> = {
   // An agent of another protocol is told so, rather than what its hello lacks.
   before: (c) => assertProtocol(jsonBody(c)),
-  handle: (c, { body }) => recordHello(c.var.fleet, callingHostId(c), body),
+  handle: (c, { body }) => recordHello(c.get("fleet"), callingHostId(c), body),
 };

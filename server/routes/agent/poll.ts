@@ -10,7 +10,7 @@ export const POLL_IDLE_MARGIN_SECONDS = 15;
 const BUN_MAX_IDLE_SECONDS = 255;
 
 export const agentPoll: RouteHandler<"agentPoll"> = async (c, { query }) => {
-  const fleet = c.var.fleet;
+  const fleet = c.get("fleet");
   const hostId = callingHostId(c);
   const window = fleet.config.pollWindowMs;
   const waitMs = Math.min(query.wait === undefined ? window : query.wait * 1000, window);

@@ -4,9 +4,9 @@ import type { RouteImpl } from "../define.ts";
 import { callingHostId } from "../params.ts";
 
 export const agentJobResult: RouteImpl<"agentJobResult"> = {
-  before: (c, { params }) => void requireOwnJob(c.var.fleet, callingHostId(c), params.id),
+  before: (c, { params }) => void requireOwnJob(c.get("fleet"), callingHostId(c), params.id),
   handle: async (c, { params, body }) => {
-    await recordJobResult(c.var.fleet, callingHostId(c), params.id, body);
+    await recordJobResult(c.get("fleet"), callingHostId(c), params.id, body);
     return { ok: true as const };
   },
 };

@@ -5,6 +5,6 @@ import type { RouteHandler } from "../define.ts";
 import { callingHostId } from "../params.ts";
 
 export const agentState: RouteHandler<"agentState"> = async (c, { body }) => {
-  await recordHostState(c.var.fleet, callingHostId(c), body);
+  await recordHostState(c.get("fleet"), callingHostId(c), body);
   return { ok: true as const };
 };

@@ -4,6 +4,6 @@ import type { RouteHandler } from "../define.ts";
 import { callingHostId } from "../params.ts";
 
 export const agentVitals: RouteHandler<"agentVitals"> = async (c, { body }) => {
-  await recordVitals(c.var.fleet, callingHostId(c), body);
+  await recordVitals(c.get("fleet"), callingHostId(c), body);
   return { ok: true as const };
 };

@@ -6,21 +6,21 @@ import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 const listAlertsRoute: RouteHandler<"listAlerts"> = (c, { query }) => ({
-  alerts: listAlerts(c.var.fleet, query.all === "1" || query.all === "true"),
+  alerts: listAlerts(c.get("fleet"), query.all === "1" || query.all === "true"),
 });
 
 const ackAlertRoute: RouteHandler<"ackAlert"> = async (c, { params }) => ({
-  alert: await ackAlert(c.var.fleet, params.id, actorOf(c)),
+  alert: await ackAlert(c.get("fleet"), params.id, actorOf(c)),
 });
 
-const listSilencesRoute: RouteHandler<"listSilences"> = (c) => ({ silences: listSilences(c.var.fleet) });
+const listSilencesRoute: RouteHandler<"listSilences"> = (c) => ({ silences: listSilences(c.get("fleet")) });
 
 const addSilenceRoute: RouteHandler<"addSilence"> = async (c, { body }) => ({
-  silence: await addSilence(c.var.fleet, body, actorOf(c)),
+  silence: await addSilence(c.get("fleet"), body, actorOf(c)),
 });
 
 const removeSilenceRoute: RouteHandler<"removeSilence"> = async (c, { params }) => ({
-  silence: await removeSilence(c.var.fleet, params.id, actorOf(c)),
+  silence: await removeSilence(c.get("fleet"), params.id, actorOf(c)),
 });
 
 export const alertRoutes = {

@@ -6,7 +6,7 @@ import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { serveArtifact } from "./serve.ts";
 
 const manifestRoute: RouteHandler<"manifest"> = (c) => {
-  const manifest = c.var.fleet.artifacts.manifest();
+  const manifest = c.get("fleet").artifacts.manifest();
   if (!manifest) throw notFound("fleetd serves no artifacts (start it with --artifacts DIR)");
   return manifest;
 };

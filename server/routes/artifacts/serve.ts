@@ -21,7 +21,7 @@ interface Representation {
 }
 
 export function serveArtifact(c: Context<AppEnv>, name: string, pinnedSha256: string | null): Response {
-  const entry = c.var.fleet.artifacts.entryOf(name);
+  const entry = c.get("fleet").artifacts.entryOf(name);
   if (!entry || (pinnedSha256 !== null && entry.sha256 !== pinnedSha256)) {
     const which = pinnedSha256 === null ? "" : ` with SHA-256 ${pinnedSha256.slice(0, 12)}…`;
     throw notFound(`no artifact named "${name.slice(0, 100)}"${which} in the manifest`);
@@ -61,7 +61,7 @@ function _choose(
   entry: EncodingSource & { size: number },
   accepted: Coding[],
 ): Representation {
-  const encodings = c.var.fleet.artifactEncodings;
+  const encodings = c.get("fleet").artifactEncodings;
   for (const [i, coding] of accepted.entries()) {
     if (coding === "identity") break;
     const copy = encodings.copyOf(entry, coding, i === 0);

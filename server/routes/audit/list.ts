@@ -3,5 +3,5 @@ import { listAudit } from "../../services/audit.ts";
 import type { RouteHandler } from "../define.ts";
 
 export const listAuditRoute: RouteHandler<"listAudit"> = (c, { query }) => ({
-  entries: listAudit(c.var.fleet, query),
+  entries: listAudit(c.get("fleet"), query),
 });

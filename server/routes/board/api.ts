@@ -12,19 +12,19 @@ import { currentBoardVitals } from "../../services/vitals/board-vitals.ts";
 import { type RouteHandler, Versioned } from "../define.ts";
 
 export const boardRoute: RouteHandler<"board"> = (c) => {
-  const full = currentBoard(c.var.fleet);
-  const { doc, etag } = c.var.principal.kind === "public" ? redactBoard(full) : full;
+  const full = currentBoard(c.get("fleet"));
+  const { doc, etag } = c.get("principal").kind === "public" ? redactBoard(full) : full;
   return new Versioned(etag, doc);
 };
 
 export const boardHostRoute: RouteHandler<"boardHost"> = (c, { params }) => {
-  const full = boardHostDetail(c.var.fleet, _hostIdOf(c.var.fleet, params.id));
-  const { doc, etag } = c.var.principal.kind === "public" ? redactHostDetail(full) : full;
+  const full = boardHostDetail(c.get("fleet"), _hostIdOf(c.get("fleet"), params.id));
+  const { doc, etag } = c.get("principal").kind === "public" ? redactHostDetail(full) : full;
   return new Versioned(etag, doc);
 };
 
 export const boardVitalsRoute: RouteHandler<"boardVitals"> = (c) => {
-  const { doc, etag } = currentBoardVitals(c.var.fleet);
+  const { doc, etag } = currentBoardVitals(c.get("fleet"));
   return new Versioned(etag, doc);
 };
 

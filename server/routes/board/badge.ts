@@ -34,7 +34,7 @@ export function renderBadge(label: string, message: string, colour: string): str
 }
 
 export const boardBadgeRoute: RouteHandler<"boardBadge"> = (c) => {
-  const { doc, etag } = currentBoard(c.var.fleet);
+  const { doc, etag } = currentBoard(c.get("fleet"));
   const { text, colour } = badgeMessage(doc.summary);
   return sendVersioned(c, etag, "image/svg+xml; charset=utf-8", () => renderBadge("fleet", text, colour));
 };

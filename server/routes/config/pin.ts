@@ -4,7 +4,7 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const pinConfigTarget: RouteHandler<"pinConfigTarget"> = (c, { body }) =>
-  pinTarget(c.var.fleet, body.commit, actorOf(c));
+  pinTarget(c.get("fleet"), body.commit, actorOf(c));
 
 export const unpinConfigTarget: RouteHandler<"unpinConfigTarget"> = (c) =>
-  unpinTarget(c.var.fleet, actorOf(c));
+  unpinTarget(c.get("fleet"), actorOf(c));

@@ -3,7 +3,7 @@
 import type { RouteHandler } from "../define.ts";
 
 export const refreshConfigTarget: RouteHandler<"refreshConfigTarget"> = async (c) => {
-  const tracker = c.var.fleet.configTarget;
+  const tracker = c.get("fleet").configTarget;
   await tracker.refresh();
   return tracker.describe();
 };

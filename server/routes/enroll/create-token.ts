@@ -4,4 +4,4 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const createEnrollTokenRoute: RouteHandler<"createEnrollToken"> = (c, { body }) =>
-  createEnrollToken(c.var.fleet, body, actorOf(c));
+  createEnrollToken(c.get("fleet"), body, actorOf(c));

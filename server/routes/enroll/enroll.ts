@@ -2,4 +2,4 @@
 import { enrollHost } from "../../services/enroll.ts";
 import type { RouteHandler } from "../define.ts";
 
-export const enrollRoute: RouteHandler<"enroll"> = (c, { body }) => enrollHost(c.var.fleet, body);
+export const enrollRoute: RouteHandler<"enroll"> = (c, { body }) => enrollHost(c.get("fleet"), body);

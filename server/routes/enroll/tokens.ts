@@ -5,9 +5,9 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const listEnrollTokensRoute: RouteHandler<"listEnrollTokens"> = (c) => ({
-  tokens: listEnrollTokens(c.var.fleet),
+  tokens: listEnrollTokens(c.get("fleet")),
 });
 
 export const revokeEnrollTokenRoute: RouteHandler<"revokeEnrollToken"> = async (c, { params }) => ({
-  token: await revokeEnrollToken(c.var.fleet, params.id, actorOf(c)),
+  token: await revokeEnrollToken(c.get("fleet"), params.id, actorOf(c)),
 });

@@ -5,7 +5,7 @@ import { serverConditions } from "../../services/conditions.ts";
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 
 const health: RouteHandler<"health"> = (c) => {
-  const conditions = serverConditions(c.var.fleet);
+  const conditions = serverConditions(c.get("fleet"));
   return { ok: true as const, version: VERSION, ...(conditions.length ? { conditions } : {}) };
 };
 

@@ -5,6 +5,8 @@ import type { RouteImpl } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const createJobRoute: RouteImpl<"createJob"> = {
-  before: (c, { params }) => void requireHost(c.var.fleet, params.id),
-  handle: async (c, { params, body }) => ({ job: await createJob(c.var.fleet, params.id, body, actorOf(c)) }),
+  before: (c, { params }) => void requireHost(c.get("fleet"), params.id),
+  handle: async (c, { params, body }) => ({
+    job: await createJob(c.get("fleet"), params.id, body, actorOf(c)),
+  }),
 };

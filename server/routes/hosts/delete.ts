@@ -4,6 +4,6 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const deleteHostRoute: RouteHandler<"deleteHost"> = async (c, { params }) => {
-  await deleteHost(c.var.fleet, params.id, actorOf(c));
+  await deleteHost(c.get("fleet"), params.id, actorOf(c));
   return { ok: true as const };
 };

@@ -2,4 +2,4 @@
 import { hostDetail } from "../../services/hosts.ts";
 import type { RouteHandler } from "../define.ts";
 
-export const getHostRoute: RouteHandler<"getHost"> = (c, { params }) => hostDetail(c.var.fleet, params.id);
+export const getHostRoute: RouteHandler<"getHost"> = (c, { params }) => hostDetail(c.get("fleet"), params.id);

@@ -3,4 +3,4 @@
 import { listHosts } from "../../services/hosts.ts";
 import type { RouteHandler } from "../define.ts";
 
-export const listHostsRoute: RouteHandler<"listHosts"> = (c, { query }) => listHosts(c.var.fleet, query);
+export const listHostsRoute: RouteHandler<"listHosts"> = (c, { query }) => listHosts(c.get("fleet"), query);

@@ -5,5 +5,5 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const revokeHostRoute: RouteHandler<"revokeHost"> = async (c, { params }) => ({
-  host: await revokeHost(c.var.fleet, params.id, actorOf(c)),
+  host: await revokeHost(c.get("fleet"), params.id, actorOf(c)),
 });

@@ -4,5 +4,5 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const updateHostRoute: RouteHandler<"updateHost"> = async (c, { params, body }) => ({
-  job: await dispatchUpdate(c.var.fleet, params.id, body, actorOf(c)),
+  job: await dispatchUpdate(c.get("fleet"), params.id, body, actorOf(c)),
 });

@@ -5,7 +5,7 @@ import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { renderInstallScript } from "./render.ts";
 
 const installScriptRoute: RouteHandler<"installScript"> = (c) => {
-  const script = renderInstallScript(c.var.fleet.publicUrl);
+  const script = renderInstallScript(c.get("fleet").publicUrl);
   return c.body(script, 200, {
     "content-type": "text/plain; charset=utf-8",
     // It names this fleetd's URL and matches its build: never serve a cached copy of another.

@@ -4,5 +4,5 @@ import type { RouteHandler } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 export const cancelJobRoute: RouteHandler<"cancelJob"> = async (c, { params }) => ({
-  job: await cancelJob(c.var.fleet, params.id, actorOf(c)),
+  job: await cancelJob(c.get("fleet"), params.id, actorOf(c)),
 });

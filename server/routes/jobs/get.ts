@@ -3,4 +3,4 @@ import { jobDetail } from "../../services/jobs.ts";
 import type { RouteHandler } from "../define.ts";
 
 export const getJobRoute: RouteHandler<"getJob"> = (c, { params, query }) =>
-  jobDetail(c.var.fleet, params.id, query.after);
+  jobDetail(c.get("fleet"), params.id, query.after);

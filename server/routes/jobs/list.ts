@@ -3,5 +3,5 @@ import { listJobs } from "../../services/jobs.ts";
 import type { RouteHandler } from "../define.ts";
 
 export const listJobsRoute: RouteHandler<"listJobs"> = (c, { query }) => ({
-  jobs: listJobs(c.var.fleet, { hostId: query.host, state: query.state, limit: query.limit }),
+  jobs: listJobs(c.get("fleet"), { hostId: query.host, state: query.state, limit: query.limit }),
 });

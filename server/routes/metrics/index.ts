@@ -3,7 +3,7 @@
 import type { RouteHandler, RouteHandlers } from "../define.ts";
 
 const metrics: RouteHandler<"metrics"> = async (c) => {
-  const { metrics } = c.var.fleet;
+  const { metrics } = c.get("fleet");
   return c.body(await metrics.render(), 200, {
     "content-type": metrics.contentType,
     "cache-control": "no-store",

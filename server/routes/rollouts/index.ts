@@ -7,20 +7,20 @@ import type { RouteHandler, RouteHandlers } from "../define.ts";
 import { actorOf } from "../params.ts";
 
 const start: RouteHandler<"startRollout"> = async (c, { body }) => ({
-  rollout: await startRollout(c.var.fleet, body, actorOf(c)),
+  rollout: await startRollout(c.get("fleet"), body, actorOf(c)),
 });
 
-const list: RouteHandler<"listRollouts"> = (c) => ({ rollouts: listRollouts(c.var.fleet) });
+const list: RouteHandler<"listRollouts"> = (c) => ({ rollouts: listRollouts(c.get("fleet")) });
 
 const get: RouteHandler<"getRollout"> = (c, { params }) => ({
-  rollout: getRollout(c.var.fleet, params.id),
+  rollout: getRollout(c.get("fleet"), params.id),
 });
 
 /** The three changes share a declaration: a rollout's id in, the changed rollout out. */
 const change =
   (what: "pause" | "resume" | "cancel") =>
   async (c: Context<AppEnv>, { params }: { params: { id: string } }) => ({
-    rollout: await changeRollout(c.var.fleet, params.id, what, actorOf(c)),
+    rollout: await changeRollout(c.get("fleet"), params.id, what, actorOf(c)),
   });
 
 export const rolloutRoutes = {
