@@ -305,17 +305,16 @@ export class JsonStore implements Store {
     let checkpointAgainAt = 0;
     this.lazyTimer = setInterval(() => {
       const now = Date.now();
-      try {
-        if (
-          this.lastSeenUnwritten &&
-          now - this.hostsFile.snapshotAt >= checkpointMs &&
-          now >= checkpointAgainAt
-        )
-          this.snapshotHosts();
-      } catch (err) {
-        checkpointAgainAt = now + Math.min(checkpointMs, CHECKPOINT_RETRY_MS);
-        onWriteError("hosts.json", err);
-      }
+      if (
+        this.lastSeenUnwritten &&
+        now - this.hostsFile.snapshotAt >= checkpointMs &&
+        now >= checkpointAgainAt &&
+        !this.hostsFile.isFolding()
+      )
+        this.snapshotHosts().catch((err: unknown) => {
+          checkpointAgainAt = Date.now() + Math.min(checkpointMs, CHECKPOINT_RETRY_MS);
+          onWriteError("hosts.json", err);
+        });
       this.flushDirty().catch(() => {
         // Already logged by the writer; what was refused is marked lazy again for the next interval.
       });
@@ -338,11 +337,11 @@ export class JsonStore implements Store {
     }
   }
 
-  /** One whole write of hosts.json carries every host's latest lastSeen. */
-  private snapshotHosts(): void {
+  /** One whole write of hosts.json carries every host's latest lastSeen, written in the background. */
+  private async snapshotHosts(): Promise<void> {
     this.lastSeenUnwritten = false;
     try {
-      this.hostsFile.snapshot();
+      await this.hostsFile.snapshotInBackground();
     } catch (err) {
       // Memory still has every lastSeen: the next checkpoint tries again.
       this.lastSeenUnwritten = true;
@@ -648,7 +647,8 @@ export class JsonStore implements Store {
   }
 
   async flush(): Promise<void> {
-    if (this.lastSeenUnwritten) this.snapshotHosts();
+    await this.hostsFile.idle();
+    if (this.lastSeenUnwritten) await this.snapshotHosts();
     await this.flushDirty();
   }
 
@@ -679,6 +679,7 @@ export class JsonStore implements Store {
       this.log.warn(`writing batched changes at shutdown failed: ${(err as Error).message}`);
     }
     for (const journal of [this.hostsFile, this.jobsFile, this.tokensFile, this.outboxFile]) {
+      await journal.idle();
       try {
         journal.fold();
       } catch (err) {
