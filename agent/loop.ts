@@ -99,10 +99,13 @@ export async function runAgent(paths: StatePaths): Promise<number> {
   while (!stop.signal.aborted) {
     let hello: HelloResponse;
     try {
-      const { state, stateHash, tags, answered } = await reporter.forHello();
+      const { state, stateHash, tags, answered, refused } = await reporter.forHello();
       // `ops`: fleetd sends an agent only ops it lists (an older agent lists none).
       const body = { ...helloBody(deliverer.activeJobIds()), ops: AGENT_OPS, state, stateHash, tags };
-      hello = await client.hello(body);
+      hello = await client.hello(body).catch((err: unknown) => {
+        if (!refused(err)) throw err;
+        return client.hello({ ...body, state: undefined });
+      });
       if (answered(hello)) stateWake.now();
       _writeHealthOrWarn(paths.root, {
         pid: process.pid,

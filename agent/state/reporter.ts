@@ -39,6 +39,12 @@ export interface HelloState {
    * holds another): the caller wakes the state loop, whose next tick sends it.
    */
   answered(response: Pick<HelloResponse, "stateWanted">): boolean;
+  /**
+   * The hello carrying the state was refused as invalid (400, 413, ...): true when the caller
+   * should say hello again without it, which then keeps it back until it changes. A state fleetd
+   * refuses would otherwise fail every hello, and the agent would never connect.
+   */
+  refused(err: unknown): boolean;
 }
 
 export class StateReporter {
@@ -76,8 +82,9 @@ export class StateReporter {
     const state = await this._readOrWarn();
     const hash = state ? hostStateHash(state) : null;
     const byHash = hash !== null && hash === this.ackedHash;
+    const held = hash !== null && hash === this.refusedHash;
     return {
-      state: state && !byHash ? state : undefined,
+      state: state && !byHash && !held ? state : undefined,
       stateHash: byHash ? hash : undefined,
       tags: this.config.tags,
       answered: ({ stateWanted }) => {
@@ -86,8 +93,13 @@ export class StateReporter {
           this.poke();
           return true;
         }
-        if (hash && !byHash) this._setAcked(hash);
+        if (hash && !byHash && hash !== this.refusedHash) this._setAcked(hash);
         return false;
+      },
+      refused: (err) => {
+        if (!state || byHash || held || !hash || !_refusedForGood(err)) return false;
+        this._refuse(hash, err);
+        return true;
       },
     };
   }
@@ -116,16 +128,17 @@ export class StateReporter {
       this.retryAt = 0;
       this.backoff.reset();
     } catch (err) {
-      if (_refusedForGood(err)) {
-        this.refusedHash = hash;
-        log.warn(
-          `fleetd refused this host's config state (${(err as Error).message}); not sending it again until it changes`,
-        );
-        return;
-      }
+      if (_refusedForGood(err)) return this._refuse(hash, err);
       this.retryAt = this.now() + retryDelay("state report", err, this.backoff);
       this.dueAt = this.retryAt;
     }
+  }
+
+  private _refuse(hash: string, err: unknown): void {
+    this.refusedHash = hash;
+    log.warn(
+      `fleetd refused this host's config state (${(err as Error).message}); not sending it again until it changes`,
+    );
   }
 
   /**

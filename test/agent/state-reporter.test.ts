@@ -205,6 +205,39 @@ describe("the state reporter", () => {
     expect(sent).toEqual([state(2), state(3)]);
   });
 
+  test("a hello refused for its state says hello again without it, and holds that state back until it changes", async () => {
+    const { host, sent, reporter, wakeAndTick, stateDir } = setup();
+    const invalid = new ApiError(400, "validation_failed", "body.state.system.generation: too big");
+    const first = await reporter.forHello();
+    expect(first.state).toEqual(state(1));
+    expect(first.refused(invalid)).toBe(true);
+    first.answered({});
+    // Not acknowledged: the agent does not note it as what fleetd holds.
+    expect(existsSync(join(stateDir, "state-acked.json"))).toBe(false);
+    const again = await reporter.forHello();
+    expect(again.state).toBeUndefined();
+    expect(again.stateHash).toBeUndefined();
+    await wakeAndTick(2);
+    expect(sent).toEqual([]);
+    // Changed, it goes again: by hello, and by the state loop.
+    host.state = state(2);
+    expect((await reporter.forHello()).state).toEqual(state(2));
+    await wakeAndTick();
+    expect(sent).toEqual([state(2)]);
+  });
+
+  test("a hello refused for another reason, or without a state, is not retried without it", async () => {
+    const { reporter } = setup();
+    const hello = await reporter.forHello();
+    expect(hello.refused(new ApiError(503, "internal", "fleetd is starting"))).toBe(false);
+    expect(hello.refused(new ApiError(401, "unauthorized", "token refused"))).toBe(false);
+    expect(hello.refused(new Error("ECONNREFUSED"))).toBe(false);
+    hello.answered({});
+    const byHash = await reporter.forHello();
+    expect(byHash.stateHash).toBe(hostStateHash(state(1)));
+    expect(byHash.refused(new ApiError(400, "validation_failed", "bad hash"))).toBe(false);
+  });
+
   test("a state that cannot be read sends nothing and leaves hello without one", async () => {
     const config = AgentConfig.parse({ server: "http://127.0.0.1:1", name: "web1" });
     const sent: unknown[] = [];
