@@ -4,6 +4,8 @@
 // would: the agent says hello again without the state, holds its polls, runs commands, and logs
 // why its state is not reported.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { statePaths } from "../../agent/paths.ts";
 import { ensureBinaries, type TestAgent, TestFleet, waitFor } from "../harness/index.ts";
 
 let fleet: TestFleet;
@@ -70,4 +72,5 @@ test("the refused state is held back: later hellos carry no state, and nothing i
   expect(hellos.slice(count).every((h, i) => h.withState === (i === 0))).toBe(true);
   await waitFor(async () => (await fleet.host("refused"))?.online === true, { what: "online again" });
   expect(hellos.filter((h) => h.status === 200).every((h) => !h.withState)).toBe(true);
+  expect(existsSync(statePaths(agent.stateDir).stateAcked)).toBe(false);
 });
