@@ -8,6 +8,7 @@ import type { BenchOptions } from "../options.ts";
 import { measure, rssBytes, type Usage } from "../proc.ts";
 import { type LatencySummary, percentile, summarize } from "../stats.ts";
 import type { Target } from "../targets.ts";
+import { type EventLoopLag, withLag } from "./lag.ts";
 
 export interface SetupResult {
   enroll: { ms: number; failed: number };
@@ -27,6 +28,8 @@ export interface BurstResult {
   usage: Usage;
   /** CPU the generator processes spent over the burst. */
   generatorCpuPercent: number;
+  /** fleetd's event-loop delay over the burst (null for the baseline). */
+  lag: EventLoopLag | null;
 }
 
 export interface HoldResult {
@@ -38,6 +41,7 @@ export interface HoldResult {
     holdingMax: number;
     /** What the server itself reports at the end of the steady window. */
     serverOnline: number;
+    lag: EventLoopLag | null;
   };
   dispatch: {
     sent: number;
@@ -48,6 +52,7 @@ export interface HoldResult {
     max: number;
     acceptP50: number;
     usage: Usage;
+    lag: EventLoopLag | null;
   };
   /** The generators' own view at the end: errors here mean hosts were dropped. */
   final: GeneratorStats;
@@ -118,10 +123,12 @@ export async function measureBurst(
   log: Log,
 ): Promise<BurstResult> {
   const gen0 = await pool.stats();
-  const [bursts, usage] = await Promise.all([
-    pool.all<{ roundTrips: number; ms: number }>({ op: "burst", durationMs: ms }),
-    measure(target.proc.pid, ms, 500),
-  ]);
+  const [[bursts, usage], lag] = await withLag(target, () =>
+    Promise.all([
+      pool.all<{ roundTrips: number; ms: number }>({ op: "burst", durationMs: ms }),
+      measure(target.proc.pid, ms, 500),
+    ]),
+  );
   const gen1 = await pool.stats();
   const roundTrips = bursts.reduce((n, b) => n + b.roundTrips, 0);
   const seconds = Math.max(...bursts.map((b) => b.ms)) / 1000;
@@ -130,6 +137,7 @@ export async function measureBurst(
     perSecond: roundTrips / seconds,
     usage,
     generatorCpuPercent: ((gen1.cpuMs - gen0.cpuMs) / 1000 / seconds) * 100,
+    lag,
   };
   log(`${target.name}: ${Math.round(result.perSecond)} polls/s, server CPU ${usage.cpuPercent.toFixed(0)} %`);
   return result;
@@ -168,7 +176,9 @@ export async function holdAndDispatch(
       await Bun.sleep(1000);
     }
   })();
-  const [window] = await Promise.all([measureSteady(pid, pool, opts.steadyMs), hooks.duringSteady?.()]);
+  const [[window], steadyLag] = await withLag(target, () =>
+    Promise.all([measureSteady(pid, pool, opts.steadyMs), hooks.duringSteady?.()]),
+  );
   const steadyUsage = window.usage;
   sampling.on = false;
   await sampler;
@@ -182,15 +192,17 @@ export async function holdAndDispatch(
   log(`${target.name}: dispatching ${opts.dispatchCount} commands at ${opts.dispatchPerSecond}/s`);
   const per = Math.ceil(opts.dispatchCount / opts.processes);
   const rate = opts.dispatchPerSecond / opts.processes;
-  const [dispatches, dispatchUsage] = await Promise.all([
-    pool.all<{ samples: DispatchSample[]; failed: number; missing: number }>({
-      op: "dispatch",
-      count: per,
-      ratePerSecond: rate,
-      timeoutMs: 30_000,
-    }),
-    measure(pid, (per / rate) * 1000, 500),
-  ]);
+  const [[dispatches, dispatchUsage], dispatchLag] = await withLag(target, () =>
+    Promise.all([
+      pool.all<{ samples: DispatchSample[]; failed: number; missing: number }>({
+        op: "dispatch",
+        count: per,
+        ratePerSecond: rate,
+        timeoutMs: 30_000,
+      }),
+      measure(pid, (per / rate) * 1000, 500),
+    ]),
+  );
   const samples = dispatches.flatMap((d) => d.samples);
   const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
   const accepts = samples.map((s) => s.acceptMs).sort((a, b) => a - b);
@@ -203,6 +215,7 @@ export async function holdAndDispatch(
     max: latencies.at(-1) ?? Number.NaN,
     acceptP50: percentile(accepts, 50),
     usage: dispatchUsage,
+    lag: dispatchLag,
   };
   log(
     `${target.name}: dispatch p50 ${dispatch.p50.toFixed(1)} ms, p99 ${dispatch.p99.toFixed(1)} ms, ` +
@@ -212,7 +225,7 @@ export async function holdAndDispatch(
   await hooks.afterDispatch?.(pool);
   return {
     rampMs,
-    steady: { ...window, holdingMin, holdingMax, serverOnline },
+    steady: { ...window, holdingMin, holdingMax, serverOnline, lag: steadyLag },
     dispatch,
     final: await pool.stats(),
     rssAfterBytes: rssBytes(pid),
