@@ -1,6 +1,7 @@
-// fleetd's composition root: opens the store and the coordinator, builds the context, composes the
-// resource routers from the route table, and runs the background sweeper. createApp serves in-process requests
-// (tests use app.request()); startServer puts the same app on a real socket.
+// fleetd's composition root: opens the store, its repository and the coordinator, builds the
+// context, composes the resource routers from the route table, and runs the background sweeper.
+// createApp serves in-process requests (tests use app.request()); startServer puts the same app on
+// a real socket.
 
 import { join } from "node:path";
 import { type ConsolaInstance, consola } from "consola";
@@ -19,6 +20,8 @@ import { countRequests } from "./metrics/http.ts";
 import { FleetMetrics } from "./metrics/registry.ts";
 import { limitDeclaredBody } from "./middleware/body/index.ts";
 import { RateLimiter } from "./rate-limiter.ts";
+import { JsonRepository } from "./repository/json.ts";
+import type { Repository } from "./repository/types.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
 import { alertRoutes } from "./routes/alerts/index.ts";
 import { artifactRoutes } from "./routes/artifacts/index.ts";
@@ -85,6 +88,8 @@ export interface AppDeps {
   config: ServerConfig;
   /** Defaults to the JSON-file store in config.dataDir. */
   store?: Store;
+  /** Defaults to the repository over that store's working set. */
+  repo?: Repository;
   /** Defaults to the in-process coordinator: this fleetd is the only replica. */
   coordinator?: Coordinator;
   log?: ConsolaInstance;
@@ -115,6 +120,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       onWrite: metrics.observeStoreWrite,
       log,
     });
+  const repo = deps.repo ?? new JsonRepository(store, log);
   const newAdminToken = await ensureAdminToken(store);
   const coordinator = deps.coordinator ?? new InProcessCoordinator(config);
   const hub = new PollHub();
@@ -125,6 +131,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
   const ctx: ServerContext = {
     config,
     store,
+    repo,
     log,
     hub,
     coordinator,

@@ -9,6 +9,7 @@ import type { Coordinator } from "./coordinator/types.ts";
 import type { PollHub } from "./hub.ts";
 import type { FleetMetrics } from "./metrics/registry.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import type { Repository } from "./repository/types.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { JobListeners } from "./services/job-listeners.ts";
 import type { KeyedLock } from "./services/keyed-lock.ts";
@@ -19,7 +20,10 @@ import type { Wakeups } from "./wakeups.ts";
 
 export interface ServerContext {
   readonly config: ServerConfig;
+  /** Reads, and the writes that need no check first. */
   readonly store: Store;
+  /** The changes that check before they change, each one atomic intent (repository/). */
+  readonly repo: Repository;
   readonly log: ConsolaInstance;
   /** The polls held by this process; wakes reach it through the coordinator. */
   readonly hub: PollHub;

@@ -7,7 +7,6 @@ import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
 import type { HostRecord } from "../store/records/host.ts";
-import type { JobRecord } from "../store/records/job.ts";
 import { noteReportedState, stateChanged } from "./config/report.ts";
 import { finishJob } from "./job-lifecycle.ts";
 import { lastSeenStamp } from "./last-seen.ts";
@@ -121,9 +120,7 @@ async function reconcileJobs(ctx: ServerContext, hostId: string, held: ReadonlyS
       const ending = { state: "cancelled" as const, reason: CANCELLED_BEFORE_START };
       writes.push(finishJob(ctx, job, ending, `host:${hostId}`, "job.cancelled"));
     } else if (job.state === "dispatched") {
-      const { dispatchedAt: _, ...rest } = job;
-      const back: JobRecord = { ...rest, state: "queued" };
-      writes.push(ctx.store.putJob(back));
+      writes.push(ctx.repo.requeueDispatched(job));
       requeued = true;
     } else if (job.state === "running") {
       writes.push(

@@ -1,6 +1,6 @@
 // What agents report about a job: output and progress while it runs, then its result. Every
 // report may be a retry: output below nextSeq is ignored, and a result for an ended job changes
-// nothing. The output file is written before the job record, because the file decides nextSeq.
+// nothing. Output is appended at the job's nextSeq in one intent (the repository's appendOutput).
 import type { JobEvents, JobResult } from "../../protocol/agent.ts";
 import { isTerminal, type OutputLine } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
@@ -25,27 +25,26 @@ export function recordJobEvents(
 ): Promise<{ nextSeq: number }> {
   requireOwnJob(ctx, hostId, jobId);
   return ctx.jobLocks.run(jobId, async () => {
-    const job = requireOwnJob(ctx, hostId, jobId);
-    if (isTerminal(job.state)) return { nextSeq: job.nextSeq };
-
-    const kept = keepNewOutput(job, events.output, ctx.config.maxOutputBytesPerJob);
-    await ctx.store.appendOutput(jobId, kept.lines);
-
-    // Re-read: a cancel or the sweeper may have changed the job while the output was written.
-    const current = ctx.store.getJob(jobId) ?? job;
-    let next: JobRecord = {
-      ...current,
-      nextSeq: kept.nextSeq,
-      outputBytes: kept.bytes,
-      outputTruncated: kept.truncated,
-      ...(events.progress ? { progress: events.progress } : {}),
-    };
-    notifyJobReported(ctx, current);
-    const starts = events.started === true && (current.state === "dispatched" || current.state === "queued");
-    if (starts) next = { ...next, state: "running", startedAt: new Date().toISOString() };
-    if (starts || kept.truncated !== current.outputTruncated) await ctx.store.putJob(next);
-    else ctx.store.putJobLazy(next);
-    return { nextSeq: next.nextSeq };
+    for (;;) {
+      const job = requireOwnJob(ctx, hostId, jobId);
+      if (isTerminal(job.state)) return { nextSeq: job.nextSeq };
+      const kept = keepNewOutput(job, events.output, ctx.config.maxOutputBytesPerJob);
+      const outcome = await ctx.repo.appendOutput(jobId, {
+        expectedSeq: job.nextSeq,
+        lines: kept.lines,
+        nextSeq: kept.nextSeq,
+        outputBytes: kept.bytes,
+        outputTruncated: kept.truncated,
+        ...(events.progress ? { progress: events.progress } : {}),
+        started: events.started === true,
+        at: new Date(),
+      });
+      // Another report moved the job on first: choose the lines again against where it is now.
+      if (outcome.kind === "seq_moved") continue;
+      if (outcome.kind === "unknown") throw notFound(`no job with id "${jobId}" for this host`);
+      if (outcome.kind === "appended") notifyJobReported(ctx, outcome.before);
+      return { nextSeq: outcome.job.nextSeq };
+    }
   });
 }
 

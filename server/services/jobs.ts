@@ -2,7 +2,6 @@
 // What these answer is the wire Job (jobToWire); what the store and the other services hold is
 // the stored JobRecord.
 import type { CreateJobRequest, Job, JobDetail, JobState } from "../../protocol/jobs.ts";
-import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type JobRecord, jobToWire } from "../store/records/job.ts";
@@ -10,7 +9,7 @@ import { agentOpRefusal } from "./agent-ops.ts";
 import { recordAudit } from "./audit.ts";
 import { requireUsableHost } from "./hosts.ts";
 import { newJobId } from "./ids.ts";
-import { finishJob } from "./job-lifecycle.ts";
+import { afterJobEnded } from "./job-lifecycle.ts";
 
 export async function createJob(
   ctx: ServerContext,
@@ -62,25 +61,30 @@ export function requireJob(ctx: ServerContext, jobId: string): Readonly<JobRecor
  * still only dispatched, the sweeper after cancelUnansweredMs).
  */
 export async function cancelJob(ctx: ServerContext, jobId: string, actor: string): Promise<Job> {
-  const job = requireJob(ctx, jobId);
-  if (isTerminal(job.state)) throw conflict(`job ${jobId} already ended (${job.state}); nothing to cancel`);
-  if (job.state === "queued") {
-    const cancelled = await finishJob(
-      ctx,
-      job,
-      { state: "cancelled", reason: "cancelled by operator" },
-      actor,
-      "job.cancelled",
-    );
-    return jobToWire(cancelled);
+  requireJob(ctx, jobId);
+  const outcome = await ctx.repo.cancelJob(jobId, CANCELLED_BY_OPERATOR, new Date());
+  switch (outcome.kind) {
+    case "unknown":
+      throw notFound(`no job with id "${jobId}"`);
+    case "already_ended":
+      throw conflict(`job ${jobId} already ended (${outcome.job.state}); nothing to cancel`);
+    case "already_requested":
+      return jobToWire(outcome.job);
+    case "cancelled": {
+      const ending = { state: "cancelled" as const, reason: CANCELLED_BY_OPERATOR };
+      await afterJobEnded(ctx, outcome.job, ending, actor, "job.cancelled");
+      return jobToWire(outcome.job);
+    }
+    case "cancel_requested": {
+      const { job } = outcome;
+      await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
+      ctx.coordinator.wake(job.hostId);
+      return jobToWire(job);
+    }
   }
-  if (job.cancelRequested) return jobToWire(job);
-  const flagged: JobRecord = { ...job, cancelRequested: true, cancelRequestedAt: new Date().toISOString() };
-  await ctx.store.putJob(flagged);
-  await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
-  ctx.coordinator.wake(job.hostId);
-  return jobToWire(flagged);
 }
+
+const CANCELLED_BY_OPERATOR = "cancelled by operator";
 
 export function listJobs(
   ctx: ServerContext,

@@ -1,0 +1,121 @@
+// The repository: fleetd's changes that check before they change, each one whole intent. Two
+// replicas on one database may ask for the same change at once (two hosts enrolling with one
+// token, two polls of one host), so the check and the change must be one atomic step where the
+// data lives, not a read in the service and a write after it.
+//
+// Each intent is async and answers a named outcome, never a boolean; a refused write (a full disk,
+// a lost connection) rejects instead. An intent takes only values, never a callback into service
+// code, so a database implementation can run each as one transaction. What follows a change
+// (audit, metrics, wakes, notifications) stays in the services: the outcome says what happened.
+//
+// Reads still go through the Store (store/types.ts).
+import type { OutputLine } from "../../protocol/jobs.ts";
+import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
+import type { HostRecord } from "../store/records/host.ts";
+import type { JobRecord } from "../store/records/job.ts";
+import type { RolloutRecord } from "../store/records/rollout.ts";
+
+export interface EnrollIntent {
+  tokenHash: string;
+  /** The host to create: a fresh id, the name asked for, its token's hash, enrolledAt = `at`. */
+  host: HostRecord;
+  /** When the token is used; it has expired when its expiresAt is not after this. */
+  at: Date;
+}
+
+export type EnrollOutcome =
+  | { kind: "enrolled"; host: Readonly<HostRecord> }
+  | { kind: "token_unknown" }
+  | { kind: "token_used" }
+  | { kind: "token_revoked" }
+  | { kind: "token_expired" }
+  | { kind: "name_taken"; hostId: string }
+  /** The random id collided with an existing host's; ask again with another. */
+  | { kind: "host_id_taken" };
+
+export type RevokeEnrollTokenOutcome =
+  | { kind: "revoked"; token: Readonly<EnrollTokenRecord> }
+  | { kind: "unknown" }
+  /** Used, revoked or expired: nothing to revoke. */
+  | { kind: "not_unused"; token: Readonly<EnrollTokenRecord> };
+
+export type ClaimOutcome =
+  | { kind: "claimed"; job: Readonly<JobRecord> }
+  /** A job of the host is dispatched or running: it gets the next only once that one ended. */
+  | { kind: "busy"; inFlight: Readonly<JobRecord> }
+  | { kind: "nothing_queued" };
+
+export type RequeueOutcome =
+  | { kind: "requeued"; job: Readonly<JobRecord> }
+  /** It started, ended, went back already or was dispatched again since (another dispatchedAt). */
+  | { kind: "moved_on"; job: Readonly<JobRecord> | undefined };
+
+export interface JobEnding {
+  state: JobRecord["state"];
+  exitCode?: number | null;
+  reason?: string;
+  outcome?: JobRecord["outcome"];
+  tests?: JobRecord["tests"];
+}
+
+export type FinishOutcome =
+  | { kind: "finished"; job: Readonly<JobRecord> }
+  | { kind: "already_ended"; job: Readonly<JobRecord> }
+  | { kind: "unknown" };
+
+export type CancelOutcome =
+  /** It was still queued: it ended, cancelled. */
+  | { kind: "cancelled"; job: Readonly<JobRecord> }
+  /** It is the agent's: flagged, so the host's poll delivers a cancel. */
+  | { kind: "cancel_requested"; job: Readonly<JobRecord> }
+  | { kind: "already_requested"; job: Readonly<JobRecord> }
+  | { kind: "already_ended"; job: Readonly<JobRecord> }
+  | { kind: "unknown" };
+
+/** What an agent's report adds to a job, worked out by the service from the job at expectedSeq. */
+export interface OutputAppend {
+  /** The job's nextSeq the lines were chosen against; the append happens only there. */
+  expectedSeq: number;
+  /** In seq order, each at or after expectedSeq; may be empty (a report of progress only). */
+  lines: readonly OutputLine[];
+  nextSeq: number;
+  outputBytes: number;
+  outputTruncated: boolean;
+  progress?: JobRecord["progress"];
+  /** The agent started the job: a queued or dispatched one becomes running at `at`. */
+  started: boolean;
+  at: Date;
+}
+
+export type AppendOutcome =
+  /** `before` is the job as the report found it, `job` as the report left it. */
+  | { kind: "appended"; job: Readonly<JobRecord>; before: Readonly<JobRecord> }
+  /** Another report moved nextSeq first: choose the lines again against `job`. */
+  | { kind: "seq_moved"; job: Readonly<JobRecord> }
+  | { kind: "ended"; job: Readonly<JobRecord> }
+  | { kind: "unknown" };
+
+export type StartRolloutOutcome =
+  | { kind: "started"; rollout: Readonly<RolloutRecord> }
+  | { kind: "already_active"; active: Readonly<RolloutRecord> };
+
+export interface Repository {
+  /** Uses the enroll token and creates the host, both or neither. */
+  enroll(intent: EnrollIntent): Promise<EnrollOutcome>;
+  /** Only an unused token is revoked, so it cannot race an enrollment with it. */
+  revokeEnrollToken(tokenHash: string, at: Date): Promise<RevokeEnrollTokenOutcome>;
+
+  /** When the host has nothing in flight, its oldest queued job not expired at `now` is dispatched. */
+  claimNextJob(hostId: string, now: Date): Promise<ClaimOutcome>;
+  /** Back to queued, only if still dispatched with the same dispatchedAt as `job`. */
+  requeueDispatched(job: Readonly<JobRecord>): Promise<RequeueOutcome>;
+  /** Ends the job at `at` unless it already ended. */
+  finishJob(jobId: string, ending: JobEnding, at: Date): Promise<FinishOutcome>;
+  /** A queued job ends cancelled; a dispatched or running one is flagged for its agent. */
+  cancelJob(jobId: string, reason: string, at: Date): Promise<CancelOutcome>;
+  /** Appends output at expectedSeq and moves the job's counters, unless it ended or moved on. */
+  appendOutput(jobId: string, append: OutputAppend): Promise<AppendOutcome>;
+
+  /** Stores the rollout unless one is active (running or paused). */
+  startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome>;
+}
