@@ -39,7 +39,6 @@ import { notifyRoutes } from "./routes/notify/index.ts";
 import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
 import { ConfigTargetTracker } from "./services/config/target.ts";
-import { KeyedLock } from "./services/keyed-lock.ts";
 import { OutboxWorker } from "./services/notify/worker.ts";
 import { kickRollouts } from "./services/rollouts/worker.ts";
 import { startSweeper, sweepDue } from "./services/sweeper.ts";
@@ -139,7 +138,6 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     artifactEncodings: new ArtifactEncodings(join(config.dataDir, "artifact-cache"), log, () =>
       (artifacts.manifest()?.artifacts ?? []).flatMap((a) => artifacts.entryOf(a.file) ?? []),
     ),
-    jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
     updateHellos: new Map(),
     updateReports: new Map(),
