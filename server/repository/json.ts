@@ -1,7 +1,9 @@
 // The repository over the Store's in-memory working set (the JSON files of one fleetd). Each
 // intent decides and changes memory in one synchronous step before its first await, so no other
 // request can come between the check and the change; the promise settles once the change is on
-// disk. That holds only while this process is the one writer of its data directory.
+// disk. appendOutput, which must see the output file written before the job's counters move, takes
+// a turn per job instead. That holds only while this process is the one writer of its data
+// directory.
 import { isTerminal } from "../../protocol/jobs.ts";
 import { isInFlight } from "../services/job-in-flight.ts";
 import { KeyedLock } from "../services/keyed-lock.ts";
