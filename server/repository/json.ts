@@ -25,6 +25,7 @@ import type {
   RequeueOutcome,
   RevokeEnrollTokenOutcome,
   StartRolloutOutcome,
+  UpdateRolloutOutcome,
 } from "./types.ts";
 
 export class JsonRepository implements Repository {
@@ -124,7 +125,21 @@ export class JsonRepository implements Repository {
   async startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome> {
     const active = this.store.listRollouts().find((r) => isActiveRollout(r.state));
     if (active) return { kind: "already_active", active };
-    await this.store.putRollout(rollout);
-    return { kind: "started", rollout };
+    return { kind: "started", rollout: await this._put(rollout) };
+  }
+
+  async updateRollout(expected: Readonly<RolloutRecord>, next: RolloutRecord): Promise<UpdateRolloutOutcome> {
+    // Stored records are values, replaced on every change: the same object is the same version.
+    const current = this.store.getRollout(expected.id);
+    if (current !== expected) return { kind: "changed_meanwhile", current };
+    return { kind: "updated", rollout: await this._put(next) };
+  }
+
+  /** The record as stored (the store keeps its own copy), so it can be the next `expected`. */
+  private async _put(rollout: RolloutRecord): Promise<Readonly<RolloutRecord>> {
+    const written = this.store.putRollout(rollout);
+    const stored = this.store.getRollout(rollout.id) ?? rollout;
+    await written;
+    return stored;
   }
 }

@@ -99,6 +99,11 @@ export type StartRolloutOutcome =
   | { kind: "started"; rollout: Readonly<RolloutRecord> }
   | { kind: "already_active"; active: Readonly<RolloutRecord> };
 
+export type UpdateRolloutOutcome =
+  | { kind: "updated"; rollout: Readonly<RolloutRecord> }
+  /** Someone else changed (or removed) it since `expected` was read: decide again from `current`. */
+  | { kind: "changed_meanwhile"; current: Readonly<RolloutRecord> | undefined };
+
 export interface Repository {
   /** Uses the enroll token and creates the host, both or neither. */
   enroll(intent: EnrollIntent): Promise<EnrollOutcome>;
@@ -118,4 +123,9 @@ export interface Repository {
 
   /** Stores the rollout unless one is active (running or paused). */
   startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome>;
+  /**
+   * Replaces the rollout with `next` only if it is still the record `expected` (as read from the
+   * store: the JSON store's very object; a database's row unchanged since).
+   */
+  updateRollout(expected: Readonly<RolloutRecord>, next: RolloutRecord): Promise<UpdateRolloutOutcome>;
 }

@@ -372,6 +372,38 @@ export function repositoryContract(name: string, open: () => Promise<RepositoryU
     );
 
     test(
+      "an update lands only on the record it was decided from",
+      withRepo(async (r) => {
+        const started = await r.repo.startRollout(rollout("r_1"));
+        if (started.kind !== "started") throw new Error(`not started: ${started.kind}`);
+        const paused = { ...started.rollout, state: "paused" as const };
+        const first = await r.repo.updateRollout(started.rollout, paused);
+        expect(first).toMatchObject({ kind: "updated", rollout: { state: "paused" } });
+        const stale = await r.repo.updateRollout(started.rollout, { ...started.rollout, state: "cancelled" });
+        expect(stale).toMatchObject({ kind: "changed_meanwhile", current: { state: "paused" } });
+        if (first.kind !== "updated") return;
+        const resumed = await r.repo.updateRollout(first.rollout, { ...first.rollout, state: "running" });
+        expect(resumed).toMatchObject({ kind: "updated", rollout: { state: "running" } });
+        expect(r.read.rollouts().map((x) => x.state)).toEqual(["running"]);
+      }),
+    );
+
+    test(
+      "two updates from one record at once: one lands, the other hears it changed",
+      withRepo(async (r) => {
+        const started = await r.repo.startRollout(rollout("r_1"));
+        if (started.kind !== "started") throw new Error(`not started: ${started.kind}`);
+        const outcomes = await Promise.all([
+          r.repo.updateRollout(started.rollout, { ...started.rollout, state: "paused" }),
+          r.repo.updateRollout(started.rollout, { ...started.rollout, state: "cancelled" }),
+        ]);
+        expect(outcomes.map((o) => o.kind).sort()).toEqual(["changed_meanwhile", "updated"]);
+        const landed = outcomes.flatMap((o) => (o.kind === "updated" ? [o.rollout.state] : []));
+        expect(r.read.rollouts().map((x) => x.state)).toEqual(landed);
+      }),
+    );
+
+    test(
       "two starts at once: one starts",
       withRepo(async (r) => {
         const outcomes = await Promise.all([

@@ -189,22 +189,25 @@ export async function changeRollout(
   change: keyof typeof TRANSITIONS,
   actor: string,
 ): Promise<Rollout> {
-  const rollout = requireRollout(ctx, id);
   const rule = TRANSITIONS[change];
-  if (!(rule.from as readonly string[]).includes(rollout.state)) {
-    throw conflict(`rollout ${rollout.id} is ${rollout.state}; cannot ${change} it`);
+  for (;;) {
+    const rollout = requireRollout(ctx, id);
+    if (!(rule.from as readonly string[]).includes(rollout.state)) {
+      throw conflict(`rollout ${rollout.id} is ${rollout.state}; cannot ${change} it`);
+    }
+    const now = new Date().toISOString();
+    const next: RolloutRecord = { ...rollout, state: rule.to };
+    if (change === "cancel") {
+      next.finishedAt = now;
+      next.reason = `cancelled by ${actor}`;
+      next.hosts = rollout.hosts.map((h) =>
+        h.state === "pending" ? { ...h, state: "skipped", reason: "rollout cancelled", finishedAt: now } : h,
+      );
+    }
+    // The worker (or another operator) stepped it since it was read: check the change again.
+    if ((await ctx.repo.updateRollout(rollout, next)).kind === "changed_meanwhile") continue;
+    await recordAudit(ctx, actor, rule.action, rollout.id, { kind: rollout.target.kind });
+    kickRollouts(ctx);
+    return rolloutToWire(next);
   }
-  const now = new Date().toISOString();
-  const next: RolloutRecord = { ...rollout, state: rule.to };
-  if (change === "cancel") {
-    next.finishedAt = now;
-    next.reason = `cancelled by ${actor}`;
-    next.hosts = rollout.hosts.map((h) =>
-      h.state === "pending" ? { ...h, state: "skipped", reason: "rollout cancelled", finishedAt: now } : h,
-    );
-  }
-  await ctx.store.putRollout(next);
-  await recordAudit(ctx, actor, rule.action, rollout.id, { kind: rollout.target.kind });
-  kickRollouts(ctx);
-  return rolloutToWire(next);
 }
