@@ -1,10 +1,10 @@
-// The repository contract (repository-contract.ts) against the repository over the JSON store,
+// The repository contract (repository-contract/) against the repository over the JSON store,
 // on a fresh data directory each time; a PostgreSQL repository would be listed beside it.
 import { afterAll } from "bun:test";
 import { JsonRepository } from "../../server/repository/json.ts";
 import { openJsonStore } from "../../server/store/json-store.ts";
 import { removeTempDirs, silentLog, tempDir } from "./helpers.ts";
-import { type RepositoryUnderTest, repositoryContract } from "./repository-contract.ts";
+import { type RepositoryUnderTest, repositoryContract } from "./repository-contract/index.ts";
 
 afterAll(removeTempDirs);
 
