@@ -8,6 +8,7 @@ import { isTerminal } from "../../protocol/jobs.ts";
 import { isInFlight } from "../services/job-in-flight.ts";
 import { KeyedLock } from "../services/keyed-lock.ts";
 import { enrollTokenToWire } from "../store/records/enroll-token.ts";
+import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { isActiveRollout, type RolloutRecord } from "../store/records/rollout.ts";
 import type { Store } from "../store/types.ts";
@@ -25,6 +26,7 @@ import type {
   RequeueOutcome,
   RevokeEnrollTokenOutcome,
   StartRolloutOutcome,
+  UpdateHostOutcome,
   UpdateRolloutOutcome,
 } from "./types.ts";
 
@@ -48,6 +50,16 @@ export class JsonRepository implements Repository {
     const revoked = { ...token, revokedAt: at.toISOString() };
     await this.store.putEnrollToken(revoked);
     return { kind: "revoked", token: revoked };
+  }
+
+  async updateHost(expected: Readonly<HostRecord>, next: HostRecord): Promise<UpdateHostOutcome> {
+    // Stored records are values, replaced on every change: the same object is the same version.
+    const current = this.store.getHost(expected.id);
+    if (current !== expected) return { kind: "changed_meanwhile", current };
+    const written = this.store.putHost(next);
+    const host = this.store.getHost(next.id) ?? next;
+    await written;
+    return { kind: "updated", host };
   }
 
   async claimNextJob(hostId: string, now: Date): Promise<ClaimOutcome> {

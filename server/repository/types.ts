@@ -33,6 +33,11 @@ export type EnrollOutcome =
   /** The random id collided with an existing host's; ask again with another. */
   | { kind: "host_id_taken" };
 
+export type UpdateHostOutcome =
+  | { kind: "updated"; host: Readonly<HostRecord> }
+  /** Changed (revoked, heard from, deleted) since `expected` was read: decide again from `current`. */
+  | { kind: "changed_meanwhile"; current: Readonly<HostRecord> | undefined };
+
 export type RevokeEnrollTokenOutcome =
   | { kind: "revoked"; token: Readonly<EnrollTokenRecord> }
   | { kind: "unknown" }
@@ -109,6 +114,12 @@ export interface Repository {
   enroll(intent: EnrollIntent): Promise<EnrollOutcome>;
   /** Only an unused token is revoked, so it cannot race an enrollment with it. */
   revokeEnrollToken(tokenHash: string, at: Date): Promise<RevokeEnrollTokenOutcome>;
+  /**
+   * Replaces the host with `next` only if it is still the record `expected` (as read from the
+   * store: the JSON store's very object; a database's row unchanged since), so a hello written
+   * from an older read cannot undo a revoke.
+   */
+  updateHost(expected: Readonly<HostRecord>, next: HostRecord): Promise<UpdateHostOutcome>;
 
   /** When the host has nothing in flight, its oldest queued job not expired at `now` is dispatched. */
   claimNextJob(hostId: string, now: Date): Promise<ClaimOutcome>;

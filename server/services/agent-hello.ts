@@ -40,6 +40,51 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     );
   }
   const lastSeen = lastSeenStamp();
+  const state = stateChanged(ctx, hostId, hello.state) ? hello.state : undefined;
+  const persist = _saveHost(ctx, hostId, hello, lastSeen);
+  const report = state && ctx.store.putHostReport(hostId, state);
+  const [updated] = await Promise.all([
+    persist,
+    report,
+    reconcileJobs(ctx, hostId, new Set(hello.activeJobs)),
+  ]);
+  if (state) await noteReportedState(ctx, state);
+  noteUpdateHello(ctx, hostId, hello);
+  // The host may be what a rollout waits for: back online, or on the target now.
+  kickRollouts(ctx);
+  return {
+    protocol: PROTOCOL_VERSION,
+    serverVersion: VERSION,
+    pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
+    outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
+    stateWanted: _stateWanted(ctx, hostId, hello),
+  };
+}
+
+/**
+ * An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
+ * only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes. A
+ * change is written only onto the record it was made from, so it cannot undo a revoke.
+ */
+async function _saveHost(
+  ctx: ServerContext,
+  hostId: string,
+  hello: Hello,
+  lastSeen: string,
+): Promise<HostRecord> {
+  for (;;) {
+    const host = ctx.store.getHost(hostId);
+    if (!host) throw unauthorized("host token revoked");
+    const updated = _helloed(host, hello, lastSeen);
+    if (!_identityChanged(host, updated)) {
+      ctx.store.recordLastSeen(hostId, lastSeen);
+      return updated;
+    }
+    if ((await ctx.repo.updateHost(host, updated)).kind === "updated") return updated;
+  }
+}
+
+function _helloed(host: Readonly<HostRecord>, hello: Hello, lastSeen: string): HostRecord {
   const updated: HostRecord = {
     ...host,
     lastSeen,
@@ -54,28 +99,10 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     // Left out of the hello (an older agent, or nothing changed), what is stored stays.
     tags: hello.tags ?? host.tags,
   };
-  const state = stateChanged(ctx, hostId, hello.state) ? hello.state : undefined;
   // An agent that sends no ops is one from before `deploy`: what it runs is LEGACY_AGENT_OPS.
   if (hello.ops) updated.ops = hello.ops;
   else delete updated.ops;
-  // An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
-  // only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes.
-  const persist = _identityChanged(host, updated)
-    ? ctx.store.putHost(updated)
-    : ctx.store.recordLastSeen(hostId, lastSeen);
-  const report = state && ctx.store.putHostReport(hostId, state);
-  await Promise.all([persist, report, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
-  if (state) await noteReportedState(ctx, state);
-  noteUpdateHello(ctx, hostId, hello);
-  // The host may be what a rollout waits for: back online, or on the target now.
-  kickRollouts(ctx);
-  return {
-    protocol: PROTOCOL_VERSION,
-    serverVersion: VERSION,
-    pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
-    outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
-    stateWanted: _stateWanted(ctx, hostId, hello),
-  };
+  return updated;
 }
 
 /** A state named by hash that is not the one stored (a restored data dir, a re-enrolled host). */

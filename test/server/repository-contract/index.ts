@@ -3,6 +3,7 @@
 // concurrently. An implementation runs it by handing repositoryContract a way to open a fresh one.
 import { enrollContract } from "./enroll.ts";
 import type { OpenRepository } from "./fixtures.ts";
+import { hostsContract } from "./hosts.ts";
 import { jobsContract } from "./jobs.ts";
 import { outputContract } from "./output.ts";
 import { rolloutsContract } from "./rollouts.ts";
@@ -11,6 +12,7 @@ export type { RepositoryUnderTest } from "./fixtures.ts";
 
 export function repositoryContract(name: string, open: OpenRepository): void {
   enrollContract(name, open);
+  hostsContract(name, open);
   jobsContract(name, open);
   outputContract(name, open);
   rolloutsContract(name, open);
