@@ -17,6 +17,7 @@ import type {
   AppendOutcome,
   CancelOutcome,
   ClaimOutcome,
+  CreateJobOutcome,
   EnrollIntent,
   EnrollOutcome,
   FinishOutcome,
@@ -60,6 +61,16 @@ export class JsonRepository implements Repository {
     const host = this.store.getHost(next.id) ?? next;
     await written;
     return { kind: "updated", host };
+  }
+
+  async createJob(job: JobRecord): Promise<CreateJobOutcome> {
+    const host = this.store.getHost(job.hostId);
+    if (!host) return { kind: "host_unknown" };
+    if (host.revokedAt) return { kind: "host_revoked", host };
+    const existing = this.store.getJob(job.id);
+    if (existing) return { kind: "id_taken", existing };
+    await this.store.putJob(job);
+    return { kind: "created", job };
   }
 
   async claimNextJob(hostId: string, now: Date): Promise<ClaimOutcome> {

@@ -44,6 +44,13 @@ export type RevokeEnrollTokenOutcome =
   /** Used, revoked or expired: nothing to revoke. */
   | { kind: "not_unused"; token: Readonly<EnrollTokenRecord> };
 
+export type CreateJobOutcome =
+  | { kind: "created"; job: Readonly<JobRecord> }
+  | { kind: "host_unknown" }
+  /** A revoked host is given no more work. */
+  | { kind: "host_revoked"; host: Readonly<HostRecord> }
+  | { kind: "id_taken"; existing: Readonly<JobRecord> };
+
 export type ClaimOutcome =
   | { kind: "claimed"; job: Readonly<JobRecord> }
   /** A job of the host is dispatched or running: it gets the next only once that one ended. */
@@ -121,6 +128,8 @@ export interface Repository {
    */
   updateHost(expected: Readonly<HostRecord>, next: HostRecord): Promise<UpdateHostOutcome>;
 
+  /** Stores a new job, only for a host that exists and is not revoked, under an id not yet used. */
+  createJob(job: JobRecord): Promise<CreateJobOutcome>;
   /** When the host has nothing in flight, its oldest queued job not expired at `now` is dispatched. */
   claimNextJob(hostId: string, now: Date): Promise<ClaimOutcome>;
   /** Back to queued, only if still dispatched with the same dispatchedAt as `job`. */

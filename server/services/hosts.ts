@@ -56,9 +56,16 @@ export function listHosts(ctx: ServerContext, filter: { tag?: string } = {}) {
 
 export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
   const record = ctx.store.getHost(hostId);
-  if (!record) throw notFound(`no host with id "${hostId}"`);
+  if (!record) throw noSuchHost(hostId);
   return record;
 }
+
+export const noSuchHost = (hostId: string) => notFound(`no host with id "${hostId}"`);
+
+export const hostRevoked = (record: Readonly<HostRecord>) =>
+  conflict(
+    `host ${record.name} (${record.id}) was revoked at ${record.revokedAt}; it cannot run jobs (enroll it again)`,
+  );
 
 export function hostDetail(
   ctx: ServerContext,
@@ -111,11 +118,7 @@ export async function revokeHost(ctx: ServerContext, hostId: string, actor: stri
 /** A host that may no longer be given work. */
 export function requireUsableHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
   const record = requireHost(ctx, hostId);
-  if (record.revokedAt) {
-    throw conflict(
-      `host ${record.name} (${hostId}) was revoked at ${record.revokedAt}; it cannot run jobs (enroll it again)`,
-    );
-  }
+  if (record.revokedAt) throw hostRevoked(record);
   return record;
 }
 

@@ -7,7 +7,7 @@ import { conflict, notFound } from "../errors.ts";
 import { type JobRecord, jobToWire } from "../store/records/job.ts";
 import { agentOpRefusal } from "./agent-ops.ts";
 import { recordAudit } from "./audit.ts";
-import { requireUsableHost } from "./hosts.ts";
+import { hostRevoked, noSuchHost, requireUsableHost } from "./hosts.ts";
 import { newJobId } from "./ids.ts";
 import { afterJobEnded } from "./job-lifecycle.ts";
 
@@ -22,31 +22,39 @@ export async function createJob(
   const host = requireUsableHost(ctx, hostId);
   const refusal = agentOpRefusal(host, request.op);
   if (refusal) throw conflict(refusal);
-  let id = fromRollout?.jobId ?? newJobId();
-  while (!fromRollout && ctx.store.getJob(id)) id = newJobId();
-  const now = Date.now();
   const { ttlSeconds, ...spec } = request;
   const ttlMs = ttlSeconds !== undefined ? ttlSeconds * 1000 : ctx.config.jobTtlMs;
-  const job: JobRecord = {
-    ...spec,
-    id,
-    hostId,
-    state: "queued",
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + ttlMs).toISOString(),
-    nextSeq: 0,
-    outputBytes: 0,
-    outputTruncated: false,
-    ...(fromRollout && { rolloutId: fromRollout.rolloutId }),
-  };
-  const stored = ctx.store.putJob(job);
-  // Woken before the write, the host's held poll marks the job dispatched in this same tick, so
-  // one group-committed write of jobs.json carries both changes (half the disk time between the
-  // operator and the host); the poll still hands the job out only once that write is durable.
-  ctx.coordinator.wake(hostId);
-  await stored;
-  await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
-  return jobToWire(job);
+  for (;;) {
+    const id = fromRollout?.jobId ?? newJobId();
+    const now = Date.now();
+    const job: JobRecord = {
+      ...spec,
+      id,
+      hostId,
+      state: "queued",
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + ttlMs).toISOString(),
+      nextSeq: 0,
+      outputBytes: 0,
+      outputTruncated: false,
+      ...(fromRollout && { rolloutId: fromRollout.rolloutId }),
+    };
+    const stored = ctx.repo.createJob(job);
+    // Woken before the write, the host's held poll marks the job dispatched in this same tick, so
+    // one group-committed write of jobs.json carries both changes (half the disk time between the
+    // operator and the host); the poll still hands the job out only once that write is durable.
+    ctx.coordinator.wake(hostId);
+    const outcome = await stored;
+    if (outcome.kind === "host_unknown") throw noSuchHost(hostId);
+    if (outcome.kind === "host_revoked") throw hostRevoked(outcome.host);
+    if (outcome.kind === "id_taken") {
+      // A rollout's job id is chosen once: taken, the job was created by an earlier pass.
+      if (fromRollout) return jobToWire(outcome.existing);
+      continue;
+    }
+    await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
+    return jobToWire(job);
+  }
 }
 
 export function requireJob(ctx: ServerContext, jobId: string): Readonly<JobRecord> {

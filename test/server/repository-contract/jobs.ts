@@ -1,11 +1,34 @@
 // The repository contract on claiming, requeueing, finishing and cancelling jobs:
 // every outcome, and the races two replicas can start.
 import { describe, expect, test } from "bun:test";
-import { HOUR, isoAt, job, NOW, type OpenRepository, usingRepo } from "./fixtures.ts";
+import type { JobRecord } from "../../../server/store/records/job.ts";
+import { HOUR, host, isoAt, job, NOW, type OpenRepository, usingRepo } from "./fixtures.ts";
 
 export function jobsContract(name: string, open: OpenRepository): void {
   const withRepo = usingRepo(open);
   describe(`the ${name} repository: jobs`, () => {
+    test(
+      "a job is created only for a host that exists and is not revoked, under a new id",
+      withRepo(async (r) => {
+        await r.seed.host(host("h_one"));
+        await r.seed.host({ ...host("h_two"), revokedAt: NOW.toISOString() });
+        expect(await r.repo.createJob(job("j_1"))).toEqual({ kind: "created", job: job("j_1") });
+        expect(await r.repo.createJob(job("j_2", { hostId: "h_none" }))).toEqual({ kind: "host_unknown" });
+        expect(await r.repo.createJob(job("j_3", { hostId: "h_two" }))).toMatchObject({
+          kind: "host_revoked",
+          host: { id: "h_two" },
+        });
+        expect([r.read.job("j_2"), r.read.job("j_3")]).toEqual([undefined, undefined]);
+        const [a, b] = await Promise.all([
+          r.repo.createJob(job("j_4", { op: "test", args: {} } as Partial<JobRecord>)),
+          r.repo.createJob(job("j_4")),
+        ]);
+        expect([a.kind, b.kind].sort()).toEqual(["created", "id_taken"]);
+        const created = [a, b].find((o) => o.kind === "created");
+        expect(r.read.job("j_4")).toEqual(created?.kind === "created" ? created.job : undefined);
+      }),
+    );
+
     test(
       "a claim dispatches the host's oldest unexpired queued job",
       withRepo(async (r) => {
