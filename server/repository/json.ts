@@ -4,16 +4,20 @@
 // disk. appendOutput, which must see the output file written before the job's counters move, takes
 // a turn per job instead. That holds only while this process is the one writer of its data
 // directory.
+import type { AlertKind } from "../../protocol/alerts.ts";
 import { isTerminal } from "../../protocol/jobs.ts";
 import { isInFlight } from "../services/job-in-flight.ts";
 import { KeyedLock } from "../services/keyed-lock.ts";
+import type { AlertRecord } from "../store/records/alert.ts";
 import { enrollTokenToWire } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { isActiveRollout, type RolloutRecord } from "../store/records/rollout.ts";
 import type { Store } from "../store/types.ts";
+import { ackInStore, raiseInStore, resolveInStore } from "./json-alerts.ts";
 import { enrollInStore } from "./json-enroll.ts";
 import type {
+  AckAlertOutcome,
   AppendOutcome,
   CancelOutcome,
   ClaimOutcome,
@@ -23,8 +27,10 @@ import type {
   FinishOutcome,
   JobEnding,
   OutputAppend,
+  RaiseAlertOutcome,
   Repository,
   RequeueOutcome,
+  ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
   StartRolloutOutcome,
   UpdateHostOutcome,
@@ -143,6 +149,18 @@ export class JsonRepository implements Repository {
     if (starts || append.outputTruncated !== before.outputTruncated) await this.store.putJob(next);
     else this.store.putJobLazy(next);
     return { kind: "appended", job: next, before };
+  }
+
+  raiseAlert(alert: AlertRecord): Promise<RaiseAlertOutcome> {
+    return raiseInStore(this.store, alert);
+  }
+
+  resolveAlert(kind: AlertKind, subject: string, resolution: string, at: Date): Promise<ResolveAlertOutcome> {
+    return resolveInStore(this.store, kind, subject, resolution, at);
+  }
+
+  ackAlert(id: string, actor: string, at: Date): Promise<AckAlertOutcome> {
+    return ackInStore(this.store, id, actor, at);
   }
 
   async startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome> {

@@ -9,7 +9,9 @@
 // (audit, metrics, wakes, notifications) stays in the services: the outcome says what happened.
 //
 // Reads still go through the Store (store/types.ts).
+import type { AlertKind } from "../../protocol/alerts.ts";
 import type { OutputLine } from "../../protocol/jobs.ts";
+import type { AlertRecord } from "../store/records/alert.ts";
 import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
@@ -116,6 +118,20 @@ export type UpdateRolloutOutcome =
   /** Someone else changed (or removed) it since `expected` was read: decide again from `current`. */
   | { kind: "changed_meanwhile"; current: Readonly<RolloutRecord> | undefined };
 
+export type RaiseAlertOutcome =
+  | { kind: "raised"; alert: Readonly<AlertRecord> }
+  /** It was open with another message: it keeps its id, raisedAt and ack, with the new message. */
+  | { kind: "updated"; alert: Readonly<AlertRecord> }
+  | { kind: "unchanged"; alert: Readonly<AlertRecord> };
+
+export type ResolveAlertOutcome = { kind: "resolved"; alert: Readonly<AlertRecord> } | { kind: "not_open" };
+
+export type AckAlertOutcome =
+  | { kind: "acked"; alert: Readonly<AlertRecord> }
+  | { kind: "already_acked"; alert: Readonly<AlertRecord> }
+  | { kind: "resolved"; alert: Readonly<AlertRecord> }
+  | { kind: "unknown" };
+
 export interface Repository {
   /** Uses the enroll token and creates the host, both or neither. */
   enroll(intent: EnrollIntent): Promise<EnrollOutcome>;
@@ -140,6 +156,12 @@ export interface Repository {
   cancelJob(jobId: string, reason: string, at: Date): Promise<CancelOutcome>;
   /** Appends output at expectedSeq and moves the job's counters, unless it ended or moved on. */
   appendOutput(jobId: string, append: OutputAppend): Promise<AppendOutcome>;
+
+  /** At most one alert of a kind and subject is open: `alert` (a fresh one) is stored only if none is. */
+  raiseAlert(alert: AlertRecord): Promise<RaiseAlertOutcome>;
+  resolveAlert(kind: AlertKind, subject: string, resolution: string, at: Date): Promise<ResolveAlertOutcome>;
+  /** Only an open alert is acked, once. */
+  ackAlert(id: string, actor: string, at: Date): Promise<AckAlertOutcome>;
 
   /** Stores the rollout unless one is active (running or paused). */
   startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome>;

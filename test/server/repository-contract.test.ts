@@ -22,6 +22,7 @@ async function openJson(): Promise<RepositoryUnderTest> {
       host: (host) => store.putHost(host),
       job: (job) => store.putJob(job),
       rollout: (rollout) => store.putRollout(rollout),
+      alert: (alert) => store.putAlert(alert),
     },
     read: {
       token: (tokenHash) => store.getEnrollToken(tokenHash),
@@ -29,6 +30,7 @@ async function openJson(): Promise<RepositoryUnderTest> {
       job: (id) => store.getJob(id),
       output: (jobId) => store.readOutput(jobId),
       rollouts: () => store.listRollouts(),
+      alerts: () => store.listAlerts(),
     },
     close: () => store.close(),
   };

@@ -2,6 +2,7 @@
 // repository, and a way to set up and look at what it stores), and the records the cases start from.
 import type { OutputLine } from "../../../protocol/jobs.ts";
 import type { Repository } from "../../../server/repository/types.ts";
+import type { AlertRecord } from "../../../server/store/records/alert.ts";
 import type { EnrollTokenRecord } from "../../../server/store/records/enroll-token.ts";
 import { type HostRecord, newHostRecord } from "../../../server/store/records/host.ts";
 import type { JobRecord } from "../../../server/store/records/job.ts";
@@ -15,6 +16,7 @@ export interface RepositoryUnderTest {
     host(host: HostRecord): Promise<void>;
     job(job: JobRecord): Promise<void>;
     rollout(rollout: RolloutRecord): Promise<void>;
+    alert(alert: AlertRecord): Promise<void>;
   };
   /** What is stored now. */
   read: {
@@ -23,6 +25,7 @@ export interface RepositoryUnderTest {
     job(id: string): Readonly<JobRecord> | undefined;
     output(jobId: string): OutputLine[];
     rollouts(): readonly Readonly<RolloutRecord>[];
+    alerts(): readonly Readonly<AlertRecord>[];
   };
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // One contract for every repository (server/repository/types.ts): each intent's every outcome,
 // that a refusal changes nothing, and the races two replicas can start at once, each asked twice
 // concurrently. An implementation runs it by handing repositoryContract a way to open a fresh one.
+import { alertsContract } from "./alerts.ts";
 import { enrollContract } from "./enroll.ts";
 import type { OpenRepository } from "./fixtures.ts";
 import { hostsContract } from "./hosts.ts";
@@ -16,4 +17,5 @@ export function repositoryContract(name: string, open: OpenRepository): void {
   jobsContract(name, open);
   outputContract(name, open);
   rolloutsContract(name, open);
+  alertsContract(name, open);
 }
