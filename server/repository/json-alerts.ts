@@ -1,10 +1,17 @@
-// Alerts over the JSON store: one open per kind and subject, decided and changed in memory in the
-// same tick, so a second raise of the same alert finds the first open.
+// Alerts and their silences over the JSON store: one alert open per kind and subject, one silence
+// per subject, each decided and changed in memory in the same tick, so a second raise of the same
+// alert finds the first open.
 import type { AlertKind } from "../../protocol/alerts.ts";
 import { findOpenAlert } from "../store/open-alerts.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
+import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import type { Store } from "../store/types.ts";
-import type { AckAlertOutcome, RaiseAlertOutcome, ResolveAlertOutcome } from "./types.ts";
+import type {
+  AckAlertOutcome,
+  RaiseAlertOutcome,
+  RemoveSilenceOutcome,
+  ResolveAlertOutcome,
+} from "./types.ts";
 
 export async function raiseInStore(store: Store, alert: AlertRecord): Promise<RaiseAlertOutcome> {
   const existing = findOpenAlert(store.listAlerts(), alert.kind, alert.subject);
@@ -42,4 +49,24 @@ export async function ackInStore(
   const alert = { ...existing, ackedAt: at.toISOString(), ackedBy: actor };
   await store.putAlert(alert);
   return { kind: "acked", alert };
+}
+
+const _inForce = (store: Store, now: Date) =>
+  store.listAlertSilences().filter((s) => Date.parse(s.until) > now.getTime());
+
+export function setSilenceInStore(store: Store, silence: AlertSilenceRecord, now: Date): Promise<void> {
+  const others = _inForce(store, now).filter((s) => s.subject !== silence.subject);
+  return store.setAlertSilences([...others, silence]);
+}
+
+export async function removeSilenceInStore(
+  store: Store,
+  subjects: readonly string[],
+  now: Date,
+): Promise<RemoveSilenceOutcome> {
+  const active = _inForce(store, now);
+  const silence = active.find((s) => subjects.includes(s.subject));
+  if (!silence) return { kind: "none_in_force" };
+  await store.setAlertSilences(active.filter((s) => s !== silence));
+  return { kind: "removed", silence };
 }

@@ -9,12 +9,19 @@ import { isTerminal } from "../../protocol/jobs.ts";
 import { isInFlight } from "../services/job-in-flight.ts";
 import { KeyedLock } from "../services/keyed-lock.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
+import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import { enrollTokenToWire } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import { isActiveRollout, type RolloutRecord } from "../store/records/rollout.ts";
 import type { Store } from "../store/types.ts";
-import { ackInStore, raiseInStore, resolveInStore } from "./json-alerts.ts";
+import {
+  ackInStore,
+  raiseInStore,
+  removeSilenceInStore,
+  resolveInStore,
+  setSilenceInStore,
+} from "./json-alerts.ts";
 import { enrollInStore } from "./json-enroll.ts";
 import type {
   AckAlertOutcome,
@@ -28,6 +35,7 @@ import type {
   JobEnding,
   OutputAppend,
   RaiseAlertOutcome,
+  RemoveSilenceOutcome,
   Repository,
   RequeueOutcome,
   ResolveAlertOutcome,
@@ -161,6 +169,14 @@ export class JsonRepository implements Repository {
 
   ackAlert(id: string, actor: string, at: Date): Promise<AckAlertOutcome> {
     return ackInStore(this.store, id, actor, at);
+  }
+
+  setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<void> {
+    return setSilenceInStore(this.store, silence, now);
+  }
+
+  removeAlertSilence(subjects: readonly string[], now: Date): Promise<RemoveSilenceOutcome> {
+    return removeSilenceInStore(this.store, subjects, now);
   }
 
   async startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome> {

@@ -12,6 +12,7 @@
 import type { AlertKind } from "../../protocol/alerts.ts";
 import type { OutputLine } from "../../protocol/jobs.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
+import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
@@ -132,6 +133,10 @@ export type AckAlertOutcome =
   | { kind: "resolved"; alert: Readonly<AlertRecord> }
   | { kind: "unknown" };
 
+export type RemoveSilenceOutcome =
+  | { kind: "removed"; silence: Readonly<AlertSilenceRecord> }
+  | { kind: "none_in_force" };
+
 export interface Repository {
   /** Uses the enroll token and creates the host, both or neither. */
   enroll(intent: EnrollIntent): Promise<EnrollOutcome>;
@@ -162,6 +167,11 @@ export interface Repository {
   resolveAlert(kind: AlertKind, subject: string, resolution: string, at: Date): Promise<ResolveAlertOutcome>;
   /** Only an open alert is acked, once. */
   ackAlert(id: string, actor: string, at: Date): Promise<AckAlertOutcome>;
+
+  /** Puts the silence in place of any on its subject; silences expired at `now` go with it. */
+  setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<void>;
+  /** Removes the silence in force at `now` on any of `subjects` (one subject has at most one). */
+  removeAlertSilence(subjects: readonly string[], now: Date): Promise<RemoveSilenceOutcome>;
 
   /** Stores the rollout unless one is active (running or paused). */
   startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome>;

@@ -31,6 +31,7 @@ async function openJson(): Promise<RepositoryUnderTest> {
       output: (jobId) => store.readOutput(jobId),
       rollouts: () => store.listRollouts(),
       alerts: () => store.listAlerts(),
+      silences: () => store.listAlertSilences(),
     },
     close: () => store.close(),
   };

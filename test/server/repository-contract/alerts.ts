@@ -2,7 +2,16 @@
 // every outcome, and the races two replicas can start.
 import { describe, expect, test } from "bun:test";
 import type { AlertRecord } from "../../../server/store/records/alert.ts";
-import { NOW, type OpenRepository, usingRepo } from "./fixtures.ts";
+import type { AlertSilenceRecord } from "../../../server/store/records/alert-silence.ts";
+import { HOUR, isoAt, NOW, type OpenRepository, usingRepo } from "./fixtures.ts";
+
+const silence = (subject: string, until: string, createdBy = "admin"): AlertSilenceRecord => ({
+  subject,
+  subjectType: subject.startsWith("h_") ? "host" : "kind",
+  until,
+  createdAt: NOW.toISOString(),
+  createdBy,
+});
 
 const alert = (id: string, message = "web1 is offline", extra: Partial<AlertRecord> = {}): AlertRecord => ({
   id,
@@ -68,6 +77,37 @@ export function alertsContract(name: string, open: OpenRepository): void {
         );
         expect(await r.repo.ackAlert("a_done", "alice", NOW)).toMatchObject({ kind: "resolved" });
         expect(await r.repo.ackAlert("a_none", "alice", NOW)).toEqual({ kind: "unknown" });
+      }),
+    );
+
+    test(
+      "silences: one per subject, the expired dropped with the next change, removed only when in force",
+      withRepo(async (r) => {
+        await r.repo.setAlertSilence(silence("h_one", isoAt(1)), NOW);
+        await r.repo.setAlertSilence(silence("disk_full", isoAt(HOUR)), NOW);
+        await r.repo.setAlertSilence(silence("disk_full", isoAt(2 * HOUR), "bob"), NOW);
+        expect(r.read.silences()).toEqual([
+          silence("h_one", isoAt(1)),
+          silence("disk_full", isoAt(2 * HOUR), "bob"),
+        ]);
+        const later = new Date(NOW.getTime() + 1);
+        expect(await r.repo.removeAlertSilence(["h_one"], later)).toEqual({ kind: "none_in_force" });
+        expect(await r.repo.removeAlertSilence(["web1", "disk_full"], later)).toEqual({
+          kind: "removed",
+          silence: silence("disk_full", isoAt(2 * HOUR), "bob"),
+        });
+        expect(r.read.silences()).toEqual([]);
+      }),
+    );
+
+    test(
+      "two silences of one subject at once: one is in force",
+      withRepo(async (r) => {
+        await Promise.all([
+          r.repo.setAlertSilence(silence("h_one", isoAt(HOUR), "alice"), NOW),
+          r.repo.setAlertSilence(silence("h_one", isoAt(HOUR), "bob"), NOW),
+        ]);
+        expect(r.read.silences()).toHaveLength(1);
       }),
     );
 

@@ -3,6 +3,7 @@
 import type { OutputLine } from "../../../protocol/jobs.ts";
 import type { Repository } from "../../../server/repository/types.ts";
 import type { AlertRecord } from "../../../server/store/records/alert.ts";
+import type { AlertSilenceRecord } from "../../../server/store/records/alert-silence.ts";
 import type { EnrollTokenRecord } from "../../../server/store/records/enroll-token.ts";
 import { type HostRecord, newHostRecord } from "../../../server/store/records/host.ts";
 import type { JobRecord } from "../../../server/store/records/job.ts";
@@ -26,6 +27,7 @@ export interface RepositoryUnderTest {
     output(jobId: string): OutputLine[];
     rollouts(): readonly Readonly<RolloutRecord>[];
     alerts(): readonly Readonly<AlertRecord>[];
+    silences(): readonly Readonly<AlertSilenceRecord>[];
   };
   close(): Promise<void>;
 }
