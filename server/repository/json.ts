@@ -10,6 +10,7 @@ import { isInFlight } from "../services/job-in-flight.ts";
 import { KeyedLock } from "../services/keyed-lock.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
 import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
+import type { ChannelRecord } from "../store/records/channel.ts";
 import { enrollTokenToWire } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
@@ -22,11 +23,15 @@ import {
   resolveInStore,
   setSilenceInStore,
 } from "./json-alerts.ts";
+import { addChannelInStore, recordAttemptInStore } from "./json-channels.ts";
 import { enrollInStore } from "./json-enroll.ts";
 import type {
   AckAlertOutcome,
+  AddChannelOutcome,
   AppendOutcome,
   CancelOutcome,
+  ChannelAttempt,
+  ChannelAttemptOutcome,
   ClaimOutcome,
   CreateJobOutcome,
   EnrollIntent,
@@ -177,6 +182,14 @@ export class JsonRepository implements Repository {
 
   removeAlertSilence(subjects: readonly string[], now: Date): Promise<RemoveSilenceOutcome> {
     return removeSilenceInStore(this.store, subjects, now);
+  }
+
+  addChannel(channel: ChannelRecord, maxChannels: number): Promise<AddChannelOutcome> {
+    return addChannelInStore(this.store, channel, maxChannels);
+  }
+
+  recordChannelAttempt(channelId: string, attempt: ChannelAttempt, at: Date): Promise<ChannelAttemptOutcome> {
+    return recordAttemptInStore(this.store, channelId, attempt, at);
   }
 
   async startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome> {

@@ -13,6 +13,7 @@ import type { AlertKind } from "../../protocol/alerts.ts";
 import type { OutputLine } from "../../protocol/jobs.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
 import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
+import type { ChannelRecord } from "../store/records/channel.ts";
 import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
@@ -137,6 +138,18 @@ export type RemoveSilenceOutcome =
   | { kind: "removed"; silence: Readonly<AlertSilenceRecord> }
   | { kind: "none_in_force" };
 
+export type AddChannelOutcome =
+  | { kind: "added"; channel: Readonly<ChannelRecord> }
+  | { kind: "name_taken" }
+  | { kind: "limit_reached" };
+
+/** A delivery attempt as a channel remembers it: its last error, and since when it fails. */
+export type ChannelAttempt = { ok: true } | { ok: false; error: string };
+
+export type ChannelAttemptOutcome =
+  | { kind: "recorded"; channel: Readonly<ChannelRecord> }
+  | { kind: "unknown" };
+
 export interface Repository {
   /** Uses the enroll token and creates the host, both or neither. */
   enroll(intent: EnrollIntent): Promise<EnrollOutcome>;
@@ -172,6 +185,11 @@ export interface Repository {
   setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<void>;
   /** Removes the silence in force at `now` on any of `subjects` (one subject has at most one). */
   removeAlertSilence(subjects: readonly string[], now: Date): Promise<RemoveSilenceOutcome>;
+
+  /** Stores a new channel unless its name is taken or `maxChannels` exist. */
+  addChannel(channel: ChannelRecord, maxChannels: number): Promise<AddChannelOutcome>;
+  /** Counts an attempt on the channel, unless it was removed meanwhile (it is not put back). */
+  recordChannelAttempt(channelId: string, attempt: ChannelAttempt, at: Date): Promise<ChannelAttemptOutcome>;
 
   /** Stores the rollout unless one is active (running or paused). */
   startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome>;

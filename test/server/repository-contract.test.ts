@@ -32,7 +32,9 @@ async function openJson(): Promise<RepositoryUnderTest> {
       rollouts: () => store.listRollouts(),
       alerts: () => store.listAlerts(),
       silences: () => store.listAlertSilences(),
+      channels: () => store.listChannels(),
     },
+    removeChannel: (id) => store.deleteChannel(id),
     close: () => store.close(),
   };
 }

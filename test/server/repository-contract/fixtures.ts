@@ -4,6 +4,7 @@ import type { OutputLine } from "../../../protocol/jobs.ts";
 import type { Repository } from "../../../server/repository/types.ts";
 import type { AlertRecord } from "../../../server/store/records/alert.ts";
 import type { AlertSilenceRecord } from "../../../server/store/records/alert-silence.ts";
+import type { ChannelRecord } from "../../../server/store/records/channel.ts";
 import type { EnrollTokenRecord } from "../../../server/store/records/enroll-token.ts";
 import { type HostRecord, newHostRecord } from "../../../server/store/records/host.ts";
 import type { JobRecord } from "../../../server/store/records/job.ts";
@@ -28,7 +29,10 @@ export interface RepositoryUnderTest {
     rollouts(): readonly Readonly<RolloutRecord>[];
     alerts(): readonly Readonly<AlertRecord>[];
     silences(): readonly Readonly<AlertSilenceRecord>[];
+    channels(): readonly Readonly<ChannelRecord>[];
   };
+  /** Removes a channel as the operator does, past the intents. */
+  removeChannel(id: string): Promise<void>;
   close(): Promise<void>;
 }
 

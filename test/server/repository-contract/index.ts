@@ -2,6 +2,7 @@
 // that a refusal changes nothing, and the races two replicas can start at once, each asked twice
 // concurrently. An implementation runs it by handing repositoryContract a way to open a fresh one.
 import { alertsContract } from "./alerts.ts";
+import { channelsContract } from "./channels.ts";
 import { enrollContract } from "./enroll.ts";
 import type { OpenRepository } from "./fixtures.ts";
 import { hostsContract } from "./hosts.ts";
@@ -18,4 +19,5 @@ export function repositoryContract(name: string, open: OpenRepository): void {
   outputContract(name, open);
   rolloutsContract(name, open);
   alertsContract(name, open);
+  channelsContract(name, open);
 }
