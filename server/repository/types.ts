@@ -6,7 +6,8 @@
 // Each intent is async and answers a named outcome, never a boolean; a refused write (a full disk,
 // a lost connection) rejects instead. An intent takes only values, never a callback into service
 // code, so a database implementation can run each as one transaction. What follows a change
-// (audit, metrics, wakes, notifications) stays in the services: the outcome says what happened.
+// (audit, metrics, wakes, notifications) stays in the services: the outcome (outcomes.ts) says
+// what happened.
 //
 // Reads still go through the Store (store/types.ts).
 import type { AlertKind } from "../../protocol/alerts.ts";
@@ -14,10 +15,30 @@ import type { OutputLine } from "../../protocol/jobs.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
 import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import type { ChannelRecord } from "../store/records/channel.ts";
-import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import type { RolloutRecord } from "../store/records/rollout.ts";
+import type {
+  AckAlertOutcome,
+  AddChannelOutcome,
+  AppendOutcome,
+  CancelOutcome,
+  ChannelAttemptOutcome,
+  ClaimOutcome,
+  CreateJobOutcome,
+  EnrollOutcome,
+  FinishOutcome,
+  RaiseAlertOutcome,
+  RemoveSilenceOutcome,
+  RequeueOutcome,
+  ResolveAlertOutcome,
+  RevokeEnrollTokenOutcome,
+  StartRolloutOutcome,
+  UpdateHostOutcome,
+  UpdateRolloutOutcome,
+} from "./outcomes.ts";
+
+export type * from "./outcomes.ts";
 
 export interface EnrollIntent {
   tokenHash: string;
@@ -27,45 +48,6 @@ export interface EnrollIntent {
   at: Date;
 }
 
-export type EnrollOutcome =
-  | { kind: "enrolled"; host: Readonly<HostRecord> }
-  | { kind: "token_unknown" }
-  | { kind: "token_used" }
-  | { kind: "token_revoked" }
-  | { kind: "token_expired" }
-  | { kind: "name_taken"; hostId: string }
-  /** The random id collided with an existing host's; ask again with another. */
-  | { kind: "host_id_taken" };
-
-export type UpdateHostOutcome =
-  | { kind: "updated"; host: Readonly<HostRecord> }
-  /** Changed (revoked, heard from, deleted) since `expected` was read: decide again from `current`. */
-  | { kind: "changed_meanwhile"; current: Readonly<HostRecord> | undefined };
-
-export type RevokeEnrollTokenOutcome =
-  | { kind: "revoked"; token: Readonly<EnrollTokenRecord> }
-  | { kind: "unknown" }
-  /** Used, revoked or expired: nothing to revoke. */
-  | { kind: "not_unused"; token: Readonly<EnrollTokenRecord> };
-
-export type CreateJobOutcome =
-  | { kind: "created"; job: Readonly<JobRecord> }
-  | { kind: "host_unknown" }
-  /** A revoked host is given no more work. */
-  | { kind: "host_revoked"; host: Readonly<HostRecord> }
-  | { kind: "id_taken"; existing: Readonly<JobRecord> };
-
-export type ClaimOutcome =
-  | { kind: "claimed"; job: Readonly<JobRecord> }
-  /** A job of the host is dispatched or running: it gets the next only once that one ended. */
-  | { kind: "busy"; inFlight: Readonly<JobRecord> }
-  | { kind: "nothing_queued" };
-
-export type RequeueOutcome =
-  | { kind: "requeued"; job: Readonly<JobRecord> }
-  /** It started, ended, went back already or was dispatched again since (another dispatchedAt). */
-  | { kind: "moved_on"; job: Readonly<JobRecord> | undefined };
-
 export interface JobEnding {
   state: JobRecord["state"];
   exitCode?: number | null;
@@ -73,20 +55,6 @@ export interface JobEnding {
   outcome?: JobRecord["outcome"];
   tests?: JobRecord["tests"];
 }
-
-export type FinishOutcome =
-  | { kind: "finished"; job: Readonly<JobRecord> }
-  | { kind: "already_ended"; job: Readonly<JobRecord> }
-  | { kind: "unknown" };
-
-export type CancelOutcome =
-  /** It was still queued: it ended, cancelled. */
-  | { kind: "cancelled"; job: Readonly<JobRecord> }
-  /** It is the agent's: flagged, so the host's poll delivers a cancel. */
-  | { kind: "cancel_requested"; job: Readonly<JobRecord> }
-  | { kind: "already_requested"; job: Readonly<JobRecord> }
-  | { kind: "already_ended"; job: Readonly<JobRecord> }
-  | { kind: "unknown" };
 
 /** What an agent's report adds to a job, worked out by the service from the job at expectedSeq. */
 export interface OutputAppend {
@@ -103,52 +71,8 @@ export interface OutputAppend {
   at: Date;
 }
 
-export type AppendOutcome =
-  /** `before` is the job as the report found it, `job` as the report left it. */
-  | { kind: "appended"; job: Readonly<JobRecord>; before: Readonly<JobRecord> }
-  /** Another report moved nextSeq first: choose the lines again against `job`. */
-  | { kind: "seq_moved"; job: Readonly<JobRecord> }
-  | { kind: "ended"; job: Readonly<JobRecord> }
-  | { kind: "unknown" };
-
-export type StartRolloutOutcome =
-  | { kind: "started"; rollout: Readonly<RolloutRecord> }
-  | { kind: "already_active"; active: Readonly<RolloutRecord> };
-
-export type UpdateRolloutOutcome =
-  | { kind: "updated"; rollout: Readonly<RolloutRecord> }
-  /** Someone else changed (or removed) it since `expected` was read: decide again from `current`. */
-  | { kind: "changed_meanwhile"; current: Readonly<RolloutRecord> | undefined };
-
-export type RaiseAlertOutcome =
-  | { kind: "raised"; alert: Readonly<AlertRecord> }
-  /** It was open with another message: it keeps its id, raisedAt and ack, with the new message. */
-  | { kind: "updated"; alert: Readonly<AlertRecord> }
-  | { kind: "unchanged"; alert: Readonly<AlertRecord> };
-
-export type ResolveAlertOutcome = { kind: "resolved"; alert: Readonly<AlertRecord> } | { kind: "not_open" };
-
-export type AckAlertOutcome =
-  | { kind: "acked"; alert: Readonly<AlertRecord> }
-  | { kind: "already_acked"; alert: Readonly<AlertRecord> }
-  | { kind: "resolved"; alert: Readonly<AlertRecord> }
-  | { kind: "unknown" };
-
-export type RemoveSilenceOutcome =
-  | { kind: "removed"; silence: Readonly<AlertSilenceRecord> }
-  | { kind: "none_in_force" };
-
-export type AddChannelOutcome =
-  | { kind: "added"; channel: Readonly<ChannelRecord> }
-  | { kind: "name_taken" }
-  | { kind: "limit_reached" };
-
 /** A delivery attempt as a channel remembers it: its last error, and since when it fails. */
 export type ChannelAttempt = { ok: true } | { ok: false; error: string };
-
-export type ChannelAttemptOutcome =
-  | { kind: "recorded"; channel: Readonly<ChannelRecord> }
-  | { kind: "unknown" };
 
 export interface Repository {
   /** Uses the enroll token and creates the host, both or neither. */
