@@ -8,6 +8,7 @@ import type { AlertKind } from "../../protocol/alerts.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
 import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import type { ChannelRecord } from "../store/records/channel.ts";
+import type { DeliveryRecord } from "../store/records/delivery.ts";
 import { enrollTokenToWire } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
@@ -20,7 +21,12 @@ import {
   resolveInStore,
   setSilenceInStore,
 } from "./json-alerts.ts";
-import { addChannelInStore, recordAttemptInStore } from "./json-channels.ts";
+import {
+  addChannelInStore,
+  enqueueInStore,
+  recordAttemptInStore,
+  updateDeliveryInStore,
+} from "./json-channels.ts";
 import { enrollInStore } from "./json-enroll.ts";
 import { JsonJobs } from "./json-jobs.ts";
 import type {
@@ -32,6 +38,7 @@ import type {
   ChannelAttemptOutcome,
   ClaimOutcome,
   CreateJobOutcome,
+  EnqueueOutcome,
   EnrollIntent,
   EnrollOutcome,
   FinishOutcome,
@@ -44,6 +51,7 @@ import type {
   ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
   StartRolloutOutcome,
+  UpdateDeliveryOutcome,
   UpdateHostOutcome,
   UpdateRolloutOutcome,
 } from "./types.ts";
@@ -131,6 +139,14 @@ export class JsonRepository implements Repository {
 
   recordChannelAttempt(channelId: string, attempt: ChannelAttempt, at: Date): Promise<ChannelAttemptOutcome> {
     return recordAttemptInStore(this.store, channelId, attempt, at);
+  }
+
+  enqueueDelivery(delivery: DeliveryRecord): Promise<EnqueueOutcome> {
+    return enqueueInStore(this.store, delivery);
+  }
+
+  updateDelivery(expected: Readonly<DeliveryRecord>, next: DeliveryRecord): Promise<UpdateDeliveryOutcome> {
+    return updateDeliveryInStore(this.store, expected, next);
   }
 
   async startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome> {

@@ -3,6 +3,7 @@
 import type { AlertRecord } from "../store/records/alert.ts";
 import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import type { ChannelRecord } from "../store/records/channel.ts";
+import type { DeliveryRecord } from "../store/records/delivery.ts";
 import type { EnrollTokenRecord } from "../store/records/enroll-token.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
@@ -104,3 +105,14 @@ export type AddChannelOutcome =
 export type ChannelAttemptOutcome =
   | { kind: "recorded"; channel: Readonly<ChannelRecord> }
   | { kind: "unknown" };
+
+export type EnqueueOutcome =
+  | { kind: "enqueued"; delivery: Readonly<DeliveryRecord> }
+  /** A delivery with its idempotency key exists: the event is told once per channel. */
+  | { kind: "already_enqueued"; existing: Readonly<DeliveryRecord> }
+  | { kind: "channel_unknown" };
+
+export type UpdateDeliveryOutcome =
+  | { kind: "updated"; delivery: Readonly<DeliveryRecord> }
+  /** Removed with its channel, or changed, since `expected` was read. */
+  | { kind: "changed_meanwhile"; current: Readonly<DeliveryRecord> | undefined };

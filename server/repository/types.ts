@@ -15,6 +15,7 @@ import type { OutputLine } from "../../protocol/jobs.ts";
 import type { AlertRecord } from "../store/records/alert.ts";
 import type { AlertSilenceRecord } from "../store/records/alert-silence.ts";
 import type { ChannelRecord } from "../store/records/channel.ts";
+import type { DeliveryRecord } from "../store/records/delivery.ts";
 import type { HostRecord } from "../store/records/host.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import type { RolloutRecord } from "../store/records/rollout.ts";
@@ -26,6 +27,7 @@ import type {
   ChannelAttemptOutcome,
   ClaimOutcome,
   CreateJobOutcome,
+  EnqueueOutcome,
   EnrollOutcome,
   FinishOutcome,
   RaiseAlertOutcome,
@@ -34,6 +36,7 @@ import type {
   ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
   StartRolloutOutcome,
+  UpdateDeliveryOutcome,
   UpdateHostOutcome,
   UpdateRolloutOutcome,
 } from "./outcomes.ts";
@@ -114,6 +117,11 @@ export interface Repository {
   addChannel(channel: ChannelRecord, maxChannels: number): Promise<AddChannelOutcome>;
   /** Counts an attempt on the channel, unless it was removed meanwhile (it is not put back). */
   recordChannelAttempt(channelId: string, attempt: ChannelAttempt, at: Date): Promise<ChannelAttemptOutcome>;
+
+  /** Puts a delivery in the outbox unless its idempotency key is there, or its channel is gone. */
+  enqueueDelivery(delivery: DeliveryRecord): Promise<EnqueueOutcome>;
+  /** Replaces the delivery only if it is still the record `expected`, as read (see updateHost). */
+  updateDelivery(expected: Readonly<DeliveryRecord>, next: DeliveryRecord): Promise<UpdateDeliveryOutcome>;
 
   /** Stores the rollout unless one is active (running or paused). */
   startRollout(rollout: RolloutRecord): Promise<StartRolloutOutcome>;

@@ -33,6 +33,7 @@ async function openJson(): Promise<RepositoryUnderTest> {
       alerts: () => store.listAlerts(),
       silences: () => store.listAlertSilences(),
       channels: () => store.listChannels(),
+      delivery: (id) => store.getDelivery(id),
     },
     removeChannel: (id) => store.deleteChannel(id),
     close: () => store.close(),

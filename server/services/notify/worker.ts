@@ -63,8 +63,9 @@ export class OutboxWorker {
     const now = this.ctx.store.getDelivery(delivery.id);
     if (now?.state !== "pending") return;
     this.ctx.metrics.notify.attempted(now.channelId, result.ok);
+    // Only onto the delivery as read: one removed with its channel meanwhile is not put back.
     await Promise.all([
-      this.ctx.store.putDelivery(this._after(now, result)),
+      this.ctx.repo.updateDelivery(now, this._after(now, result)),
       this._recordOnChannel(now, result),
     ]);
     if (result.ok)

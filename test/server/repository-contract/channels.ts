@@ -2,6 +2,7 @@
 // every outcome, and the races two replicas can start.
 import { describe, expect, test } from "bun:test";
 import type { ChannelRecord } from "../../../server/store/records/channel.ts";
+import type { DeliveryRecord } from "../../../server/store/records/delivery.ts";
 import { isoAt, NOW, type OpenRepository, usingRepo } from "./fixtures.ts";
 
 const channel = (id: string, name = id): ChannelRecord => ({
@@ -20,6 +21,22 @@ const channel = (id: string, name = id): ChannelRecord => ({
   lastFailedAt: null,
   lastError: null,
   failingSince: null,
+});
+
+const delivery = (id: string, key: string, channelId = "ch_1"): DeliveryRecord => ({
+  id,
+  idempotencyKey: key,
+  channelId,
+  event: "test",
+  alertId: null,
+  alert: null,
+  state: "pending",
+  attempts: 0,
+  createdAt: NOW.toISOString(),
+  nextAttemptAt: null,
+  deliveredAt: null,
+  settledAt: null,
+  lastError: null,
 });
 
 export function channelsContract(name: string, open: OpenRepository): void {
@@ -79,6 +96,47 @@ export function channelsContract(name: string, open: OpenRepository): void {
         await r.removeChannel("ch_1");
         expect(await r.repo.recordChannelAttempt("ch_1", { ok: true }, later)).toEqual({ kind: "unknown" });
         expect(r.read.channels()).toEqual([]);
+      }),
+    );
+
+    test(
+      "the outbox: a key is enqueued once, at once too; none for a channel that is gone",
+      withRepo(async (r) => {
+        await r.repo.addChannel(channel("ch_1"), 5);
+        const [a, b] = await Promise.all([
+          r.repo.enqueueDelivery(delivery("n_1", "k1")),
+          r.repo.enqueueDelivery(delivery("n_2", "k1")),
+        ]);
+        expect([a.kind, b.kind].sort()).toEqual(["already_enqueued", "enqueued"]);
+        expect(await r.repo.enqueueDelivery(delivery("n_3", "k3", "ch_gone"))).toEqual({
+          kind: "channel_unknown",
+        });
+        expect([r.read.delivery("n_1")?.idempotencyKey, r.read.delivery("n_3")]).toEqual(["k1", undefined]);
+      }),
+    );
+
+    test(
+      "an attempt lands only on the delivery as read; one removed with its channel is not put back",
+      withRepo(async (r) => {
+        await r.repo.addChannel(channel("ch_1"), 5);
+        await r.repo.enqueueDelivery(delivery("n_1", "k1"));
+        const read = r.read.delivery("n_1")!;
+        const tried = { ...read, attempts: 1, lastError: "HTTP 500" };
+        expect(await r.repo.updateDelivery(read, tried)).toMatchObject({
+          kind: "updated",
+          delivery: { attempts: 1 },
+        });
+        expect(await r.repo.updateDelivery(read, { ...read, attempts: 9 })).toMatchObject({
+          kind: "changed_meanwhile",
+          current: { attempts: 1 },
+        });
+        const again = r.read.delivery("n_1")!;
+        await r.removeChannel("ch_1");
+        expect(await r.repo.updateDelivery(again, { ...again, attempts: 2 })).toEqual({
+          kind: "changed_meanwhile",
+          current: undefined,
+        });
+        expect(r.read.delivery("n_1")).toBeUndefined();
       }),
     );
   });

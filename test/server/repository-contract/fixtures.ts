@@ -5,6 +5,7 @@ import type { Repository } from "../../../server/repository/types.ts";
 import type { AlertRecord } from "../../../server/store/records/alert.ts";
 import type { AlertSilenceRecord } from "../../../server/store/records/alert-silence.ts";
 import type { ChannelRecord } from "../../../server/store/records/channel.ts";
+import type { DeliveryRecord } from "../../../server/store/records/delivery.ts";
 import type { EnrollTokenRecord } from "../../../server/store/records/enroll-token.ts";
 import { type HostRecord, newHostRecord } from "../../../server/store/records/host.ts";
 import type { JobRecord } from "../../../server/store/records/job.ts";
@@ -30,6 +31,7 @@ export interface RepositoryUnderTest {
     alerts(): readonly Readonly<AlertRecord>[];
     silences(): readonly Readonly<AlertSilenceRecord>[];
     channels(): readonly Readonly<ChannelRecord>[];
+    delivery(id: string): Readonly<DeliveryRecord> | undefined;
   };
   /** Removes a channel as the operator does, past the intents. */
   removeChannel(id: string): Promise<void>;
