@@ -14,6 +14,7 @@ import type {
   JobEnding,
   OutputAppend,
   RequeueOutcome,
+  SettleUnheldOutcome,
 } from "./types.ts";
 
 export class JsonJobs {
@@ -50,6 +51,26 @@ export class JsonJobs {
     const queued: JobRecord = { ...rest, state: "queued" };
     await this.store.putJob(queued);
     return { kind: "requeued", job: queued };
+  }
+
+  async settleUnheldJob(
+    jobId: string,
+    reasons: { cancelled: string; lost: string },
+    at: Date,
+  ): Promise<SettleUnheldOutcome> {
+    const job = this.store.getJob(jobId);
+    if (!job || !isInFlight(job)) return { kind: "not_in_flight" };
+    if (job.state === "dispatched" && !job.cancelRequested) {
+      const requeued = await this.requeueDispatched(job);
+      return requeued.kind === "requeued" ? requeued : { kind: "not_in_flight" };
+    }
+    // Queued again, a job the operator cancelled would run after all.
+    const ending =
+      job.state === "dispatched"
+        ? { state: "cancelled" as const, reason: reasons.cancelled }
+        : { state: "lost" as const, reason: reasons.lost };
+    const ended = await this.finishJob(jobId, ending, at);
+    return ended.kind === "finished" ? { kind: "ended", job: ended.job } : { kind: "not_in_flight" };
   }
 
   async finishJob(jobId: string, ending: JobEnding, at: Date): Promise<FinishOutcome> {

@@ -50,6 +50,7 @@ import type {
   RequeueOutcome,
   ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
+  SettleUnheldOutcome,
   StartRolloutOutcome,
   UpdateDeliveryOutcome,
   UpdateHostOutcome,
@@ -99,6 +100,14 @@ export class JsonRepository implements Repository {
 
   requeueDispatched(job: Readonly<JobRecord>): Promise<RequeueOutcome> {
     return this.jobs.requeueDispatched(job);
+  }
+
+  settleUnheldJob(
+    jobId: string,
+    reasons: { cancelled: string; lost: string },
+    at: Date,
+  ): Promise<SettleUnheldOutcome> {
+    return this.jobs.settleUnheldJob(jobId, reasons, at);
   }
 
   finishJob(jobId: string, ending: JobEnding, at: Date): Promise<FinishOutcome> {

@@ -48,6 +48,14 @@ export type RequeueOutcome =
   /** It started, ended, went back already or was dispatched again since (another dispatchedAt). */
   | { kind: "moved_on"; job: Readonly<JobRecord> | undefined };
 
+export type SettleUnheldOutcome =
+  /** It was dispatched and never reached the agent: queued again. */
+  | { kind: "requeued"; job: Readonly<JobRecord> }
+  /** Ended: cancelled (dispatched, and the operator asked to cancel it) or lost (it was running). */
+  | { kind: "ended"; job: Readonly<JobRecord> }
+  /** Queued, ended or unknown: nothing for the agent to have held. */
+  | { kind: "not_in_flight" };
+
 export type FinishOutcome =
   | { kind: "finished"; job: Readonly<JobRecord> }
   | { kind: "already_ended"; job: Readonly<JobRecord> }

@@ -35,6 +35,7 @@ import type {
   RequeueOutcome,
   ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
+  SettleUnheldOutcome,
   StartRolloutOutcome,
   UpdateDeliveryOutcome,
   UpdateHostOutcome,
@@ -95,6 +96,16 @@ export interface Repository {
   claimNextJob(hostId: string, now: Date): Promise<ClaimOutcome>;
   /** Back to queued, only if still dispatched with the same dispatchedAt as `job`. */
   requeueDispatched(job: Readonly<JobRecord>): Promise<RequeueOutcome>;
+  /**
+   * A job in flight that its agent says it does not hold: a dispatched one goes back to the queue,
+   * or ends cancelled with `reasons.cancelled` if a cancel was asked for; a running one ends lost
+   * with `reasons.lost`.
+   */
+  settleUnheldJob(
+    jobId: string,
+    reasons: { cancelled: string; lost: string },
+    at: Date,
+  ): Promise<SettleUnheldOutcome>;
   /** Ends the job at `at` unless it already ended. */
   finishJob(jobId: string, ending: JobEnding, at: Date): Promise<FinishOutcome>;
   /** A queued job ends cancelled; a dispatched or running one is flagged for its agent. */

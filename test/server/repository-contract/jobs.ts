@@ -93,6 +93,32 @@ export function jobsContract(name: string, open: OpenRepository): void {
     );
 
     test(
+      "a job its agent does not hold: requeued if it never started, else ended; at once, once",
+      withRepo(async (r) => {
+        const sent = { state: "dispatched" as const, dispatchedAt: NOW.toISOString() };
+        await r.seed.job(job("j_sent", sent));
+        await r.seed.job(job("j_cancelled", { ...sent, hostId: "h_two", cancelRequested: true }));
+        await r.seed.job(job("j_running", { state: "running", hostId: "h_three" }));
+        await r.seed.job(job("j_queued", { hostId: "h_four" }));
+        const reasons = { cancelled: "cancelled before it started", lost: "agent forgot it" };
+        const settle = (id: string) => r.repo.settleUnheldJob(id, reasons, NOW);
+        const [a, b] = await Promise.all([settle("j_sent"), settle("j_sent")]);
+        expect([a.kind, b.kind].sort()).toEqual(["not_in_flight", "requeued"]);
+        expect(r.read.job("j_sent")).toMatchObject({ state: "queued" });
+        expect(await settle("j_cancelled")).toMatchObject({
+          kind: "ended",
+          job: { state: "cancelled", reason: "cancelled before it started", finishedAt: NOW.toISOString() },
+        });
+        expect(await settle("j_running")).toMatchObject({
+          kind: "ended",
+          job: { state: "lost", reason: "agent forgot it" },
+        });
+        expect(await settle("j_queued")).toEqual({ kind: "not_in_flight" });
+        expect(await settle("j_none")).toEqual({ kind: "not_in_flight" });
+      }),
+    );
+
+    test(
       "finishing: once; a second ending answers the first; an unknown job is unknown",
       withRepo(async (r) => {
         await r.seed.job(job("j_1", { state: "running", startedAt: NOW.toISOString() }));
