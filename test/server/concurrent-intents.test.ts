@@ -1,7 +1,15 @@
 // Requests that race for one check-then-change, sent at once through the API: each is decided by
 // one repository intent, so exactly one of them changes anything and the others hear why not.
 import { afterEach, expect, test } from "bun:test";
-import { enroll, helloBody, hostStateBody, removeTempDirs, startTestApp, type TestApp } from "./helpers.ts";
+import {
+  enroll,
+  helloBody,
+  hostStateBody,
+  removeTempDirs,
+  startTestApp,
+  type TestApp,
+  vitalsBody,
+} from "./helpers.ts";
 
 const NEW = "1".repeat(40);
 const OPS = ["pull", "switch", "test", "restart", "update", "deploy", "rollback"];
@@ -55,4 +63,42 @@ test("two cancels of a dispatched job at once: it is flagged once, both answer i
     [200, "dispatched", true],
   ]);
   expect(await audited("job.cancel_requested")).toHaveLength(1);
+});
+
+test("an enroll and a revoke of one token at once: exactly one of them happens", async () => {
+  app = await startTestApp();
+  const created = (await admin("POST", "/api/v1/enroll-tokens", {})).body;
+  const [enrolled, revoked] = await Promise.all([
+    app.call("POST", "/api/v1/enroll", { json: { token: created.token, name: "web1" } }),
+    admin("POST", `/api/v1/enroll-tokens/${created.id}/revoke`),
+  ]);
+  expect([enrolled.status, revoked.status].filter((s) => s < 300)).toHaveLength(1);
+  if (enrolled.status === 201) expect(revoked.body.error.message).toContain("is already used");
+  else expect(enrolled.body.error.message).toBe("enroll token revoked");
+  const hosts = (await admin("GET", "/api/v1/hosts")).body.hosts;
+  expect(hosts).toHaveLength(enrolled.status === 201 ? 1 : 0);
+});
+
+test("two acks of one alert at once: it is acked and audited once, both answer it acked", async () => {
+  app = await startTestApp({ diskFullPercent: 90 });
+  const { hostToken } = await enroll(app, "db1");
+  expect(
+    (await app.call("POST", "/api/v1/agent/hello", { token: hostToken, json: helloBody() })).status,
+  ).toBe(200);
+  const sample = await app.call("POST", "/api/v1/agent/vitals", {
+    token: hostToken,
+    json: vitalsBody(undefined, 95),
+  });
+  expect(sample.status).toBe(200);
+  const [alert] = (await admin("GET", "/api/v1/alerts")).body.alerts;
+  expect(alert.kind).toBe("disk_full");
+  const replies = await Promise.all([
+    admin("POST", `/api/v1/alerts/${alert.id}/ack`),
+    admin("POST", `/api/v1/alerts/${alert.id}/ack`),
+  ]);
+  expect(replies.map((r) => [r.status, r.body.alert.ackedBy])).toEqual([
+    [200, "admin"],
+    [200, "admin"],
+  ]);
+  expect(await audited("alert.acked")).toHaveLength(1);
 });
