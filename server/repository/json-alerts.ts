@@ -11,6 +11,7 @@ import type {
   RaiseAlertOutcome,
   RemoveSilenceOutcome,
   ResolveAlertOutcome,
+  SetSilenceOutcome,
 } from "./types.ts";
 
 export async function raiseInStore(store: Store, alert: AlertRecord): Promise<RaiseAlertOutcome> {
@@ -54,9 +55,15 @@ export async function ackInStore(
 const _inForce = (store: Store, now: Date) =>
   store.listAlertSilences().filter((s) => Date.parse(s.until) > now.getTime());
 
-export function setSilenceInStore(store: Store, silence: AlertSilenceRecord, now: Date): Promise<void> {
-  const others = _inForce(store, now).filter((s) => s.subject !== silence.subject);
-  return store.setAlertSilences([...others, silence]);
+export async function setSilenceInStore(
+  store: Store,
+  silence: AlertSilenceRecord,
+  now: Date,
+): Promise<SetSilenceOutcome> {
+  const active = _inForce(store, now);
+  const replaced = active.find((s) => s.subject === silence.subject);
+  await store.setAlertSilences([...active.filter((s) => s !== replaced), silence]);
+  return { kind: "set", silence, replaced };
 }
 
 export async function removeSilenceInStore(

@@ -50,6 +50,7 @@ import type {
   RequeueOutcome,
   ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
+  SetSilenceOutcome,
   SettleUnheldOutcome,
   StartRolloutOutcome,
   UpdateDeliveryOutcome,
@@ -134,7 +135,7 @@ export class JsonRepository implements Repository {
     return ackInStore(this.store, id, actor, at);
   }
 
-  setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<void> {
+  setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<SetSilenceOutcome> {
     return setSilenceInStore(this.store, silence, now);
   }
 

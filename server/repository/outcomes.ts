@@ -101,6 +101,13 @@ export type AckAlertOutcome =
   | { kind: "resolved"; alert: Readonly<AlertRecord> }
   | { kind: "unknown" };
 
+/** Setting a silence always succeeds; `replaced` is the one in force on its subject before. */
+export type SetSilenceOutcome = {
+  kind: "set";
+  silence: Readonly<AlertSilenceRecord>;
+  replaced: Readonly<AlertSilenceRecord> | undefined;
+};
+
 export type RemoveSilenceOutcome =
   | { kind: "removed"; silence: Readonly<AlertSilenceRecord> }
   | { kind: "none_in_force" };

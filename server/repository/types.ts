@@ -35,6 +35,7 @@ import type {
   RequeueOutcome,
   ResolveAlertOutcome,
   RevokeEnrollTokenOutcome,
+  SetSilenceOutcome,
   SettleUnheldOutcome,
   StartRolloutOutcome,
   UpdateDeliveryOutcome,
@@ -120,7 +121,7 @@ export interface Repository {
   ackAlert(id: string, actor: string, at: Date): Promise<AckAlertOutcome>;
 
   /** Puts the silence in place of any on its subject; silences expired at `now` go with it. */
-  setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<void>;
+  setAlertSilence(silence: AlertSilenceRecord, now: Date): Promise<SetSilenceOutcome>;
   /** Removes the silence in force at `now` on any of `subjects` (one subject has at most one). */
   removeAlertSilence(subjects: readonly string[], now: Date): Promise<RemoveSilenceOutcome>;
 

@@ -85,7 +85,11 @@ export function alertsContract(name: string, open: OpenRepository): void {
       withRepo(async (r) => {
         await r.repo.setAlertSilence(silence("h_one", isoAt(1)), NOW);
         await r.repo.setAlertSilence(silence("disk_full", isoAt(HOUR)), NOW);
-        await r.repo.setAlertSilence(silence("disk_full", isoAt(2 * HOUR), "bob"), NOW);
+        expect(await r.repo.setAlertSilence(silence("disk_full", isoAt(2 * HOUR), "bob"), NOW)).toEqual({
+          kind: "set",
+          silence: silence("disk_full", isoAt(2 * HOUR), "bob"),
+          replaced: silence("disk_full", isoAt(HOUR)),
+        });
         expect(r.read.silences()).toEqual([
           silence("h_one", isoAt(1)),
           silence("disk_full", isoAt(2 * HOUR), "bob"),
