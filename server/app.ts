@@ -1,6 +1,7 @@
-// fleetd's composition root: opens the store and the coordinator, builds the context, composes the
-// resource routers from the route table, and runs the background sweeper. createApp serves in-process requests
-// (tests use app.request()); startServer puts the same app on a real socket.
+// fleetd's composition root: opens the store, its repository and the coordinator, builds the
+// context, composes the resource routers from the route table, and runs the background sweeper.
+// createApp serves in-process requests (tests use app.request()); startServer puts the same app on
+// a real socket.
 
 import { join } from "node:path";
 import { type ConsolaInstance, consola } from "consola";
@@ -19,6 +20,8 @@ import { countRequests } from "./metrics/http.ts";
 import { FleetMetrics } from "./metrics/registry.ts";
 import { limitDeclaredBody } from "./middleware/body/index.ts";
 import { RateLimiter } from "./rate-limiter.ts";
+import { JsonRepository } from "./repository/json.ts";
+import type { Repository } from "./repository/types.ts";
 import { agentRoutes } from "./routes/agent/index.ts";
 import { alertRoutes } from "./routes/alerts/index.ts";
 import { artifactRoutes } from "./routes/artifacts/index.ts";
@@ -36,7 +39,6 @@ import { notifyRoutes } from "./routes/notify/index.ts";
 import { rolloutRoutes } from "./routes/rollouts/index.ts";
 import { ensureAdminToken } from "./services/admin-token.ts";
 import { ConfigTargetTracker } from "./services/config/target.ts";
-import { KeyedLock } from "./services/keyed-lock.ts";
 import { OutboxWorker } from "./services/notify/worker.ts";
 import { kickRollouts } from "./services/rollouts/worker.ts";
 import { startSweeper, sweepDue } from "./services/sweeper.ts";
@@ -85,6 +87,8 @@ export interface AppDeps {
   config: ServerConfig;
   /** Defaults to the JSON-file store in config.dataDir. */
   store?: Store;
+  /** Defaults to the repository over that store's working set. */
+  repo?: Repository;
   /** Defaults to the in-process coordinator: this fleetd is the only replica. */
   coordinator?: Coordinator;
   log?: ConsolaInstance;
@@ -115,6 +119,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
       onWrite: metrics.observeStoreWrite,
       log,
     });
+  const repo = deps.repo ?? new JsonRepository(store, log);
   const newAdminToken = await ensureAdminToken(store);
   const coordinator = deps.coordinator ?? new InProcessCoordinator(config);
   const hub = new PollHub();
@@ -125,6 +130,7 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
   const ctx: ServerContext = {
     config,
     store,
+    repo,
     log,
     hub,
     coordinator,
@@ -132,7 +138,6 @@ export async function createApp(deps: AppDeps): Promise<FleetApp> {
     artifactEncodings: new ArtifactEncodings(join(config.dataDir, "artifact-cache"), log, () =>
       (artifacts.manifest()?.artifacts ?? []).flatMap((a) => artifacts.entryOf(a.file) ?? []),
     ),
-    jobLocks: new KeyedLock(),
     deliveredCancels: new Set(),
     updateHellos: new Map(),
     updateReports: new Map(),

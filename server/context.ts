@@ -9,9 +9,9 @@ import type { Coordinator } from "./coordinator/types.ts";
 import type { PollHub } from "./hub.ts";
 import type { FleetMetrics } from "./metrics/registry.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import type { Repository } from "./repository/types.ts";
 import type { ConfigTargetTracker } from "./services/config/target.ts";
 import type { JobListeners } from "./services/job-listeners.ts";
-import type { KeyedLock } from "./services/keyed-lock.ts";
 import type { OutboxWorker } from "./services/notify/worker.ts";
 import type { VitalsBook } from "./services/vitals/book.ts";
 import type { Store } from "./store/types.ts";
@@ -19,7 +19,10 @@ import type { Wakeups } from "./wakeups.ts";
 
 export interface ServerContext {
   readonly config: ServerConfig;
+  /** Reads, and the writes that need no check first. */
   readonly store: Store;
+  /** The changes that check before they change, each one atomic intent (repository/). */
+  readonly repo: Repository;
   readonly log: ConsolaInstance;
   /** The polls held by this process; wakes reach it through the coordinator. */
   readonly hub: PollHub;
@@ -29,8 +32,6 @@ export interface ServerContext {
   readonly artifacts: Artifacts;
   /** Their zstd and gzip copies, made once per build in the data dir. */
   readonly artifactEncodings: ArtifactEncodings;
-  /** Serializes changes to one job that wait for disk in between (events, results). */
-  readonly jobLocks: KeyedLock;
   /** Cancels handed to an agent in this process's lifetime; a hello re-arms them. */
   readonly deliveredCancels: Set<string>;
   /** Update job id → when its host first said hello on the target (start of the soak). */

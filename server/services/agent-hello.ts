@@ -6,10 +6,11 @@ import { PROTOCOL_VERSION } from "../../protocol/common.ts";
 import { isAgentOutdated } from "../artifacts.ts";
 import type { ServerContext } from "../context.ts";
 import { ApiError, unauthorized } from "../errors.ts";
+import type { SettleUnheldOutcome } from "../repository/types.ts";
 import type { HostRecord } from "../store/records/host.ts";
-import type { JobRecord } from "../store/records/job.ts";
 import { noteReportedState, stateChanged } from "./config/report.ts";
-import { finishJob } from "./job-lifecycle.ts";
+import { isInFlight } from "./job-in-flight.ts";
+import { afterJobEnded } from "./job-lifecycle.ts";
 import { lastSeenStamp } from "./last-seen.ts";
 import { kickRollouts } from "./rollouts/worker.ts";
 import { noteUpdateHello } from "./updates.ts";
@@ -41,6 +42,51 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     );
   }
   const lastSeen = lastSeenStamp();
+  const state = stateChanged(ctx, hostId, hello.state) ? hello.state : undefined;
+  const persist = _saveHost(ctx, hostId, hello, lastSeen);
+  const report = state && ctx.store.putHostReport(hostId, state);
+  const [updated] = await Promise.all([
+    persist,
+    report,
+    reconcileJobs(ctx, hostId, new Set(hello.activeJobs)),
+  ]);
+  if (state) await noteReportedState(ctx, state);
+  noteUpdateHello(ctx, hostId, hello);
+  // The host may be what a rollout waits for: back online, or on the target now.
+  kickRollouts(ctx);
+  return {
+    protocol: PROTOCOL_VERSION,
+    serverVersion: VERSION,
+    pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
+    outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
+    stateWanted: _stateWanted(ctx, hostId, hello),
+  };
+}
+
+/**
+ * An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
+ * only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes. A
+ * change is written only onto the record it was made from, so it cannot undo a revoke.
+ */
+async function _saveHost(
+  ctx: ServerContext,
+  hostId: string,
+  hello: Hello,
+  lastSeen: string,
+): Promise<HostRecord> {
+  for (;;) {
+    const host = ctx.store.getHost(hostId);
+    if (!host) throw unauthorized("host token revoked");
+    const updated = _helloed(host, hello, lastSeen);
+    if (!_identityChanged(host, updated)) {
+      ctx.store.recordLastSeen(hostId, lastSeen);
+      return updated;
+    }
+    if ((await ctx.repo.updateHost(host, updated)).kind === "updated") return updated;
+  }
+}
+
+function _helloed(host: Readonly<HostRecord>, hello: Hello, lastSeen: string): HostRecord {
   const updated: HostRecord = {
     ...host,
     lastSeen,
@@ -55,28 +101,10 @@ export async function recordHello(ctx: ServerContext, hostId: string, hello: Hel
     // Left out of the hello (an older agent, or nothing changed), what is stored stays.
     tags: hello.tags ?? host.tags,
   };
-  const state = stateChanged(ctx, hostId, hello.state) ? hello.state : undefined;
   // An agent that sends no ops is one from before `deploy`: what it runs is LEGACY_AGENT_OPS.
   if (hello.ops) updated.ops = hello.ops;
   else delete updated.ops;
-  // An agent reconnecting unchanged (a network blip, fleetd restarted under a whole fleet) changes
-  // only lastSeen: no rewrite of hosts.json for it, so a reconnect storm costs no disk writes.
-  const persist = _identityChanged(host, updated)
-    ? ctx.store.putHost(updated)
-    : ctx.store.recordLastSeen(hostId, lastSeen);
-  const report = state && ctx.store.putHostReport(hostId, state);
-  await Promise.all([persist, report, reconcileJobs(ctx, hostId, new Set(hello.activeJobs))]);
-  if (state) await noteReportedState(ctx, state);
-  noteUpdateHello(ctx, hostId, hello);
-  // The host may be what a rollout waits for: back online, or on the target now.
-  kickRollouts(ctx);
-  return {
-    protocol: PROTOCOL_VERSION,
-    serverVersion: VERSION,
-    pollSeconds: Math.max(1, Math.ceil(ctx.config.pollWindowMs / 1000)),
-    outdated: isAgentOutdated(ctx.artifacts.manifest(), updated),
-    stateWanted: _stateWanted(ctx, hostId, hello),
-  };
+  return updated;
 }
 
 /** A state named by hash that is not the one stored (a restored data dir, a re-enrolled host). */
@@ -106,31 +134,35 @@ const CANCELLED_BEFORE_START = "cancelled by operator before the agent started i
 
 /**
  * A dispatched job the agent does not hold never reached it: it goes back to the queue (or ends,
- * if the operator cancelled it meanwhile). A running
- * job it does not hold died with its runner's record: it is lost. Cancels are re-armed, since a
- * new agent process has not seen them.
+ * if the operator cancelled it meanwhile). A running job it does not hold died with its runner's
+ * record: it is lost. The repository decides which (settleUnheldJob). Cancels are re-armed, since
+ * a new agent process has not seen them.
  */
 async function reconcileJobs(ctx: ServerContext, hostId: string, held: ReadonlySet<string>): Promise<void> {
-  const writes: Promise<unknown>[] = [];
-  let requeued = false;
+  const settles: Promise<SettleUnheldOutcome>[] = [];
   for (const job of ctx.store.activeJobs(hostId)) {
     ctx.deliveredCancels.delete(job.id);
-    if (held.has(job.id)) continue;
-    if (job.state === "dispatched" && job.cancelRequested) {
-      // Queued again it would run after all: the operator asked for it not to.
-      const ending = { state: "cancelled" as const, reason: CANCELLED_BEFORE_START };
-      writes.push(finishJob(ctx, job, ending, `host:${hostId}`, "job.cancelled"));
-    } else if (job.state === "dispatched") {
-      const { dispatchedAt: _, ...rest } = job;
-      const back: JobRecord = { ...rest, state: "queued" };
-      writes.push(ctx.store.putJob(back));
-      requeued = true;
-    } else if (job.state === "running") {
-      writes.push(
-        finishJob(ctx, job, { state: "lost", reason: AGENT_FORGOT_JOB }, `host:${hostId}`, "job.lost"),
-      );
-    }
+    if (held.has(job.id) || !isInFlight(job)) continue;
+    const settle = ctx.repo.settleUnheldJob(job.id, UNHELD_REASONS, new Date());
+    // Each ending is followed up on its own, so one refused write does not skip the others' audit.
+    settles.push(settle.then((outcome) => _afterSettled(ctx, hostId, outcome)));
   }
-  await Promise.all(writes);
-  if (requeued) ctx.coordinator.wake(hostId);
+  const outcomes = await Promise.all(settles);
+  if (outcomes.some((o) => o.kind === "requeued")) ctx.coordinator.wake(hostId);
 }
+
+/** A job the repository ended is audited, counted and told like any other ending. */
+async function _afterSettled(
+  ctx: ServerContext,
+  hostId: string,
+  outcome: SettleUnheldOutcome,
+): Promise<SettleUnheldOutcome> {
+  if (outcome.kind !== "ended") return outcome;
+  const { job } = outcome;
+  const ending = { state: job.state, ...(job.reason !== undefined ? { reason: job.reason } : {}) };
+  const action = job.state === "cancelled" ? "job.cancelled" : "job.lost";
+  await afterJobEnded(ctx, job, ending, `host:${hostId}`, action);
+  return outcome;
+}
+
+const UNHELD_REASONS = { cancelled: CANCELLED_BEFORE_START, lost: AGENT_FORGOT_JOB };

@@ -42,8 +42,7 @@ export async function addSilence(
     createdAt: new Date(now).toISOString(),
     createdBy: actor,
   };
-  const others = silencesNow(ctx, now).filter((s) => s.subject !== silence.subject);
-  await ctx.store.setAlertSilences([...others, silence]);
+  await ctx.repo.setAlertSilence(silence, new Date(now));
   await recordAudit(ctx, actor, "alert.silenced", silence.subject, {
     subjectType: silence.subjectType,
     until: silence.until,
@@ -53,11 +52,11 @@ export async function addSilence(
 
 /** `ref`: the host (id or name) or kind a silence was set on. */
 export async function removeSilence(ctx: ServerContext, ref: string, actor: string): Promise<AlertSilence> {
-  const active = silencesNow(ctx);
   const host = ctx.store.getHost(ref) ?? ctx.store.findHostByName(ref);
-  const silence = active.find((s) => s.subject === ref || s.subject === host?.id);
-  if (!silence) throw notFound(`no silence in force on "${ref}" (see fleetctl alerts silences)`);
-  await ctx.store.setAlertSilences(active.filter((s) => s !== silence));
+  const outcome = await ctx.repo.removeAlertSilence(host ? [ref, host.id] : [ref], new Date());
+  if (outcome.kind === "none_in_force")
+    throw notFound(`no silence in force on "${ref}" (see fleetctl alerts silences)`);
+  const { silence } = outcome;
   await recordAudit(ctx, actor, "alert.unsilenced", silence.subject, { subjectType: silence.subjectType });
   return silenceToWire(ctx, silence);
 }

@@ -1,8 +1,8 @@
 // Choosing what a polling agent gets: a pending cancel first, then — only when the host has
-// nothing in flight — its oldest queued job, marked dispatched on disk before it is handed out.
+// nothing in flight — its oldest queued job, claimed (marked dispatched on disk, repository/)
+// before it is handed out.
 import { type Command, runCommandFor } from "../../protocol/agent.ts";
 import type { ServerContext } from "../context.ts";
-import type { JobRecord } from "../store/records/job.ts";
 import { isInFlight } from "./job-in-flight.ts";
 
 /**
@@ -26,24 +26,14 @@ export async function nextCommand(
   }
   if (inFlight.length > 0) return null;
 
-  const now = Date.now();
-  const queued = active.find((job) => job.state === "queued" && Date.parse(job.expiresAt) > now);
-  if (!queued) return null;
-
-  const dispatched: JobRecord = { ...queued, state: "dispatched", dispatchedAt: new Date(now).toISOString() };
-  await ctx.store.putJob(dispatched);
+  const claim = await ctx.repo.claimNextJob(hostId, new Date());
+  if (claim.kind !== "claimed") return null;
+  const dispatched = claim.job;
   if (gone()) {
-    await requeueIfStillDispatched(ctx, dispatched);
+    await ctx.repo.requeueDispatched(dispatched);
     ctx.coordinator.wake(hostId);
     return null;
   }
   ctx.metrics.jobHandedOut(dispatched);
   return runCommandFor(dispatched.id, dispatched);
-}
-
-async function requeueIfStillDispatched(ctx: ServerContext, job: JobRecord): Promise<void> {
-  const current = ctx.store.getJob(job.id);
-  if (current?.state !== "dispatched" || current.dispatchedAt !== job.dispatchedAt) return;
-  const { dispatchedAt: _, ...rest } = current;
-  await ctx.store.putJob({ ...rest, state: "queued" });
 }

@@ -3,7 +3,7 @@
 import type { EnrollTokenInfo } from "../../protocol/enroll.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
-import { type EnrollTokenRecord, enrollTokenToWire } from "../store/records/enroll-token.ts";
+import { enrollTokenToWire } from "../store/records/enroll-token.ts";
 import { recordAudit } from "./audit.ts";
 import { enrollTokenId } from "./ids.ts";
 
@@ -23,13 +23,15 @@ export async function revokeEnrollToken(
 ): Promise<EnrollTokenInfo> {
   const record = ctx.store.listEnrollTokens().find((t) => enrollTokenId(t.tokenHash) === id);
   if (!record) throw notFound(`no enroll token with id "${id}"`);
-  const info = enrollTokenToWire(record);
-  if (info.state !== "unused") {
-    const when = record.revokedAt ?? record.usedAt ?? record.expiresAt;
-    throw conflict(`enroll token ${id} is already ${info.state} (${when}); nothing to revoke`);
+  const outcome = await ctx.repo.revokeEnrollToken(record.tokenHash, new Date());
+  if (outcome.kind === "unknown") throw notFound(`no enroll token with id "${id}"`);
+  if (outcome.kind === "not_unused") {
+    const { token } = outcome;
+    const when = token.revokedAt ?? token.usedAt ?? token.expiresAt;
+    throw conflict(
+      `enroll token ${id} is already ${enrollTokenToWire(token).state} (${when}); nothing to revoke`,
+    );
   }
-  const revoked: EnrollTokenRecord = { ...record, revokedAt: new Date().toISOString() };
-  await ctx.store.putEnrollToken(revoked);
   await recordAudit(ctx, actor, "enroll_token.revoked", id, record.note ? { note: record.note } : undefined);
-  return enrollTokenToWire(revoked);
+  return enrollTokenToWire(outcome.token);
 }

@@ -56,9 +56,16 @@ export function listHosts(ctx: ServerContext, filter: { tag?: string } = {}) {
 
 export function requireHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
   const record = ctx.store.getHost(hostId);
-  if (!record) throw notFound(`no host with id "${hostId}"`);
+  if (!record) throw noSuchHost(hostId);
   return record;
 }
+
+export const noSuchHost = (hostId: string) => notFound(`no host with id "${hostId}"`);
+
+export const hostRevoked = (record: Readonly<HostRecord>) =>
+  conflict(
+    `host ${record.name} (${record.id}) was revoked at ${record.revokedAt}; it cannot run jobs (enroll it again)`,
+  );
 
 export function hostDetail(
   ctx: ServerContext,
@@ -91,27 +98,27 @@ export async function deleteHost(ctx: ServerContext, hostId: string, actor: stri
  * The change is in memory before anything is awaited, so the very next request is refused.
  */
 export async function revokeHost(ctx: ServerContext, hostId: string, actor: string): Promise<Host> {
-  const record = requireHost(ctx, hostId);
-  if (record.revokedAt)
-    throw conflict(`host ${record.name} (${hostId}) was already revoked at ${record.revokedAt}`);
-  const revoked: HostRecord = { ...record, revokedAt: new Date().toISOString() };
-  const saved = ctx.store.putHost(revoked);
-  _cutOff(ctx, hostId);
-  await Promise.all([saved, ..._endJobs(ctx, hostId, actor, "host's token was revoked")]);
-  await recordAudit(ctx, actor, "host.revoked", hostId, { name: record.name });
-  await resolveAlertsAbout(ctx, hostId, `host ${record.name} was revoked`);
-  ctx.log.info(`host ${record.name} (${hostId}): token revoked`);
-  return hostView(ctx, revoked);
+  for (;;) {
+    const record = requireHost(ctx, hostId);
+    if (record.revokedAt)
+      throw conflict(`host ${record.name} (${hostId}) was already revoked at ${record.revokedAt}`);
+    const revoked: HostRecord = { ...record, revokedAt: new Date().toISOString() };
+    const saved = ctx.repo.updateHost(record, revoked);
+    _cutOff(ctx, hostId);
+    const [outcome] = await Promise.all([saved, ..._endJobs(ctx, hostId, actor, "host's token was revoked")]);
+    // A hello or another revoke wrote the host since it was read: look again.
+    if (outcome.kind === "changed_meanwhile") continue;
+    await recordAudit(ctx, actor, "host.revoked", hostId, { name: record.name });
+    await resolveAlertsAbout(ctx, hostId, `host ${record.name} was revoked`);
+    ctx.log.info(`host ${record.name} (${hostId}): token revoked`);
+    return hostView(ctx, revoked);
+  }
 }
 
 /** A host that may no longer be given work. */
 export function requireUsableHost(ctx: ServerContext, hostId: string): Readonly<HostRecord> {
   const record = requireHost(ctx, hostId);
-  if (record.revokedAt) {
-    throw conflict(
-      `host ${record.name} (${hostId}) was revoked at ${record.revokedAt}; it cannot run jobs (enroll it again)`,
-    );
-  }
+  if (record.revokedAt) throw hostRevoked(record);
   return record;
 }
 

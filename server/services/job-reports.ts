@@ -1,6 +1,6 @@
 // What agents report about a job: output and progress while it runs, then its result. Every
 // report may be a retry: output below nextSeq is ignored, and a result for an ended job changes
-// nothing. The output file is written before the job record, because the file decides nextSeq.
+// nothing. Output is appended at the job's nextSeq in one intent (the repository's appendOutput).
 import type { JobEvents, JobResult } from "../../protocol/agent.ts";
 import { isTerminal, type OutputLine } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
@@ -17,36 +17,32 @@ export function requireOwnJob(ctx: ServerContext, hostId: string, jobId: string)
   return job;
 }
 
-export function recordJobEvents(
+export async function recordJobEvents(
   ctx: ServerContext,
   hostId: string,
   jobId: string,
   events: JobEvents,
 ): Promise<{ nextSeq: number }> {
-  requireOwnJob(ctx, hostId, jobId);
-  return ctx.jobLocks.run(jobId, async () => {
+  for (;;) {
     const job = requireOwnJob(ctx, hostId, jobId);
     if (isTerminal(job.state)) return { nextSeq: job.nextSeq };
-
     const kept = keepNewOutput(job, events.output, ctx.config.maxOutputBytesPerJob);
-    await ctx.store.appendOutput(jobId, kept.lines);
-
-    // Re-read: a cancel or the sweeper may have changed the job while the output was written.
-    const current = ctx.store.getJob(jobId) ?? job;
-    let next: JobRecord = {
-      ...current,
+    const outcome = await ctx.repo.appendOutput(jobId, {
+      expectedSeq: job.nextSeq,
+      lines: kept.lines,
       nextSeq: kept.nextSeq,
       outputBytes: kept.bytes,
       outputTruncated: kept.truncated,
       ...(events.progress ? { progress: events.progress } : {}),
-    };
-    notifyJobReported(ctx, current);
-    const starts = events.started === true && (current.state === "dispatched" || current.state === "queued");
-    if (starts) next = { ...next, state: "running", startedAt: new Date().toISOString() };
-    if (starts || kept.truncated !== current.outputTruncated) await ctx.store.putJob(next);
-    else ctx.store.putJobLazy(next);
-    return { nextSeq: next.nextSeq };
-  });
+      started: events.started === true,
+      at: new Date(),
+    });
+    // Another report moved the job on first: choose the lines again against where it is now.
+    if (outcome.kind === "seq_moved") continue;
+    if (outcome.kind === "unknown") throw notFound(`no job with id "${jobId}" for this host`);
+    if (outcome.kind === "appended") notifyJobReported(ctx, outcome.before);
+    return { nextSeq: outcome.job.nextSeq };
+  }
 }
 
 interface KeptOutput {
@@ -96,7 +92,7 @@ function keepNewOutput(job: JobRecord, output: readonly OutputLine[], maxBytes: 
 
 const _size = (line: OutputLine) => Buffer.byteLength(JSON.stringify(line)) + 1;
 
-export function recordJobResult(
+export async function recordJobResult(
   ctx: ServerContext,
   hostId: string,
   jobId: string,
@@ -104,29 +100,27 @@ export function recordJobResult(
 ): Promise<void> {
   // Checked before anything is written: an outcome of another op is refused whole.
   const outcome = outcomeOfResult(requireOwnJob(ctx, hostId, jobId).op, result);
-  return ctx.jobLocks.run(jobId, async () => {
-    // The agent forgets a result it was told is recorded: an ending another path (cancel, the
-    // sweeper) has only in memory so far may yet be refused by the disk, so wait for it.
-    if (isTerminal(requireOwnJob(ctx, hostId, jobId).state)) await ctx.store.jobSettled(jobId);
-    const job = requireOwnJob(ctx, hostId, jobId);
-    if (isTerminal(job.state)) return; // a retried result: recorded once already
-    if (result.outputLines !== undefined && result.outputLines > job.nextSeq) {
-      ctx.log.warn(
-        `job ${jobId}: agent produced ${result.outputLines} output lines, fleetd has ${job.nextSeq}`,
-      );
-    }
-    await finishJob(
-      ctx,
-      job,
-      {
-        state: result.state,
-        exitCode: result.exitCode,
-        ...(result.reason !== undefined ? { reason: result.reason } : {}),
-        ...(outcome !== undefined ? { outcome } : {}),
-        ...(result.tests !== undefined ? { tests: result.tests } : {}),
-      },
-      `host:${hostId}`,
-      "job.finished",
+  // The agent forgets a result it was told is recorded: an ending another path (cancel, the
+  // sweeper) has only in memory so far may yet be refused by the disk, so wait for it.
+  if (isTerminal(requireOwnJob(ctx, hostId, jobId).state)) await ctx.store.jobSettled(jobId);
+  const job = requireOwnJob(ctx, hostId, jobId);
+  if (isTerminal(job.state)) return; // a retried result: recorded once already
+  if (result.outputLines !== undefined && result.outputLines > job.nextSeq) {
+    ctx.log.warn(
+      `job ${jobId}: agent produced ${result.outputLines} output lines, fleetd has ${job.nextSeq}`,
     );
-  });
+  }
+  await finishJob(
+    ctx,
+    job,
+    {
+      state: result.state,
+      exitCode: result.exitCode,
+      ...(result.reason !== undefined ? { reason: result.reason } : {}),
+      ...(outcome !== undefined ? { outcome } : {}),
+      ...(result.tests !== undefined ? { tests: result.tests } : {}),
+    },
+    `host:${hostId}`,
+    "job.finished",
+  );
 }

@@ -2,15 +2,14 @@
 // What these answer is the wire Job (jobToWire); what the store and the other services hold is
 // the stored JobRecord.
 import type { CreateJobRequest, Job, JobDetail, JobState } from "../../protocol/jobs.ts";
-import { isTerminal } from "../../protocol/jobs.ts";
 import type { ServerContext } from "../context.ts";
 import { conflict, notFound } from "../errors.ts";
 import { type JobRecord, jobToWire } from "../store/records/job.ts";
 import { agentOpRefusal } from "./agent-ops.ts";
 import { recordAudit } from "./audit.ts";
-import { requireUsableHost } from "./hosts.ts";
+import { hostRevoked, noSuchHost, requireUsableHost } from "./hosts.ts";
 import { newJobId } from "./ids.ts";
-import { finishJob } from "./job-lifecycle.ts";
+import { afterJobEnded } from "./job-lifecycle.ts";
 
 export async function createJob(
   ctx: ServerContext,
@@ -23,31 +22,39 @@ export async function createJob(
   const host = requireUsableHost(ctx, hostId);
   const refusal = agentOpRefusal(host, request.op);
   if (refusal) throw conflict(refusal);
-  let id = fromRollout?.jobId ?? newJobId();
-  while (!fromRollout && ctx.store.getJob(id)) id = newJobId();
-  const now = Date.now();
   const { ttlSeconds, ...spec } = request;
   const ttlMs = ttlSeconds !== undefined ? ttlSeconds * 1000 : ctx.config.jobTtlMs;
-  const job: JobRecord = {
-    ...spec,
-    id,
-    hostId,
-    state: "queued",
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + ttlMs).toISOString(),
-    nextSeq: 0,
-    outputBytes: 0,
-    outputTruncated: false,
-    ...(fromRollout && { rolloutId: fromRollout.rolloutId }),
-  };
-  const stored = ctx.store.putJob(job);
-  // Woken before the write, the host's held poll marks the job dispatched in this same tick, so
-  // one group-committed write of jobs.json carries both changes (half the disk time between the
-  // operator and the host); the poll still hands the job out only once that write is durable.
-  ctx.coordinator.wake(hostId);
-  await stored;
-  await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
-  return jobToWire(job);
+  for (;;) {
+    const id = fromRollout?.jobId ?? newJobId();
+    const now = Date.now();
+    const job: JobRecord = {
+      ...spec,
+      id,
+      hostId,
+      state: "queued",
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + ttlMs).toISOString(),
+      nextSeq: 0,
+      outputBytes: 0,
+      outputTruncated: false,
+      ...(fromRollout && { rolloutId: fromRollout.rolloutId }),
+    };
+    const stored = ctx.repo.createJob(job);
+    // Woken before the write, the host's held poll marks the job dispatched in this same tick, so
+    // one group-committed write of jobs.json carries both changes (half the disk time between the
+    // operator and the host); the poll still hands the job out only once that write is durable.
+    ctx.coordinator.wake(hostId);
+    const outcome = await stored;
+    if (outcome.kind === "host_unknown") throw noSuchHost(hostId);
+    if (outcome.kind === "host_revoked") throw hostRevoked(outcome.host);
+    if (outcome.kind === "id_taken") {
+      // A rollout's job id is chosen once: taken, the job was created by an earlier pass.
+      if (fromRollout) return jobToWire(outcome.existing);
+      continue;
+    }
+    await recordAudit(ctx, actor, "job.created", id, { hostId, op: job.op });
+    return jobToWire(job);
+  }
 }
 
 export function requireJob(ctx: ServerContext, jobId: string): Readonly<JobRecord> {
@@ -62,25 +69,30 @@ export function requireJob(ctx: ServerContext, jobId: string): Readonly<JobRecor
  * still only dispatched, the sweeper after cancelUnansweredMs).
  */
 export async function cancelJob(ctx: ServerContext, jobId: string, actor: string): Promise<Job> {
-  const job = requireJob(ctx, jobId);
-  if (isTerminal(job.state)) throw conflict(`job ${jobId} already ended (${job.state}); nothing to cancel`);
-  if (job.state === "queued") {
-    const cancelled = await finishJob(
-      ctx,
-      job,
-      { state: "cancelled", reason: "cancelled by operator" },
-      actor,
-      "job.cancelled",
-    );
-    return jobToWire(cancelled);
+  requireJob(ctx, jobId);
+  const outcome = await ctx.repo.cancelJob(jobId, CANCELLED_BY_OPERATOR, new Date());
+  switch (outcome.kind) {
+    case "unknown":
+      throw notFound(`no job with id "${jobId}"`);
+    case "already_ended":
+      throw conflict(`job ${jobId} already ended (${outcome.job.state}); nothing to cancel`);
+    case "already_requested":
+      return jobToWire(outcome.job);
+    case "cancelled": {
+      const ending = { state: "cancelled" as const, reason: CANCELLED_BY_OPERATOR };
+      await afterJobEnded(ctx, outcome.job, ending, actor, "job.cancelled");
+      return jobToWire(outcome.job);
+    }
+    case "cancel_requested": {
+      const { job } = outcome;
+      await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
+      ctx.coordinator.wake(job.hostId);
+      return jobToWire(job);
+    }
   }
-  if (job.cancelRequested) return jobToWire(job);
-  const flagged: JobRecord = { ...job, cancelRequested: true, cancelRequestedAt: new Date().toISOString() };
-  await ctx.store.putJob(flagged);
-  await recordAudit(ctx, actor, "job.cancel_requested", jobId, { hostId: job.hostId, state: job.state });
-  ctx.coordinator.wake(job.hostId);
-  return jobToWire(flagged);
 }
+
+const CANCELLED_BY_OPERATOR = "cancelled by operator";
 
 export function listJobs(
   ctx: ServerContext,

@@ -1,11 +1,14 @@
-// The storage interface fleetd's services talk to. The JSON-file store implements it today;
+// The storage interface fleetd's services read from. The JSON-file store implements it today;
 // a database backend can replace it when a fleet outgrows one server.
 //
-// Reads are synchronous over an in-memory working set on purpose: services decide and mutate in
-// one synchronous step (e.g. "pick the oldest queued job and mark it dispatched"), so two requests
-// can never interleave between the check and the change. A database backend keeps the same
-// working set as a cache and writes through. Durable mutations return a promise that resolves only
-// once the change is on disk; a route acknowledges a change to a client only after awaiting it.
+// Reads are synchronous over an in-memory working set. A change that must check first (use an
+// enroll token, claim a job, end it if it has not ended, start a rollout if none is active) is
+// not made here by the services but through the repository (../repository/types.ts), one whole
+// intent each, so that a database can make it one transaction; the JSON repository decides it over
+// this working set before its first await. The writes here are the ones that need no check, or
+// whose check is still in a service (docs/replicas.md lists them). Durable mutations return a
+// promise that resolves only once the change is on disk; a route acknowledges a change to a
+// client only after awaiting it.
 //
 // What the store holds are records (records/), not the API's types: each resource maps to and
 // from the wire in its records/ file, so an API change is not a data migration.

@@ -52,16 +52,7 @@ export async function addChannel(
   _checkFitsType(request);
   if (pointsAtFleetd(new URL(request.url), ctx, requestUrl))
     throw badRequest(`${request.url} is fleetd itself; a channel must point at a receiver elsewhere`);
-  if (ctx.store.listChannels().some((c) => c.name === request.name))
-    throw conflict(
-      `a notification channel named "${request.name}" exists; remove it first or pick another name`,
-    );
   const max = ctx.config.notifyMaxChannels;
-  if (ctx.store.listChannels().length >= max)
-    throw conflict(
-      `fleetd keeps at most ${max} notification channels (limit notifyMaxChannels); ` +
-        "remove one with 'fleetctl notify remove' first",
-    );
   const madeSecret = request.type === "webhook" && !request.secret ? randomBytes(24).toString("hex") : null;
   const record: ChannelRecord = {
     id: newChannelId(),
@@ -80,7 +71,16 @@ export async function addChannel(
     lastError: null,
     failingSince: null,
   };
-  await ctx.store.putChannel(record);
+  const outcome = await ctx.repo.addChannel(record, max);
+  if (outcome.kind === "name_taken")
+    throw conflict(
+      `a notification channel named "${request.name}" exists; remove it first or pick another name`,
+    );
+  if (outcome.kind === "limit_reached")
+    throw conflict(
+      `fleetd keeps at most ${max} notification channels (limit notifyMaxChannels); ` +
+        "remove one with 'fleetctl notify remove' first",
+    );
   return { record, madeSecret };
 }
 

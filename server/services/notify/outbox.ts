@@ -5,6 +5,7 @@
 
 import type { NotifyEvent } from "../../../protocol/notify.ts";
 import type { ServerContext } from "../../context.ts";
+import type { EnqueueOutcome } from "../../repository/types.ts";
 import type { AlertRecord } from "../../store/records/alert.ts";
 import type { ChannelRecord } from "../../store/records/channel.ts";
 import type { DeliveryRecord } from "../../store/records/delivery.ts";
@@ -38,16 +39,17 @@ export function channelWants(
 }
 
 export async function notifyAlert(ctx: ServerContext, alert: AlertRecord, event: AlertEvent): Promise<void> {
-  const writes: Promise<void>[] = [];
+  const writes: Promise<EnqueueOutcome>[] = [];
   for (const channel of ctx.store.listChannels()) {
     if (!channelWants(ctx, channel, alert)) continue;
     const key = idempotencyKey(alert, event, channel.id);
+    // Told already (an event raised again): the key is checked again where the outbox is.
     if (ctx.store.findDeliveryByKey(key)) continue;
-    writes.push(ctx.store.putDelivery(_newDelivery(channel.id, key, event, alert)));
+    writes.push(ctx.repo.enqueueDelivery(_newDelivery(channel.id, key, event, alert)));
   }
   if (writes.length === 0) return;
-  await Promise.all(writes);
-  ctx.outbox.kick();
+  const outcomes = await Promise.all(writes);
+  if (outcomes.some((o) => o.kind === "enqueued")) ctx.outbox.kick();
 }
 
 /** `fleetctl notify test`: a delivery carrying no alert, through the outbox like any other. */

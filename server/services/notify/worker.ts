@@ -63,8 +63,9 @@ export class OutboxWorker {
     const now = this.ctx.store.getDelivery(delivery.id);
     if (now?.state !== "pending") return;
     this.ctx.metrics.notify.attempted(now.channelId, result.ok);
+    // Only onto the delivery as read: one removed with its channel meanwhile is not put back.
     await Promise.all([
-      this.ctx.store.putDelivery(this._after(now, result)),
+      this.ctx.repo.updateDelivery(now, this._after(now, result)),
       this._recordOnChannel(now, result),
     ]);
     if (result.ok)
@@ -106,16 +107,10 @@ export class OutboxWorker {
     return { ...d, attempts, nextAttemptAt: new Date(next).toISOString(), lastError: result.error };
   }
 
-  /** Read and written in one step, so two attempts finishing together both count. */
-  private _recordOnChannel(d: Readonly<DeliveryRecord>, result: SendResult): Promise<void> {
-    const channel = this.ctx.store.getChannel(d.channelId);
-    if (!channel) return Promise.resolve();
-    const at = new Date().toISOString();
-    return this.ctx.store.putChannel(
-      result.ok
-        ? { ...channel, lastDeliveredAt: at, failingSince: null }
-        : { ...channel, lastFailedAt: at, lastError: result.error, failingSince: channel.failingSince ?? at },
-    );
+  /** One intent, so two attempts finishing together both count and a removed channel stays removed. */
+  private async _recordOnChannel(d: Readonly<DeliveryRecord>, result: SendResult): Promise<void> {
+    const attempt = result.ok ? { ok: true as const } : { ok: false as const, error: result.error };
+    await this.ctx.repo.recordChannelAttempt(d.channelId, attempt, new Date());
   }
 
   private async _raiseForFailingChannels(now: number): Promise<void> {

@@ -13,7 +13,7 @@ import {
 import type { ServerContext } from "../../context.ts";
 import { badRequest, conflict, notFound } from "../../errors.ts";
 import type { HostRecord } from "../../store/records/host.ts";
-import { type RolloutRecord, rolloutToWire } from "../../store/records/rollout.ts";
+import { isActiveRollout, type RolloutRecord, rolloutToWire } from "../../store/records/rollout.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { requireUsableHost } from "../hosts.ts";
 import { newRolloutId } from "../ids.ts";
@@ -21,7 +21,7 @@ import { kindOf } from "./kinds/index.ts";
 import { planRollout } from "./plan.ts";
 import { kickRollouts } from "./worker.ts";
 
-export const isActive = (state: RolloutState) => state === "running" || state === "paused";
+export const isActive: (state: RolloutState) => boolean = isActiveRollout;
 
 export function activeRollout(ctx: ServerContext): Readonly<RolloutRecord> | undefined {
   return ctx.store.listRollouts().find((r) => isActive(r.state));
@@ -49,11 +49,7 @@ export async function startRollout(
   actor: string,
 ): Promise<Rollout> {
   const running = activeRollout(ctx);
-  if (running) {
-    throw conflict(`rollout ${running.id} is ${running.state}; wait for it, or cancel it first`, {
-      rolloutId: running.id,
-    });
-  }
+  if (running) throw _alreadyActive(running);
   const target = request.kind === "deploy" ? await _deployTarget(ctx, request) : _updateTarget(ctx, request);
   const kind = kindOf(target);
   const hosts = _selectHosts(ctx, request);
@@ -79,7 +75,10 @@ export async function startRollout(
     createdBy: actor,
     ...(nothingToDo ? { finishedAt: now, reason: `nothing to do: every host is already at ${text}` } : {}),
   };
-  await ctx.store.putRollout(rollout);
+  // Checked again where it is stored: the target may have taken a fetch, and another start may
+  // have landed meanwhile.
+  const started = await ctx.repo.startRollout(rollout);
+  if (started.kind === "already_active") throw _alreadyActive(started.active);
   await recordAudit(ctx, actor, "rollout.started", rollout.id, {
     kind: target.kind,
     target: text,
@@ -95,6 +94,11 @@ export async function startRollout(
   kickRollouts(ctx);
   return rolloutToWire(ctx.store.getRollout(rollout.id) ?? rollout);
 }
+
+const _alreadyActive = (active: Readonly<RolloutRecord>) =>
+  conflict(`rollout ${active.id} is ${active.state}; wait for it, or cancel it first`, {
+    rolloutId: active.id,
+  });
 
 /** Pinned now: a build dropped in mid-rollout must not change what the remaining hosts install. */
 function _updateTarget(ctx: ServerContext, request: StartRolloutRequest): UpdateRolloutTarget {
@@ -185,22 +189,25 @@ export async function changeRollout(
   change: keyof typeof TRANSITIONS,
   actor: string,
 ): Promise<Rollout> {
-  const rollout = requireRollout(ctx, id);
   const rule = TRANSITIONS[change];
-  if (!(rule.from as readonly string[]).includes(rollout.state)) {
-    throw conflict(`rollout ${rollout.id} is ${rollout.state}; cannot ${change} it`);
+  for (;;) {
+    const rollout = requireRollout(ctx, id);
+    if (!(rule.from as readonly string[]).includes(rollout.state)) {
+      throw conflict(`rollout ${rollout.id} is ${rollout.state}; cannot ${change} it`);
+    }
+    const now = new Date().toISOString();
+    const next: RolloutRecord = { ...rollout, state: rule.to };
+    if (change === "cancel") {
+      next.finishedAt = now;
+      next.reason = `cancelled by ${actor}`;
+      next.hosts = rollout.hosts.map((h) =>
+        h.state === "pending" ? { ...h, state: "skipped", reason: "rollout cancelled", finishedAt: now } : h,
+      );
+    }
+    // The worker (or another operator) stepped it since it was read: check the change again.
+    if ((await ctx.repo.updateRollout(rollout, next)).kind === "changed_meanwhile") continue;
+    await recordAudit(ctx, actor, rule.action, rollout.id, { kind: rollout.target.kind });
+    kickRollouts(ctx);
+    return rolloutToWire(next);
   }
-  const now = new Date().toISOString();
-  const next: RolloutRecord = { ...rollout, state: rule.to };
-  if (change === "cancel") {
-    next.finishedAt = now;
-    next.reason = `cancelled by ${actor}`;
-    next.hosts = rollout.hosts.map((h) =>
-      h.state === "pending" ? { ...h, state: "skipped", reason: "rollout cancelled", finishedAt: now } : h,
-    );
-  }
-  await ctx.store.putRollout(next);
-  await recordAudit(ctx, actor, rule.action, rollout.id, { kind: rollout.target.kind });
-  kickRollouts(ctx);
-  return rolloutToWire(next);
 }

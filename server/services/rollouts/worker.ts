@@ -54,7 +54,13 @@ async function _advance(ctx: ServerContext): Promise<void> {
 async function _advanceOne(ctx: ServerContext, start: Readonly<RolloutRecord>): Promise<void> {
   const before = rolloutToWire(start);
   const { rollout, actions, wakeAt } = step(before, observe(ctx, before), Date.now());
-  if (JSON.stringify(rollout) !== JSON.stringify(before)) await ctx.store.putRollout(rollout);
+  if (JSON.stringify(rollout) !== JSON.stringify(before)) {
+    // An operator paused or cancelled it meanwhile: the next pass steps from what is stored now.
+    if ((await ctx.repo.updateRollout(start, rollout)).kind === "changed_meanwhile") {
+      kickRollouts(ctx);
+      return;
+    }
+  }
   // A soak ends when it ends, not at the sweeper's next tick after it.
   if (wakeAt !== null) ctx.wakeups.at(wakeAt);
   await _carryOut(ctx, rollout, actions);
@@ -136,11 +142,14 @@ async function _create(
     });
   } catch (err) {
     // Not creatable after all (revoked meanwhile, say): a failure of this host.
-    const current = ctx.store.getRollout(rollout.id);
-    if (!current) return;
-    const failed = failHost(rolloutToWire(current), action.hostId, (err as Error).message, Date.now());
-    await ctx.store.putRollout(failed.rollout);
-    await _carryOut(ctx, failed.rollout, failed.actions);
+    for (;;) {
+      const current = ctx.store.getRollout(rollout.id);
+      if (!current) return;
+      const failed = failHost(rolloutToWire(current), action.hostId, (err as Error).message, Date.now());
+      if ((await ctx.repo.updateRollout(current, failed.rollout)).kind === "changed_meanwhile") continue;
+      await _carryOut(ctx, failed.rollout, failed.actions);
+      return;
+    }
   }
 }
 

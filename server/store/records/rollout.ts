@@ -51,3 +51,7 @@ export type RolloutRecord = z.infer<typeof _Stored>;
 export const rolloutRecordFrom = (rollout: RolloutRecord): RolloutRecord => keepFields(_Stored, rollout);
 
 export const rolloutToWire = (record: Readonly<RolloutRecord>): Rollout => keepFields(Rollout, record);
+
+/** Running or paused: at most one rollout of any kind is, at a time. */
+export const isActiveRollout = (state: RolloutRecord["state"]): boolean =>
+  state === "running" || state === "paused";
