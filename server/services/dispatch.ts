@@ -25,8 +25,11 @@ export async function nextCommand(
     return { type: "cancel", jobId: cancel.id };
   }
   if (inFlight.length > 0) return null;
+  // Most polls find nothing queued: they answer without an intent (which decides again).
+  const now = new Date();
+  if (!active.some((job) => job.state === "queued" && Date.parse(job.expiresAt) > now.getTime())) return null;
 
-  const claim = await ctx.repo.claimNextJob(hostId, new Date());
+  const claim = await ctx.repo.claimNextJob(hostId, now);
   if (claim.kind !== "claimed") return null;
   const dispatched = claim.job;
   if (gone()) {
