@@ -1,7 +1,7 @@
 // Jobs over the JSON store: each change decided and made in memory in the same tick, except an
 // append, which waits for the output file before the counters move and so takes a turn per job.
 import { isTerminal } from "../../protocol/jobs.ts";
-import { isInFlight } from "../services/job-in-flight.ts";
+import { isClaimable, isInFlight } from "../services/job-in-flight.ts";
 import { KeyedLock } from "../services/keyed-lock.ts";
 import type { JobRecord } from "../store/records/job.ts";
 import type { Store } from "../store/types.ts";
@@ -36,7 +36,7 @@ export class JsonJobs {
     const active = this.store.activeJobs(hostId);
     const inFlight = active.find(isInFlight);
     if (inFlight) return { kind: "busy", inFlight };
-    const queued = active.find((job) => job.state === "queued" && Date.parse(job.expiresAt) > now.getTime());
+    const queued = active.find((job) => isClaimable(job, now.getTime()));
     if (!queued) return { kind: "nothing_queued" };
     const job: JobRecord = { ...queued, state: "dispatched", dispatchedAt: now.toISOString() };
     await this.store.putJob(job);

@@ -3,7 +3,7 @@
 // before it is handed out.
 import { type Command, runCommandFor } from "../../protocol/agent.ts";
 import type { ServerContext } from "../context.ts";
-import { isInFlight } from "./job-in-flight.ts";
+import { isClaimable, isInFlight } from "./job-in-flight.ts";
 
 /**
  * `gone()` says whether the poll can no longer deliver (client dropped, newer poll, shutdown).
@@ -27,7 +27,7 @@ export async function nextCommand(
   if (inFlight.length > 0) return null;
   // Most polls find nothing queued: they answer without an intent (which decides again).
   const now = new Date();
-  if (!active.some((job) => job.state === "queued" && Date.parse(job.expiresAt) > now.getTime())) return null;
+  if (!active.some((job) => isClaimable(job, now.getTime()))) return null;
 
   const claim = await ctx.repo.claimNextJob(hostId, now);
   if (claim.kind !== "claimed") return null;

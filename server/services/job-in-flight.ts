@@ -6,3 +6,7 @@ import type { Job } from "../../protocol/jobs.ts";
 
 export const isInFlight = (job: Readonly<Job>): boolean =>
   job.state === "dispatched" || job.state === "running";
+
+/** A queued job not yet expired at `nowMs`: what a host's next claim may take, oldest first. */
+export const isClaimable = (job: Readonly<Job>, nowMs: number): boolean =>
+  job.state === "queued" && Date.parse(job.expiresAt) > nowMs;
