@@ -5,7 +5,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir } from "../../lib/atomic-write.ts";
-import { type JsonLinesScan, scanJsonLines, scanJsonLinesIn } from "../../lib/json-lines.ts";
+import { type JsonLinesScan, scanJsonLinesIn } from "../../lib/json-lines.ts";
 import { checkedPrefix, readVerified, uncheckedFrom, type VerifiedPrefix } from "./audit-verified.ts";
 import { cutBackTo, fileSize, repairTornTail, toJsonLines } from "./jsonl-files.ts";
 import { checkWith, StoreCorruptError } from "./load.ts";
@@ -134,16 +134,8 @@ export class AuditLog {
 }
 
 const checkEntry = checkWith(AuditRecord, "an audit entry");
-const AUDIT_FILES = ["audit.jsonl", "audit.1.jsonl"];
-
-/**
- * Every entry of one audit file. Only a crash's torn last line (cut at start) is passed over; a
- * damaged line anywhere else is refused naming the file and line (`fleetd serve --repair` keeps
- * the rest).
- */
-export function readAuditFile(path: string): AuditRecord[] {
-  return _checked(path, scanJsonLines(path, checkEntry)).values;
-}
+/** The current file and the one rotated before it. */
+export const AUDIT_FILES = ["audit.jsonl", "audit.1.jsonl"] as const;
 
 /**
  * The check at open: both files, each from the end of what the last open checked
@@ -164,10 +156,10 @@ export function checkAuditFiles(dir: string): VerifiedPrefix[] {
   return checked;
 }
 
-function _checked<T>(path: string, scan: JsonLinesScan<T>): JsonLinesScan<T> {
+/** Only a crash's torn last line is passed over; a damaged line anywhere else is refused by number. */
+function _checked<T>(path: string, scan: JsonLinesScan<T>): void {
   const first = scan.damaged[0];
   if (first) throw new StoreCorruptError(path, `line ${first.line} is ${first.problem}`);
-  return scan;
 }
 
 // Bun's Buffer#lastIndexOf is several times slower than the typed array's.

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { fsyncDir, writeFileAtomic } from "../../lib/atomic-write.ts";
 import { scanJsonLines } from "../../lib/json-lines.ts";
 import { OutputLine } from "../../protocol/jobs.ts";
+import { AUDIT_FILES } from "./audit-log.ts";
 import { HOST_REPORTS_FILE, scanHostReports } from "./host-reports-scan.ts";
 import { OUTPUT_DIR } from "./job-output.ts";
 import { type JournalSpec, journalPath, snapshotPath } from "./journal.ts";
@@ -46,8 +47,7 @@ export function repairDataDir(dataDir: string, log: RepairLog, now = new Date())
   repairHostReports(join(dataDir, HOST_REPORTS_FILE), backup, log);
   for (const file of WHOLE_FILES) repairWholeFile(join(dataDir, file.name), file, backup, log);
   const checkAudit = checkWith(AuditRecord, "an audit entry");
-  for (const name of ["audit.jsonl", "audit.1.jsonl"])
-    repairLines(join(dataDir, name), checkAudit, "entries", backup, log);
+  for (const name of AUDIT_FILES) repairLines(join(dataDir, name), checkAudit, "entries", backup, log);
   const outputDir = join(dataDir, OUTPUT_DIR);
   const checkOutput = checkWith(OutputLine, "an output line");
   if (existsSync(outputDir)) {
